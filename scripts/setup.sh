@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Installs what building and testing Backoff Lab needs on a fresh machine, following
+# ../shared/TOOLCHAIN.md. Every step is skipped when its tool is already there at the right
+# version, so a second run costs seconds. `make serve` and `make test` call it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+WASM_BINDGEN_VERSION=0.2.130   # must equal the wasm-bindgen pin in Cargo.toml
+BINARYEN_VERSION=132           # wasm-opt; Debian's binaryen 108 cannot read Rust 1.95's wasm
+TOOLS_DIR="$PWD/.tools"
+export PATH="$TOOLS_DIR/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+
+say() { printf '[setup] %s\n' "$*"; }
+
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  say "adding the wasm32-unknown-unknown target"
+  rustup target add wasm32-unknown-unknown
+fi
+
+if ! (command -v trunk >/dev/null && trunk --version | grep -q ' 0\.21\.'); then
+  say "installing Trunk 0.21 (about 15 minutes on 2 cores, once per machine)"
+  cargo install trunk --version '^0.21' --locked
+fi
+
+if ! (command -v wasm-bindgen >/dev/null && wasm-bindgen --version | grep -q " $WASM_BINDGEN_VERSION\b"); then
+  say "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (a few minutes, once per machine)"
+  # No --locked: its lock file names a crate version the registry does not serve.
+  cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
+fi
+
+if ! [ -x "$TOOLS_DIR/node_modules/.bin/wasm-opt" ]; then
+  say "installing wasm-opt (binaryen@$BINARYEN_VERSION from npm) into .tools/"
+  mkdir -p "$TOOLS_DIR"
+  [ -f "$TOOLS_DIR/package.json" ] || echo '{"private": true}' > "$TOOLS_DIR/package.json"
+  npm install --prefix "$TOOLS_DIR" --no-audit --no-fund "binaryen@$BINARYEN_VERSION"
+fi
+
+if ! [ -x /usr/bin/chromium ] || ! [ -x /usr/bin/chromedriver ]; then
+  say "installing Debian's chromium and chromium-driver (browser tests)"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq chromium chromium-driver
+fi
+
+say "toolchain ready: $(trunk --version), $(wasm-bindgen --version), wasm-opt $(wasm-opt --version | awk '{print $3}')"

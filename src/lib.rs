@@ -1,0 +1,11 @@
+//! Backoff Lab: a seeded simulator of overload, retries, backoff and jitter.
+//!
+//! - [`sim`]: the engine, pure Rust with no web dependency (tests, benchmarks, the CLI and the
+//!   page all drive the same code);
+//! - [`scenarios`]: named, ready-made configurations that follow the AWS talk's argument;
+//! - [`keys`]: the dotted keys (`client.timeout_ms=500`) the CLI's `--set` takes.
+
+pub mod keys;
+pub mod report;
+pub mod scenarios;
+pub mod sim;

@@ -1,0 +1,207 @@
+//! Tables, CSV and JSON out of a run: the CLI prints them and the page exports them, from the
+//! same column definitions, so a number means the same wherever it is read.
+
+use crate::sim::{Summary, Window};
+use serde_json::{Map, Value};
+
+type Column = (&'static str, fn(&Window) -> f64);
+
+/// The per-window series' columns, in order, with units in their names.
+pub const SERIES_COLUMNS: &[Column] = &[
+    ("start_s", |w| w.start.as_secs_f64()),
+    ("width_s", |w| w.width.as_secs_f64()),
+    ("offered_per_s", Window::offered_per_s),
+    ("retries_per_s", Window::retries_per_s),
+    ("goodput_per_s", Window::goodput_per_s),
+    ("timeouts_per_s", Window::timeouts_per_s),
+    ("amplification", Window::amplification),
+    ("first_attempts", |w| w.counts.first_attempts as f64),
+    ("retries", |w| w.counts.retries as f64),
+    ("server_arrivals", |w| w.counts.server_arrivals as f64),
+    ("accepted", |w| w.counts.accepted as f64),
+    ("rejected_queue_full", |w| w.counts.rejected_queue_full as f64),
+    ("rejected_throttle", |w| w.counts.rejected_throttle as f64),
+    ("dropped_expired", |w| w.counts.dropped_expired as f64),
+    ("suppressed_max_attempts", |w| w.counts.suppressed_max_attempts as f64),
+    ("suppressed_quota", |w| w.counts.suppressed_quota as f64),
+    ("suppressed_breaker", |w| w.counts.suppressed_breaker as f64),
+    ("shed_live_cap", |w| w.counts.shed_live_cap as f64),
+    ("completions", |w| w.counts.completions as f64),
+    ("useful", |w| w.counts.useful as f64),
+    ("wasted", |w| w.counts.wasted as f64),
+    ("errors", |w| w.counts.errors as f64),
+    ("successes", |w| w.counts.successes as f64),
+    ("failures", |w| w.counts.failures as f64),
+    ("timeouts", |w| w.counts.timeouts as f64),
+    ("queue_max", |w| f64::from(w.queue_max)),
+    ("queue_avg", Window::queue_avg),
+    ("utilisation", Window::utilisation),
+    ("latency_p50_ms", |w| w.p50_us as f64 / 1e3),
+    ("latency_p90_ms", |w| w.p90_us as f64 / 1e3),
+    ("latency_p99_ms", |w| w.p99_us as f64 / 1e3),
+    ("latency_mean_ms", |w| w.latency_mean_us() / 1e3),
+    ("capacity", |w| f64::from(w.end.capacity)),
+    ("tokens", |w| w.end.tokens.unwrap_or(f64::NAN)),
+    ("breaker_open", |w| match w.end.breaker {
+        Some(crate::sim::BreakerState::Open) => 1.0,
+        Some(crate::sim::BreakerState::HalfOpen) => 0.5,
+        Some(crate::sim::BreakerState::Closed) => 0.0,
+        None => f64::NAN,
+    }),
+    ("send_rate_per_s", |w| w.end.send_rate.unwrap_or(f64::NAN)),
+];
+
+fn fmt_num(x: f64) -> String {
+    if x.is_nan() {
+        String::new()
+    } else if x == x.trunc() && x.abs() < 1e15 {
+        format!("{}", x as i64)
+    } else {
+        format!("{x:.4}").trim_end_matches('0').trim_end_matches('.').to_string()
+    }
+}
+
+/// The series as CSV, one row per window; empty cells where a limiter is off.
+pub fn series_csv(windows: &[Window]) -> String {
+    let mut out = SERIES_COLUMNS.iter().map(|c| c.0).collect::<Vec<_>>().join(",");
+    out.push('\n');
+    for w in windows {
+        let row: Vec<String> = SERIES_COLUMNS.iter().map(|c| fmt_num((c.1)(w))).collect();
+        out.push_str(&row.join(","));
+        out.push('\n');
+    }
+    out
+}
+
+/// The series as JSON objects, one per window; `null` where a limiter is off.
+pub fn series_json(windows: &[Window]) -> Value {
+    Value::Array(
+        windows
+            .iter()
+            .map(|w| {
+                let mut m = Map::new();
+                for (name, f) in SERIES_COLUMNS {
+                    let x = f(w);
+                    m.insert((*name).into(), if x.is_nan() { Value::Null } else { Value::from(x) });
+                }
+                Value::Object(m)
+            })
+            .collect(),
+    )
+}
+
+/// The summary's fields as (name, value) pairs, flattened, in a stable order.
+pub fn summary_fields(s: &Summary) -> Vec<(String, f64)> {
+    let c = &s.counts;
+    let mut v: Vec<(String, f64)> = vec![
+        ("duration_s".into(), s.duration_s),
+        ("goodput_per_s".into(), s.goodput_per_s),
+        ("success_share".into(), s.success_share),
+        ("amplification".into(), s.amplification),
+        ("first_attempts".into(), c.first_attempts as f64),
+        ("retries".into(), c.retries as f64),
+        ("server_arrivals".into(), c.server_arrivals as f64),
+        ("accepted".into(), c.accepted as f64),
+        ("rejected_queue_full".into(), c.rejected_queue_full as f64),
+        ("rejected_throttle".into(), c.rejected_throttle as f64),
+        ("dropped_expired".into(), c.dropped_expired as f64),
+        ("suppressed_max_attempts".into(), c.suppressed_max_attempts as f64),
+        ("suppressed_quota".into(), c.suppressed_quota as f64),
+        ("suppressed_breaker".into(), c.suppressed_breaker as f64),
+        ("not_retryable".into(), c.not_retryable as f64),
+        ("shed_live_cap".into(), c.shed_live_cap as f64),
+        ("completions".into(), c.completions as f64),
+        ("useful".into(), c.useful as f64),
+        ("wasted".into(), c.wasted as f64),
+        ("errors".into(), c.errors as f64),
+        ("successes".into(), c.successes as f64),
+        ("failures".into(), c.failures as f64),
+        ("timeouts".into(), c.timeouts as f64),
+    ];
+    for (prefix, l) in [("latency", &s.latency_ms), ("attempt_latency", &s.attempt_latency_ms)] {
+        for (name, x) in [("mean", l.mean), ("p50", l.p50), ("p90", l.p90), ("p99", l.p99), ("max", l.max)] {
+            v.push((format!("{prefix}_{name}_ms"), x));
+        }
+    }
+    v.push(("queue_max".into(), f64::from(s.queue_max)));
+    v.push(("queue_avg".into(), s.queue_avg));
+    v.push(("utilisation".into(), s.utilisation));
+    v.push(("live_cap_reached".into(), if s.live_cap_reached { 1.0 } else { 0.0 }));
+    v
+}
+
+/// The summary as a two-column CSV (`metric,value`).
+pub fn summary_csv(s: &Summary) -> String {
+    let mut out = String::from("metric,value\n");
+    for (k, v) in summary_fields(s) {
+        out.push_str(&format!("{k},{}\n", fmt_num(v)));
+    }
+    out
+}
+
+/// The summary as an aligned, human-readable table.
+pub fn summary_table(s: &Summary) -> String {
+    let c = &s.counts;
+    let l = &s.latency_ms;
+    let mut out = String::new();
+    let mut line = |k: &str, v: String| out.push_str(&format!("  {k:<28} {v}\n"));
+    line("simulated", format!("{:.1} s", s.duration_s));
+    line("offered (first attempts)", format!("{} ({:.1}/s)", c.first_attempts, c.first_attempts as f64 / s.duration_s.max(1e-9)));
+    line("goodput", format!("{:.1}/s ({:.1} % of requests succeeded)", s.goodput_per_s, 100.0 * s.success_share));
+    line("amplification", format!("{:.2}× ({} retries)", s.amplification, c.retries));
+    line("latency of successes", format!("mean {:.1} ms, p50 {:.1}, p90 {:.1}, p99 {:.1}, max {:.1}", l.mean, l.p50, l.p90, l.p99, l.max));
+    line("timeouts", format!("{}", c.timeouts));
+    line("rejected", format!("{} queue full, {} throttled", c.rejected_queue_full, c.rejected_throttle));
+    line("served", format!("{} ({} useful, {} wasted, {} errors)", c.completions, c.useful, c.wasted, c.errors));
+    line("dropped (deadline passed)", format!("{}", c.dropped_expired));
+    line(
+        "retries stopped by",
+        format!(
+            "max attempts {}, quota {}, breaker {}, not retryable {}",
+            c.suppressed_max_attempts, c.suppressed_quota, c.suppressed_breaker, c.not_retryable
+        ),
+    );
+    line("failed requests", format!("{}", c.failures));
+    line("queue", format!("max {}, time-average {:.1}", s.queue_max, s.queue_avg));
+    line("utilisation", format!("{:.1} %", 100.0 * s.utilisation));
+    if s.live_cap_reached {
+        line("LIVE CAP REACHED", format!("{} shed; raise metrics.max_live to see the full load", c.shed_live_cap));
+    }
+    out
+}
+
+/// Merges consecutive windows into windows at least `every` wide (for a readable table).
+pub fn resample(windows: &[Window], every: crate::sim::SimTime) -> Vec<Window> {
+    let mut out: Vec<Window> = Vec::new();
+    for w in windows {
+        match out.last_mut() {
+            Some(last) if last.width < every => last.merge(w),
+            _ => out.push(w.clone()),
+        }
+    }
+    out
+}
+
+/// The series as an aligned table of the columns a reader scans first.
+pub fn series_table(windows: &[Window]) -> String {
+    let mut out = format!(
+        "{:>8} {:>9} {:>9} {:>9} {:>8} {:>6} {:>7} {:>6} {:>9} {:>9}\n",
+        "t (s)", "offered/s", "retries/s", "goodput/s", "timeout/s", "ampl", "queue", "util%", "p50 (ms)", "p99 (ms)"
+    );
+    for w in windows {
+        out.push_str(&format!(
+            "{:>8.1} {:>9.1} {:>9.1} {:>9.1} {:>8.1} {:>6.2} {:>7.0} {:>6.0} {:>9.1} {:>9.1}\n",
+            w.start.as_secs_f64(),
+            w.offered_per_s(),
+            w.retries_per_s(),
+            w.goodput_per_s(),
+            w.timeouts_per_s(),
+            w.amplification(),
+            w.queue_avg(),
+            100.0 * w.utilisation(),
+            w.p50_us as f64 / 1e3,
+            w.p99_us as f64 / 1e3,
+        ));
+    }
+    out
+}

@@ -1,0 +1,658 @@
+//! The model's parameters: every field has a unit, a default and a validated range.
+//!
+//! A [`Config`] describes one service with `workers` workers behind a queue, the clients that
+//! call it, the retry policy and limiters those clients use, and a schedule of faults:
+//!
+//! ```text
+//!  open-loop Poisson ─┐                           ┌──────── server ────────┐
+//!  closed-loop users ─┼─► client policy ─► net ─► │ throttle ─► queue ─► W │ ─► net ─► client
+//!  periodic (cron)  ──┘   timeout, retries,       │  (limit, FIFO/LIFO,    │
+//!                         backoff + jitter,       │   deadline dropping)   │
+//!                         quota, breaker,         └────────────────────────┘
+//!                         adaptive rate limiter          ▲ faults: capacity, slowness,
+//!                                                          errors, load
+//! ```
+//!
+//! Units are in the field names: `_ms` milliseconds, `_s` seconds, `_per_s` per second.
+//! [`Config::validate`] checks every field and returns a [`ConfigError`] that names the key,
+//! the value and what is allowed, word for word what the CLI and the page show.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// Everything a run needs besides its seed.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Who sends first attempts, and when.
+    pub load: LoadConfig,
+    /// The service: workers, service time, queue.
+    pub server: ServerConfig,
+    /// What each client does per attempt: timeout, retries, backoff, jitter.
+    pub client: ClientConfig,
+    /// Optional limits on retries and sending: quota, breaker, adaptive rate.
+    pub limiters: LimiterConfig,
+    /// Scheduled faults (crashes, brownouts, error bursts, load spikes). Default: none.
+    pub faults: Vec<Fault>,
+    /// How measurements are bucketed and how much memory a run may use.
+    pub metrics: MetricsConfig,
+    /// How long the CLI and "run to end" simulate, in seconds. Default 60; 0.001 to 86,400.
+    pub duration_s: f64,
+}
+
+/// Sources of first attempts; all three can run at once.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LoadConfig {
+    /// Open-loop Poisson arrival rate, requests per second. Default 70; 0 (off) to 1,000,000.
+    pub rate_per_s: f64,
+    /// Linear ramps of the open-loop rate, applied in order. Default: none.
+    pub ramps: Vec<Ramp>,
+    /// Closed-loop clients: each sends, waits for the final outcome, thinks, sends again.
+    pub closed: ClosedLoop,
+    /// Periodic work: each client fires once per period, like a timer or a cron job.
+    pub periodic: Periodic,
+}
+
+/// The open-loop rate moves linearly from its level at `start_s` to `to_per_s` at `end_s` and
+/// stays there. Simulated in steps of 100 ms.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Ramp {
+    /// When the ramp starts, seconds.
+    pub start_s: f64,
+    /// When the ramp reaches its target, seconds; after `start_s`.
+    pub end_s: f64,
+    /// The rate reached at `end_s`, requests per second; 0 to 1,000,000.
+    pub to_per_s: f64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ClosedLoop {
+    /// Number of closed-loop clients. Default 0 (off); up to 100,000.
+    pub clients: u32,
+    /// Mean think time between a request's final outcome and the next request, ms (exponential).
+    /// Default 1,000; 0 to 3,600,000.
+    pub think_ms: f64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Periodic {
+    /// Number of periodic clients. Default 0 (off); up to 100,000.
+    pub clients: u32,
+    /// Period, seconds. Default 60; 0.01 to 86,400.
+    pub period_s: f64,
+    /// false: every client fires at the top of each period (cron at :00). true: each client
+    /// fires at a random offset within each period, drawn anew every period. Default false.
+    pub jittered: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ServiceDist {
+    /// Every request takes exactly the mean.
+    Constant,
+    /// Exponential with the mean (M/M/c when arrivals are Poisson).
+    Exponential,
+    /// Log-normal with the mean and shape `sigma`: a long tail, as real services have.
+    Lognormal,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Discipline {
+    /// First in, first out.
+    Fifo,
+    /// Last in, first out: the newest request, whose client is most likely still waiting, first.
+    Lifo,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ServerConfig {
+    /// Requests served at once. Default 10; 1 to 10,000.
+    pub workers: u32,
+    /// Service-time distribution. Default exponential.
+    pub service: ServiceDist,
+    /// Mean service time at no contention, ms. Default 100; 0.001 to 600,000.
+    pub service_ms: f64,
+    /// Log-normal shape (standard deviation of the log). Default 0.5; 0.01 to 3.
+    pub sigma: f64,
+    /// Load-dependent latency: each service time is multiplied by `1 + contention × excess / workers`,
+    /// where `excess` is how many requests in the server (queued or in service) exceed the
+    /// worker count when service starts. Default 0 (off); 0 to 10.
+    pub contention: f64,
+    /// Most requests waiting in the queue; arrivals beyond it are rejected at once. `null`
+    /// (unbounded) by default; 0 means no queue at all (a loss system); up to 1,000,000.
+    pub queue_limit: Option<u32>,
+    /// Order in which waiting requests are served. Default fifo.
+    pub discipline: Discipline,
+    /// Deadline-aware dropping (end-to-end back pressure): a queued request whose client has
+    /// already timed out is skipped instead of served. Default false.
+    pub drop_expired: bool,
+    /// A server-side rate limit that rejects with a "come back later" hint.
+    pub throttle: Throttle,
+    /// Share of served requests that fail with an error, 0 to 1. Default 0.
+    pub error_rate: f64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Throttle {
+    /// Default false.
+    pub enabled: bool,
+    /// Admitted requests per second before throttling. Default 100; 0.1 to 1,000,000.
+    pub rate_per_s: f64,
+    /// Burst the throttle admits at once, requests. Default 20; 1 to 1,000,000.
+    pub burst: f64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BackoffKind {
+    /// Retry at once.
+    None,
+    /// Wait `base_ms` before every retry.
+    Constant,
+    /// Wait `min(cap_ms, base_ms × 2^n)` before retry n (n = backoffs already taken, from 0).
+    Exponential,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JitterKind {
+    /// The backoff as computed.
+    None,
+    /// `uniform(0, backoff)`: the talk's `randint(0, base * 2 ** attempt)`.
+    Full,
+    /// `backoff/2 + uniform(0, backoff/2)`.
+    Equal,
+    /// `min(cap, uniform(base, 3 × previous sleep))`, previous starting at base; ignores n.
+    Decorrelated,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RetryOn {
+    /// Retry when the client's timeout fires. Default true.
+    pub timeouts: bool,
+    /// Retry when the queue is full. Default true.
+    pub rejections: bool,
+    /// Retry when the server throttles. Default true.
+    pub throttles: bool,
+    /// Retry on errors (injected failures). Default true.
+    pub errors: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ClientConfig {
+    /// Per-attempt timeout, ms; `null` for none. Default 1,000; 1 to 600,000.
+    pub timeout_ms: Option<f64>,
+    /// Attempts per request, the first included (1 = no retries). Default 3; 1 to 100.
+    pub max_attempts: u32,
+    /// Which failures are retried.
+    pub retry_on: RetryOn,
+    /// Backoff before a retry. Default exponential.
+    pub backoff: BackoffKind,
+    /// Backoff base, ms. Default 100; 0 to 600,000 (above 0 for decorrelated jitter).
+    pub base_ms: f64,
+    /// Largest backoff, ms; `null` for no cap. Default 20,000; 0 to 86,400,000.
+    pub cap_ms: Option<f64>,
+    /// Randomness added to the backoff. Default full.
+    pub jitter: JitterKind,
+    /// Wait at least as long as a throttle's "retry after" hint (pushback). Default true.
+    pub honor_retry_after: bool,
+    /// One-way network delay each way, ms. Default 0; 0 to 60,000.
+    pub network_ms: f64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct LimiterConfig {
+    /// Token-bucket retry quota (AWS SDK standard mode).
+    pub quota: RetryQuota,
+    /// Circuit breaker (resilience4j semantics).
+    pub breaker: Breaker,
+    /// Client-side rate limiter driven by CUBIC (AWS SDK adaptive mode).
+    pub adaptive: Adaptive,
+}
+
+/// AWS SDK standard mode's retry quota; the defaults are the SDKs' constants.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RetryQuota {
+    /// Default false.
+    pub enabled: bool,
+    /// Tokens at the start and at most, shared by all clients. Default 500; 1 to 1,000,000.
+    pub capacity: f64,
+    /// Tokens a retry costs. Default 5; 0 to capacity.
+    pub retry_cost: f64,
+    /// Tokens a retry after a timeout costs. Default 10; 0 to capacity.
+    pub timeout_cost: f64,
+    /// Tokens a first-try success refunds. Default 1; 0 to capacity.
+    pub success_refund: f64,
+}
+
+/// A circuit breaker shared by the clients; defaults are resilience4j's.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Breaker {
+    /// Default false.
+    pub enabled: bool,
+    /// Failure share over the window that opens the breaker, 0.01 to 1. Default 0.5.
+    pub failure_threshold: f64,
+    /// Calls in the sliding window (it must be full before the breaker can open). Default 100; 1 to 100,000.
+    pub window: u32,
+    /// How long the breaker stays open, ms. Default 60,000; 1 to 3,600,000.
+    pub open_ms: f64,
+    /// Trial calls allowed while half-open. Default 10; 1 to 10,000.
+    pub half_open_probes: u32,
+}
+
+/// AWS SDK adaptive retry mode's client-side rate limiter; defaults are the SDKs' constants.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Adaptive {
+    /// Default false.
+    pub enabled: bool,
+    /// CUBIC's multiplicative decrease, 0.1 to 0.99. Default 0.7.
+    pub beta: f64,
+    /// CUBIC's scale constant, 0.01 to 10. Default 0.4.
+    pub scale: f64,
+    /// Smoothing of the measured send rate, 0.01 to 1. Default 0.8.
+    pub smoothing: f64,
+    /// Bucket over which the send rate is measured, seconds, 0.01 to 60. Default 0.5.
+    pub bucket_s: f64,
+    /// Lowest fill rate, requests per second, 0.01 to 1,000. Default 0.5.
+    pub min_rate_per_s: f64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FaultKind {
+    /// `value` is the share of workers left, 0 to 1 (0 is a crash). Work in service finishes.
+    Capacity,
+    /// `value` multiplies service times, 0.01 to 1,000 (a brownout or latency spike).
+    Slow,
+    /// `value` is the share of served requests that fail, 0 to 1 (an error burst).
+    Errors,
+    /// `value` multiplies the open-loop arrival rate, 0 to 1,000 (a load spike).
+    Load,
+}
+
+/// A fault active on `[start_s, end_s)`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Fault {
+    pub kind: FaultKind,
+    /// Seconds; 0 to 86,400.
+    pub start_s: f64,
+    /// Seconds; after `start_s`, at most 86,400.
+    pub end_s: f64,
+    /// See [`FaultKind`].
+    pub value: f64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MetricsConfig {
+    /// Width of a measurement window, ms. Default 100; 1 to 3,600,000. Changes take effect on reset.
+    pub window_ms: f64,
+    /// Windows kept; past this, pairs of old windows merge (history coarsens). Default 4,096; 16 to 1,000,000.
+    pub max_windows: u32,
+    /// Requests (and attempts) alive at once before new ones are shed. Default 200,000; 100 to 10,000,000.
+    pub max_live: u32,
+    /// Lifecycle events kept between polls for the animation; 0 keeps none. Default 0; up to 1,000,000.
+    pub trace_capacity: u32,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            load: LoadConfig::default(),
+            server: ServerConfig::default(),
+            client: ClientConfig::default(),
+            limiters: LimiterConfig::default(),
+            faults: Vec::new(),
+            metrics: MetricsConfig::default(),
+            duration_s: 60.0,
+        }
+    }
+}
+
+impl Default for LoadConfig {
+    fn default() -> Self {
+        LoadConfig { rate_per_s: 70.0, ramps: Vec::new(), closed: ClosedLoop::default(), periodic: Periodic::default() }
+    }
+}
+
+impl Default for ClosedLoop {
+    fn default() -> Self {
+        ClosedLoop { clients: 0, think_ms: 1_000.0 }
+    }
+}
+
+impl Default for Periodic {
+    fn default() -> Self {
+        Periodic { clients: 0, period_s: 60.0, jittered: false }
+    }
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            workers: 10,
+            service: ServiceDist::Exponential,
+            service_ms: 100.0,
+            sigma: 0.5,
+            contention: 0.0,
+            queue_limit: None,
+            discipline: Discipline::Fifo,
+            drop_expired: false,
+            throttle: Throttle::default(),
+            error_rate: 0.0,
+        }
+    }
+}
+
+impl Default for Throttle {
+    fn default() -> Self {
+        Throttle { enabled: false, rate_per_s: 100.0, burst: 20.0 }
+    }
+}
+
+impl Default for RetryOn {
+    fn default() -> Self {
+        RetryOn { timeouts: true, rejections: true, throttles: true, errors: true }
+    }
+}
+
+impl Default for ClientConfig {
+    fn default() -> Self {
+        ClientConfig {
+            timeout_ms: Some(1_000.0),
+            max_attempts: 3,
+            retry_on: RetryOn::default(),
+            backoff: BackoffKind::Exponential,
+            base_ms: 100.0,
+            cap_ms: Some(20_000.0),
+            jitter: JitterKind::Full,
+            honor_retry_after: true,
+            network_ms: 0.0,
+        }
+    }
+}
+
+impl Default for RetryQuota {
+    fn default() -> Self {
+        RetryQuota { enabled: false, capacity: 500.0, retry_cost: 5.0, timeout_cost: 10.0, success_refund: 1.0 }
+    }
+}
+
+impl Default for Breaker {
+    fn default() -> Self {
+        Breaker { enabled: false, failure_threshold: 0.5, window: 100, open_ms: 60_000.0, half_open_probes: 10 }
+    }
+}
+
+impl Default for Adaptive {
+    fn default() -> Self {
+        Adaptive { enabled: false, beta: 0.7, scale: 0.4, smoothing: 0.8, bucket_s: 0.5, min_rate_per_s: 0.5 }
+    }
+}
+
+impl Default for MetricsConfig {
+    fn default() -> Self {
+        MetricsConfig { window_ms: 100.0, max_windows: 4_096, max_live: 200_000, trace_capacity: 0 }
+    }
+}
+
+/// A parameter out of its range, or an inconsistent combination, in words a learner can act on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConfigError {
+    /// The dotted key of the offending field, e.g. `client.timeout_ms`.
+    pub key: String,
+    /// What is wrong and what is allowed.
+    pub message: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.key, self.message)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+fn err(key: impl Into<String>, message: impl Into<String>) -> ConfigError {
+    ConfigError { key: key.into(), message: message.into() }
+}
+
+fn num(x: f64) -> String {
+    if x == x.trunc() && x.abs() < 1e15 {
+        let mut s = format!("{}", x as i64);
+        // Thousands separators make limits like 1000000 readable.
+        let neg = s.starts_with('-');
+        let digits: String = s.trim_start_matches('-').into();
+        if digits.len() > 4 {
+            let mut out = String::new();
+            for (i, ch) in digits.chars().enumerate() {
+                if i > 0 && (digits.len() - i) % 3 == 0 {
+                    out.push(',');
+                }
+                out.push(ch);
+            }
+            s = if neg { format!("-{out}") } else { out };
+        }
+        s
+    } else {
+        format!("{x}")
+    }
+}
+
+/// Checks `lo <= v <= hi` and that `v` is a number.
+fn range(key: &str, v: f64, lo: f64, hi: f64, unit: &str) -> Result<(), ConfigError> {
+    if v.is_finite() && v >= lo && v <= hi {
+        Ok(())
+    } else {
+        let unit = if unit.is_empty() { String::new() } else { format!(" {unit}") };
+        Err(err(key, format!("{} is out of range: allowed {} to {}{unit}", num(v), num(lo), num(hi))))
+    }
+}
+
+fn range_u(key: &str, v: u32, lo: u32, hi: u32, unit: &str) -> Result<(), ConfigError> {
+    range(key, f64::from(v), f64::from(lo), f64::from(hi), unit)
+}
+
+impl Config {
+    /// Checks every field; the first problem found is returned.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        range("duration_s", self.duration_s, 0.001, 86_400.0, "s")?;
+        self.validate_load()?;
+        self.validate_server()?;
+        self.validate_client()?;
+        self.validate_limiters()?;
+        for (i, f) in self.faults.iter().enumerate() {
+            let k = |field: &str| format!("faults[{i}].{field}");
+            range(&k("start_s"), f.start_s, 0.0, 86_400.0, "s")?;
+            range(&k("end_s"), f.end_s, 0.0, 86_400.0, "s")?;
+            if f.end_s <= f.start_s {
+                return Err(err(k("end_s"), format!("{} must be after start_s ({})", num(f.end_s), num(f.start_s))));
+            }
+            match f.kind {
+                FaultKind::Capacity => range(&k("value"), f.value, 0.0, 1.0, "(share of workers left; 0 is a crash)")?,
+                FaultKind::Slow => range(&k("value"), f.value, 0.01, 1_000.0, "× service time")?,
+                FaultKind::Errors => range(&k("value"), f.value, 0.0, 1.0, "(share of requests failing)")?,
+                FaultKind::Load => range(&k("value"), f.value, 0.0, 1_000.0, "× arrival rate")?,
+            }
+        }
+        let m = &self.metrics;
+        range("metrics.window_ms", m.window_ms, 1.0, 3_600_000.0, "ms")?;
+        range_u("metrics.max_windows", m.max_windows, 16, 1_000_000, "windows")?;
+        range_u("metrics.max_live", m.max_live, 100, 10_000_000, "requests")?;
+        range_u("metrics.trace_capacity", m.trace_capacity, 0, 1_000_000, "events")?;
+        Ok(())
+    }
+
+    fn validate_load(&self) -> Result<(), ConfigError> {
+        let l = &self.load;
+        range("load.rate_per_s", l.rate_per_s, 0.0, 1_000_000.0, "requests/s")?;
+        let mut prev_end = 0.0;
+        for (i, r) in l.ramps.iter().enumerate() {
+            let k = |field: &str| format!("load.ramps[{i}].{field}");
+            range(&k("start_s"), r.start_s, prev_end, 86_400.0, "s (ramps must not overlap)")?;
+            range(&k("end_s"), r.end_s, 0.0, 86_400.0, "s")?;
+            if r.end_s <= r.start_s {
+                return Err(err(k("end_s"), format!("{} must be after start_s ({})", num(r.end_s), num(r.start_s))));
+            }
+            range(&k("to_per_s"), r.to_per_s, 0.0, 1_000_000.0, "requests/s")?;
+            prev_end = r.end_s;
+        }
+        range_u("load.closed.clients", l.closed.clients, 0, 100_000, "clients")?;
+        range("load.closed.think_ms", l.closed.think_ms, 0.0, 3_600_000.0, "ms")?;
+        range_u("load.periodic.clients", l.periodic.clients, 0, 100_000, "clients")?;
+        range("load.periodic.period_s", l.periodic.period_s, 0.01, 86_400.0, "s")?;
+        Ok(())
+    }
+
+    fn validate_server(&self) -> Result<(), ConfigError> {
+        let s = &self.server;
+        range_u("server.workers", s.workers, 1, 10_000, "workers")?;
+        range("server.service_ms", s.service_ms, 0.001, 600_000.0, "ms")?;
+        range("server.sigma", s.sigma, 0.01, 3.0, "")?;
+        range("server.contention", s.contention, 0.0, 10.0, "")?;
+        if let Some(q) = s.queue_limit {
+            range_u("server.queue_limit", q, 0, 1_000_000, "requests (or none for unbounded)")?;
+        }
+        range("server.error_rate", s.error_rate, 0.0, 1.0, "")?;
+        range("server.throttle.rate_per_s", s.throttle.rate_per_s, 0.1, 1_000_000.0, "requests/s")?;
+        range("server.throttle.burst", s.throttle.burst, 1.0, 1_000_000.0, "requests")?;
+        Ok(())
+    }
+
+    fn validate_client(&self) -> Result<(), ConfigError> {
+        let c = &self.client;
+        if let Some(t) = c.timeout_ms {
+            range("client.timeout_ms", t, 1.0, 600_000.0, "ms (or none for no timeout)")?;
+        }
+        range_u("client.max_attempts", c.max_attempts, 1, 100, "attempts (1 means no retries)")?;
+        range("client.base_ms", c.base_ms, 0.0, 600_000.0, "ms")?;
+        if let Some(cap) = c.cap_ms {
+            range("client.cap_ms", cap, 0.0, 86_400_000.0, "ms (or none for no cap)")?;
+        }
+        if c.jitter == JitterKind::Decorrelated && c.backoff != BackoffKind::None && c.base_ms <= 0.0 {
+            return Err(err("client.base_ms", "decorrelated jitter needs a base above 0 ms: it grows from the base by up to 3× per retry"));
+        }
+        range("client.network_ms", c.network_ms, 0.0, 60_000.0, "ms")?;
+        Ok(())
+    }
+
+    fn validate_limiters(&self) -> Result<(), ConfigError> {
+        let q = &self.limiters.quota;
+        range("limiters.quota.capacity", q.capacity, 1.0, 1_000_000.0, "tokens")?;
+        range("limiters.quota.retry_cost", q.retry_cost, 0.0, q.capacity, "tokens (at most the capacity)")?;
+        range("limiters.quota.timeout_cost", q.timeout_cost, 0.0, q.capacity, "tokens (at most the capacity)")?;
+        range("limiters.quota.success_refund", q.success_refund, 0.0, q.capacity, "tokens (at most the capacity)")?;
+        let b = &self.limiters.breaker;
+        range("limiters.breaker.failure_threshold", b.failure_threshold, 0.01, 1.0, "")?;
+        range_u("limiters.breaker.window", b.window, 1, 100_000, "calls")?;
+        range("limiters.breaker.open_ms", b.open_ms, 1.0, 3_600_000.0, "ms")?;
+        range_u("limiters.breaker.half_open_probes", b.half_open_probes, 1, 10_000, "calls")?;
+        let a = &self.limiters.adaptive;
+        range("limiters.adaptive.beta", a.beta, 0.1, 0.99, "")?;
+        range("limiters.adaptive.scale", a.scale, 0.01, 10.0, "")?;
+        range("limiters.adaptive.smoothing", a.smoothing, 0.01, 1.0, "")?;
+        range("limiters.adaptive.bucket_s", a.bucket_s, 0.01, 60.0, "s")?;
+        range("limiters.adaptive.min_rate_per_s", a.min_rate_per_s, 0.01, 1_000.0, "requests/s")?;
+        Ok(())
+    }
+}
+
+impl Fault {
+    /// Parses the short form `KIND[=VALUE]@START..END` (seconds), e.g. `crash@5..10`,
+    /// `capacity=0.5@5..10`, `slow=4@20..30`, `errors=0.5@10..12`, `load=3@30..40`.
+    pub fn parse(s: &str) -> Result<Fault, ConfigError> {
+        let bad = |why: &str| {
+            err(
+                "fault",
+                format!(
+                    "'{s}' {why}; write KIND=VALUE@START..END in seconds, KIND one of crash, capacity, slow, errors, load (e.g. capacity=0.5@5..10, crash@5..10)"
+                ),
+            )
+        };
+        let (what, when) = s.split_once('@').ok_or_else(|| bad("has no '@'"))?;
+        let (start, end) = when.split_once("..").ok_or_else(|| bad("has no '..' between start and end"))?;
+        let start_s: f64 = start.trim().parse().map_err(|_| bad("has a start that is not a number"))?;
+        let end_s: f64 = end.trim().parse().map_err(|_| bad("has an end that is not a number"))?;
+        let (name, value) = match what.split_once('=') {
+            Some((n, v)) => (n.trim(), Some(v.trim().parse::<f64>().map_err(|_| bad("has a value that is not a number"))?)),
+            None => (what.trim(), None),
+        };
+        let (kind, value) = match (name, value) {
+            ("crash", None) => (FaultKind::Capacity, 0.0),
+            ("capacity", Some(v)) => (FaultKind::Capacity, v),
+            ("slow", Some(v)) => (FaultKind::Slow, v),
+            ("errors", Some(v)) => (FaultKind::Errors, v),
+            ("load", Some(v)) => (FaultKind::Load, v),
+            ("crash", Some(_)) => return Err(bad("gives crash a value (a crash leaves 0 workers; use capacity=SHARE instead)")),
+            (_, None) if ["capacity", "slow", "errors", "load"].contains(&name) => return Err(bad("needs =VALUE")),
+            _ => return Err(bad("has an unknown kind")),
+        };
+        let f = Fault { kind, start_s, end_s, value };
+        let cfg = Config { faults: vec![f.clone()], ..Config::default() };
+        cfg.validate().map_err(|e| err("fault", format!("'{s}': {}", e.message)))?;
+        Ok(f)
+    }
+}
+
+impl fmt::Display for Fault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let kind = match self.kind {
+            FaultKind::Capacity if self.value == 0.0 => return write!(f, "crash@{}..{}", self.start_s, self.end_s),
+            FaultKind::Capacity => "capacity",
+            FaultKind::Slow => "slow",
+            FaultKind::Errors => "errors",
+            FaultKind::Load => "load",
+        };
+        write!(f, "{kind}={}@{}..{}", self.value, self.start_s, self.end_s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_valid() {
+        Config::default().validate().unwrap();
+    }
+
+    #[test]
+    fn errors_name_the_key_and_the_range() {
+        let mut c = Config::default();
+        c.client.timeout_ms = Some(-5.0);
+        let e = c.validate().unwrap_err();
+        assert_eq!(e.key, "client.timeout_ms");
+        assert_eq!(e.message, "-5 is out of range: allowed 1 to 600,000 ms (or none for no timeout)");
+        let mut c = Config::default();
+        c.server.workers = 0;
+        assert_eq!(c.validate().unwrap_err().to_string(), "server.workers: 0 is out of range: allowed 1 to 10,000 workers");
+        let mut c = Config::default();
+        c.load.rate_per_s = f64::NAN;
+        assert_eq!(c.validate().unwrap_err().key, "load.rate_per_s");
+    }
+
+    #[test]
+    fn fault_short_form_round_trips() {
+        for s in ["crash@5..10", "capacity=0.5@5..10", "slow=4@20..30", "errors=0.25@1.5..2", "load=3@30..40"] {
+            let f = Fault::parse(s).unwrap();
+            assert_eq!(f.to_string(), s);
+        }
+        assert!(Fault::parse("capacity=2@1..2").unwrap_err().message.contains("allowed 0 to 1"));
+        assert!(Fault::parse("melt@1..2").unwrap_err().message.contains("unknown kind"));
+        assert!(Fault::parse("slow=2@5..1").unwrap_err().message.contains("must be after"));
+    }
+}

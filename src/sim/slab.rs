@@ -1,0 +1,99 @@
+//! A slab of entities addressed by generation-checked keys.
+//!
+//! Events refer to requests and attempts by [`Key`]. When an entity is removed its slot's
+//! generation moves on, so an event that still names the old key (a timeout for an attempt
+//! that was already answered) finds nothing: that is how a timeout is cancelled, in O(1).
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Key {
+    pub index: u32,
+    pub generation: u32,
+}
+
+#[derive(Clone, Debug)]
+struct Slot<T> {
+    generation: u32,
+    value: Option<T>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Slab<T> {
+    slots: Vec<Slot<T>>,
+    free: Vec<u32>,
+    len: usize,
+}
+
+impl<T> Default for Slab<T> {
+    fn default() -> Self {
+        Slab { slots: Vec::new(), free: Vec::new(), len: 0 }
+    }
+}
+
+impl<T> Slab<T> {
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    pub fn insert(&mut self, value: T) -> Key {
+        self.len += 1;
+        if let Some(index) = self.free.pop() {
+            let slot = &mut self.slots[index as usize];
+            slot.value = Some(value);
+            Key { index, generation: slot.generation }
+        } else {
+            let index = u32::try_from(self.slots.len()).unwrap_or(u32::MAX);
+            self.slots.push(Slot { generation: 0, value: Some(value) });
+            Key { index, generation: 0 }
+        }
+    }
+
+    #[inline]
+    pub fn get(&self, k: Key) -> Option<&T> {
+        match self.slots.get(k.index as usize) {
+            Some(s) if s.generation == k.generation => s.value.as_ref(),
+            _ => None,
+        }
+    }
+
+    #[inline]
+    pub fn get_mut(&mut self, k: Key) -> Option<&mut T> {
+        match self.slots.get_mut(k.index as usize) {
+            Some(s) if s.generation == k.generation => s.value.as_mut(),
+            _ => None,
+        }
+    }
+
+    pub fn remove(&mut self, k: Key) -> Option<T> {
+        let s = self.slots.get_mut(k.index as usize)?;
+        if s.generation != k.generation {
+            return None;
+        }
+        let v = s.value.take()?;
+        s.generation = s.generation.wrapping_add(1);
+        self.free.push(k.index);
+        self.len -= 1;
+        Some(v)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stale_keys_find_nothing() {
+        let mut s = Slab::default();
+        let a = s.insert("a");
+        assert_eq!(s.remove(a), Some("a"));
+        let b = s.insert("b");
+        assert_eq!(a.index, b.index);
+        assert_eq!(s.get(a), None);
+        assert_eq!(s.get(b), Some(&"b"));
+        assert_eq!(s.remove(a), None);
+        assert_eq!(s.len(), 1);
+    }
+}

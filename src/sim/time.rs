@@ -1,0 +1,87 @@
+//! Simulated time.
+//!
+//! Time in the engine is an integer count of microseconds since the start of a run. Integers
+//! make runs exactly reproducible on every target (no floating-point drift between x86_64 and
+//! wasm32) and make "at the same instant" a precise notion: two events at one `SimTime` are
+//! ordered by their sequence number, first scheduled first.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// An instant or a duration of simulated time, in microseconds.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct SimTime(pub u64);
+
+impl SimTime {
+    pub const ZERO: SimTime = SimTime(0);
+    pub const MAX: SimTime = SimTime(u64::MAX);
+
+    /// From seconds; negative, NaN or huge values saturate to 0 or `MAX`.
+    pub fn from_secs_f64(s: f64) -> SimTime {
+        SimTime::from_micros_f64(s * 1e6)
+    }
+
+    /// From milliseconds; negative, NaN or huge values saturate to 0 or `MAX`.
+    pub fn from_millis_f64(ms: f64) -> SimTime {
+        SimTime::from_micros_f64(ms * 1e3)
+    }
+
+    fn from_micros_f64(us: f64) -> SimTime {
+        if us.is_nan() || us <= 0.0 {
+            SimTime(0)
+        } else if us >= u64::MAX as f64 {
+            SimTime::MAX
+        } else {
+            SimTime(us.round() as u64)
+        }
+    }
+
+    pub fn from_millis(ms: u64) -> SimTime {
+        SimTime(ms.saturating_mul(1_000))
+    }
+
+    pub fn from_secs(s: u64) -> SimTime {
+        SimTime(s.saturating_mul(1_000_000))
+    }
+
+    pub fn as_micros(self) -> u64 {
+        self.0
+    }
+
+    pub fn as_secs_f64(self) -> f64 {
+        self.0 as f64 / 1e6
+    }
+
+    pub fn as_millis_f64(self) -> f64 {
+        self.0 as f64 / 1e3
+    }
+
+    pub fn saturating_add(self, d: SimTime) -> SimTime {
+        SimTime(self.0.saturating_add(d.0))
+    }
+
+    pub fn saturating_sub(self, d: SimTime) -> SimTime {
+        SimTime(self.0.saturating_sub(d.0))
+    }
+}
+
+impl fmt::Display for SimTime {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:.3} s", self.as_secs_f64())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn conversions_round_and_saturate() {
+        assert_eq!(SimTime::from_millis_f64(1.5), SimTime(1_500));
+        assert_eq!(SimTime::from_secs_f64(-3.0), SimTime(0));
+        assert_eq!(SimTime::from_secs_f64(f64::NAN), SimTime(0));
+        assert_eq!(SimTime::from_secs_f64(1e300), SimTime::MAX);
+        assert_eq!(SimTime::from_secs(2).as_millis_f64(), 2_000.0);
+        assert_eq!(SimTime::MAX.saturating_add(SimTime(1)), SimTime::MAX);
+    }
+}
