@@ -73,7 +73,8 @@ pub struct ClosedLoop {
     /// Number of closed-loop clients. Default 0 (off); up to 100,000.
     pub clients: u32,
     /// Mean think time between a request's final outcome and the next request, ms (exponential).
-    /// Default 1,000; 0 to 3,600,000.
+    /// Default 1,000; 1 to 3,600,000 (above 0, so a client whose calls fail at once cannot spin
+    /// in zero simulated time).
     pub think_ms: f64,
 }
 
@@ -203,7 +204,8 @@ pub struct ClientConfig {
     pub cap_ms: Option<f64>,
     /// Randomness added to the backoff. Default full.
     pub jitter: JitterKind,
-    /// Wait at least as long as a throttle's "retry after" hint (pushback). Default true.
+    /// Honour a throttle's "retry after" hint (pushback): wait it out, then back off as usual
+    /// on top, so clients given the same hint do not return together. Default true.
     pub honor_retry_after: bool,
     /// One-way network delay each way, ms. Default 0; 0 to 60,000.
     pub network_ms: f64,
@@ -512,7 +514,7 @@ impl Config {
             prev_end = r.end_s;
         }
         range_u("load.closed.clients", l.closed.clients, 0, 100_000, "clients")?;
-        range("load.closed.think_ms", l.closed.think_ms, 0.0, 3_600_000.0, "ms")?;
+        range("load.closed.think_ms", l.closed.think_ms, 1.0, 3_600_000.0, "ms (at least 1, so failing clients cannot spin)")?;
         range_u("load.periodic.clients", l.periodic.clients, 0, 100_000, "clients")?;
         range("load.periodic.period_s", l.periodic.period_s, 0.01, 86_400.0, "s")?;
         Ok(())

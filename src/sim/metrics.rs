@@ -415,7 +415,8 @@ impl Metrics {
             let dt = (t.0 - self.last_t.0) as f64;
             self.current.queue_area += dt * f64::from(queue);
             self.current.busy_area += dt * f64::from(busy);
-            self.current.capacity_area += dt * f64::from(capacity);
+            // Workers still finishing work after a capacity drop count as available.
+            self.current.capacity_area += dt * f64::from(capacity.max(busy));
             self.last_t = t;
         }
     }

@@ -546,7 +546,8 @@ impl Sim {
 
     fn think_time(&mut self) -> SimTime {
         let mean = self.cfg.load.closed.think_ms * 1e3;
-        if mean <= 0.0 { SimTime::ZERO } else { SimTime(self.arrivals_rng.exp(mean) as u64) }
+        // At least 1 µs: time must move between one request's end and the next.
+        SimTime::from_micros_f64(self.arrivals_rng.exp(mean)).max(SimTime(1))
     }
 
     fn update_capacity(&mut self) {
@@ -596,7 +597,7 @@ impl Sim {
         let (rate, change) = self.open_rate(self.now);
         let epoch = self.arrival_gen;
         if rate > 0.0 {
-            let gap = SimTime(self.arrivals_rng.exp(1e6 / rate) as u64);
+            let gap = SimTime::from_micros_f64(self.arrivals_rng.exp(1e6 / rate));
             let at = self.now.saturating_add(gap);
             if at < change {
                 self.schedule(at, Ev::Arrival { epoch });
@@ -834,7 +835,7 @@ impl Sim {
                 (mu + s.sigma * self.service_rng.normal()).exp()
             }
         };
-        let d = if d.is_finite() { SimTime(d.min(u64::MAX as f64 / 2.0) as u64) } else { SimTime::MAX };
+        let d = SimTime::from_micros_f64(d);
         self.schedule(self.now.saturating_add(d), Ev::ServiceDone { attempt: key });
         self.trace(request_id, number, TraceKind::Started);
     }
@@ -974,8 +975,10 @@ impl Sim {
         }
         let mut previous = previous;
         let mut delay = SimTime(self.backoff.delay(attempts - 1, &mut previous, &mut self.client_rng));
-        if self.cfg.client.honor_retry_after && retry_after > delay {
-            delay = retry_after;
+        if self.cfg.client.honor_retry_after && retry_after > SimTime::ZERO {
+            // Wait out the hint, then the usual (jittered) backoff on top, so that clients
+            // told the same instant do not all return at it.
+            delay = retry_after.saturating_add(delay);
         }
         if let Some(r) = self.requests.get_mut(key) {
             r.previous_sleep = previous;

@@ -26,7 +26,9 @@ impl SimTime {
         SimTime::from_micros_f64(ms * 1e3)
     }
 
-    fn from_micros_f64(us: f64) -> SimTime {
+    /// From microseconds, rounded to the nearest (so sampled durations keep their mean);
+    /// negative or NaN values give 0, huge ones `MAX`.
+    pub fn from_micros_f64(us: f64) -> SimTime {
         if us.is_nan() || us <= 0.0 {
             SimTime(0)
         } else if us >= u64::MAX as f64 {

@@ -1,0 +1,329 @@
+//! Scenario tests of the engine: schedule, run, assert on what a learner would see.
+#![cfg(not(target_arch = "wasm32"))]
+
+use backoff_lab::scenarios;
+use backoff_lab::sim::theory::{erlang_b, mmc_mean_response};
+use backoff_lab::sim::*;
+
+fn mmc(lambda: f64, service_ms: f64, workers: u32, seconds: f64) -> Config {
+    Config {
+        load: LoadConfig { rate_per_s: lambda, ..LoadConfig::default() },
+        server: ServerConfig { workers, service: ServiceDist::Exponential, service_ms, ..ServerConfig::default() },
+        client: ClientConfig { timeout_ms: None, max_attempts: 1, ..ClientConfig::default() },
+        metrics: MetricsConfig { window_ms: 1_000.0, ..MetricsConfig::default() },
+        duration_s: seconds,
+        ..Config::default()
+    }
+}
+
+/// Mean response time over several seeds, after a warm-up is discarded by running it twice as
+/// long as needed and the share of warm-up being negligible.
+fn mean_response_ms(cfg: &Config, seeds: &[u64]) -> f64 {
+    let (mut sum, mut n) = (0.0, 0u64);
+    for &seed in seeds {
+        let mut sim = Sim::new(cfg.clone(), seed).unwrap();
+        let s = sim.run_to_end();
+        sum += s.latency_ms.mean * s.latency_ms.count as f64;
+        n += s.latency_ms.count;
+    }
+    sum / n as f64
+}
+
+#[test]
+fn mmc_mean_response_matches_erlang_c_within_2_percent() {
+    // 10 workers, 1 ms mean service (μ = 1000/s): utilisation 0.5, 0.8 and 0.95.
+    for (rho, seconds) in [(0.5, 200.0), (0.8, 400.0), (0.95, 1_500.0)] {
+        let lambda = rho * 10_000.0;
+        let cfg = mmc(lambda, 1.0, 10, seconds);
+        let want = mmc_mean_response(lambda, 1_000.0, 10).unwrap() * 1e3;
+        let got = mean_response_ms(&cfg, &[11, 12, 13, 14]);
+        let err = (got - want).abs() / want;
+        assert!(err < 0.02, "rho {rho}: simulated {got:.4} ms vs Erlang C {want:.4} ms ({:.2} %)", err * 100.0);
+    }
+}
+
+#[test]
+fn loss_system_rejects_the_erlang_b_share() {
+    // λ = 80/s, 100 ms service, 10 workers, no queue: B(10, 8) ≈ 0.122.
+    let mut cfg = mmc(80.0, 100.0, 10, 20_000.0);
+    cfg.server.queue_limit = Some(0);
+    let mut sim = Sim::new(cfg, 21).unwrap();
+    let s = sim.run_to_end();
+    let share = s.counts.rejected_queue_full as f64 / s.counts.server_arrivals as f64;
+    let want = erlang_b(10, 8.0);
+    assert!((share - want).abs() / want < 0.02, "rejected {share:.4} vs Erlang B {want:.4}");
+    assert_eq!(s.queue_max, 0);
+}
+
+/// Runs `cfg` for its duration, then stops new arrivals and runs until every request is done.
+fn run_and_drain(cfg: Config, seed: u64) -> Summary {
+    let mut sim = Sim::new(cfg.clone(), seed).unwrap();
+    sim.run_to_end();
+    let mut quiet = cfg;
+    quiet.load.rate_per_s = 0.0;
+    sim.set_config(quiet).unwrap();
+    let mut t = sim.now();
+    while sim.status().live_requests > 0 || sim.status().live_attempts > 0 {
+        t = t.saturating_add(SimTime::from_secs(10));
+        sim.advance_to(t, u64::MAX);
+    }
+    sim.summary()
+}
+
+#[test]
+fn when_every_attempt_fails_n_retries_multiply_load_by_n_plus_1_exactly() {
+    for retries in [0u32, 1, 3, 7] {
+        let mut cfg = Config::default();
+        cfg.server.error_rate = 1.0;
+        cfg.client.max_attempts = retries + 1;
+        cfg.duration_s = 30.0;
+        let s = run_and_drain(cfg, 5);
+        assert!(s.counts.first_attempts > 1_000);
+        assert_eq!(s.counts.attempts(), u64::from(retries + 1) * s.counts.first_attempts, "{retries} retries");
+        assert_eq!(s.counts.successes, 0);
+        assert_eq!(s.counts.suppressed_max_attempts, s.counts.first_attempts);
+    }
+}
+
+#[test]
+fn retry_quota_pays_for_capacity_over_cost_retries_then_stops() {
+    // Every attempt fails and nothing refills the quota: 500 tokens pay for exactly 100 retries.
+    let mut cfg = Config::default();
+    cfg.server.error_rate = 1.0;
+    cfg.client.max_attempts = 4;
+    cfg.limiters.quota.enabled = true;
+    cfg.duration_s = 60.0;
+    let s = run_and_drain(cfg, 6);
+    assert_eq!(s.counts.retries, 100);
+    assert!(s.amplification < 1.03, "{}", s.amplification);
+}
+
+#[test]
+fn retry_quota_holds_amplification_where_its_constants_predict() {
+    // Half of all attempts fail. Without a quota, 3 attempts give 1 + 0.5 + 0.25 = 1.75×.
+    // With it, failed retries (cost 5) are paid by first-try successes (refund 1) and
+    // successful retries refund themselves: 0.5·R·5 = 0.5·N·1, so R = 0.2·N: 1.2×.
+    let mut cfg = Config::default();
+    cfg.load.rate_per_s = 40.0; // 70 % busy even at 1.75×: no timeouts muddle the count
+    cfg.server.error_rate = 0.5;
+    cfg.client.max_attempts = 3;
+    cfg.duration_s = 600.0;
+    let free = Sim::new(cfg.clone(), 7).unwrap().run_to_end();
+    assert!((free.amplification - 1.75).abs() < 0.02, "{}", free.amplification);
+    cfg.limiters.quota.enabled = true;
+    let limited = Sim::new(cfg, 7).unwrap().run_to_end();
+    assert!((limited.amplification - 1.2).abs() < 0.02, "{}", limited.amplification);
+}
+
+fn goodput_share(sim: &Sim, from_s: f64, to_s: f64) -> f64 {
+    let ws: Vec<&Window> = sim
+        .windows()
+        .iter()
+        .filter(|w| w.start.as_secs_f64() >= from_s && w.end_time().as_secs_f64() <= to_s)
+        .collect();
+    let offered: u64 = ws.iter().map(|w| w.counts.first_attempts).sum();
+    let good: u64 = ws.iter().map(|w| w.counts.successes).sum();
+    good as f64 / offered.max(1) as f64
+}
+
+#[test]
+fn metastable_retry_storm_outlives_its_trigger() {
+    let s = scenarios::find("metastable-retry").unwrap();
+    let mut sim = Sim::new(s.config, s.seed).unwrap();
+    sim.run_to_end();
+    assert!(goodput_share(&sim, 0.0, 5.0) > 0.95, "healthy before the crash");
+    // The crash ends at 10 s; 20 s later the storm is still going.
+    assert!(goodput_share(&sim, 30.0, 60.0) < 0.02, "goodput {}", goodput_share(&sim, 30.0, 60.0));
+    let late: Vec<&Window> = sim.windows().iter().filter(|w| w.start.as_secs_f64() >= 30.0).collect();
+    let amp = late.iter().map(|w| w.counts.attempts()).sum::<u64>() as f64
+        / late.iter().map(|w| w.counts.first_attempts).sum::<u64>() as f64;
+    assert!(amp > 3.5, "attempts near 4× the offered load, got {amp:.2}");
+}
+
+#[test]
+fn each_mitigation_recovers_from_the_same_trigger() {
+    for id in ["limit-queue", "limit-retries", "retry-quota", "circuit-breaker", "deadline-lifo"] {
+        let s = scenarios::find(id).unwrap();
+        let mut sim = Sim::new(s.config, s.seed).unwrap();
+        sim.run_to_end();
+        let share = goodput_share(&sim, 30.0, 60.0);
+        assert!(share > 0.95, "{id}: goodput share {share:.3} after the trigger");
+    }
+}
+
+#[test]
+fn turning_retries_off_mid_storm_with_deadline_dropping_ends_it() {
+    let s = scenarios::find("metastable-retry").unwrap();
+    let mut sim = Sim::new(s.config.clone(), s.seed).unwrap();
+    sim.advance_to(SimTime::from_secs(30), u64::MAX);
+    assert!(goodput_share(&sim, 20.0, 30.0) < 0.02);
+    let mut fix = s.config;
+    fix.client.max_attempts = 1;
+    fix.server.drop_expired = true;
+    sim.set_config(fix).unwrap();
+    sim.advance_to(SimTime::from_secs(60), u64::MAX);
+    assert!(goodput_share(&sim, 40.0, 60.0) > 0.95, "{}", goodput_share(&sim, 40.0, 60.0));
+}
+
+#[test]
+fn retry_policy_does_not_change_first_attempts() {
+    let base = scenarios::find("metastable-retry").unwrap();
+    let mut other = base.config.clone();
+    other.client.backoff = BackoffKind::Exponential;
+    other.client.jitter = JitterKind::Decorrelated;
+    other.limiters.quota.enabled = true;
+    let mut a = Sim::new(base.config, 9).unwrap();
+    let mut b = Sim::new(other, 9).unwrap();
+    a.run_to_end();
+    b.run_to_end();
+    let fa: Vec<u64> = a.windows().iter().map(|w| w.counts.first_attempts).collect();
+    let fb: Vec<u64> = b.windows().iter().map(|w| w.counts.first_attempts).collect();
+    assert_eq!(fa, fb);
+    assert_ne!(a.summary().counts.retries, b.summary().counts.retries);
+}
+
+#[test]
+fn aligned_periodic_work_spikes_and_jitter_flattens_it() {
+    let peak = |id: &str| {
+        let s = scenarios::find(id).unwrap();
+        let mut sim = Sim::new(s.config, s.seed).unwrap();
+        sim.run_to_end();
+        sim.windows().iter().map(|w| w.counts.first_attempts).max().unwrap()
+    };
+    assert_eq!(peak("cron-aligned"), 2_000, "every client fires in the same 100 ms window");
+    // 2,000 jobs over 10 s average 20 per window; jitter keeps the busiest window near that.
+    assert!(peak("cron-jittered") < 45, "{}", peak("cron-jittered"));
+}
+
+#[test]
+fn live_rate_change_takes_effect_at_once() {
+    let mut cfg = Config::default();
+    cfg.metrics.window_ms = 1_000.0;
+    let mut sim = Sim::new(cfg.clone(), 3).unwrap();
+    sim.advance_to(SimTime::from_secs(10), u64::MAX);
+    cfg.load.rate_per_s = 10.0;
+    sim.set_config(cfg).unwrap();
+    sim.advance_to(SimTime::from_secs(40), u64::MAX);
+    let before: u64 = sim.windows()[..10].iter().map(|w| w.counts.first_attempts).sum();
+    let after: u64 = sim.windows()[10..40].iter().map(|w| w.counts.first_attempts).sum();
+    assert!((600..800).contains(&before), "{before}");
+    assert!((220..380).contains(&after), "{after}");
+}
+
+#[test]
+fn closed_loop_clients_back_off_naturally() {
+    // 50 clients with 1 s think time against a crash: they stop sending while they wait.
+    let mut cfg = Config::default();
+    cfg.load.rate_per_s = 0.0;
+    cfg.load.closed = ClosedLoop { clients: 50, think_ms: 1_000.0 };
+    cfg.faults = vec![Fault::parse("crash@10..20").unwrap()];
+    cfg.duration_s = 40.0;
+    let mut sim = Sim::new(cfg, 4).unwrap();
+    sim.run_to_end();
+    let rate = |from: f64, to: f64| {
+        let ws: Vec<&Window> = sim.windows().iter().filter(|w| w.start.as_secs_f64() >= from && w.start.as_secs_f64() < to).collect();
+        ws.iter().map(|w| w.counts.first_attempts).sum::<u64>() as f64 / (to - from)
+    };
+    let healthy = rate(2.0, 10.0);
+    assert!((35.0..55.0).contains(&healthy), "{healthy}");
+    assert!(rate(12.0, 20.0) < healthy / 3.0, "clients wait out their timeouts and retries");
+    assert!(rate(30.0, 40.0) > 0.8 * healthy, "and come back after");
+}
+
+#[test]
+fn throttle_pushback_turns_a_failure_into_a_later_success() {
+    // Two cron clients fire together every 10 s at a throttle that admits 1 request/s with a
+    // burst of 1. One gets in; the other is told "come back in 1 s" and has one retry left.
+    let mut cfg = Config::default();
+    cfg.load.rate_per_s = 0.0;
+    cfg.load.periodic = Periodic { clients: 2, period_s: 10.0, jittered: false };
+    cfg.server.throttle = Throttle { enabled: true, rate_per_s: 1.0, burst: 1.0 };
+    cfg.client.backoff = BackoffKind::None;
+    cfg.client.max_attempts = 2;
+    cfg.duration_s = 95.0; // periods start at 0, 10, …, 90
+    let honoured = Sim::new(cfg.clone(), 1).unwrap().run_to_end();
+    assert_eq!(honoured.counts.successes, 20, "the retry waits out the hint and gets in");
+    assert_eq!(honoured.counts.rejected_throttle, 10);
+    cfg.client.honor_retry_after = false;
+    let ignored = Sim::new(cfg, 1).unwrap().run_to_end();
+    assert_eq!(ignored.counts.successes, 10, "an immediate retry is throttled again");
+    assert_eq!(ignored.counts.failures, 10);
+}
+
+#[test]
+fn breaker_fails_fast_while_open() {
+    let s = scenarios::find("circuit-breaker").unwrap();
+    let mut sim = Sim::new(s.config, s.seed).unwrap();
+    sim.run_to_end();
+    let opened = sim.windows().iter().any(|w| w.end.breaker == Some(BreakerState::Open));
+    assert!(opened);
+    assert!(sim.summary().counts.suppressed_breaker > 0);
+    assert_eq!(sim.windows().last().unwrap().end.breaker, Some(BreakerState::Closed));
+}
+
+#[test]
+fn adaptive_mode_settles_near_what_the_throttle_admits() {
+    let s = scenarios::find("adaptive").unwrap();
+    let mut sim = Sim::new(s.config, s.seed).unwrap();
+    sim.run_to_end();
+    let late: Vec<&Window> = sim.windows().iter().filter(|w| w.start.as_secs_f64() >= 20.0).collect();
+    let goodput = late.iter().map(|w| w.counts.successes).sum::<u64>() as f64 / 40.0;
+    let throttled = late.iter().map(|w| w.counts.rejected_throttle).sum::<u64>();
+    assert!((70.0..=82.0).contains(&goodput), "{goodput}");
+    assert!(throttled < 100, "{throttled}");
+}
+
+#[test]
+fn deadline_dropping_removes_wasted_work() {
+    let storm = scenarios::find("metastable-retry").unwrap();
+    let wasted = Sim::new(storm.config, storm.seed).unwrap().run_to_end().counts.wasted;
+    let fixed = scenarios::find("deadline-lifo").unwrap();
+    let s = Sim::new(fixed.config, fixed.seed).unwrap().run_to_end();
+    assert!(wasted > 1_000);
+    assert!(s.counts.wasted * 10 < wasted, "{} vs {wasted}", s.counts.wasted);
+    assert!(s.counts.dropped_expired > 0);
+}
+
+#[test]
+fn live_cap_sheds_visibly_instead_of_running_out_of_memory() {
+    let mut cfg = Config::default();
+    cfg.load.rate_per_s = 5_000.0; // 10× capacity, no queue limit, no timeout
+    cfg.client.timeout_ms = None;
+    cfg.metrics.max_live = 1_000;
+    cfg.duration_s = 20.0;
+    let mut sim = Sim::new(cfg, 2).unwrap();
+    let s = sim.run_to_end();
+    assert!(s.live_cap_reached);
+    assert!(s.counts.shed_live_cap > 50_000);
+    assert!(sim.status().live_requests <= 1_000);
+    assert!(sim.pending_events() <= 3_000);
+}
+
+#[test]
+fn every_scenario_runs_clean() {
+    for s in scenarios::all() {
+        let mut sim = Sim::new(s.config.clone(), s.seed).unwrap();
+        let sum = sim.run_to_end();
+        assert!(sum.counts.first_attempts > 0, "{}", s.id);
+        assert!(sum.goodput_per_s.is_finite() && sum.amplification.is_finite(), "{}", s.id);
+    }
+}
+
+#[test]
+fn contention_reproduces_brookers_ordering() {
+    use backoff_lab::sim::contention::{sweep, ContentionParams, Strategy};
+    let rows = sweep(&Strategy::ALL, &[50], 40, 1, &ContentionParams::default());
+    let get = |s: Strategy| rows.iter().find(|r| r.strategy == s).unwrap();
+    let (none, expo, full, equal, decor) =
+        (get(Strategy::NoBackoff), get(Strategy::Exponential), get(Strategy::Full), get(Strategy::Equal), get(Strategy::Decorrelated));
+    // Calls: no backoff does by far the most work; jitter does much less than plain exponential.
+    assert!(none.mean_calls > expo.mean_calls, "{none:?} {expo:?}");
+    for j in [full, equal, decor] {
+        assert!(j.mean_calls < expo.mean_calls * 0.8, "{j:?} vs {expo:?}");
+    }
+    assert!(full.mean_calls <= equal.mean_calls, "full jitter does the least work: {full:?} {equal:?}");
+    // Time: plain exponential backoff is the slowest to let everyone finish.
+    for j in [full, equal, decor] {
+        assert!(j.mean_time_ms < expo.mean_time_ms, "{j:?} vs {expo:?}");
+    }
+}
