@@ -117,12 +117,12 @@ pub struct Window {
     pub counts: Counters,
     /// Longest queue seen.
     pub queue_max: u32,
-    /// Time integral of queue length, request·µs.
-    pub queue_area: f64,
+    /// Time integral of queue length, request·µs (saturating).
+    pub queue_area: u64,
     /// Time integral of busy workers, worker·µs.
-    pub busy_area: f64,
+    pub busy_area: u64,
     /// Time integral of available workers, worker·µs.
-    pub capacity_area: f64,
+    pub capacity_area: u64,
     /// Successful requests' latency percentiles in this window, microseconds (0 when none).
     pub p50_us: u64,
     pub p90_us: u64,
@@ -138,9 +138,9 @@ impl Window {
             width,
             counts: Counters::default(),
             queue_max: 0,
-            queue_area: 0.0,
-            busy_area: 0.0,
-            capacity_area: 0.0,
+            queue_area: 0,
+            busy_area: 0,
+            capacity_area: 0,
             p50_us: 0,
             p90_us: 0,
             p99_us: 0,
@@ -178,11 +178,11 @@ impl Window {
     }
     /// Time-average queue length.
     pub fn queue_avg(&self) -> f64 {
-        self.queue_area / self.width.0.max(1) as f64
+        self.queue_area as f64 / self.width.0.max(1) as f64
     }
     /// Busy share of available workers, 0 to 1 (0 when there were none).
     pub fn utilisation(&self) -> f64 {
-        if self.capacity_area > 0.0 { self.busy_area / self.capacity_area } else { 0.0 }
+        if self.capacity_area > 0 { self.busy_area as f64 / self.capacity_area as f64 } else { 0.0 }
     }
     /// Mean latency of the window's successes, microseconds.
     pub fn latency_mean_us(&self) -> f64 {
@@ -194,9 +194,9 @@ impl Window {
         self.width = later.end_time().saturating_sub(self.start);
         self.counts.add(&later.counts);
         self.queue_max = self.queue_max.max(later.queue_max);
-        self.queue_area += later.queue_area;
-        self.busy_area += later.busy_area;
-        self.capacity_area += later.capacity_area;
+        self.queue_area = self.queue_area.saturating_add(later.queue_area);
+        self.busy_area = self.busy_area.saturating_add(later.busy_area);
+        self.capacity_area = self.capacity_area.saturating_add(later.capacity_area);
         self.p50_us = self.p50_us.max(later.p50_us);
         self.p90_us = self.p90_us.max(later.p90_us);
         self.p99_us = self.p99_us.max(later.p99_us);
@@ -412,11 +412,13 @@ impl Metrics {
     #[inline]
     pub fn integrate(&mut self, t: SimTime, queue: u32, busy: u32, capacity: u32) {
         if t > self.last_t {
-            let dt = (t.0 - self.last_t.0) as f64;
-            self.current.queue_area += dt * f64::from(queue);
-            self.current.busy_area += dt * f64::from(busy);
+            // Integer areas: no float conversions on the hot path, exact sums.
+            let dt = t.0 - self.last_t.0;
+            let w = &mut self.current;
+            w.queue_area = w.queue_area.saturating_add(dt.saturating_mul(u64::from(queue)));
+            w.busy_area = w.busy_area.saturating_add(dt.saturating_mul(u64::from(busy)));
             // Workers still finishing work after a capacity drop count as available.
-            self.current.capacity_area += dt * f64::from(capacity.max(busy));
+            w.capacity_area = w.capacity_area.saturating_add(dt.saturating_mul(u64::from(capacity.max(busy))));
             self.last_t = t;
         }
     }
@@ -449,21 +451,21 @@ impl Metrics {
         let w = &mut self.current;
         if !self.samples.is_empty() {
             let n = self.samples.len();
-            let mut pick = |q: f64| {
-                let k = (((q * n as f64).ceil() as usize).max(1) - 1).min(n - 1);
-                *self.samples.select_nth_unstable(k).1
-            };
-            w.p50_us = pick(0.5);
-            w.p90_us = pick(0.9);
-            w.p99_us = pick(0.99);
+            let rank = |q: f64| (((q * n as f64).ceil() as usize).max(1) - 1).min(n - 1);
+            // Select the highest rank first: everything before it is no larger, so the lower
+            // ranks are found in ever shorter prefixes.
+            let (k99, k90, k50) = (rank(0.99), rank(0.9), rank(0.5));
+            w.p99_us = *self.samples.select_nth_unstable(k99).1;
+            w.p90_us = *self.samples[..=k99].select_nth_unstable(k90).1;
+            w.p50_us = *self.samples[..=k90].select_nth_unstable(k50).1;
             self.samples.clear();
         }
         w.end = *g;
         self.totals.add(&w.counts);
         self.queue_max = self.queue_max.max(w.queue_max);
-        self.queue_area += w.queue_area;
-        self.busy_area += w.busy_area;
-        self.capacity_area += w.capacity_area;
+        self.queue_area += w.queue_area as f64;
+        self.busy_area += w.busy_area as f64;
+        self.capacity_area += w.capacity_area as f64;
         let next_start = w.end_time();
         let mut next_q = Window::new(next_start, self.width);
         next_q.queue_max = g.queue;
@@ -494,8 +496,8 @@ impl Metrics {
         let mut c = self.totals;
         c.add(&self.current.counts);
         let secs = now.as_secs_f64();
-        let busy = self.busy_area + self.current.busy_area;
-        let cap = self.capacity_area + self.current.capacity_area;
+        let busy = self.busy_area + self.current.busy_area as f64;
+        let cap = self.capacity_area + self.current.capacity_area as f64;
         Summary {
             duration_s: secs,
             counts: c,
@@ -505,7 +507,7 @@ impl Metrics {
             latency_ms: LatencyMs::of(&self.latency),
             attempt_latency_ms: LatencyMs::of(&self.attempt_latency),
             queue_max: self.queue_max.max(self.current.queue_max),
-            queue_avg: (self.queue_area + self.current.queue_area) / now.0.max(1) as f64,
+            queue_avg: (self.queue_area + self.current.queue_area as f64) / now.0.max(1) as f64,
             utilisation: if cap > 0.0 { busy / cap } else { 0.0 },
             live_cap_reached,
         }

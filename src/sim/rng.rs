@@ -17,13 +17,13 @@
 //! relies on it.
 
 use rand::{Rng, SeedableRng};
+use rand_distr::{Distribution, Exp1, StandardNormal};
 use rand_pcg::Pcg64Mcg;
 
 /// One named, seeded generator.
 #[derive(Clone, Debug)]
 pub struct Stream {
     rng: Pcg64Mcg,
-    spare_normal: Option<f64>,
 }
 
 /// SplitMix64's finaliser: spreads nearby seeds far apart.
@@ -43,10 +43,7 @@ impl Stream {
             h ^= u64::from(b);
             h = h.wrapping_mul(0x0100_0000_01b3);
         }
-        Stream {
-            rng: Pcg64Mcg::seed_from_u64(mix(seed ^ mix(h))),
-            spare_normal: None,
-        }
+        Stream { rng: Pcg64Mcg::seed_from_u64(mix(seed ^ mix(h))) }
     }
 
     /// 64 uniformly random bits.
@@ -76,24 +73,17 @@ impl Stream {
         if hi <= lo { lo } else { lo + self.up_to(hi - lo) }
     }
 
-    /// Exponential with the given mean (inverse CDF: `-mean · ln(1 - U)`).
+    /// Exponential with the given mean (ziggurat).
     #[inline]
     pub fn exp(&mut self, mean: f64) -> f64 {
-        -mean * (1.0 - self.unit()).ln()
+        let x: f64 = Exp1.sample(&mut self.rng);
+        mean * x
     }
 
-    /// Standard normal (Box–Muller; the second value of each pair is kept for the next call).
+    /// Standard normal (ziggurat).
+    #[inline]
     pub fn normal(&mut self) -> f64 {
-        if let Some(z) = self.spare_normal.take() {
-            return z;
-        }
-        // 1 - unit() is in (0, 1], so ln never sees 0.
-        let u1 = 1.0 - self.unit();
-        let u2 = self.unit();
-        let r = (-2.0 * u1.ln()).sqrt();
-        let theta = std::f64::consts::TAU * u2;
-        self.spare_normal = Some(r * theta.sin());
-        r * theta.cos()
+        StandardNormal.sample(&mut self.rng)
     }
 
     /// True with probability `p` (clamped to [0, 1]).

@@ -34,7 +34,8 @@ impl SimTime {
         } else if us >= u64::MAX as f64 {
             SimTime::MAX
         } else {
-            SimTime(us.round() as u64)
+            // Adding 0.5 and truncating rounds to nearest for positive values, without a libm call.
+            SimTime((us + 0.5) as u64)
         }
     }
 
