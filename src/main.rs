@@ -1,11 +1,8 @@
 //! The page's entry point: Trunk builds this for wasm32 and mounts the Yew app.
 
 #[cfg(target_arch = "wasm32")]
-mod ui;
-
-#[cfg(target_arch = "wasm32")]
 fn main() {
-    yew::Renderer::<ui::App>::new().render();
+    yew::Renderer::<backoff_lab::ui::App>::new().render();
 }
 
 #[cfg(not(target_arch = "wasm32"))]

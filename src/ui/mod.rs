@@ -1,22 +1,565 @@
-//! The page. For now it proves the engine runs in the browser: it simulates a scenario and
-//! shows its summary. The interactive page (live controls, animation, charts) builds on this.
+//! The page: live controls, transport, the animated system, live charts, the delay explorer
+//! and headline numbers, all driven by the same engine the CLI runs.
+//!
+//! State is split the way yew's examples split it: a small pure reducer holds what the
+//! learner chose (the config, seed, speed, whether it plays); the running simulation lives in
+//! a `use_mut_ref` and is stepped from a requestAnimationFrame loop whose handle cancels itself
+//! when dropped. Each frame advances simulated time by wall time × speed, with an event budget
+//! so a frame never overruns; charts redraw a few times a second, the animation every frame.
 
-use backoff_lab::report;
-use backoff_lab::scenarios;
-use backoff_lab::sim::Sim;
+mod charts;
+mod controls;
+mod system;
+
+use crate::explain::{self, Health};
+use crate::keys;
+use crate::scenarios;
+use crate::sim::{Config, Fault, FaultKind, Sim, SimTime, Window};
+use controls::{Choice, Slider};
+use gloo::render::{AnimationFrame, request_animation_frame};
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::rc::Rc;
+use web_sys::HtmlCanvasElement;
 use yew::prelude::*;
+
+/// Events one frame may handle: about 10 ms of engine work in the browser.
+const FRAME_BUDGET: u64 = 150_000;
+/// Events per chunk of "run to end" between yields to the browser.
+const RUN_CHUNK: u64 = 2_000_000;
+
+/// What the learner chose. Pure: URL and storage writes belong in effects.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Controls {
+    pub cfg: Config,
+    pub seed: u64,
+    pub playing: bool,
+    pub speed: f64,
+    pub scenario: String,
+    /// Validation messages by key, shown beside the control.
+    pub errors: BTreeMap<String, String>,
+    /// Bumped whenever the simulation must start over (reset, new seed, new scenario).
+    pub epoch: u64,
+}
+
+pub enum Action {
+    SetKey(String, String),
+    SetSpeed(f64),
+    TogglePlay,
+    Pause,
+    Reset,
+    SetSeed(u64),
+    LoadScenario(String),
+    AddFault(Fault),
+    ClearFaults,
+}
+
+impl Reducible for Controls {
+    type Action = Action;
+
+    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        let mut next = (*self).clone();
+        match action {
+            Action::SetKey(key, value) => match keys::set(&next.cfg, &key, &value) {
+                Ok(cfg) => {
+                    next.cfg = cfg;
+                    next.errors.remove(&key);
+                }
+                Err(e) => {
+                    next.errors.insert(key, e.message);
+                }
+            },
+            Action::SetSpeed(s) => next.speed = s.clamp(0.01, 1_000.0),
+            Action::TogglePlay => next.playing = !next.playing,
+            Action::Pause => next.playing = false,
+            Action::Reset => next.epoch += 1,
+            Action::SetSeed(seed) => {
+                next.seed = seed;
+                next.epoch += 1;
+            }
+            Action::LoadScenario(id) => {
+                if let Ok(s) = scenarios::find(&id) {
+                    next.cfg = with_trace(s.config);
+                    next.seed = s.seed;
+                    next.scenario = id;
+                    next.errors.clear();
+                    next.epoch += 1;
+                }
+            }
+            Action::AddFault(f) => next.cfg.faults.push(f),
+            Action::ClearFaults => next.cfg.faults.clear(),
+        }
+        Rc::new(next)
+    }
+}
+
+/// The page keeps a lifecycle feed for the animation.
+fn with_trace(mut cfg: Config) -> Config {
+    cfg.metrics.trace_capacity = 20_000;
+    cfg
+}
+
+fn initial() -> Controls {
+    let s = scenarios::find("metastable-retry").unwrap_or_else(|_| scenarios::all().remove(0));
+    Controls {
+        cfg: with_trace(s.config),
+        seed: s.seed,
+        playing: false,
+        speed: 1.0,
+        scenario: s.id.to_string(),
+        errors: BTreeMap::new(),
+        epoch: 0,
+    }
+}
+
+/// Frame timing for the debug overlay.
+#[derive(Default, Clone, Copy)]
+struct FrameStats {
+    frame_ms: f64,
+    engine_ms: f64,
+    events_per_s: f64,
+    behind: bool,
+}
+
+/// What the animation loop owns.
+struct Runner {
+    sim: Sim,
+    anim: system::Animation,
+    last_ts: Option<f64>,
+    last_chart_ms: f64,
+    stats: FrameStats,
+    frame: Option<AnimationFrame>,
+}
+
+fn now_ms() -> f64 {
+    web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now())
+}
+
+fn media(q: &str) -> bool {
+    web_sys::window().and_then(|w| w.match_media(q).ok().flatten()).is_some_and(|m| m.matches())
+}
+
+struct Canvases {
+    system: NodeRef,
+    load: NodeRef,
+    latency: NodeRef,
+    queue: NodeRef,
+    arrivals: NodeRef,
+    amplification: NodeRef,
+    limiters: NodeRef,
+}
+
+fn canvas(r: &NodeRef) -> Option<HtmlCanvasElement> {
+    r.cast::<HtmlCanvasElement>()
+}
+
+fn draw_charts(c: &Canvases, sim: &Sim) {
+    let theme = charts::Theme { dark: media("(prefers-color-scheme: dark)") };
+    let x = charts::x_range(sim.now());
+    let mut all: Vec<Window> = sim.windows().to_vec();
+    all.push(sim.current_window().clone());
+    let ws = charts::visible(&all[..all.len().saturating_sub(1)], x);
+    let cfg = sim.config();
+    let cap = sim.status().capacity;
+    let results = [
+        canvas(&c.load).map(|k| charts::draw_load(&k, &ws, cfg, x, cap, &theme)),
+        canvas(&c.latency).map(|k| charts::draw_latency(&k, &ws, cfg, x, &theme)),
+        canvas(&c.queue).map(|k| charts::draw_queue(&k, &ws, cfg, x, &theme)),
+        canvas(&c.arrivals).map(|k| charts::draw_arrivals(&k, &ws, x, &theme)),
+        canvas(&c.amplification).map(|k| charts::draw_amplification(&k, &ws, cfg, x, &theme)),
+        canvas(&c.limiters).map(|k| charts::draw_limiters(&k, &ws, cfg, x, &theme)),
+    ];
+    for r in results.into_iter().flatten() {
+        if let Err(e) = r {
+            gloo::console::warn!(format!("chart not drawn: {e}"));
+        }
+    }
+}
+
+fn draw_system(c: &Canvases, r: &Runner) {
+    if let Some(k) = canvas(&c.system) {
+        let dark = media("(prefers-color-scheme: dark)");
+        let reduced = media("(prefers-reduced-motion: reduce)");
+        if let Err(e) = r.anim.draw(&k, &r.sim.status(), r.sim.config().server.queue_limit, now_ms(), reduced, dark) {
+            gloo::console::warn!(format!("animation not drawn: {e}"));
+        }
+    }
+}
+
+/// One animation frame: advance, feed the animation, draw.
+fn frame(runner: &Rc<RefCell<Runner>>, canvases: &Rc<Canvases>, speed: f64, ts: f64, redraw: &Callback<()>) {
+    let mut r = runner.borrow_mut();
+    let dt = r.last_ts.map_or(0.0, |last| (ts - last).clamp(0.0, 100.0));
+    r.last_ts = Some(ts);
+    let t0 = now_ms();
+    let target = r.sim.now().saturating_add(SimTime::from_millis_f64(dt * speed));
+    let step = r.sim.advance_to(target, FRAME_BUDGET);
+    let engine_ms = now_ms() - t0;
+    let (events, _) = r.sim.poll_trace();
+    r.anim.feed(&events, ts);
+    draw_system(canvases, &r);
+    if ts - r.last_chart_ms > 150.0 {
+        r.last_chart_ms = ts;
+        draw_charts(canvases, &r.sim);
+        redraw.emit(());
+    }
+    let frame_ms = now_ms() - t0;
+    r.stats = FrameStats {
+        frame_ms,
+        engine_ms,
+        events_per_s: if engine_ms > 0.0 { step.events as f64 / engine_ms * 1e3 } else { r.stats.events_per_s },
+        behind: !step.reached,
+    };
+}
+
+fn schedule(runner: Rc<RefCell<Runner>>, canvases: Rc<Canvases>, speed: f64, redraw: Callback<()>) {
+    let (r2, c2, d2) = (runner.clone(), canvases, redraw);
+    let handle = request_animation_frame(move |ts| {
+        frame(&r2, &c2, speed, ts, &d2);
+        schedule(r2.clone(), c2.clone(), speed, d2.clone());
+    });
+    runner.borrow_mut().frame = Some(handle);
+}
+
+fn fmt_ms(ms: f64) -> String {
+    if ms >= 10_000.0 { format!("{:.1} s", ms / 1e3) } else { format!("{ms:.0} ms") }
+}
 
 #[function_component(App)]
 pub fn app() -> Html {
-    let text = use_memo((), |_| match scenarios::find("metastable-retry").and_then(|s| Sim::new(s.config, s.seed).map_err(|e| e.to_string())) {
-        Ok(mut sim) => report::summary_table(&sim.run_to_end()),
-        Err(e) => format!("could not start the simulation: {e}"),
+    let controls = use_reducer(initial);
+    let debug = use_memo((), |_| {
+        web_sys::window()
+            .and_then(|w| w.location().search().ok())
+            .and_then(|q| web_sys::UrlSearchParams::new_with_str(&q).ok())
+            .and_then(|p| p.get("debug"))
+            .is_some_and(|v| v == "1")
     });
+    let canvases = use_memo((), |_| Canvases {
+        system: NodeRef::default(),
+        load: NodeRef::default(),
+        latency: NodeRef::default(),
+        queue: NodeRef::default(),
+        arrivals: NodeRef::default(),
+        amplification: NodeRef::default(),
+        limiters: NodeRef::default(),
+    });
+    let runner = use_mut_ref(|| Runner {
+        sim: Sim::new(controls.cfg.clone(), controls.seed).unwrap_or_else(|_| Sim::new(Config::default(), 1).expect("defaults are valid")),
+        anim: system::Animation::default(),
+        last_ts: None,
+        last_chart_ms: 0.0,
+        stats: FrameStats::default(),
+        frame: None,
+    });
+    let update = use_force_update();
+    let redraw = {
+        let update = update.clone();
+        use_callback((), move |_: (), _| update.force_update())
+    };
+
+    // A new epoch starts the simulation over with the current config and seed.
+    {
+        let runner = runner.clone();
+        let canvases = canvases.clone();
+        let (cfg, seed) = (controls.cfg.clone(), controls.seed);
+        use_effect_with(controls.epoch, move |_| {
+            let mut r = runner.borrow_mut();
+            match Sim::new(cfg, seed) {
+                Ok(sim) => r.sim = sim,
+                Err(e) => gloo::console::error!(format!("could not restart: {e}")),
+            }
+            r.anim = system::Animation::default();
+            draw_charts(&canvases, &r.sim);
+            draw_system(&canvases, &r);
+        });
+    }
+    // Parameter changes apply live, from the current simulated time.
+    {
+        let runner = runner.clone();
+        let canvases = canvases.clone();
+        let redraw = redraw.clone();
+        use_effect_with(controls.cfg.clone(), move |cfg| {
+            let mut r = runner.borrow_mut();
+            if r.sim.config() != cfg {
+                if let Err(e) = r.sim.set_config(cfg.clone()) {
+                    gloo::console::error!(format!("rejected parameters: {e}"));
+                }
+            }
+            draw_charts(&canvases, &r.sim);
+            draw_system(&canvases, &r);
+            redraw.emit(());
+        });
+    }
+    // Playing runs the frame loop; pausing drops the frame handle, which cancels it.
+    {
+        let runner = runner.clone();
+        let canvases = canvases.clone();
+        let redraw = redraw.clone();
+        use_effect_with((controls.playing, controls.speed.to_bits()), move |(playing, bits)| {
+            runner.borrow_mut().last_ts = None;
+            if *playing {
+                schedule(runner.clone(), canvases, f64::from_bits(*bits), redraw);
+            }
+            let r = runner.clone();
+            move || {
+                r.borrow_mut().frame = None;
+            }
+        });
+    }
+
+    let on_key = {
+        let c = controls.clone();
+        Callback::from(move |(k, v): (String, String)| c.dispatch(Action::SetKey(k, v)))
+    };
+    let err = |k: &str| controls.errors.get(k).map(|e| AttrValue::from(e.clone()));
+    let cfg = &controls.cfg;
+    let slider = |key: &'static str, label: &'static str, unit: &'static str, value: f64, min: f64, max: f64, step: f64| {
+        let help = keys::KEYS.iter().find(|d| d.key == key).map_or("", |d| d.help);
+        html! { <Slider key_name={key} label={label} unit={unit} help={help} value={value} min={min} max={max} step={step} error={err(key)} on_change={on_key.clone()} /> }
+    };
+    let choice = |key: &'static str, label: &'static str, value: String, options: &[(&'static str, &'static str)]| {
+        let help = keys::KEYS.iter().find(|d| d.key == key).map_or("", |d| d.help);
+        let options: Vec<(AttrValue, AttrValue)> = options.iter().map(|(v, l)| (AttrValue::from(*v), AttrValue::from(*l))).collect();
+        html! { <Choice key_name={key} label={label} help={help} value={value} options={options} error={err(key)} on_change={on_key.clone()} /> }
+    };
+    let onoff = |key: &'static str, label: &'static str, on: bool| choice(key, label, on.to_string(), &[("false", "off"), ("true", "on")]);
+
+    // Headline numbers over the last 2 s of simulated time.
+    let r = runner.borrow();
+    let sim = &r.sim;
+    let now = sim.now();
+    let span = SimTime::from_secs(2);
+    let recent: Vec<&Window> = sim.windows().iter().filter(|w| w.start >= now.saturating_sub(span)).collect();
+    let sum = |f: fn(&Window) -> u64| recent.iter().map(|w| f(w)).sum::<u64>();
+    let offered = sum(|w| w.counts.first_attempts);
+    let goodput_pct = if offered > 0 { 100.0 * sum(|w| w.counts.successes) as f64 / offered as f64 } else { 0.0 };
+    let amplification = if offered > 0 { sum(|w| w.counts.attempts()) as f64 / offered as f64 } else { 0.0 };
+    let p99 = recent.iter().map(|w| w.p99_us).max().unwrap_or(0) as f64 / 1e3;
+    let secs = recent.iter().map(|w| w.width.as_secs_f64()).sum::<f64>().max(1e-9);
+    let timeouts_per_s = sum(|w| w.counts.timeouts) as f64 / secs;
+    let status = sim.status();
+    let health = explain::health(sim.windows(), cfg, now, span);
+    let stats = r.stats;
+    drop(r);
+
+    let delays = use_memo(controls.cfg.client.clone(), |c| explain::delay_report(c, 1_000));
+
+    let c = controls.clone();
+    let on_scenario = Callback::from(move |e: Event| {
+        let sel: web_sys::HtmlSelectElement = e.target_unchecked_into();
+        c.dispatch(Action::LoadScenario(sel.value()));
+    });
+    let act = |a: fn() -> Action| {
+        let c = controls.clone();
+        Callback::from(move |_: MouseEvent| c.dispatch(a()))
+    };
+    let c = controls.clone();
+    let on_speed = Callback::from(move |e: Event| {
+        let sel: web_sys::HtmlSelectElement = e.target_unchecked_into();
+        if let Ok(s) = sel.value().parse() {
+            c.dispatch(Action::SetSpeed(s));
+        }
+    });
+    let c = controls.clone();
+    let on_seed = Callback::from(move |e: Event| {
+        let input: web_sys::HtmlInputElement = e.target_unchecked_into();
+        if let Ok(s) = input.value().trim().parse() {
+            c.dispatch(Action::SetSeed(s));
+        }
+    });
+    let c = controls.clone();
+    let on_random_seed = Callback::from(move |_: MouseEvent| {
+        let mut b = [0u8; 8];
+        if getrandom::fill(&mut b).is_ok() {
+            c.dispatch(Action::SetSeed(u64::from_le_bytes(b) % 1_000_000_000));
+        }
+    });
+    let on_step = {
+        let runner = runner.clone();
+        let canvases = canvases.clone();
+        let update = update.clone();
+        let c = controls.clone();
+        Callback::from(move |_: MouseEvent| {
+            c.dispatch(Action::Pause);
+            let mut r = runner.borrow_mut();
+            let t = r.sim.now().saturating_add(SimTime::from_millis(100));
+            while !r.sim.advance_to(t, FRAME_BUDGET).reached {}
+            let (events, _) = r.sim.poll_trace();
+            r.anim.feed(&events, now_ms());
+            draw_charts(&canvases, &r.sim);
+            draw_system(&canvases, &r);
+            update.force_update();
+        })
+    };
+    let on_run_to_end = {
+        let runner = runner.clone();
+        let canvases = canvases.clone();
+        let update = update.clone();
+        let c = controls.clone();
+        Callback::from(move |_: MouseEvent| {
+            c.dispatch(Action::Pause);
+            run_to_end_chunked(runner.clone(), canvases.clone(), update.clone());
+        })
+    };
+    let fault = |kind: FaultKind, value: f64, secs: f64| {
+        let c = controls.clone();
+        let runner = runner.clone();
+        Callback::from(move |_: MouseEvent| {
+            let start = runner.borrow().sim.now().as_secs_f64();
+            c.dispatch(Action::AddFault(Fault { kind, start_s: start, end_s: start + secs, value }));
+        })
+    };
+    let health_class = match health {
+        Health::Healthy => "healthy",
+        Health::Overloaded => "overloaded",
+        Health::Collapsed => "collapsed",
+        Health::Starting => "starting",
+    };
+    let scenario = scenarios::find(&controls.scenario).ok();
+
     html! {
-        <main>
-            <h1>{ "Backoff Lab" }</h1>
-            <p class="lede">{ "The retry storm that does not end (metastable-retry), simulated in your browser:" }</p>
-            <pre class="summary" id="summary">{ (*text).clone() }</pre>
-        </main>
+      <main>
+        <header>
+          <h1>{ "Backoff Lab" }</h1>
+          <p class="lede">{ "Why services fall over under load, and how retries, backoff and jitter save them or finish them off." }</p>
+          <div class="scenario">
+            <label for="scenario">{ "Scenario " }</label>
+            <select id="scenario" onchange={on_scenario}>
+              { for scenarios::all().iter().map(|s| html! { <option value={s.id} selected={s.id == controls.scenario}>{ s.title }</option> }) }
+            </select>
+            if let Some(s) = scenario { <p class="story">{ s.story } <strong>{ " Look for: " }</strong>{ s.look_for }</p> }
+          </div>
+        </header>
+
+        <section class="headline" aria-live="polite">
+          <div class={classes!("verdict", health_class)} id="health">{ health.label() }</div>
+          <div class="stat"><span>{ "goodput" }</span><b id="goodput">{ format!("{goodput_pct:.0} %") }</b></div>
+          <div class="stat"><span>{ "amplification" }</span><b id="amplification">{ format!("{amplification:.2}×") }</b></div>
+          <div class="stat"><span>{ "p99 latency" }</span><b id="p99">{ fmt_ms(p99) }</b></div>
+          <div class="stat"><span>{ "timeouts/s" }</span><b id="timeouts">{ format!("{timeouts_per_s:.0}") }</b></div>
+          <div class="stat"><span>{ "queue" }</span><b id="queue">{ status.queue }</b></div>
+          <div class="stat"><span>{ "workers busy" }</span><b>{ format!("{}/{}", status.busy, status.capacity) }</b></div>
+          if status.live_cap_reached { <div class="warn" role="alert">{ "Live cap reached: some requests were shed. Raise metrics.max_live to see the full load." }</div> }
+        </section>
+
+        <section class="transport" aria-label="Transport">
+          <button id="play" onclick={act(|| Action::TogglePlay)} aria-pressed={controls.playing.to_string()}>{ if controls.playing { "⏸ Pause" } else { "▶ Play" } }</button>
+          <button id="step" onclick={on_step} title="Advance 100 ms of simulated time">{ "Step 100 ms" }</button>
+          <label for="speed">{ "Speed " }</label>
+          <select id="speed" onchange={on_speed}>
+            { for [0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 50.0].iter().map(|s| html! { <option value={s.to_string()} selected={*s == controls.speed}>{ format!("{s}×") }</option> }) }
+          </select>
+          <button id="run-to-end" onclick={on_run_to_end} title={format!("Simulate to {} s", cfg.duration_s)}>{ "Run to end" }</button>
+          <button id="reset" onclick={act(|| Action::Reset)}>{ "Reset" }</button>
+          <label for="seed">{ "Seed " }</label>
+          <input id="seed" type="number" value={controls.seed.to_string()} onchange={on_seed} />
+          <button id="random-seed" onclick={on_random_seed}>{ "New random seed" }</button>
+          <span class="clock" id="clock">{ format!("t = {:.1} s", now.as_secs_f64()) }</span>
+        </section>
+
+        <section class="stage">
+          <canvas ref={canvases.system.clone()} class="system" id="system" role="img"
+            aria-label={format!("Clients send to a queue of {} and {} of {} workers busy", status.queue, status.busy, status.capacity)} />
+          <p class="legend">
+            <span class="sw" style="background:#0072B2"></span>{ "first try " }
+            <span class="sw" style="background:#E69F00"></span>{ "1st retry " }
+            <span class="sw" style="background:#D55E00"></span>{ "2nd retry " }
+            <span class="sw" style="background:#CC79A7"></span>{ "3rd+ " }
+            <span class="sw" style="background:#009E73"></span>{ "success " }{ "✕ timeout ▲ rejected ○ wasted work" }
+          </p>
+        </section>
+
+        <section class="charts">
+          <canvas ref={canvases.load.clone()} id="chart-load" role="img" aria-label="Load per second: offered, retries, goodput, capacity" />
+          <canvas ref={canvases.latency.clone()} id="chart-latency" role="img" aria-label="Latency p50 and p99 with the timeout line" />
+          <canvas ref={canvases.queue.clone()} id="chart-queue" role="img" aria-label="Queue depth with the limit line" />
+          <canvas ref={canvases.arrivals.clone()} id="chart-arrivals" role="img" aria-label="First attempts per window" />
+          <canvas ref={canvases.amplification.clone()} id="chart-amplification" role="img" aria-label="Amplification" />
+          <canvas ref={canvases.limiters.clone()} id="chart-limiters" role="img" aria-label="Retry quota tokens, breaker state and adaptive send rate" />
+        </section>
+
+        <section class="controls">
+          <fieldset><legend>{ "Load" }</legend>
+            { slider("load.rate_per_s", "Open-loop rate", "req/s", cfg.load.rate_per_s, 0.0, 2_000.0, 1.0) }
+            { slider("load.closed.clients", "Closed-loop clients", "clients", f64::from(cfg.load.closed.clients), 0.0, 1_000.0, 1.0) }
+            { slider("load.closed.think_ms", "Think time", "ms", cfg.load.closed.think_ms, 1.0, 10_000.0, 1.0) }
+            { slider("load.periodic.clients", "Periodic jobs", "clients", f64::from(cfg.load.periodic.clients), 0.0, 10_000.0, 10.0) }
+            { slider("load.periodic.period_s", "Period", "s", cfg.load.periodic.period_s, 0.1, 120.0, 0.1) }
+            { choice("load.periodic.jittered", "Periodic timing", cfg.load.periodic.jittered.to_string(), &[("false", "aligned (cron at :00)"), ("true", "jittered")]) }
+          </fieldset>
+          <fieldset><legend>{ "Server" }</legend>
+            { slider("server.workers", "Workers", "", f64::from(cfg.server.workers), 1.0, 200.0, 1.0) }
+            { slider("server.service_ms", "Mean service time", "ms", cfg.server.service_ms, 1.0, 1_000.0, 1.0) }
+            { choice("server.service", "Service-time shape", format!("{:?}", cfg.server.service).to_lowercase(), &[("constant", "constant"), ("exponential", "exponential"), ("lognormal", "log-normal (long tail)")]) }
+            { slider("server.contention", "Contention", "×", cfg.server.contention, 0.0, 5.0, 0.1) }
+            { choice("server.queue_limit", "Queue limit", cfg.server.queue_limit.map_or("none".into(), |q| q.to_string()), &[("none", "unbounded"), ("0", "0 (no queue)"), ("10", "10"), ("50", "50"), ("100", "100"), ("500", "500"), ("2000", "2,000")]) }
+            { choice("server.discipline", "Queue order", format!("{:?}", cfg.server.discipline).to_lowercase(), &[("fifo", "FIFO"), ("lifo", "LIFO (newest first)")]) }
+            { onoff("server.drop_expired", "Drop expired work (deadlines)", cfg.server.drop_expired) }
+            { onoff("server.throttle.enabled", "Throttle with retry-after", cfg.server.throttle.enabled) }
+            { slider("server.throttle.rate_per_s", "Throttle rate", "req/s", cfg.server.throttle.rate_per_s, 1.0, 2_000.0, 1.0) }
+          </fieldset>
+          <fieldset><legend>{ "Client" }</legend>
+            { choice("client.timeout_ms", "Timeout", cfg.client.timeout_ms.map_or("none".into(), |t| format!("{t}")), &[("none", "none"), ("100", "100 ms"), ("250", "250 ms"), ("500", "500 ms"), ("1000", "1 s"), ("2000", "2 s"), ("5000", "5 s")]) }
+            { slider("client.max_attempts", "Max attempts", "", f64::from(cfg.client.max_attempts), 1.0, 10.0, 1.0) }
+            { choice("client.backoff", "Backoff", format!("{:?}", cfg.client.backoff).to_lowercase(), &[("none", "none (retry at once)"), ("constant", "constant"), ("exponential", "exponential")]) }
+            { slider("client.base_ms", "Backoff base", "ms", cfg.client.base_ms, 0.0, 2_000.0, 1.0) }
+            { choice("client.cap_ms", "Backoff cap", cfg.client.cap_ms.map_or("none".into(), |t| format!("{t}")), &[("none", "none"), ("1000", "1 s"), ("5000", "5 s"), ("20000", "20 s")]) }
+            { choice("client.jitter", "Jitter", format!("{:?}", cfg.client.jitter).to_lowercase(), &[("none", "none"), ("full", "full"), ("equal", "equal"), ("decorrelated", "decorrelated")]) }
+          </fieldset>
+          <fieldset><legend>{ "Limiters" }</legend>
+            { onoff("limiters.quota.enabled", "Retry quota (AWS standard)", cfg.limiters.quota.enabled) }
+            { onoff("limiters.breaker.enabled", "Circuit breaker", cfg.limiters.breaker.enabled) }
+            { slider("limiters.breaker.open_ms", "Breaker open for", "ms", cfg.limiters.breaker.open_ms, 100.0, 60_000.0, 100.0) }
+            { onoff("limiters.adaptive.enabled", "Adaptive rate (AWS adaptive)", cfg.limiters.adaptive.enabled) }
+          </fieldset>
+          <fieldset><legend>{ "Faults (start now)" }</legend>
+            <button id="fault-crash-half" onclick={fault(FaultKind::Capacity, 0.5, 5.0)}>{ "Crash half the workers, 5 s" }</button>
+            <button id="fault-crash" onclick={fault(FaultKind::Capacity, 0.0, 5.0)}>{ "Crash all workers, 5 s" }</button>
+            <button id="fault-brownout" onclick={fault(FaultKind::Slow, 4.0, 10.0)}>{ "Brownout: 4× slower, 10 s" }</button>
+            <button id="fault-errors" onclick={fault(FaultKind::Errors, 0.5, 5.0)}>{ "Error burst 50 %, 5 s" }</button>
+            <button id="fault-load" onclick={fault(FaultKind::Load, 3.0, 5.0)}>{ "Load spike 3×, 5 s" }</button>
+            <button id="fault-clear" onclick={act(|| Action::ClearFaults)}>{ "Clear faults" }</button>
+            <ul class="faults">{ for cfg.faults.iter().map(|f| html! { <li>{ f.to_string() }</li> }) }</ul>
+          </fieldset>
+        </section>
+
+        <section class="explorer" aria-labelledby="explorer-h">
+          <h2 id="explorer-h">{ "Delay explorer: how long can one request take?" }</h2>
+          <table id="delays">
+            <thead><tr><th>{ "retry" }</th><th>{ "shortest" }</th><th>{ "mean (sampled)" }</th><th>{ "longest" }</th></tr></thead>
+            <tbody>{ for delays.retries.iter().map(|d| html! { <tr><td>{ d.retry }</td><td>{ fmt_ms(d.min_ms) }</td><td>{ fmt_ms(d.mean_ms) }</td><td>{ fmt_ms(d.max_ms) }</td></tr> }) }</tbody>
+          </table>
+          <p id="totals">{
+            match (delays.worst_total_ms, delays.expected_total_ms) {
+              (Some(w), Some(e)) => format!("If every attempt times out: about {} on average, {} at worst, before the request gives up.", fmt_ms(e), fmt_ms(w)),
+              _ => "Without a timeout an attempt can wait forever: there is no worst case.".to_string(),
+            }
+          }</p>
+        </section>
+
+        if *debug {
+          <aside class="debug" id="debug">{ format!("frame {:.2} ms · engine {:.2} ms · {:.2} M events/s{}", stats.frame_ms, stats.engine_ms, stats.events_per_s / 1e6, if stats.behind { " · behind" } else { "" }) }</aside>
+        }
+      </main>
+    }
+}
+
+/// Runs to the configured end in chunks, yielding to the browser between them.
+fn run_to_end_chunked(runner: Rc<RefCell<Runner>>, canvases: Rc<Canvases>, update: UseForceUpdateHandle) {
+    let done = {
+        let mut r = runner.borrow_mut();
+        let end = SimTime::from_secs_f64(r.sim.config().duration_s);
+        let reached = r.sim.advance_to(end, RUN_CHUNK).reached;
+        let _ = r.sim.poll_trace();
+        reached
+    };
+    if done {
+        let r = runner.borrow();
+        draw_charts(&canvases, &r.sim);
+        draw_system(&canvases, &r);
+        update.force_update();
+    } else {
+        gloo::timers::callback::Timeout::new(0, move || run_to_end_chunked(runner, canvases, update)).forget();
     }
 }

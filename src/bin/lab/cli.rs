@@ -1,11 +1,4 @@
-//! `lab`: Backoff Lab's engine from the command line.
-//!
-//! ```text
-//! lab run --scenario metastable-retry --series
-//! lab run --config my.json --set client.jitter=full --fault crash@5..10 --format csv --series
-//! lab contention --clients 1,10,50,100 --runs 100
-//! lab scenarios
-//! ```
+//! The CLI proper (native only).
 
 use backoff_lab::keys;
 use backoff_lab::report;
@@ -88,7 +81,7 @@ fn keys_help() -> String {
     format!("Keys for --set (unit in brackets):\n{}", keys::help_text())
 }
 
-fn main() -> ExitCode {
+pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Run { scenario, config, sets, faults, seed, duration, format, series } => {
