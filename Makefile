@@ -11,11 +11,13 @@ setup:
 serve: setup
 	trunk serve --release --offline
 
-# Every test: the engine's unit, scenario and property tests on the host, then the release
-# bundle must build (the page's browser tests run from tests/ against it).
+# Every test: build the release bundle, then the engine's unit, scenario, property and CLI
+# tests plus the end-to-end browser test against that bundle (host), then the component
+# tests inside headless Chromium (wasm32).
 test: setup
-	cargo test --all-targets --locked
 	trunk build --release --offline
+	BACKOFF_LAB_E2E=1 cargo test --all-targets --locked
+	CHROMEDRIVER=/usr/bin/chromedriver cargo test --locked --target wasm32-unknown-unknown --test browser
 
 test-host:
 	cargo test --all-targets
