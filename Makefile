@@ -3,7 +3,7 @@
 #   make test    install what is missing, then run every test
 export PATH := $(CURDIR)/.tools/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 
-.PHONY: setup serve test test-host build bench lint
+.PHONY: setup serve test test-host build bench bench-browser lint
 
 setup:
 	@bash scripts/setup.sh
@@ -31,3 +31,8 @@ bench:
 lint:
 	cargo clippy --all-targets -- -D warnings
 	cargo clippy --target wasm32-unknown-unknown --bin backoff-lab -- -D warnings
+
+# In-browser measurements: engine speed in wasm, run-to-end time, p95 frame time.
+bench-browser: setup
+	trunk build --release --offline
+	BACKOFF_LAB_E2E=1 cargo test --release --test e2e -- --ignored --nocapture browser_benchmarks

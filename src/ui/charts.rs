@@ -3,6 +3,7 @@
 //! distinguishable with the common colour-vision deficiencies; every series also differs in
 //! its legend text, so nothing depends on colour alone.
 
+use crate::explain::DelayReport;
 use crate::sim::{BreakerState, Config, SimTime, Window};
 use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
@@ -62,7 +63,7 @@ pub fn line_chart(canvas: &HtmlCanvasElement, title: &str, series: &[Series], li
         .chain(limits.iter().map(|l| l.value))
         .filter(|v| v.is_finite())
         .fold(0.0f64, f64::max)
-        .max(1e-9)
+        .max(1.0)
         * 1.1;
     let font = |size: f64| ("sans-serif", size * dpr).into_font().color(&fg);
     let mut chart = ChartBuilder::on(&root)
@@ -227,4 +228,34 @@ pub fn draw_limiters(c: &HtmlCanvasElement, ws: &[&Window], cfg: &Config, x: (f6
         series.push(Series { label: "no limiter on", color: GREY, points: Vec::new() });
     }
     line_chart(c, "Limiters: retry quota, breaker, adaptive rate", &series, &limits, x, t)
+}
+
+/// Each retry's sampled delays as a histogram (share of draws per bin), on one delay axis.
+pub fn draw_delays(c: &HtmlCanvasElement, report: &DelayReport, t: &Theme) -> Result<(), String> {
+    const COLORS: [RGBColor; 6] = [BLUE, ORANGE, VERMILLION, PURPLE, SKY, GREEN];
+    const LABELS: [&str; 6] = ["retry 1", "retry 2", "retry 3", "retry 4", "retry 5", "retry 6+"];
+    let max = report.retries.iter().map(|r| r.max_ms).fold(0.0f64, f64::max).max(1.0);
+    let bins = 40usize;
+    let width = max / bins as f64;
+    let series: Vec<Series> = report
+        .retries
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let mut counts = vec![0usize; bins];
+            for &x in &r.samples {
+                counts[((x / width) as usize).min(bins - 1)] += 1;
+            }
+            let n = r.samples.len().max(1) as f64;
+            Series {
+                label: LABELS[i.min(5)],
+                color: COLORS[i.min(5)],
+                points: counts.iter().enumerate().map(|(b, &k)| ((b as f64 + 0.5) * width, k as f64 / n)).collect(),
+            }
+        })
+        .collect();
+    if series.is_empty() {
+        return line_chart(c, "No retries: max attempts is 1", &[], &[], (0.0, 1.0), t);
+    }
+    line_chart(c, "Sampled delay before each retry (ms): share of draws", &series, &[], (0.0, max), t)
 }

@@ -119,7 +119,12 @@ struct FrameStats {
     engine_ms: f64,
     events_per_s: f64,
     behind: bool,
+    /// 95th percentile of the last frames' handler time, ms.
+    p95_ms: f64,
 }
+
+/// Frames kept for the p95.
+const FRAME_HISTORY: usize = 600;
 
 /// What the animation loop owns.
 struct Runner {
@@ -127,7 +132,9 @@ struct Runner {
     anim: system::Animation,
     last_ts: Option<f64>,
     last_chart_ms: f64,
+    chart_turn: usize,
     stats: FrameStats,
+    frame_times: std::collections::VecDeque<f64>,
     frame: Option<AnimationFrame>,
 }
 
@@ -147,32 +154,38 @@ struct Canvases {
     arrivals: NodeRef,
     amplification: NodeRef,
     limiters: NodeRef,
+    delays: NodeRef,
 }
 
 fn canvas(r: &NodeRef) -> Option<HtmlCanvasElement> {
     r.cast::<HtmlCanvasElement>()
 }
 
-fn draw_charts(c: &Canvases, sim: &Sim) {
+/// Charts on the page, drawn in turn one per frame while playing.
+const CHARTS: usize = 6;
+
+/// Draws chart `which` (0..CHARTS) from the closed windows in view.
+fn draw_chart(c: &Canvases, sim: &Sim, which: usize) {
     let theme = charts::Theme { dark: media("(prefers-color-scheme: dark)") };
     let x = charts::x_range(sim.now());
-    let mut all: Vec<Window> = sim.windows().to_vec();
-    all.push(sim.current_window().clone());
-    let ws = charts::visible(&all[..all.len().saturating_sub(1)], x);
+    let ws = charts::visible(sim.windows(), x);
     let cfg = sim.config();
-    let cap = sim.status().capacity;
-    let results = [
-        canvas(&c.load).map(|k| charts::draw_load(&k, &ws, cfg, x, cap, &theme)),
-        canvas(&c.latency).map(|k| charts::draw_latency(&k, &ws, cfg, x, &theme)),
-        canvas(&c.queue).map(|k| charts::draw_queue(&k, &ws, cfg, x, &theme)),
-        canvas(&c.arrivals).map(|k| charts::draw_arrivals(&k, &ws, x, &theme)),
-        canvas(&c.amplification).map(|k| charts::draw_amplification(&k, &ws, cfg, x, &theme)),
-        canvas(&c.limiters).map(|k| charts::draw_limiters(&k, &ws, cfg, x, &theme)),
-    ];
-    for r in results.into_iter().flatten() {
-        if let Err(e) = r {
-            gloo::console::warn!(format!("chart not drawn: {e}"));
-        }
+    let result = match which {
+        0 => canvas(&c.load).map(|k| charts::draw_load(&k, &ws, cfg, x, sim.status().capacity, &theme)),
+        1 => canvas(&c.latency).map(|k| charts::draw_latency(&k, &ws, cfg, x, &theme)),
+        2 => canvas(&c.queue).map(|k| charts::draw_queue(&k, &ws, cfg, x, &theme)),
+        3 => canvas(&c.arrivals).map(|k| charts::draw_arrivals(&k, &ws, x, &theme)),
+        4 => canvas(&c.amplification).map(|k| charts::draw_amplification(&k, &ws, cfg, x, &theme)),
+        _ => canvas(&c.limiters).map(|k| charts::draw_limiters(&k, &ws, cfg, x, &theme)),
+    };
+    if let Some(Err(e)) = result {
+        gloo::console::warn!(format!("chart not drawn: {e}"));
+    }
+}
+
+fn draw_charts(c: &Canvases, sim: &Sim) {
+    for which in 0..CHARTS {
+        draw_chart(c, sim, which);
     }
 }
 
@@ -198,17 +211,29 @@ fn frame(runner: &Rc<RefCell<Runner>>, canvases: &Rc<Canvases>, speed: f64, ts: 
     let (events, _) = r.sim.poll_trace();
     r.anim.feed(&events, ts);
     draw_system(canvases, &r);
+    // One chart per frame, in turn (each refreshes about 10 times a second at 60 fps), so no
+    // frame pays for all six; the headline numbers re-render about 7 times a second.
+    let turn = r.chart_turn;
+    draw_chart(canvases, &r.sim, turn);
+    r.chart_turn = (turn + 1) % CHARTS;
     if ts - r.last_chart_ms > 150.0 {
         r.last_chart_ms = ts;
-        draw_charts(canvases, &r.sim);
         redraw.emit(());
     }
     let frame_ms = now_ms() - t0;
+    if r.frame_times.len() == FRAME_HISTORY {
+        r.frame_times.pop_front();
+    }
+    r.frame_times.push_back(frame_ms);
+    let mut sorted: Vec<f64> = r.frame_times.iter().copied().collect();
+    sorted.sort_by(f64::total_cmp);
+    let p95_ms = sorted.get((sorted.len() * 95 / 100).min(sorted.len().saturating_sub(1))).copied().unwrap_or(0.0);
     r.stats = FrameStats {
         frame_ms,
         engine_ms,
         events_per_s: if engine_ms > 0.0 { step.events as f64 / engine_ms * 1e3 } else { r.stats.events_per_s },
         behind: !step.reached,
+        p95_ms,
     };
 }
 
@@ -228,13 +253,17 @@ fn fmt_ms(ms: f64) -> String {
 #[function_component(App)]
 pub fn app() -> Html {
     let controls = use_reducer(initial);
-    let debug = use_memo((), |_| {
-        web_sys::window()
-            .and_then(|w| w.location().search().ok())
-            .and_then(|q| web_sys::UrlSearchParams::new_with_str(&q).ok())
-            .and_then(|p| p.get("debug"))
-            .is_some_and(|v| v == "1")
-    });
+    let debug = use_memo((), |_| query_flag("debug"));
+    let bench = use_state(|| None::<String>);
+    {
+        let bench = bench.clone();
+        use_effect_with((), move |_| {
+            if query_flag("bench") {
+                // Let the page paint first, then measure.
+                gloo::timers::callback::Timeout::new(50, move || bench.set(Some(measure_engine()))).forget();
+            }
+        });
+    }
     let canvases = use_memo((), |_| Canvases {
         system: NodeRef::default(),
         load: NodeRef::default(),
@@ -243,13 +272,16 @@ pub fn app() -> Html {
         arrivals: NodeRef::default(),
         amplification: NodeRef::default(),
         limiters: NodeRef::default(),
+        delays: NodeRef::default(),
     });
     let runner = use_mut_ref(|| Runner {
         sim: Sim::new(controls.cfg.clone(), controls.seed).unwrap_or_else(|_| Sim::new(Config::default(), 1).expect("defaults are valid")),
         anim: system::Animation::default(),
         last_ts: None,
         last_chart_ms: 0.0,
+        chart_turn: 0,
         stats: FrameStats::default(),
+        frame_times: std::collections::VecDeque::with_capacity(FRAME_HISTORY),
         frame: None,
     });
     let update = use_force_update();
@@ -336,6 +368,7 @@ pub fn app() -> Html {
     let goodput_pct = if offered > 0 { 100.0 * sum(|w| w.counts.successes) as f64 / offered as f64 } else { 0.0 };
     let amplification = if offered > 0 { sum(|w| w.counts.attempts()) as f64 / offered as f64 } else { 0.0 };
     let p99 = recent.iter().map(|w| w.p99_us).max().unwrap_or(0) as f64 / 1e3;
+    let any_success = sum(|w| w.counts.successes) > 0;
     let secs = recent.iter().map(|w| w.width.as_secs_f64()).sum::<f64>().max(1e-9);
     let timeouts_per_s = sum(|w| w.counts.timeouts) as f64 / secs;
     let status = sim.status();
@@ -343,7 +376,18 @@ pub fn app() -> Html {
     let stats = r.stats;
     drop(r);
 
-    let delays = use_memo(controls.cfg.client.clone(), |c| explain::delay_report(c, 1_000));
+    let delays = use_memo(controls.cfg.client.clone(), |c| explain::delay_report(c, 2_000));
+    {
+        let canvases = canvases.clone();
+        use_effect_with(delays.clone(), move |d| {
+            if let Some(k) = canvas(&canvases.delays) {
+                let theme = charts::Theme { dark: media("(prefers-color-scheme: dark)") };
+                if let Err(e) = charts::draw_delays(&k, d, &theme) {
+                    gloo::console::warn!(format!("delay histogram not drawn: {e}"));
+                }
+            }
+        });
+    }
 
     let c = controls.clone();
     let on_scenario = Callback::from(move |e: Event| {
@@ -402,12 +446,22 @@ pub fn app() -> Html {
             run_to_end_chunked(runner.clone(), canvases.clone(), update.clone());
         })
     };
+    let fault_at = use_state(|| None::<f64>);
     let fault = |kind: FaultKind, value: f64, secs: f64| {
         let c = controls.clone();
         let runner = runner.clone();
+        let at = *fault_at;
         Callback::from(move |_: MouseEvent| {
-            let start = runner.borrow().sim.now().as_secs_f64();
+            let now = runner.borrow().sim.now().as_secs_f64();
+            let start = at.filter(|t| *t >= now).unwrap_or(now);
             c.dispatch(Action::AddFault(Fault { kind, start_s: start, end_s: start + secs, value }));
+        })
+    };
+    let on_fault_at = {
+        let fault_at = fault_at.clone();
+        Callback::from(move |e: Event| {
+            let input: web_sys::HtmlInputElement = e.target_unchecked_into();
+            fault_at.set(input.value().trim().parse::<f64>().ok().filter(|t| t.is_finite() && *t >= 0.0));
         })
     };
     let health_class = match health {
@@ -436,7 +490,7 @@ pub fn app() -> Html {
           <div class={classes!("verdict", health_class)} id="health">{ health.label() }</div>
           <div class="stat"><span>{ "goodput" }</span><b id="goodput">{ format!("{goodput_pct:.0} %") }</b></div>
           <div class="stat"><span>{ "amplification" }</span><b id="amplification">{ format!("{amplification:.2}×") }</b></div>
-          <div class="stat"><span>{ "p99 latency" }</span><b id="p99">{ fmt_ms(p99) }</b></div>
+          <div class="stat"><span>{ "p99 latency" }</span><b id="p99">{ if any_success { fmt_ms(p99) } else { "— (no successes)".to_string() } }</b></div>
           <div class="stat"><span>{ "timeouts/s" }</span><b id="timeouts">{ format!("{timeouts_per_s:.0}") }</b></div>
           <div class="stat"><span>{ "queue" }</span><b id="queue">{ status.queue }</b></div>
           <div class="stat"><span>{ "workers busy" }</span><b>{ format!("{}/{}", status.busy, status.capacity) }</b></div>
@@ -444,7 +498,7 @@ pub fn app() -> Html {
         </section>
 
         <section class="transport" aria-label="Transport">
-          <button id="play" onclick={act(|| Action::TogglePlay)} aria-pressed={controls.playing.to_string()}>{ if controls.playing { "⏸ Pause" } else { "▶ Play" } }</button>
+          <button id="play" onclick={act(|| Action::TogglePlay)} aria-pressed={controls.playing.to_string()}>{ if controls.playing { "Pause" } else { "▶ Play" } }</button>
           <button id="step" onclick={on_step} title="Advance 100 ms of simulated time">{ "Step 100 ms" }</button>
           <label for="speed">{ "Speed " }</label>
           <select id="speed" onchange={on_speed}>
@@ -513,7 +567,9 @@ pub fn app() -> Html {
             { slider("limiters.breaker.open_ms", "Breaker open for", "ms", cfg.limiters.breaker.open_ms, 100.0, 60_000.0, 100.0) }
             { onoff("limiters.adaptive.enabled", "Adaptive rate (AWS adaptive)", cfg.limiters.adaptive.enabled) }
           </fieldset>
-          <fieldset><legend>{ "Faults (start now)" }</legend>
+          <fieldset><legend>{ "Faults" }</legend>
+            <div class="control"><label for="fault-at">{ "Start at t = (s; empty or past = now)" }</label>
+              <input id="fault-at" type="number" min="0" step="any" placeholder="now" onchange={on_fault_at} /></div>
             <button id="fault-crash-half" onclick={fault(FaultKind::Capacity, 0.5, 5.0)}>{ "Crash half the workers, 5 s" }</button>
             <button id="fault-crash" onclick={fault(FaultKind::Capacity, 0.0, 5.0)}>{ "Crash all workers, 5 s" }</button>
             <button id="fault-brownout" onclick={fault(FaultKind::Slow, 4.0, 10.0)}>{ "Brownout: 4× slower, 10 s" }</button>
@@ -530,6 +586,7 @@ pub fn app() -> Html {
             <thead><tr><th>{ "retry" }</th><th>{ "shortest" }</th><th>{ "mean (sampled)" }</th><th>{ "longest" }</th></tr></thead>
             <tbody>{ for delays.retries.iter().map(|d| html! { <tr><td>{ d.retry }</td><td>{ fmt_ms(d.min_ms) }</td><td>{ fmt_ms(d.mean_ms) }</td><td>{ fmt_ms(d.max_ms) }</td></tr> }) }</tbody>
           </table>
+          <canvas ref={canvases.delays.clone()} id="chart-delays" role="img" aria-label="Histogram of sampled delays for each retry" />
           <p id="totals">{
             match (delays.worst_total_ms, delays.expected_total_ms) {
               (Some(w), Some(e)) => format!("If every attempt times out: about {} on average, {} at worst, before the request gives up.", fmt_ms(e), fmt_ms(w)),
@@ -538,11 +595,49 @@ pub fn app() -> Html {
           }</p>
         </section>
 
+        if let Some(b) = &*bench { <pre id="bench">{ b }</pre> }
         if *debug {
-          <aside class="debug" id="debug">{ format!("frame {:.2} ms · engine {:.2} ms · {:.2} M events/s{}", stats.frame_ms, stats.engine_ms, stats.events_per_s / 1e6, if stats.behind { " · behind" } else { "" }) }</aside>
+          <aside class="debug" id="debug" data-p95={stats.p95_ms.to_string()}>{ format!("frame {:.2} ms (p95 {:.2}) · engine {:.2} ms · {:.2} M events/s{}", stats.frame_ms, stats.p95_ms, stats.engine_ms, stats.events_per_s / 1e6, if stats.behind { " · behind" } else { "" }) }</aside>
         }
       </main>
     }
+}
+
+fn query_flag(name: &str) -> bool {
+    web_sys::window()
+        .and_then(|w| w.location().search().ok())
+        .and_then(|q| web_sys::UrlSearchParams::new_with_str(&q).ok())
+        .and_then(|p| p.get(name))
+        .is_some_and(|v| v == "1")
+}
+
+/// `?bench=1`: the engine's speed in this browser, as JSON.
+fn measure_engine() -> String {
+    let time = |cfg: Config, seed: u64| -> Result<(f64, u64), String> {
+        let mut sim = Sim::new(cfg, seed).map_err(|e| e.to_string())?;
+        let t0 = now_ms();
+        sim.run_to_end();
+        Ok((now_ms() - t0, sim.status().events))
+    };
+    let run = || -> Result<String, String> {
+        // "Run to end" of 600 s of M/M/10 at 80 % load.
+        let mmc = scenarios::find("mmc")?.config;
+        let (run_ms, run_events) = time(mmc.clone(), 6)?;
+        // Raw engine speed: M/M/10 at 80 % with 8,000 req/s for 100 s (the native benchmark's workload).
+        let mut fast = mmc;
+        fast.load.rate_per_s = 8_000.0;
+        fast.server.service_ms = 1.0;
+        fast.duration_s = 100.0;
+        let (fast_ms, fast_events) = time(fast, 1)?;
+        let storm = scenarios::find("metastable-retry")?;
+        let (storm_ms, storm_events) = time(storm.config, storm.seed)?;
+        Ok(format!(
+            "{{\"run_to_end_mmc_600s_ms\": {run_ms:.1}, \"run_to_end_events\": {run_events}, \"mmc_events_per_s\": {:.0}, \"mmc_events\": {fast_events}, \"storm_events_per_s\": {:.0}}}",
+            fast_events as f64 / fast_ms * 1e3,
+            storm_events as f64 / storm_ms * 1e3
+        ))
+    };
+    run().unwrap_or_else(|e| format!("{{\"error\": {e:?}}}"))
 }
 
 /// Runs to the configured end in chunks, yielding to the browser between them.
