@@ -5,11 +5,13 @@
 //! - [`scenarios`]: named, ready-made configurations that follow the AWS talk's argument;
 //! - [`keys`]: the dotted keys (`client.timeout_ms=500`) the CLI's `--set` takes.
 
+pub mod exercises;
 pub mod explain;
 pub mod keys;
 pub mod report;
 pub mod scenarios;
 pub mod sim;
+pub mod url;
 
 /// The page (wasm32 only): Yew components over the same engine.
 #[cfg(target_arch = "wasm32")]

@@ -1,0 +1,265 @@
+//! Workshop exercises: each states a goal that the engine measures live, starts in a state
+//! that fails it, offers hints, and ships a solution that passes. An instructor links straight
+//! to one with `?exercise=<id>`.
+
+use crate::keys;
+use crate::scenarios;
+use crate::sim::{Config, Fault, FaultKind, Sim, SimTime, Window};
+
+/// Where an exercise stands.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Check {
+    /// `None` while the run has not reached the end of the measured span.
+    pub passed: Option<bool>,
+    /// The measured values against the goal, in words.
+    pub progress: String,
+}
+
+pub struct Exercise {
+    pub id: &'static str,
+    pub title: &'static str,
+    pub goal: &'static str,
+    pub hints: &'static [&'static str],
+    /// Key changes that reach the goal from the start.
+    pub solution: &'static [(&'static str, &'static str)],
+    pub explanation: &'static str,
+    pub seed: u64,
+    start: fn() -> Config,
+    check: fn(&Config, &Sim) -> Check,
+}
+
+impl Exercise {
+    pub fn start_config(&self) -> Config {
+        (self.start)()
+    }
+
+    /// Measures `sim` (run with the learner's `cfg`) against the goal.
+    pub fn check(&self, sim: &Sim) -> Check {
+        (self.check)(&self.start_config(), sim)
+    }
+
+    /// The start with the solution applied.
+    pub fn solved_config(&self) -> Config {
+        self.solution.iter().fold(self.start_config(), |c, (k, v)| keys::set(&c, k, v).unwrap_or(c))
+    }
+}
+
+/// Sums over windows inside [from, to) seconds.
+struct Span<'a>(Vec<&'a Window>);
+
+impl<'a> Span<'a> {
+    fn of(sim: &'a Sim, from: f64, to: f64) -> Span<'a> {
+        Span(sim.windows().iter().filter(|w| w.start.as_secs_f64() >= from && w.end_time().as_secs_f64() <= to + 1e-9).collect())
+    }
+    fn sum(&self, f: impl Fn(&Window) -> u64) -> u64 {
+        self.0.iter().map(|w| f(w)).sum()
+    }
+    fn goodput_share(&self) -> f64 {
+        self.sum(|w| w.counts.successes) as f64 / self.sum(|w| w.counts.first_attempts).max(1) as f64
+    }
+    fn amplification(&self) -> f64 {
+        self.sum(|w| w.counts.attempts()) as f64 / self.sum(|w| w.counts.first_attempts).max(1) as f64
+    }
+}
+
+fn pct(x: f64) -> String {
+    format!("{:.0} %", 100.0 * x)
+}
+
+fn verdict(sim: &Sim, until_s: f64, ok: bool, progress: String) -> Check {
+    let done = sim.now() >= SimTime::from_secs_f64(until_s);
+    Check { passed: done.then_some(ok), progress }
+}
+
+fn scenario(id: &str) -> Config {
+    scenarios::find(id).map(|s| s.config).unwrap_or_default()
+}
+
+fn brownout_start() -> Config {
+    let mut c = scenario("healthy");
+    c.client.backoff = crate::sim::BackoffKind::None;
+    c.faults = vec![Fault { kind: FaultKind::Slow, start_s: 10.0, end_s: 20.0, value: 2.0 }];
+    c.duration_s = 40.0;
+    c
+}
+
+fn error_burst_start() -> Config {
+    let mut c = scenario("healthy");
+    c.load.rate_per_s = 40.0;
+    c.client.backoff = crate::sim::BackoffKind::None;
+    c.faults = vec![Fault { kind: FaultKind::Errors, start_s: 10.0, end_s: 70.0, value: 0.5 }];
+    c.duration_s = 80.0;
+    c
+}
+
+fn crash_start() -> Config {
+    let mut c = scenario("metastable-retry");
+    c.client.max_attempts = 3;
+    c.faults = vec![Fault { kind: FaultKind::Capacity, start_s: 10.0, end_s: 20.0, value: 0.0 }];
+    c.duration_s = 40.0;
+    c
+}
+
+/// Every exercise, easiest first.
+pub fn all() -> Vec<Exercise> {
+    vec![
+        Exercise {
+            id: "flatten-cron",
+            title: "Flatten the top-of-minute spike",
+            goal: "Keep the busiest 100 ms window below 2× the average, with the same 2,000 jobs every 10 s.",
+            hints: &["All the jobs fire at the same instant.", "Look at the periodic timing control."],
+            solution: &[("load.periodic.jittered", "true")],
+            explanation: "Jittering each job's start spreads the same work evenly over the period: the busiest window falls from 2,000 arrivals to about 40.",
+            seed: 4,
+            start: || scenario("cron-aligned"),
+            check: |start, sim| {
+                let span = Span::of(sim, 0.0, 60.0);
+                let peak = span.0.iter().map(|w| w.counts.first_attempts).max().unwrap_or(0) as f64;
+                let mean = span.sum(|w| w.counts.first_attempts) as f64 / span.0.len().max(1) as f64;
+                let same_work = sim.config().load.periodic.clients == start.load.periodic.clients
+                    && sim.config().load.periodic.period_s == start.load.periodic.period_s;
+                let ok = same_work && peak < 2.0 * mean;
+                let mut p = format!("busiest window {peak:.0} arrivals, average {mean:.1}: {:.1}× (goal below 2×)", peak / mean.max(1e-9));
+                if !same_work {
+                    p.push_str("; keep 2,000 jobs every 10 s");
+                }
+                verdict(sim, 60.0, ok, p)
+            },
+        },
+        Exercise {
+            id: "end-the-storm",
+            title: "End the retry storm",
+            goal: "After half the workers crash from 5 to 10 s, be back above 90 % goodput from 30 s on, without lowering the load (70 req/s) or adding workers.",
+            hints: &["Every request may try 4 times, at once.", "What stops retries when most of them fail?", "The limiters and the queue limit both work."],
+            solution: &[("limiters.quota.enabled", "true")],
+            explanation: "A retry quota pays for retries while failures are rare and stops them when failures are common, so the crash cannot grow into a storm.",
+            seed: 3,
+            start: || scenario("metastable-retry"),
+            check: |start, sim| {
+                let late = Span::of(sim, 30.0, 60.0);
+                let fair = sim.config().load.rate_per_s >= start.load.rate_per_s && sim.config().server.workers <= start.server.workers;
+                let ok = fair && late.goodput_share() >= 0.9;
+                let mut p = format!("goodput from 30 s: {} (goal at least 90 %)", pct(late.goodput_share()));
+                if !fair {
+                    p.push_str("; keep 70 req/s and 10 workers");
+                }
+                verdict(sim, 60.0, ok, p)
+            },
+        },
+        Exercise {
+            id: "survive-brownout",
+            title: "Ride out a brownout",
+            goal: "Keep goodput above 90 % from 5 to 40 s through a 10 s brownout (service twice as slow), with amplification below 1.5×.",
+            hints: &["During the brownout the service can do 50 req/s and 70 arrive: a queue builds.", "Is the 1 s timeout long enough to wait that queue out?"],
+            solution: &[("client.timeout_ms", "10000"), ("client.max_attempts", "2")],
+            explanation: "The queue built in the brownout drains within seconds; a timeout longer than that wait lets the work finish instead of being abandoned and redone.",
+            seed: 1,
+            start: brownout_start,
+            check: |_, sim| {
+                let span = Span::of(sim, 5.0, 40.0);
+                let ok = span.goodput_share() >= 0.9 && span.amplification() < 1.5;
+                verdict(sim, 40.0, ok, format!("goodput {} (goal ≥ 90 %), amplification {:.2}× (goal < 1.5×)", pct(span.goodput_share()), span.amplification()))
+            },
+        },
+        Exercise {
+            id: "budget-retries",
+            title: "Budget your retries",
+            goal: "During a minute-long burst where half of all calls fail, keep amplification below 1.3× while at least 60 % of requests still succeed.",
+            hints: &["4 attempts each turn 50 % failures into nearly 1.9× the load.", "A budget beats a count."],
+            solution: &[("limiters.quota.enabled", "true")],
+            explanation: "The AWS SDK quota lets through about one failed retry per five first-try successes: amplification settles near 1.2× instead of 1.9×.",
+            seed: 2,
+            start: error_burst_start,
+            check: |_, sim| {
+                let span = Span::of(sim, 10.0, 70.0);
+                let ok = span.amplification() < 1.3 && span.goodput_share() >= 0.6;
+                verdict(sim, 80.0, ok, format!("amplification {:.2}× (goal < 1.3×), succeeded {} (goal ≥ 60 %)", span.amplification(), pct(span.goodput_share())))
+            },
+        },
+        Exercise {
+            id: "fail-fast",
+            title: "Fail fast while the service is down",
+            goal: "Every worker crashes from 10 to 20 s. Be back above 90 % goodput from 25 s on, without adding workers or lowering the load.",
+            hints: &["While it is down, every call waits a full second and then retries.", "Something can stop sending calls to a service that is failing."],
+            solution: &[("limiters.breaker.enabled", "true"), ("limiters.breaker.open_ms", "2000")],
+            explanation: "An open breaker fails calls at once instead of queueing them behind a dead service, so the backlog never builds and recovery starts as soon as the workers return.",
+            seed: 3,
+            start: crash_start,
+            check: |start, sim| {
+                let late = Span::of(sim, 25.0, 40.0);
+                let fair = sim.config().load.rate_per_s >= start.load.rate_per_s && sim.config().server.workers <= start.server.workers;
+                let ok = fair && late.goodput_share() >= 0.9;
+                let mut p = format!("goodput from 25 s: {} (goal at least 90 %)", pct(late.goodput_share()));
+                if !fair {
+                    p.push_str("; keep 70 req/s and 10 workers");
+                }
+                verdict(sim, 40.0, ok, p)
+            },
+        },
+        Exercise {
+            id: "stop-wasting-work",
+            title: "Stop serving requests nobody waits for",
+            goal: "In the retry storm, keep wasted work below 5 % of what the server completes and goodput above 90 % from 30 s on, without changing the retry policy or the queue limit.",
+            hints: &["The server keeps working on requests whose clients gave up long ago.", "The server can know each request's deadline, and can choose which request to serve first."],
+            solution: &[("server.drop_expired", "true"), ("server.discipline", "lifo")],
+            explanation: "Dropping expired work and serving the newest first spends capacity only on requests someone still waits for: end-to-end back pressure.",
+            seed: 3,
+            start: || scenario("metastable-retry"),
+            check: |start, sim| {
+                let all = Span::of(sim, 0.0, 60.0);
+                let late = Span::of(sim, 30.0, 60.0);
+                let wasted = all.sum(|w| w.counts.wasted) as f64 / all.sum(|w| w.counts.completions).max(1) as f64;
+                let c = sim.config();
+                let fair = c.client.max_attempts == start.client.max_attempts
+                    && c.client.backoff == start.client.backoff
+                    && c.server.queue_limit == start.server.queue_limit
+                    && !c.limiters.quota.enabled
+                    && !c.limiters.breaker.enabled;
+                let ok = fair && wasted < 0.05 && late.goodput_share() >= 0.9;
+                let mut p = format!("wasted {} of completions (goal < 5 %), goodput from 30 s {} (goal ≥ 90 %)", pct(wasted), pct(late.goodput_share()));
+                if !fair {
+                    p.push_str("; keep the retry policy, queue limit and limiters as they were");
+                }
+                verdict(sim, 60.0, ok, p)
+            },
+        },
+    ]
+}
+
+/// The exercise with this id.
+pub fn find(id: &str) -> Option<Exercise> {
+    all().into_iter().find(|e| e.id == id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(cfg: Config, seed: u64, e: &Exercise) -> Check {
+        let mut sim = Sim::new(cfg, seed).unwrap();
+        sim.run_to_end();
+        e.check(&sim)
+    }
+
+    #[test]
+    fn every_exercise_starts_failing_and_its_solution_passes() {
+        let all = all();
+        assert!(all.len() >= 6);
+        for e in &all {
+            let start = run(e.start_config(), e.seed, e);
+            assert_eq!(start.passed, Some(false), "{}: the start already passes ({})", e.id, start.progress);
+            let solved = run(e.solved_config(), e.seed, e);
+            assert_eq!(solved.passed, Some(true), "{}: the solution fails ({})", e.id, solved.progress);
+        }
+    }
+
+    #[test]
+    fn progress_is_reported_before_the_end() {
+        let e = find("end-the-storm").unwrap();
+        let mut sim = Sim::new(e.start_config(), e.seed).unwrap();
+        sim.advance_to(SimTime::from_secs(20), u64::MAX);
+        let c = e.check(&sim);
+        assert_eq!(c.passed, None);
+        assert!(c.progress.contains("goodput from 30 s"));
+    }
+}

@@ -1,0 +1,383 @@
+//! The whole page state in a URL query string, versioned, so a link opens the same lab
+//! tomorrow and after the model grows.
+//!
+//! ```text
+//! ?v=1&s=metastable-retry&seed=3&client.jitter=full&faults=crash@5..10&b.limiters.quota.enabled=true&embed=1
+//! ```
+//!
+//! - `v`: the format version (1). A link without `v` is version 0: the bare deep links
+//!   `?scenario=<id>` and `?exercise=<id>` that instructors paste, still honoured.
+//! - `s` (or `scenario`): the scenario the state starts from; only keys that differ from it
+//!   are written, so links stay short and survive new parameters (which take the scenario's
+//!   value).
+//! - `seed`, `speed`, `play`, `embed`, `controls` (a comma list of control groups), `ex` (or
+//!   `exercise`): the rest of the page.
+//! - any dotted key of [`crate::keys::KEYS`]: a parameter; `faults` and `ramps` in short form.
+//! - `b.<key>`: the compare side's differences from the main side.
+//!
+//! Decoding never fails: a malformed or hostile parameter is skipped with a specific message,
+//! and the rest of the link still applies.
+
+use crate::keys;
+use crate::scenarios;
+use crate::sim::{Config, Fault, Ramp};
+
+/// The current link format.
+pub const VERSION: u32 = 1;
+
+/// Control groups that embed mode can show (`controls=load,client`).
+pub const CONTROL_GROUPS: [&str; 5] = ["load", "server", "client", "limiters", "faults"];
+
+/// Everything a link carries.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LinkState {
+    pub scenario: String,
+    pub seed: u64,
+    pub config: Config,
+    /// The compare side's config, when comparing.
+    pub compare: Option<Config>,
+    pub exercise: Option<String>,
+    pub embed: bool,
+    /// Control groups shown (all when `None`).
+    pub controls: Option<Vec<String>>,
+    pub speed: f64,
+    pub play: bool,
+}
+
+impl LinkState {
+    /// The state a scenario starts in.
+    pub fn from_scenario(id: &str) -> Option<LinkState> {
+        let s = scenarios::find(id).ok()?;
+        Some(LinkState {
+            scenario: s.id.to_string(),
+            seed: s.seed,
+            config: s.config,
+            compare: None,
+            exercise: None,
+            embed: false,
+            controls: None,
+            speed: 1.0,
+            play: false,
+        })
+    }
+}
+
+fn default_state() -> LinkState {
+    LinkState::from_scenario("metastable-retry").unwrap_or(LinkState {
+        scenario: "metastable-retry".into(),
+        seed: 1,
+        config: Config::default(),
+        compare: None,
+        exercise: None,
+        embed: false,
+        controls: None,
+        speed: 1.0,
+        play: false,
+    })
+}
+
+fn is_unreserved(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~' | b'@' | b',' | b':')
+}
+
+/// Percent-encodes a value for a query string.
+pub fn encode_component(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for &b in s.as_bytes() {
+        if is_unreserved(b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// Decodes `%XX` and `+`; `None` for a malformed escape or invalid UTF-8.
+pub fn decode_component(s: &str) -> Option<String> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'%' => {
+                let hex = s.get(i + 1..i + 3)?;
+                out.push(u8::from_str_radix(hex, 16).ok()?);
+                i += 3;
+            }
+            b'+' => {
+                out.push(b' ');
+                i += 1;
+            }
+            b => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+fn ramps_to_text(ramps: &[Ramp]) -> String {
+    ramps.iter().map(|r| format!("{}..{}:{}", r.start_s, r.end_s, r.to_per_s)).collect::<Vec<_>>().join(",")
+}
+
+fn ramps_from_text(s: &str) -> Result<Vec<Ramp>, String> {
+    if s.is_empty() {
+        return Ok(Vec::new());
+    }
+    s.split(',')
+        .map(|r| {
+            let bad = || format!("ramp '{r}' is not START..END:RATE, e.g. 5..25:130");
+            let (span, rate) = r.split_once(':').ok_or_else(bad)?;
+            let (a, b) = span.split_once("..").ok_or_else(bad)?;
+            Ok(Ramp {
+                start_s: a.parse().map_err(|_| bad())?,
+                end_s: b.parse().map_err(|_| bad())?,
+                to_per_s: rate.parse().map_err(|_| bad())?,
+            })
+        })
+        .collect()
+}
+
+/// `key=value` pairs for every parameter where `cfg` differs from `base`.
+pub fn config_diff(base: &Config, cfg: &Config) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for d in keys::KEYS {
+        let (a, b) = (keys::get(base, d.key), keys::get(cfg, d.key));
+        if a != b {
+            out.push((d.key.to_string(), b.unwrap_or_default()));
+        }
+    }
+    if base.faults != cfg.faults {
+        out.push(("faults".into(), cfg.faults.iter().map(ToString::to_string).collect::<Vec<_>>().join(",")));
+    }
+    if base.load.ramps != cfg.load.ramps {
+        out.push(("ramps".into(), ramps_to_text(&cfg.load.ramps)));
+    }
+    out
+}
+
+/// Applies one `key=value` to `cfg`; errors say what is wrong and what is allowed.
+fn apply(cfg: &Config, key: &str, value: &str) -> Result<Config, String> {
+    match key {
+        "faults" => {
+            let mut next = cfg.clone();
+            next.faults = if value.is_empty() {
+                Vec::new()
+            } else {
+                value.split(',').map(|f| Fault::parse(f).map_err(|e| e.message)).collect::<Result<_, _>>()?
+            };
+            next.validate().map_err(|e| e.to_string())?;
+            Ok(next)
+        }
+        "ramps" => {
+            let mut next = cfg.clone();
+            next.load.ramps = ramps_from_text(value)?;
+            next.validate().map_err(|e| e.to_string())?;
+            Ok(next)
+        }
+        _ => keys::set(cfg, key, value).map_err(|e| e.to_string()),
+    }
+}
+
+/// The query string (without `?`) for `state`.
+pub fn encode(state: &LinkState) -> String {
+    let base = scenarios::find(&state.scenario).map(|s| s.config).unwrap_or_default();
+    let mut parts = vec![format!("v={VERSION}"), format!("s={}", encode_component(&state.scenario)), format!("seed={}", state.seed)];
+    for (k, v) in config_diff(&base, &state.config) {
+        parts.push(format!("{k}={}", encode_component(&v)));
+    }
+    if let Some(b) = &state.compare {
+        for (k, v) in config_diff(&state.config, b) {
+            parts.push(format!("b.{k}={}", encode_component(&v)));
+        }
+        if config_diff(&state.config, b).is_empty() {
+            parts.push("cmp=1".into());
+        }
+    }
+    if let Some(ex) = &state.exercise {
+        parts.push(format!("ex={}", encode_component(ex)));
+    }
+    if state.embed {
+        parts.push("embed=1".into());
+    }
+    if let Some(c) = &state.controls {
+        parts.push(format!("controls={}", encode_component(&c.join(","))));
+    }
+    if state.speed != 1.0 {
+        parts.push(format!("speed={}", state.speed));
+    }
+    if state.play {
+        parts.push("play=1".into());
+    }
+    parts.join("&")
+}
+
+/// Decodes a query string (with or without `?`). Always returns a usable state; every part
+/// that could not be used is explained in the returned messages.
+pub fn decode(query: &str) -> (LinkState, Vec<String>) {
+    let mut notes = Vec::new();
+    let query = query.strip_prefix('?').unwrap_or(query);
+    if query.len() > 8_192 {
+        notes.push(format!("the link is {} characters long; only links up to 8,192 are read, so defaults are shown", query.len()));
+        return (default_state(), notes);
+    }
+    let mut pairs: Vec<(String, String)> = Vec::new();
+    for part in query.split('&').filter(|p| !p.is_empty()) {
+        let (k, v) = part.split_once('=').unwrap_or((part, ""));
+        match (decode_component(k), decode_component(v)) {
+            (Some(k), Some(v)) => pairs.push((k, v)),
+            _ => notes.push(format!("'{}' is not valid percent-encoding and was skipped", part.chars().take(60).collect::<String>())),
+        }
+    }
+    let get = |name: &str| pairs.iter().rev().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+
+    let version = match get("v") {
+        None => 0,
+        Some(v) => match v.parse::<u32>() {
+            Ok(n) if n <= VERSION => n,
+            Ok(n) => {
+                notes.push(format!("this link was made by a newer Backoff Lab (format {n}); what this version understands is applied"));
+                VERSION
+            }
+            Err(_) => {
+                notes.push(format!("v='{v}' is not a format version; read as version {VERSION}"));
+                VERSION
+            }
+        },
+    };
+    let _ = version; // Versions 0 and 1 read the same keys; a future version 2 would migrate here.
+
+    let scenario = get("s").or_else(|| get("scenario"));
+    let mut state = match scenario.as_deref() {
+        Some(id) => LinkState::from_scenario(id).unwrap_or_else(|| {
+            notes.push(format!("there is no scenario '{id}'; showing the default. Scenarios: {}", scenarios::all().iter().map(|s| s.id).collect::<Vec<_>>().join(", ")));
+            default_state()
+        }),
+        None => default_state(),
+    };
+    let mut compare: Option<Config> = get("cmp").filter(|v| v == "1").map(|_| state.config.clone());
+    let mut compare_pairs = Vec::new();
+
+    for (k, v) in &pairs {
+        match k.as_str() {
+            "v" | "s" | "scenario" | "cmp" => {}
+            "seed" => match v.parse::<u64>() {
+                Ok(s) => state.seed = s,
+                Err(_) => notes.push(format!("seed '{v}' is not a whole number from 0 to 18446744073709551615; the scenario's seed is used")),
+            },
+            "ex" | "exercise" => {
+                if crate::exercises::find(v).is_some() {
+                    state.exercise = Some(v.clone());
+                } else {
+                    notes.push(format!("there is no exercise '{v}'"));
+                }
+            }
+            "embed" => state.embed = v == "1" || v == "true",
+            "play" => state.play = v == "1" || v == "true",
+            "speed" => match v.parse::<f64>() {
+                Ok(s) if s.is_finite() && (0.01..=1_000.0).contains(&s) => state.speed = s,
+                _ => notes.push(format!("speed '{v}' is not between 0.01 and 1000")),
+            },
+            "controls" => {
+                let groups: Vec<String> = v.split(',').map(str::trim).filter(|g| !g.is_empty()).map(str::to_string).collect();
+                let unknown: Vec<&String> = groups.iter().filter(|g| !CONTROL_GROUPS.contains(&g.as_str())).collect();
+                if unknown.is_empty() {
+                    state.controls = Some(groups);
+                } else {
+                    notes.push(format!("controls: unknown group(s) {unknown:?}; groups are {}", CONTROL_GROUPS.join(", ")));
+                }
+            }
+            key if key.starts_with("b.") => compare_pairs.push((key[2..].to_string(), v.clone())),
+            key => match apply(&state.config, key, v) {
+                Ok(c) => state.config = c,
+                Err(e) => notes.push(format!("{key}={}: {e}", v.chars().take(60).collect::<String>())),
+            },
+        }
+    }
+    if !compare_pairs.is_empty() {
+        let mut b = state.config.clone();
+        for (k, v) in compare_pairs {
+            match apply(&b, &k, &v) {
+                Ok(c) => b = c,
+                Err(e) => notes.push(format!("compare side {k}={}: {e}", v.chars().take(60).collect::<String>())),
+            }
+        }
+        compare = Some(b);
+    }
+    state.compare = compare;
+    (state, notes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::{FaultKind, JitterKind};
+
+    #[test]
+    fn round_trips_a_changed_state() {
+        let mut s = LinkState::from_scenario("metastable-retry").unwrap();
+        s.seed = 42;
+        s.config.client.jitter = JitterKind::Decorrelated;
+        s.config.server.queue_limit = Some(50);
+        s.config.faults.push(Fault { kind: FaultKind::Load, start_s: 30.0, end_s: 40.0, value: 3.0 });
+        s.config.load.ramps.push(Ramp { start_s: 1.0, end_s: 2.5, to_per_s: 90.0 });
+        let mut b = s.config.clone();
+        b.limiters.quota.enabled = true;
+        s.compare = Some(b);
+        s.embed = true;
+        s.controls = Some(vec!["client".into(), "limiters".into()]);
+        s.speed = 5.0;
+        let q = encode(&s);
+        assert!(q.starts_with("v=1&s=metastable-retry&seed=42"), "{q}");
+        assert!(q.contains("b.limiters.quota.enabled=true"), "{q}");
+        let (back, notes) = decode(&q);
+        assert!(notes.is_empty(), "{notes:?}");
+        assert_eq!(back, s);
+    }
+
+    #[test]
+    fn bare_deep_links_of_version_0_still_open() {
+        let (s, notes) = decode("?scenario=cron-jittered");
+        assert!(notes.is_empty());
+        assert_eq!(s.scenario, "cron-jittered");
+        assert!(s.config.load.periodic.jittered);
+        let (s, _) = decode("scenario=full-jitter&seed=9");
+        assert_eq!((s.scenario.as_str(), s.seed), ("full-jitter", 9));
+    }
+
+    #[test]
+    fn malformed_or_hostile_links_give_specific_messages_and_a_working_state() {
+        let (s, notes) = decode("?v=1&s=nope&seed=-1&server.workers=0&client.jitter=%ZZ&speed=1e9&controls=load,evil&<script>=1&faults=crash@9..1");
+        assert_eq!(s.scenario, "metastable-retry");
+        s.config.validate().unwrap();
+        let all = notes.join("\n");
+        for want in [
+            "there is no scenario 'nope'",
+            "seed '-1' is not a whole number",
+            "server.workers=0: server.workers: 0 is out of range",
+            "not valid percent-encoding",
+            "speed '1e9' is not between",
+            "unknown group(s) [\"evil\"]",
+            "<script>=1: <script>: unknown key",
+            "must be after start_s",
+        ] {
+            assert!(all.contains(want), "missing '{want}' in:\n{all}");
+        }
+        let (s, notes) = decode(&"a".repeat(10_000));
+        assert_eq!(s, default_state());
+        assert!(notes[0].contains("only links up to 8,192"));
+        let (_, notes) = decode("v=7");
+        assert!(notes[0].contains("newer Backoff Lab"));
+    }
+
+    #[test]
+    fn components_round_trip() {
+        for s in ["crash@5..10,load=3@30..40", "a b&c=d%", "ümlaut"] {
+            assert_eq!(decode_component(&encode_component(s)).as_deref(), Some(s));
+        }
+        assert_eq!(decode_component("%G1"), None);
+        assert_eq!(decode_component("%4"), None);
+    }
+}
