@@ -181,9 +181,18 @@ fn apply(cfg: &Config, key: &str, value: &str) -> Result<Config, String> {
     }
 }
 
+/// What a link's parameters are differences from: the exercise's start, else the scenario.
+fn base_of(scenario: &str, exercise: Option<&str>) -> Config {
+    exercise
+        .and_then(crate::exercises::find)
+        .map(|e| e.start_config())
+        .or_else(|| scenarios::find(scenario).ok().map(|s| s.config))
+        .unwrap_or_default()
+}
+
 /// The query string (without `?`) for `state`.
 pub fn encode(state: &LinkState) -> String {
-    let base = scenarios::find(&state.scenario).map(|s| s.config).unwrap_or_default();
+    let base = base_of(&state.scenario, state.exercise.as_deref());
     let mut parts = vec![format!("v={VERSION}"), format!("s={}", encode_component(&state.scenario)), format!("seed={}", state.seed)];
     for (k, v) in config_diff(&base, &state.config) {
         parts.push(format!("{k}={}", encode_component(&v)));
@@ -257,6 +266,20 @@ pub fn decode(query: &str) -> (LinkState, Vec<String>) {
         }),
         None => default_state(),
     };
+    // An exercise link starts from the exercise's own start state and seed.
+    if let Some(ex) = get("ex").or_else(|| get("exercise")) {
+        match crate::exercises::find(&ex) {
+            Some(e) => {
+                state.config = base_of(&state.scenario, Some(e.id));
+                state.seed = e.seed;
+                state.exercise = Some(e.id.to_string());
+            }
+            None => notes.push(format!(
+                "there is no exercise '{ex}'; exercises: {}",
+                crate::exercises::all().iter().map(|e| e.id).collect::<Vec<_>>().join(", ")
+            )),
+        }
+    }
     let mut compare: Option<Config> = get("cmp").filter(|v| v == "1").map(|_| state.config.clone());
     let mut compare_pairs = Vec::new();
 
@@ -267,13 +290,7 @@ pub fn decode(query: &str) -> (LinkState, Vec<String>) {
                 Ok(s) => state.seed = s,
                 Err(_) => notes.push(format!("seed '{v}' is not a whole number from 0 to 18446744073709551615; the scenario's seed is used")),
             },
-            "ex" | "exercise" => {
-                if crate::exercises::find(v).is_some() {
-                    state.exercise = Some(v.clone());
-                } else {
-                    notes.push(format!("there is no exercise '{v}'"));
-                }
-            }
+            "ex" | "exercise" => {}
             "embed" => state.embed = v == "1" || v == "true",
             "play" => state.play = v == "1" || v == "true",
             "speed" => match v.parse::<f64>() {
@@ -370,6 +387,19 @@ mod tests {
         assert!(notes[0].contains("only links up to 8,192"));
         let (_, notes) = decode("v=7");
         assert!(notes[0].contains("newer Backoff Lab"));
+    }
+
+    #[test]
+    fn exercise_links_start_from_the_exercise_and_keep_changes() {
+        let (s, notes) = decode("?exercise=end-the-storm");
+        assert!(notes.is_empty(), "{notes:?}");
+        assert_eq!(s.exercise.as_deref(), Some("end-the-storm"));
+        let mut changed = s.clone();
+        changed.config.limiters.quota.enabled = true;
+        let q = encode(&changed);
+        assert!(q.contains("ex=end-the-storm") && q.contains("limiters.quota.enabled=true"), "{q}");
+        assert_eq!(decode(&q).0, changed);
+        assert!(decode("?exercise=nope").1[0].contains("there is no exercise 'nope'; exercises: flatten-cron"));
     }
 
     #[test]

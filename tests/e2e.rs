@@ -374,3 +374,70 @@ fn browser_benchmarks() {
     println!("headline: {}", b.text(".headline"));
     assert!(b.errors().is_empty(), "console errors: {:?}", b.errors());
 }
+
+#[test]
+fn links_deep_link_embed_and_survive_hostile_input() {
+    let Some(dist) = ready() else { return };
+    let server = StaticServer::start(dist);
+    let b = Browser::start();
+    let base = format!("http://127.0.0.1:{}/", server.port);
+    let mounted = |b: &Browser| b.text("#play").contains("Play");
+
+    // A bare deep link opens its scenario; changing a control rewrites the link.
+    b.goto(&format!("{base}?scenario=cron-jittered"));
+    b.wait_for("the page to mount", Duration::from_secs(20), mounted);
+    assert_eq!(b.js("return document.querySelector('#scenario').value;"), json!("cron-jittered"));
+    b.set("input.num[aria-label^='Workers']", "33");
+    b.wait_for("the link to follow the control", Duration::from_secs(5), |b| {
+        b.js("return location.search;").as_str().unwrap_or("").contains("server.workers=33")
+    });
+    let shared = b.js("return location.href;").as_str().unwrap_or("").to_string();
+    assert!(shared.contains("v=1&s=cron-jittered"), "{shared}");
+    // The shared link reopens the same state.
+    b.goto(&shared);
+    b.wait_for("the page to mount again", Duration::from_secs(20), mounted);
+    assert!(b.text(".headline").contains("/33"), "{}", b.text(".headline"));
+
+    // Embed mode: minimal chrome, only the chosen control groups, a way out to the full lab.
+    b.goto(&format!("{base}?scenario=full-jitter&embed=1&controls=client"));
+    b.wait_for("the embed to mount", Duration::from_secs(20), mounted);
+    let legends = b.js("return Array.from(document.querySelectorAll('fieldset legend')).map(l => l.textContent).join(',');");
+    assert_eq!(legends, json!("Client"));
+    assert_eq!(b.js("return !!document.querySelector('#delays') || !!document.querySelector('#copy-link');"), json!(false));
+    assert!(b.text(".open-full").contains("Open the full lab"));
+
+    // A malformed, hostile link: specific messages, and a page that works.
+    b.goto(&format!("{base}?v=1&s=nope&server.workers=abc&client.jitter=%ZZ&<img%20src=x%20onerror=alert(1)>=1"));
+    b.wait_for("the page to mount", Duration::from_secs(20), mounted);
+    let notes = b.text("#link-notes");
+    for want in ["there is no scenario 'nope'", "'abc' is not a number", "not valid percent-encoding", "unknown key"] {
+        assert!(notes.contains(want), "missing '{want}' in: {notes}");
+    }
+    assert_eq!(b.js("return document.querySelectorAll('img').length;"), json!(0), "link text must never become markup");
+    b.click("#play");
+    b.wait_for("the clock to run", Duration::from_secs(10), |b| number(&b.text("#clock")) > 0.5);
+    assert!(b.errors().is_empty(), "console errors: {:?}", b.errors());
+}
+
+#[test]
+fn an_exercise_link_runs_and_its_solution_passes() {
+    let Some(dist) = ready() else { return };
+    let server = StaticServer::start(dist);
+    let b = Browser::start();
+    b.goto(&format!("http://127.0.0.1:{}/?exercise=end-the-storm", server.port));
+    b.wait_for("the page to mount", Duration::from_secs(20), |b| b.text("#play").contains("Play"));
+    assert!(b.text("#exercise").contains("End the retry storm"));
+    b.click("#run-to-end");
+    b.wait_for("the start to fail", Duration::from_secs(20), |b| b.text("#exercise-status").starts_with("✗"));
+    b.click("#hint");
+    assert!(b.text("#exercise .hints").contains("4 times"));
+    b.click("#reveal-solution");
+    b.click("#apply-solution");
+    b.wait_for("a fresh run", Duration::from_secs(10), |b| number(&b.text("#clock")) < 1.0);
+    b.click("#run-to-end");
+    b.wait_for("the solution to pass", Duration::from_secs(20), |b| b.text("#exercise-status").starts_with("✓"));
+    // Progress is kept in this browser.
+    assert_eq!(b.js("return localStorage.getItem('backoff-lab.passed.end-the-storm');"), json!("1"));
+    b.screenshot(&Path::new(env!("CARGO_MANIFEST_DIR")).join("test-output/e2e-exercise.png"));
+    assert!(b.errors().is_empty(), "console errors: {:?}", b.errors());
+}

@@ -77,6 +77,11 @@ pub struct ChoiceProps {
     pub on_change: Callback<(String, String)>,
 }
 
+/// Whether an option's value names the current value ("1000" and "1000.0" are the same).
+fn same(option: &str, value: &str) -> bool {
+    option == value || matches!((option.parse::<f64>(), value.parse::<f64>()), (Ok(a), Ok(b)) if a == b)
+}
+
 /// A labelled select for enum-like parameters (and on/off toggles).
 #[function_component(Choice)]
 pub fn choice(p: &ChoiceProps) -> Html {
@@ -91,7 +96,7 @@ pub fn choice(p: &ChoiceProps) -> Html {
         <div class={classes!("control", p.error.is_some().then_some("invalid"))} title={p.help.clone()}>
             <label for={id.clone()}>{ &p.label }</label>
             <select id={id.clone()} onchange={onchange} aria-describedby={format!("{id}-help")}>
-                { for p.options.iter().map(|(v, l)| html! { <option value={v.clone()} selected={*v == p.value}>{ l }</option> }) }
+                { for p.options.iter().map(|(v, l)| html! { <option value={v.clone()} selected={same(v, &p.value)}>{ l }</option> }) }
             </select>
             <small id={format!("{id}-help")} class="help">{ &p.help }</small>
             if let Some(e) = &p.error { <small class="error" role="alert">{ e }</small> }

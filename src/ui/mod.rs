@@ -11,7 +11,11 @@ mod charts;
 mod controls;
 mod system;
 
+use crate::exercises;
 use crate::explain::{self, Health};
+use crate::report;
+use crate::url;
+use wasm_bindgen::JsCast;
 use crate::keys;
 use crate::scenarios;
 use crate::sim::{Config, Fault, FaultKind, Sim, SimTime, Window};
@@ -40,6 +44,16 @@ pub struct Controls {
     pub errors: BTreeMap<String, String>,
     /// Bumped whenever the simulation must start over (reset, new seed, new scenario).
     pub epoch: u64,
+    /// Embed mode: minimal chrome for an iframe.
+    pub embed: bool,
+    /// Control groups shown (all when `None`).
+    pub groups: Option<Vec<String>>,
+    /// The workshop exercise in progress.
+    pub exercise: Option<String>,
+    /// What could not be used from the link, in words.
+    pub notes: Vec<String>,
+    /// A compare side carried by the link (kept so that links round-trip).
+    pub compare: Option<Config>,
 }
 
 pub enum Action {
@@ -52,6 +66,10 @@ pub enum Action {
     LoadScenario(String),
     AddFault(Fault),
     ClearFaults,
+    StartExercise(String),
+    LeaveExercise,
+    ApplySolution,
+    DismissNotes,
 }
 
 impl Reducible for Controls {
@@ -88,6 +106,26 @@ impl Reducible for Controls {
             }
             Action::AddFault(f) => next.cfg.faults.push(f),
             Action::ClearFaults => next.cfg.faults.clear(),
+            Action::StartExercise(id) => {
+                if let Some(e) = exercises::find(&id) {
+                    next.cfg = with_trace(e.start_config());
+                    next.seed = e.seed;
+                    next.exercise = Some(id);
+                    next.errors.clear();
+                    next.playing = false;
+                    next.epoch += 1;
+                }
+            }
+            Action::LeaveExercise => next.exercise = None,
+            Action::ApplySolution => {
+                if let Some(e) = next.exercise.as_deref().and_then(exercises::find) {
+                    let solved = with_trace(e.solved_config());
+                    next.cfg = solved;
+                    next.errors.clear();
+                    next.epoch += 1;
+                }
+            }
+            Action::DismissNotes => next.notes.clear(),
         }
         Rc::new(next)
     }
@@ -99,17 +137,83 @@ fn with_trace(mut cfg: Config) -> Config {
     cfg
 }
 
+/// The state the page opens in: whatever the link says, with what it could not use noted.
 fn initial() -> Controls {
-    let s = scenarios::find("metastable-retry").unwrap_or_else(|_| scenarios::all().remove(0));
+    let query = web_sys::window().and_then(|w| w.location().search().ok()).unwrap_or_default();
+    let (link, notes) = url::decode(&query);
     Controls {
-        cfg: with_trace(s.config),
-        seed: s.seed,
-        playing: false,
-        speed: 1.0,
-        scenario: s.id.to_string(),
+        cfg: with_trace(link.config),
+        seed: link.seed,
+        playing: link.play,
+        speed: link.speed,
+        scenario: link.scenario,
         errors: BTreeMap::new(),
         epoch: 0,
+        embed: link.embed,
+        groups: link.controls,
+        exercise: link.exercise,
+        notes,
+        compare: link.compare,
     }
+}
+
+/// The link for the current state (the trace setting is the page's own, not the learner's).
+fn link_of(c: &Controls) -> String {
+    let mut cfg = c.cfg.clone();
+    cfg.metrics.trace_capacity = scenarios::find(&c.scenario).map(|s| s.config.metrics.trace_capacity).unwrap_or(0);
+    if let Some(e) = c.exercise.as_deref().and_then(exercises::find) {
+        cfg.metrics.trace_capacity = e.start_config().metrics.trace_capacity;
+    }
+    url::encode(&url::LinkState {
+        scenario: c.scenario.clone(),
+        seed: c.seed,
+        config: cfg,
+        compare: c.compare.clone(),
+        exercise: c.exercise.clone(),
+        embed: c.embed,
+        controls: c.groups.clone(),
+        speed: c.speed,
+        play: false,
+    })
+}
+
+fn page_base() -> String {
+    web_sys::window()
+        .and_then(|w| {
+            let l = w.location();
+            Some(format!("{}{}", l.origin().ok()?, l.pathname().ok()?))
+        })
+        .unwrap_or_default()
+}
+
+fn copy_to_clipboard(text: &str) {
+    if let Some(w) = web_sys::window() {
+        let _ = w.navigator().clipboard().write_text(text);
+    }
+}
+
+/// Offers `href` (a data: URL) as a download named `name`.
+fn download(name: &str, href: &str) {
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else { return };
+    if let Ok(a) = doc.create_element("a") {
+        let _ = a.set_attribute("href", href);
+        let _ = a.set_attribute("download", name);
+        if let Ok(a) = a.dyn_into::<web_sys::HtmlElement>() {
+            a.click();
+        }
+    }
+}
+
+fn data_url(mime: &str, text: &str) -> String {
+    format!("data:{mime};charset=utf-8,{}", String::from(js_sys::encode_uri_component(text)))
+}
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window().and_then(|w| w.local_storage().ok().flatten())
+}
+
+fn passed(id: &str) -> bool {
+    storage().and_then(|s| s.get_item(&format!("backoff-lab.passed.{id}")).ok().flatten()).is_some()
 }
 
 /// Frame timing for the debug overlay.
@@ -125,6 +229,65 @@ struct FrameStats {
 
 /// Frames kept for the p95.
 const FRAME_HISTORY: usize = 600;
+
+/// One control: a dotted key and how to show it.
+enum Ctl {
+    Slider { key: &'static str, label: &'static str, unit: &'static str, min: f64, max: f64, step: f64 },
+    Choice { key: &'static str, label: &'static str, options: &'static [(&'static str, &'static str)] },
+}
+
+impl Ctl {
+    fn key(&self) -> &'static str {
+        match self {
+            Ctl::Slider { key, .. } | Ctl::Choice { key, .. } => key,
+        }
+    }
+}
+
+const fn sl(key: &'static str, label: &'static str, unit: &'static str, min: f64, max: f64, step: f64) -> Ctl {
+    Ctl::Slider { key, label, unit, min, max, step }
+}
+const fn ch(key: &'static str, label: &'static str, options: &'static [(&'static str, &'static str)]) -> Ctl {
+    Ctl::Choice { key, label, options }
+}
+const ON_OFF: &[(&str, &str)] = &[("false", "off"), ("true", "on")];
+
+/// The controls, grouped as the talk teaches. Embed links can show a subset of groups.
+const CONTROL_TABLE: &[(&str, &str, &[Ctl])] = &[
+    ("load", "Load", &[
+        sl("load.rate_per_s", "Open-loop rate", "req/s", 0.0, 2_000.0, 1.0),
+        sl("load.closed.clients", "Closed-loop clients", "clients", 0.0, 1_000.0, 1.0),
+        sl("load.closed.think_ms", "Think time", "ms", 1.0, 10_000.0, 1.0),
+        sl("load.periodic.clients", "Periodic jobs", "clients", 0.0, 10_000.0, 10.0),
+        sl("load.periodic.period_s", "Period", "s", 0.1, 120.0, 0.1),
+        ch("load.periodic.jittered", "Periodic timing", &[("false", "aligned (cron at :00)"), ("true", "jittered")]),
+    ]),
+    ("server", "Server", &[
+        sl("server.workers", "Workers", "", 1.0, 200.0, 1.0),
+        sl("server.service_ms", "Mean service time", "ms", 1.0, 1_000.0, 1.0),
+        ch("server.service", "Service-time shape", &[("constant", "constant"), ("exponential", "exponential"), ("lognormal", "log-normal (long tail)")]),
+        sl("server.contention", "Contention", "×", 0.0, 5.0, 0.1),
+        ch("server.queue_limit", "Queue limit", &[("none", "unbounded"), ("0", "0 (no queue)"), ("10", "10"), ("50", "50"), ("100", "100"), ("500", "500"), ("2000", "2,000")]),
+        ch("server.discipline", "Queue order", &[("fifo", "FIFO"), ("lifo", "LIFO (newest first)")]),
+        ch("server.drop_expired", "Drop expired work (deadlines)", ON_OFF),
+        ch("server.throttle.enabled", "Throttle with retry-after", ON_OFF),
+        sl("server.throttle.rate_per_s", "Throttle rate", "req/s", 1.0, 2_000.0, 1.0),
+    ]),
+    ("client", "Client", &[
+        ch("client.timeout_ms", "Timeout", &[("none", "none"), ("100", "100 ms"), ("250", "250 ms"), ("500", "500 ms"), ("1000", "1 s"), ("2000", "2 s"), ("5000", "5 s"), ("10000", "10 s")]),
+        sl("client.max_attempts", "Max attempts", "", 1.0, 10.0, 1.0),
+        ch("client.backoff", "Backoff", &[("none", "none (retry at once)"), ("constant", "constant"), ("exponential", "exponential")]),
+        sl("client.base_ms", "Backoff base", "ms", 0.0, 2_000.0, 1.0),
+        ch("client.cap_ms", "Backoff cap", &[("none", "none"), ("1000", "1 s"), ("5000", "5 s"), ("20000", "20 s")]),
+        ch("client.jitter", "Jitter", &[("none", "none"), ("full", "full"), ("equal", "equal"), ("decorrelated", "decorrelated")]),
+    ]),
+    ("limiters", "Limiters", &[
+        ch("limiters.quota.enabled", "Retry quota (AWS standard)", ON_OFF),
+        ch("limiters.breaker.enabled", "Circuit breaker", ON_OFF),
+        sl("limiters.breaker.open_ms", "Breaker open for", "ms", 100.0, 60_000.0, 100.0),
+        ch("limiters.adaptive.enabled", "Adaptive rate (AWS adaptive)", ON_OFF),
+    ]),
+];
 
 /// What the animation loop owns.
 struct Runner {
@@ -340,22 +503,36 @@ pub fn app() -> Html {
         });
     }
 
+    // The link always holds the current state (written in an effect, never in the reducer).
+    {
+        let link = link_of(&controls);
+        use_effect_with(link, move |link| {
+            if let Some(h) = web_sys::window().and_then(|w| w.history().ok()) {
+                let _ = h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&format!("?{link}")));
+            }
+        });
+    }
+
     let on_key = {
         let c = controls.clone();
         Callback::from(move |(k, v): (String, String)| c.dispatch(Action::SetKey(k, v)))
     };
     let err = |k: &str| controls.errors.get(k).map(|e| AttrValue::from(e.clone()));
     let cfg = &controls.cfg;
-    let slider = |key: &'static str, label: &'static str, unit: &'static str, value: f64, min: f64, max: f64, step: f64| {
-        let help = keys::KEYS.iter().find(|d| d.key == key).map_or("", |d| d.help);
-        html! { <Slider key_name={key} label={label} unit={unit} help={help} value={value} min={min} max={max} step={step} error={err(key)} on_change={on_key.clone()} /> }
+    let control = |c: &Ctl| {
+        let help = keys::KEYS.iter().find(|d| d.key == c.key()).map_or("", |d| d.help);
+        let value = keys::get(cfg, c.key()).unwrap_or_default();
+        match *c {
+            Ctl::Slider { key, label, unit, min, max, step } => html! {
+                <Slider key_name={key} label={label} unit={unit} help={help} value={value.parse::<f64>().unwrap_or(0.0)}
+                    min={min} max={max} step={step} error={err(key)} on_change={on_key.clone()} />
+            },
+            Ctl::Choice { key, label, options } => {
+                let options: Vec<(AttrValue, AttrValue)> = options.iter().map(|(v, l)| (AttrValue::from(*v), AttrValue::from(*l))).collect();
+                html! { <Choice key_name={key} label={label} help={help} value={value} options={options} error={err(key)} on_change={on_key.clone()} /> }
+            }
+        }
     };
-    let choice = |key: &'static str, label: &'static str, value: String, options: &[(&'static str, &'static str)]| {
-        let help = keys::KEYS.iter().find(|d| d.key == key).map_or("", |d| d.help);
-        let options: Vec<(AttrValue, AttrValue)> = options.iter().map(|(v, l)| (AttrValue::from(*v), AttrValue::from(*l))).collect();
-        html! { <Choice key_name={key} label={label} help={help} value={value} options={options} error={err(key)} on_change={on_key.clone()} /> }
-    };
-    let onoff = |key: &'static str, label: &'static str, on: bool| choice(key, label, on.to_string(), &[("false", "off"), ("true", "on")]);
 
     // Headline numbers over the last 2 s of simulated time.
     let r = runner.borrow();
@@ -374,7 +551,41 @@ pub fn app() -> Html {
     let status = sim.status();
     let health = explain::health(sim.windows(), cfg, now, span);
     let stats = r.stats;
+    let exercise = controls.exercise.as_deref().and_then(exercises::find);
+    let check = exercise.as_ref().map(|e| e.check(&r.sim));
     drop(r);
+    // A passed exercise is remembered in this browser.
+    {
+        let done = check.as_ref().and_then(|c| c.passed) == Some(true);
+        use_effect_with((controls.exercise.clone(), done), |(id, done)| {
+            if let (Some(id), true) = (id, *done) {
+                if let Some(s) = storage() {
+                    let _ = s.set_item(&format!("backoff-lab.passed.{id}"), "1");
+                }
+            }
+        });
+    }
+    let hints_shown = use_state(|| 0usize);
+    let show_solution = use_state(|| false);
+    {
+        let (hints_shown, show_solution) = (hints_shown.clone(), show_solution.clone());
+        use_effect_with(controls.exercise.clone(), move |_| {
+            hints_shown.set(0);
+            show_solution.set(false);
+        });
+    }
+    let show = |g: &str| controls.groups.as_ref().is_none_or(|gs| gs.iter().any(|x| x == g));
+    let link = link_of(&controls);
+    let full_url = format!("{}?{}", page_base(), link);
+    let mut embed_state = (*controls).clone();
+    embed_state.embed = true;
+    let title = exercise.as_ref().map(|e| e.title).or_else(|| scenarios::find(&controls.scenario).ok().map(|s| s.title)).unwrap_or("Backoff Lab");
+    let snippet = format!(
+        "<iframe src=\"{}?{}\" width=\"100%\" height=\"680\" style=\"border:0\" loading=\"lazy\" title=\"Backoff Lab: {}\"></iframe>",
+        page_base(),
+        link_of(&embed_state),
+        title
+    );
 
     let delays = use_memo(controls.cfg.client.clone(), |c| explain::delay_report(c, 2_000));
     {
@@ -464,6 +675,63 @@ pub fn app() -> Html {
             fault_at.set(input.value().trim().parse::<f64>().ok().filter(|t| t.is_finite() && *t >= 0.0));
         })
     };
+    let on_copy_link = {
+        let u = full_url.clone();
+        Callback::from(move |_: MouseEvent| copy_to_clipboard(&u))
+    };
+    let on_copy_embed = {
+        let sn = snippet.clone();
+        Callback::from(move |_: MouseEvent| copy_to_clipboard(&sn))
+    };
+    let on_csv = {
+        let runner = runner.clone();
+        Callback::from(move |_: MouseEvent| {
+            let csv = report::series_csv(runner.borrow().sim.windows());
+            download("backoff-lab-series.csv", &data_url("text/csv", &csv));
+        })
+    };
+    let on_json = {
+        let cfg = controls.cfg.clone();
+        Callback::from(move |_: MouseEvent| {
+            let mut c = cfg.clone();
+            c.metrics.trace_capacity = 0;
+            if let Ok(j) = serde_json::to_string_pretty(&c) {
+                download("backoff-lab-config.json", &data_url("application/json", &j));
+            }
+        })
+    };
+    let on_png = {
+        let canvases = canvases.clone();
+        Callback::from(move |_: MouseEvent| {
+            for (name, r) in [
+                ("load", &canvases.load),
+                ("latency", &canvases.latency),
+                ("queue", &canvases.queue),
+                ("arrivals", &canvases.arrivals),
+                ("amplification", &canvases.amplification),
+                ("limiters", &canvases.limiters),
+                ("delays", &canvases.delays),
+            ] {
+                if let Some(url) = canvas(r).and_then(|c| c.to_data_url().ok()) {
+                    download(&format!("backoff-lab-{name}.png"), &url);
+                }
+            }
+        })
+    };
+    let c = controls.clone();
+    let on_exercise = Callback::from(move |e: Event| {
+        let sel: web_sys::HtmlSelectElement = e.target_unchecked_into();
+        let v = sel.value();
+        c.dispatch(if v.is_empty() { Action::LeaveExercise } else { Action::StartExercise(v) });
+    });
+    let on_hint = {
+        let h = hints_shown.clone();
+        Callback::from(move |_: MouseEvent| h.set(*h + 1))
+    };
+    let on_solution = {
+        let s = show_solution.clone();
+        Callback::from(move |_: MouseEvent| s.set(true))
+    };
     let health_class = match health {
         Health::Healthy => "healthy",
         Health::Overloaded => "overloaded",
@@ -473,16 +741,51 @@ pub fn app() -> Html {
     let scenario = scenarios::find(&controls.scenario).ok();
 
     html! {
-      <main>
+      <main class={classes!(controls.embed.then_some("embed"))}>
         <header>
           <h1>{ "Backoff Lab" }</h1>
-          <p class="lede">{ "Why services fall over under load, and how retries, backoff and jitter save them or finish them off." }</p>
+          if controls.embed {
+            <a class="open-full" href={format!("{}?{}", page_base(), link.replace("&embed=1", ""))} target="_blank" rel="noopener">{ "Open the full lab ↗" }</a>
+          } else {
+            <p class="lede">{ "Why services fall over under load, and how retries, backoff and jitter save them or finish them off." }</p>
+          }
+          if !controls.notes.is_empty() {
+            <div class="notes" role="alert" id="link-notes">
+              <strong>{ "Parts of this link could not be used:" }</strong>
+              <ul>{ for controls.notes.iter().map(|n| html! { <li>{ n }</li> }) }</ul>
+              <button onclick={act(|| Action::DismissNotes)}>{ "Dismiss" }</button>
+            </div>
+          }
+          if let (Some(e), Some(chk)) = (&exercise, &check) {
+            <section class="exercise" id="exercise" aria-live="polite">
+              <h2>{ format!("Exercise: {}", e.title) }</h2>
+              <p class="goal"><strong>{ "Goal: " }</strong>{ e.goal }</p>
+              <p class={classes!("progress", match chk.passed { Some(true) => "pass", Some(false) => "fail", None => "running" })} id="exercise-status">
+                { match chk.passed { Some(true) => "✓ Passed — ", Some(false) => "✗ Not yet — ", None => "Running — " } }{ &chk.progress }
+              </p>
+              <ul class="hints">{ for e.hints.iter().take(*hints_shown).map(|h| html! { <li>{ *h }</li> }) }</ul>
+              if *hints_shown < e.hints.len() { <button id="hint" onclick={on_hint}>{ "Show a hint" }</button> }
+              if *show_solution {
+                <p class="solution">{ e.explanation }{ " Changes: " }{ e.solution.iter().map(|(k, v)| format!("{k} = {v}")).collect::<Vec<_>>().join(", ") }</p>
+                <button id="apply-solution" onclick={act(|| Action::ApplySolution)}>{ "Apply the solution and restart" }</button>
+              } else {
+                <button id="reveal-solution" onclick={on_solution}>{ "Reveal the solution" }</button>
+              }
+            </section>
+          }
           <div class="scenario">
             <label for="scenario">{ "Scenario " }</label>
             <select id="scenario" onchange={on_scenario}>
               { for scenarios::all().iter().map(|s| html! { <option value={s.id} selected={s.id == controls.scenario}>{ s.title }</option> }) }
             </select>
-            if let Some(s) = scenario { <p class="story">{ s.story } <strong>{ " Look for: " }</strong>{ s.look_for }</p> }
+            if !controls.embed {
+              <label for="exercise-pick">{ "Exercise " }</label>
+              <select id="exercise-pick" onchange={on_exercise}>
+                <option value="" selected={controls.exercise.is_none()}>{ "— none —" }</option>
+                { for exercises::all().iter().map(|e| html! { <option value={e.id} selected={controls.exercise.as_deref() == Some(e.id)}>{ format!("{}{}", if passed(e.id) { "✓ " } else { "" }, e.title) }</option> }) }
+              </select>
+            }
+            if let (Some(s), None) = (scenario, &exercise) { <p class="story">{ s.story } <strong>{ " Look for: " }</strong>{ s.look_for }</p> }
           </div>
         </header>
 
@@ -534,39 +837,10 @@ pub fn app() -> Html {
         </section>
 
         <section class="controls">
-          <fieldset><legend>{ "Load" }</legend>
-            { slider("load.rate_per_s", "Open-loop rate", "req/s", cfg.load.rate_per_s, 0.0, 2_000.0, 1.0) }
-            { slider("load.closed.clients", "Closed-loop clients", "clients", f64::from(cfg.load.closed.clients), 0.0, 1_000.0, 1.0) }
-            { slider("load.closed.think_ms", "Think time", "ms", cfg.load.closed.think_ms, 1.0, 10_000.0, 1.0) }
-            { slider("load.periodic.clients", "Periodic jobs", "clients", f64::from(cfg.load.periodic.clients), 0.0, 10_000.0, 10.0) }
-            { slider("load.periodic.period_s", "Period", "s", cfg.load.periodic.period_s, 0.1, 120.0, 0.1) }
-            { choice("load.periodic.jittered", "Periodic timing", cfg.load.periodic.jittered.to_string(), &[("false", "aligned (cron at :00)"), ("true", "jittered")]) }
-          </fieldset>
-          <fieldset><legend>{ "Server" }</legend>
-            { slider("server.workers", "Workers", "", f64::from(cfg.server.workers), 1.0, 200.0, 1.0) }
-            { slider("server.service_ms", "Mean service time", "ms", cfg.server.service_ms, 1.0, 1_000.0, 1.0) }
-            { choice("server.service", "Service-time shape", format!("{:?}", cfg.server.service).to_lowercase(), &[("constant", "constant"), ("exponential", "exponential"), ("lognormal", "log-normal (long tail)")]) }
-            { slider("server.contention", "Contention", "×", cfg.server.contention, 0.0, 5.0, 0.1) }
-            { choice("server.queue_limit", "Queue limit", cfg.server.queue_limit.map_or("none".into(), |q| q.to_string()), &[("none", "unbounded"), ("0", "0 (no queue)"), ("10", "10"), ("50", "50"), ("100", "100"), ("500", "500"), ("2000", "2,000")]) }
-            { choice("server.discipline", "Queue order", format!("{:?}", cfg.server.discipline).to_lowercase(), &[("fifo", "FIFO"), ("lifo", "LIFO (newest first)")]) }
-            { onoff("server.drop_expired", "Drop expired work (deadlines)", cfg.server.drop_expired) }
-            { onoff("server.throttle.enabled", "Throttle with retry-after", cfg.server.throttle.enabled) }
-            { slider("server.throttle.rate_per_s", "Throttle rate", "req/s", cfg.server.throttle.rate_per_s, 1.0, 2_000.0, 1.0) }
-          </fieldset>
-          <fieldset><legend>{ "Client" }</legend>
-            { choice("client.timeout_ms", "Timeout", cfg.client.timeout_ms.map_or("none".into(), |t| format!("{t}")), &[("none", "none"), ("100", "100 ms"), ("250", "250 ms"), ("500", "500 ms"), ("1000", "1 s"), ("2000", "2 s"), ("5000", "5 s")]) }
-            { slider("client.max_attempts", "Max attempts", "", f64::from(cfg.client.max_attempts), 1.0, 10.0, 1.0) }
-            { choice("client.backoff", "Backoff", format!("{:?}", cfg.client.backoff).to_lowercase(), &[("none", "none (retry at once)"), ("constant", "constant"), ("exponential", "exponential")]) }
-            { slider("client.base_ms", "Backoff base", "ms", cfg.client.base_ms, 0.0, 2_000.0, 1.0) }
-            { choice("client.cap_ms", "Backoff cap", cfg.client.cap_ms.map_or("none".into(), |t| format!("{t}")), &[("none", "none"), ("1000", "1 s"), ("5000", "5 s"), ("20000", "20 s")]) }
-            { choice("client.jitter", "Jitter", format!("{:?}", cfg.client.jitter).to_lowercase(), &[("none", "none"), ("full", "full"), ("equal", "equal"), ("decorrelated", "decorrelated")]) }
-          </fieldset>
-          <fieldset><legend>{ "Limiters" }</legend>
-            { onoff("limiters.quota.enabled", "Retry quota (AWS standard)", cfg.limiters.quota.enabled) }
-            { onoff("limiters.breaker.enabled", "Circuit breaker", cfg.limiters.breaker.enabled) }
-            { slider("limiters.breaker.open_ms", "Breaker open for", "ms", cfg.limiters.breaker.open_ms, 100.0, 60_000.0, 100.0) }
-            { onoff("limiters.adaptive.enabled", "Adaptive rate (AWS adaptive)", cfg.limiters.adaptive.enabled) }
-          </fieldset>
+          { for CONTROL_TABLE.iter().filter(|(g, _, _)| show(g)).map(|(_, legend, ctls)| html! {
+              <fieldset><legend>{ *legend }</legend>{ for ctls.iter().map(&control) }</fieldset>
+          }) }
+          if show("faults") {
           <fieldset><legend>{ "Faults" }</legend>
             <div class="control"><label for="fault-at">{ "Start at t = (s; empty or past = now)" }</label>
               <input id="fault-at" type="number" min="0" step="any" placeholder="now" onchange={on_fault_at} /></div>
@@ -578,8 +852,24 @@ pub fn app() -> Html {
             <button id="fault-clear" onclick={act(|| Action::ClearFaults)}>{ "Clear faults" }</button>
             <ul class="faults">{ for cfg.faults.iter().map(|f| html! { <li>{ f.to_string() }</li> }) }</ul>
           </fieldset>
+          }
+          if !controls.embed {
+          <fieldset class="share"><legend>{ "Share and export" }</legend>
+            <button id="copy-link" onclick={on_copy_link}>{ "Copy link" }</button>
+            <button id="copy-embed" onclick={on_copy_embed}>{ "Copy embed snippet" }</button>
+            <label for="share-link" class="help-inline">{ "Link" }</label>
+            <input id="share-link" readonly=true value={full_url.clone()} />
+            <label for="embed-snippet" class="help-inline">{ "Embed snippet" }</label>
+            <textarea id="embed-snippet" readonly=true rows="3" value={snippet.clone()} />
+            <button id="export-csv" onclick={on_csv}>{ "Series (CSV)" }</button>
+            <button id="export-json" onclick={on_json}>{ "Config (JSON)" }</button>
+            <button id="export-png" onclick={on_png}>{ "Charts (PNG)" }</button>
+            <small class="help-inline">{ "The JSON runs in the CLI: lab run --config FILE --seed " }{ controls.seed }</small>
+          </fieldset>
+          }
         </section>
 
+        if !controls.embed {
         <section class="explorer" aria-labelledby="explorer-h">
           <h2 id="explorer-h">{ "Delay explorer: how long can one request take?" }</h2>
           <table id="delays">
@@ -594,6 +884,7 @@ pub fn app() -> Html {
             }
           }</p>
         </section>
+        }
 
         if let Some(b) = &*bench { <pre id="bench">{ b }</pre> }
         if *debug {
