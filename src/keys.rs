@@ -5,7 +5,7 @@
 //! the type of the field it names; the result is validated as a whole, so an out-of-range
 //! value gets the same message everywhere.
 
-use crate::sim::{Config, ConfigError};
+use crate::sim::{Config, ConfigError, Fault, Ramp};
 use serde_json::Value;
 
 /// One documented key.
@@ -96,13 +96,54 @@ pub fn get(cfg: &Config, key: &str) -> Option<String> {
     })
 }
 
-/// Returns `cfg` with `key` set to `value`, validated. `faults` and `load.ramps` take JSON
-/// arrays; every other key is one of [`KEYS`].
+/// `START..END:RATE` ramps, comma separated (`5..25:130`), as links and `--set` write them.
+pub fn ramps_to_text(ramps: &[Ramp]) -> String {
+    ramps.iter().map(|r| format!("{}..{}:{}", r.start_s, r.end_s, r.to_per_s)).collect::<Vec<_>>().join(",")
+}
+
+fn ramps_from_text(s: &str) -> Result<Vec<Ramp>, ConfigError> {
+    s.split(',')
+        .filter(|r| !r.trim().is_empty())
+        .map(|r| {
+            let r = r.trim();
+            let bad = || bad("load.ramps", format!("'{r}' is not START..END:RATE in seconds and requests/s, e.g. 5..25:130"));
+            let (span, rate) = r.split_once(':').ok_or_else(bad)?;
+            let (a, b) = span.split_once("..").ok_or_else(bad)?;
+            Ok(Ramp { start_s: a.parse().map_err(|_| bad())?, end_s: b.parse().map_err(|_| bad())?, to_per_s: rate.parse().map_err(|_| bad())? })
+        })
+        .collect()
+}
+
+/// Faults in their short form (`crash@5..10`), comma separated.
+pub fn faults_to_text(faults: &[Fault]) -> String {
+    faults.iter().map(ToString::to_string).collect::<Vec<_>>().join(",")
+}
+
+/// The value of a list key (`faults`, `load.ramps`) in its short form.
+pub fn get_list(cfg: &Config, key: &str) -> Option<String> {
+    match key {
+        "faults" => Some(faults_to_text(&cfg.faults)),
+        "load.ramps" => Some(ramps_to_text(&cfg.load.ramps)),
+        _ => None,
+    }
+}
+
+/// Returns `cfg` with `key` set to `value`, validated. `faults` and `load.ramps` take their
+/// short forms (`crash@5..10,load=3@30..40`, `5..25:130`); every other key is one of [`KEYS`].
 pub fn set(cfg: &Config, key: &str, value: &str) -> Result<Config, ConfigError> {
+    if key == "faults" || key == "load.ramps" {
+        let mut next = cfg.clone();
+        if key == "faults" {
+            next.faults = value.split(',').filter(|f| !f.trim().is_empty()).map(|f| Fault::parse(f.trim())).collect::<Result<_, _>>()?;
+        } else {
+            next.load.ramps = ramps_from_text(value)?;
+        }
+        next.validate()?;
+        return Ok(next);
+    }
     let mut root = serde_json::to_value(cfg).map_err(|e| bad(key, e.to_string()))?;
     let doc = KEYS.iter().find(|d| d.key == key);
-    let is_list = key == "faults" || key == "load.ramps";
-    if doc.is_none() && !is_list {
+    if doc.is_none() {
         let near: Vec<&str> = KEYS.iter().map(|d| d.key).filter(|k| k.ends_with(key.rsplit('.').next().unwrap_or(key))).collect();
         let hint = if near.is_empty() { String::new() } else { format!(" (did you mean {}?)", near.join(", ")) };
         return Err(bad(key, format!("unknown key{hint}; `lab run --help` lists every key")));
@@ -113,9 +154,7 @@ pub fn set(cfg: &Config, key: &str, value: &str) -> Result<Config, ConfigError> 
     }
     let unit = doc.map_or("", |d| d.unit);
     let optional = unit.ends_with("|none");
-    let new = if is_list {
-        serde_json::from_str::<Value>(value).map_err(|e| bad(key, format!("expects a JSON array: {e}")))?
-    } else if optional && matches!(value, "none" | "null" | "") {
+    let new = if optional && matches!(value, "none" | "null" | "") {
         Value::Null
     } else if unit == "bool" {
         match value.to_ascii_lowercase().as_str() {
@@ -168,8 +207,8 @@ pub fn help_text() -> String {
         let unit = if d.unit.is_empty() { String::new() } else { format!(" [{}]", d.unit) };
         out.push_str(&format!("  {:<width$}  {}{unit}; default {}\n", d.key, d.help, default_of(d.key)));
     }
-    out.push_str(&format!("  {:<width$}  JSON array of {{kind, start_s, end_s, value}}; or use --fault\n", "faults"));
-    out.push_str(&format!("  {:<width$}  JSON array of {{start_s, end_s, to_per_s}}\n", "load.ramps"));
+    out.push_str(&format!("  {:<width$}  faults, comma separated: KIND[=VALUE]@START..END (crash@5..10,load=3@30..40); or --fault\n", "faults"));
+    out.push_str(&format!("  {:<width$}  ramps, comma separated: START..END:RATE (5..25:130)\n", "load.ramps"));
     out
 }
 
@@ -214,8 +253,12 @@ mod tests {
         let c = set(&c, "client.jitter", "decorrelated").unwrap();
         let c = set(&c, "server.drop_expired", "on").unwrap();
         assert!(c.server.drop_expired);
-        let c = apply_assignment(&c, r#"faults=[{"kind":"capacity","start_s":5,"end_s":10,"value":0.5}]"#).unwrap();
-        assert_eq!(c.faults.len(), 1);
+        let c = apply_assignment(&c, "faults=capacity=0.5@5..10,load=3@30..40").unwrap();
+        assert_eq!(c.faults.len(), 2);
+        assert_eq!(get_list(&c, "faults").as_deref(), Some("capacity=0.5@5..10,load=3@30..40"));
+        let c = set(&c, "load.ramps", "5..25:130").unwrap();
+        assert_eq!(c.load.ramps, vec![Ramp { start_s: 5.0, end_s: 25.0, to_per_s: 130.0 }]);
+        assert!(set(&c, "load.ramps", "5-25").unwrap_err().message.contains("START..END:RATE"));
         assert_eq!(get(&c, "client.jitter").as_deref(), Some("decorrelated"));
 
         let e = set(&c, "server.workers", "0").unwrap_err();

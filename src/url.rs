@@ -12,7 +12,7 @@
 //!   value).
 //! - `seed`, `speed`, `play`, `embed`, `controls` (a comma list of control groups), `ex` (or
 //!   `exercise`): the rest of the page.
-//! - any dotted key of [`crate::keys::KEYS`]: a parameter; `faults` and `ramps` in short form.
+//! - any dotted key of [`crate::keys::KEYS`]: a parameter; `faults` and `load.ramps` in short form.
 //! - `b.<key>`: the compare side's differences from the main side.
 //!
 //! Decoding never fails: a malformed or hostile parameter is skipped with a specific message,
@@ -20,7 +20,7 @@
 
 use crate::keys;
 use crate::scenarios;
-use crate::sim::{Config, Fault, Ramp};
+use crate::sim::Config;
 
 /// The current link format.
 pub const VERSION: u32 = 1;
@@ -118,28 +118,6 @@ pub fn decode_component(s: &str) -> Option<String> {
     String::from_utf8(out).ok()
 }
 
-fn ramps_to_text(ramps: &[Ramp]) -> String {
-    ramps.iter().map(|r| format!("{}..{}:{}", r.start_s, r.end_s, r.to_per_s)).collect::<Vec<_>>().join(",")
-}
-
-fn ramps_from_text(s: &str) -> Result<Vec<Ramp>, String> {
-    if s.is_empty() {
-        return Ok(Vec::new());
-    }
-    s.split(',')
-        .map(|r| {
-            let bad = || format!("ramp '{r}' is not START..END:RATE, e.g. 5..25:130");
-            let (span, rate) = r.split_once(':').ok_or_else(bad)?;
-            let (a, b) = span.split_once("..").ok_or_else(bad)?;
-            Ok(Ramp {
-                start_s: a.parse().map_err(|_| bad())?,
-                end_s: b.parse().map_err(|_| bad())?,
-                to_per_s: rate.parse().map_err(|_| bad())?,
-            })
-        })
-        .collect()
-}
-
 /// `key=value` pairs for every parameter where `cfg` differs from `base`.
 pub fn config_diff(base: &Config, cfg: &Config) -> Vec<(String, String)> {
     let mut out = Vec::new();
@@ -149,36 +127,17 @@ pub fn config_diff(base: &Config, cfg: &Config) -> Vec<(String, String)> {
             out.push((d.key.to_string(), b.unwrap_or_default()));
         }
     }
-    if base.faults != cfg.faults {
-        out.push(("faults".into(), cfg.faults.iter().map(ToString::to_string).collect::<Vec<_>>().join(",")));
-    }
-    if base.load.ramps != cfg.load.ramps {
-        out.push(("ramps".into(), ramps_to_text(&cfg.load.ramps)));
+    for key in ["faults", "load.ramps"] {
+        if keys::get_list(base, key) != keys::get_list(cfg, key) {
+            out.push((key.to_string(), keys::get_list(cfg, key).unwrap_or_default()));
+        }
     }
     out
 }
 
 /// Applies one `key=value` to `cfg`; errors say what is wrong and what is allowed.
 fn apply(cfg: &Config, key: &str, value: &str) -> Result<Config, String> {
-    match key {
-        "faults" => {
-            let mut next = cfg.clone();
-            next.faults = if value.is_empty() {
-                Vec::new()
-            } else {
-                value.split(',').map(|f| Fault::parse(f).map_err(|e| e.message)).collect::<Result<_, _>>()?
-            };
-            next.validate().map_err(|e| e.to_string())?;
-            Ok(next)
-        }
-        "ramps" => {
-            let mut next = cfg.clone();
-            next.load.ramps = ramps_from_text(value)?;
-            next.validate().map_err(|e| e.to_string())?;
-            Ok(next)
-        }
-        _ => keys::set(cfg, key, value).map_err(|e| e.to_string()),
-    }
+    keys::set(cfg, key, value).map_err(|e| e.to_string())
 }
 
 /// What a link's parameters are differences from: the exercise's start, else the scenario.
@@ -330,7 +289,7 @@ pub fn decode(query: &str) -> (LinkState, Vec<String>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sim::{FaultKind, JitterKind};
+    use crate::sim::{Fault, FaultKind, JitterKind, Ramp};
 
     #[test]
     fn round_trips_a_changed_state() {

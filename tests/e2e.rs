@@ -133,7 +133,11 @@ struct Browser {
     port: u16,
     session: String,
     _profile: tempdir::Dir,
+    /// One browser at a time: on a 2-core machine parallel Chromiums starve each other.
+    _turn: std::sync::MutexGuard<'static, ()>,
 }
+
+static ONE_BROWSER: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 mod tempdir {
     pub struct Dir(pub std::path::PathBuf);
@@ -157,6 +161,7 @@ mod tempdir {
 
 impl Browser {
     fn start() -> Browser {
+        let turn = ONE_BROWSER.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let driver = Command::new("/usr/bin/chromedriver")
             .arg(format!("--port={port}"))
@@ -178,7 +183,7 @@ impl Browser {
         }}}});
         let v = http(port, "POST", "/session", Some(&caps));
         let session = v["value"]["sessionId"].as_str().unwrap_or_else(|| panic!("no session: {v}")).to_string();
-        Browser { driver, port, session, _profile: profile }
+        Browser { driver, port, session, _profile: profile, _turn: turn }
     }
 
     fn cmd(&self, method: &str, path: &str, body: Option<Value>) -> Value {
@@ -439,5 +444,32 @@ fn an_exercise_link_runs_and_its_solution_passes() {
     // Progress is kept in this browser.
     assert_eq!(b.js("return localStorage.getItem('backoff-lab.passed.end-the-storm');"), json!("1"));
     b.screenshot(&Path::new(env!("CARGO_MANIFEST_DIR")).join("test-output/e2e-exercise.png"));
+    assert!(b.errors().is_empty(), "console errors: {:?}", b.errors());
+}
+
+#[test]
+fn compare_mode_shows_the_same_storm_with_and_without_a_retry_quota() {
+    let Some(dist) = ready() else { return };
+    let server = StaticServer::start(dist);
+    let b = Browser::start();
+    b.goto(&format!("http://127.0.0.1:{}/?scenario=metastable-retry", server.port));
+    b.wait_for("the page to mount", Duration::from_secs(20), |b| b.text("#play").contains("Play"));
+    b.click("#compare");
+    b.wait_for("side B", Duration::from_secs(5), |b| !b.text("#headline-b").is_empty());
+    assert_eq!(b.js("return document.querySelector('#edit-b').getAttribute('aria-pressed');"), json!("true"));
+    b.set("#limiters-quota-enabled", "true");
+    b.wait_for("the link to carry side B", Duration::from_secs(5), |b| {
+        b.js("return location.search;").as_str().unwrap_or("").contains("b.limiters.quota.enabled=true")
+    });
+    b.click("#run-to-end");
+    b.wait_for("both runs to finish", Duration::from_secs(30), |b| number(&b.text("#clock")) >= 60.0);
+    assert!(b.text("#health").starts_with("collapsed"), "A: {}", b.text("#health"));
+    assert_eq!(b.text("#health-b"), "healthy", "B: {}", b.text("#headline-b"));
+    b.screenshot(&Path::new(env!("CARGO_MANIFEST_DIR")).join("test-output/e2e-compare.png"));
+    // The compare link reopens both sides.
+    let link = b.js("return location.href;").as_str().unwrap_or("").to_string();
+    b.goto(&link);
+    b.wait_for("the page to mount", Duration::from_secs(20), |b| b.text("#play").contains("Play"));
+    assert!(!b.text("#headline-b").is_empty(), "side B missing after reopening {link}");
     assert!(b.errors().is_empty(), "console errors: {:?}", b.errors());
 }

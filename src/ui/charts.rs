@@ -24,6 +24,16 @@ pub struct Series {
     pub label: &'static str,
     pub color: RGBColor,
     pub points: Vec<(f64, f64)>,
+    /// The compare side (B): the same colour, paler and thinner, on the same axes.
+    pub faded: bool,
+}
+
+fn a(label: &'static str, color: RGBColor, points: Vec<(f64, f64)>) -> Series {
+    Series { label, color, points, faded: false }
+}
+
+fn b(label: &'static str, color: RGBColor, points: Vec<(f64, f64)>) -> Series {
+    Series { label, color, points, faded: true }
 }
 
 /// A dashed limit line with its label (timeout, capacity, queue limit).
@@ -86,11 +96,12 @@ pub fn line_chart(canvas: &HtmlCanvasElement, title: &str, series: &[Series], li
     let stroke = (2.0 * dpr) as u32;
     for s in series {
         let color = s.color;
+        let style = if s.faded { color.mix(0.45).stroke_width((stroke / 2).max(1)) } else { color.stroke_width(stroke) };
         chart
-            .draw_series(LineSeries::new(s.points.iter().copied(), color.stroke_width(stroke)))
+            .draw_series(LineSeries::new(s.points.iter().copied(), style))
             .map_err(|e| e.to_string())?
             .label(s.label)
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], color.stroke_width(3)));
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], style));
     }
     for l in limits {
         let y = l.value;
@@ -128,73 +139,93 @@ fn pts(ws: &[&Window], f: impl Fn(&Window) -> f64) -> Vec<(f64, f64)> {
     ws.iter().map(|w| (w.end_time().as_secs_f64(), f(w))).filter(|p| p.1.is_finite()).collect()
 }
 
+type Metric = fn(&Window) -> f64;
+
+/// Adds the compare side's series (when comparing) after the main side's.
+fn with_cmp(mut series: Vec<Series>, cmp: &[&Window], extra: &[(&'static str, RGBColor, Metric)]) -> Vec<Series> {
+    if !cmp.is_empty() {
+        series.extend(extra.iter().map(|(label, color, f)| b(label, *color, pts(cmp, f))));
+    }
+    series
+}
+
 /// The windows inside the shown range.
 pub fn visible(windows: &[Window], x: (f64, f64)) -> Vec<&Window> {
     windows.iter().filter(|w| w.end_time().as_secs_f64() >= x.0).collect()
 }
 
-pub fn draw_load(c: &HtmlCanvasElement, ws: &[&Window], cfg: &Config, x: (f64, f64), capacity_now: u32, t: &Theme) -> Result<(), String> {
+pub fn draw_load(c: &HtmlCanvasElement, ws: &[&Window], cmp: &[&Window], cfg: &Config, x: (f64, f64), capacity_now: u32, t: &Theme) -> Result<(), String> {
     let capacity = f64::from(capacity_now) * 1_000.0 / cfg.server.service_ms;
     line_chart(
         c,
         "Load per second: offered, retries, goodput",
-        &[
-            Series { label: "offered (first tries)", color: BLUE, points: pts(ws, Window::offered_per_s) },
-            Series { label: "retries", color: VERMILLION, points: pts(ws, Window::retries_per_s) },
-            Series { label: "goodput (successes)", color: GREEN, points: pts(ws, Window::goodput_per_s) },
-        ],
+        &with_cmp(
+            vec![
+                a("offered (first tries)", BLUE, pts(ws, Window::offered_per_s)),
+                a("retries", VERMILLION, pts(ws, Window::retries_per_s)),
+                a("goodput (successes)", GREEN, pts(ws, Window::goodput_per_s)),
+            ],
+            cmp,
+            &[("B retries", VERMILLION, Window::retries_per_s), ("B goodput", GREEN, Window::goodput_per_s)],
+        ),
         &[Limit { label: format!("capacity {capacity:.0}/s"), value: capacity }],
         x,
         t,
     )
 }
 
-pub fn draw_latency(c: &HtmlCanvasElement, ws: &[&Window], cfg: &Config, x: (f64, f64), t: &Theme) -> Result<(), String> {
+pub fn draw_latency(c: &HtmlCanvasElement, ws: &[&Window], cmp: &[&Window], cfg: &Config, x: (f64, f64), t: &Theme) -> Result<(), String> {
     let limits: Vec<Limit> = cfg.client.timeout_ms.map(|v| Limit { label: format!("timeout {v:.0} ms"), value: v }).into_iter().collect();
     line_chart(
         c,
         "Latency of successful requests (ms)",
-        &[
-            Series { label: "p50", color: SKY, points: pts(ws, |w| w.p50_us as f64 / 1e3) },
-            Series { label: "p99", color: ORANGE, points: pts(ws, |w| w.p99_us as f64 / 1e3) },
-        ],
+        &with_cmp(
+            vec![a("p50", SKY, pts(ws, |w| w.p50_us as f64 / 1e3)), a("p99", ORANGE, pts(ws, |w| w.p99_us as f64 / 1e3))],
+            cmp,
+            &[("B p99", ORANGE, |w| w.p99_us as f64 / 1e3)],
+        ),
         &limits,
         x,
         t,
     )
 }
 
-pub fn draw_queue(c: &HtmlCanvasElement, ws: &[&Window], cfg: &Config, x: (f64, f64), t: &Theme) -> Result<(), String> {
+pub fn draw_queue(c: &HtmlCanvasElement, ws: &[&Window], cmp: &[&Window], cfg: &Config, x: (f64, f64), t: &Theme) -> Result<(), String> {
     let limits: Vec<Limit> = cfg.server.queue_limit.map(|q| Limit { label: format!("queue limit {q}"), value: f64::from(q) }).into_iter().collect();
     line_chart(
         c,
         "Queue depth (waiting requests)",
-        &[
-            Series { label: "max", color: PURPLE, points: pts(ws, |w| f64::from(w.queue_max)) },
-            Series { label: "average", color: BLUE, points: pts(ws, Window::queue_avg) },
-        ],
+        &with_cmp(
+            vec![a("max", PURPLE, pts(ws, |w| f64::from(w.queue_max))), a("average", BLUE, pts(ws, Window::queue_avg))],
+            cmp,
+            &[("B average", BLUE, Window::queue_avg)],
+        ),
         &limits,
         x,
         t,
     )
 }
 
-pub fn draw_arrivals(c: &HtmlCanvasElement, ws: &[&Window], x: (f64, f64), t: &Theme) -> Result<(), String> {
+pub fn draw_arrivals(c: &HtmlCanvasElement, ws: &[&Window], cmp: &[&Window], x: (f64, f64), t: &Theme) -> Result<(), String> {
     line_chart(
         c,
         "First attempts per window (spiky or smooth?)",
-        &[Series { label: "arrivals per window", color: BLUE, points: pts(ws, |w| w.counts.first_attempts as f64) }],
+        &with_cmp(
+            vec![a("arrivals per window", BLUE, pts(ws, |w| w.counts.first_attempts as f64))],
+            cmp,
+            &[("B arrivals", BLUE, |w| w.counts.first_attempts as f64)],
+        ),
         &[],
         x,
         t,
     )
 }
 
-pub fn draw_amplification(c: &HtmlCanvasElement, ws: &[&Window], cfg: &Config, x: (f64, f64), t: &Theme) -> Result<(), String> {
+pub fn draw_amplification(c: &HtmlCanvasElement, ws: &[&Window], cmp: &[&Window], cfg: &Config, x: (f64, f64), t: &Theme) -> Result<(), String> {
     line_chart(
         c,
         "Amplification: attempts ÷ first attempts",
-        &[Series { label: "amplification", color: VERMILLION, points: pts(ws, Window::amplification) }],
+        &with_cmp(vec![a("amplification", VERMILLION, pts(ws, Window::amplification))], cmp, &[("B amplification", VERMILLION, Window::amplification)]),
         &[Limit { label: format!("max attempts {}", cfg.client.max_attempts), value: f64::from(cfg.client.max_attempts) }],
         x,
         t,
@@ -206,26 +237,26 @@ pub fn draw_limiters(c: &HtmlCanvasElement, ws: &[&Window], cfg: &Config, x: (f6
     let mut limits = Vec::new();
     let l = &cfg.limiters;
     if l.quota.enabled {
-        series.push(Series { label: "quota tokens", color: GREEN, points: pts(ws, |w| w.end.tokens.unwrap_or(f64::NAN)) });
+        series.push(a("quota tokens", GREEN, pts(ws, |w| w.end.tokens.unwrap_or(f64::NAN))));
         limits.push(Limit { label: format!("quota {:.0}", l.quota.capacity), value: l.quota.capacity });
     }
     if l.breaker.enabled {
         let scale = if l.quota.enabled { l.quota.capacity } else { 1.0 };
-        series.push(Series {
-            label: "breaker (top = open)",
-            color: VERMILLION,
-            points: pts(ws, |w| match w.end.breaker {
+        series.push(a(
+            "breaker (top = open)",
+            VERMILLION,
+            pts(ws, |w| match w.end.breaker {
                 Some(BreakerState::Open) => scale,
                 Some(BreakerState::HalfOpen) => scale / 2.0,
                 _ => 0.0,
             }),
-        });
+        ));
     }
     if l.adaptive.enabled {
-        series.push(Series { label: "adaptive send rate /s", color: BLUE, points: pts(ws, |w| w.end.send_rate.unwrap_or(f64::NAN)) });
+        series.push(a("adaptive send rate /s", BLUE, pts(ws, |w| w.end.send_rate.unwrap_or(f64::NAN))));
     }
     if series.is_empty() {
-        series.push(Series { label: "no limiter on", color: GREY, points: Vec::new() });
+        series.push(a("no limiter on", GREY, Vec::new()));
     }
     line_chart(c, "Limiters: retry quota, breaker, adaptive rate", &series, &limits, x, t)
 }
@@ -247,11 +278,7 @@ pub fn draw_delays(c: &HtmlCanvasElement, report: &DelayReport, t: &Theme) -> Re
                 counts[((x / width) as usize).min(bins - 1)] += 1;
             }
             let n = r.samples.len().max(1) as f64;
-            Series {
-                label: LABELS[i.min(5)],
-                color: COLORS[i.min(5)],
-                points: counts.iter().enumerate().map(|(b, &k)| ((b as f64 + 0.5) * width, k as f64 / n)).collect(),
-            }
+            a(LABELS[i.min(5)], COLORS[i.min(5)], counts.iter().enumerate().map(|(bin, &k)| ((bin as f64 + 0.5) * width, k as f64 / n)).collect())
         })
         .collect();
     if series.is_empty() {

@@ -52,8 +52,10 @@ pub struct Controls {
     pub exercise: Option<String>,
     /// What could not be used from the link, in words.
     pub notes: Vec<String>,
-    /// A compare side carried by the link (kept so that links round-trip).
+    /// The compare side (B): same seed, same arrivals, whatever the learner changed.
     pub compare: Option<Config>,
+    /// Whether the controls edit side B.
+    pub editing_b: bool,
 }
 
 pub enum Action {
@@ -70,6 +72,9 @@ pub enum Action {
     LeaveExercise,
     ApplySolution,
     DismissNotes,
+    StartCompare,
+    StopCompare,
+    EditSide(bool),
 }
 
 impl Reducible for Controls {
@@ -78,15 +83,35 @@ impl Reducible for Controls {
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
         let mut next = (*self).clone();
         match action {
-            Action::SetKey(key, value) => match keys::set(&next.cfg, &key, &value) {
-                Ok(cfg) => {
-                    next.cfg = cfg;
-                    next.errors.remove(&key);
+            Action::SetKey(key, value) => {
+                let target = match (&next.compare, next.editing_b) {
+                    (Some(b), true) => b,
+                    _ => &next.cfg,
+                };
+                match keys::set(target, &key, &value) {
+                    Ok(cfg) => {
+                        match (&mut next.compare, next.editing_b) {
+                            (Some(b), true) => *b = cfg,
+                            _ => next.cfg = cfg,
+                        }
+                        next.errors.remove(&key);
+                    }
+                    Err(e) => {
+                        next.errors.insert(key, e.message);
+                    }
                 }
-                Err(e) => {
-                    next.errors.insert(key, e.message);
-                }
-            },
+            }
+            Action::StartCompare => {
+                next.compare = Some(next.cfg.clone());
+                next.editing_b = true;
+                next.epoch += 1;
+            }
+            Action::StopCompare => {
+                next.compare = None;
+                next.editing_b = false;
+                next.epoch += 1;
+            }
+            Action::EditSide(b) => next.editing_b = b && next.compare.is_some(),
             Action::SetSpeed(s) => next.speed = s.clamp(0.01, 1_000.0),
             Action::TogglePlay => next.playing = !next.playing,
             Action::Pause => next.playing = false,
@@ -101,17 +126,32 @@ impl Reducible for Controls {
                     next.seed = s.seed;
                     next.scenario = id;
                     next.errors.clear();
+                    next.compare = None;
+                    next.editing_b = false;
                     next.epoch += 1;
                 }
             }
-            Action::AddFault(f) => next.cfg.faults.push(f),
-            Action::ClearFaults => next.cfg.faults.clear(),
+            // Faults are the experiment's conditions: both sides get them.
+            Action::AddFault(f) => {
+                if let Some(b) = next.compare.as_mut() {
+                    b.faults.push(f.clone());
+                }
+                next.cfg.faults.push(f);
+            }
+            Action::ClearFaults => {
+                next.cfg.faults.clear();
+                if let Some(b) = next.compare.as_mut() {
+                    b.faults.clear();
+                }
+            }
             Action::StartExercise(id) => {
                 if let Some(e) = exercises::find(&id) {
                     next.cfg = with_trace(e.start_config());
                     next.seed = e.seed;
                     next.exercise = Some(id);
                     next.errors.clear();
+                    next.compare = None;
+                    next.editing_b = false;
                     next.playing = false;
                     next.epoch += 1;
                 }
@@ -153,7 +193,8 @@ fn initial() -> Controls {
         groups: link.controls,
         exercise: link.exercise,
         notes,
-        compare: link.compare,
+        editing_b: link.compare.is_some(),
+        compare: link.compare.map(with_trace),
     }
 }
 
@@ -164,11 +205,15 @@ fn link_of(c: &Controls) -> String {
     if let Some(e) = c.exercise.as_deref().and_then(exercises::find) {
         cfg.metrics.trace_capacity = e.start_config().metrics.trace_capacity;
     }
+    let trace = cfg.metrics.trace_capacity;
     url::encode(&url::LinkState {
         scenario: c.scenario.clone(),
         seed: c.seed,
         config: cfg,
-        compare: c.compare.clone(),
+        compare: c.compare.clone().map(|mut b| {
+            b.metrics.trace_capacity = trace;
+            b
+        }),
         exercise: c.exercise.clone(),
         embed: c.embed,
         controls: c.groups.clone(),
@@ -229,6 +274,67 @@ struct FrameStats {
 
 /// Frames kept for the p95.
 const FRAME_HISTORY: usize = 600;
+
+/// The headline numbers of one simulation, over its last 2 s.
+#[derive(Clone, PartialEq)]
+struct Headline {
+    goodput_per_s: f64,
+    offered_per_s: f64,
+    amplification: f64,
+    /// `None` when nothing succeeded.
+    p99_ms: Option<f64>,
+    timeouts_per_s: f64,
+    queue: u32,
+    busy: u32,
+    capacity: u32,
+    health: Health,
+}
+
+impl Headline {
+    fn of(sim: &Sim) -> Headline {
+        let now = sim.now();
+        let span = SimTime::from_secs(2);
+        let recent: Vec<&Window> = sim.windows().iter().filter(|w| w.start >= now.saturating_sub(span)).collect();
+        let sum = |f: fn(&Window) -> u64| recent.iter().map(|w| f(w)).sum::<u64>();
+        let offered = sum(|w| w.counts.first_attempts);
+        let ratio = |n: u64| if offered > 0 { n as f64 / offered as f64 } else { 0.0 };
+        let secs = recent.iter().map(|w| w.width.as_secs_f64()).sum::<f64>().max(1e-9);
+        let st = sim.status();
+        Headline {
+            goodput_per_s: sum(|w| w.counts.successes) as f64 / secs,
+            offered_per_s: offered as f64 / secs,
+            amplification: ratio(sum(|w| w.counts.attempts())),
+            p99_ms: (sum(|w| w.counts.successes) > 0).then(|| recent.iter().map(|w| w.p99_us).max().unwrap_or(0) as f64 / 1e3),
+            timeouts_per_s: sum(|w| w.counts.timeouts) as f64 / secs,
+            queue: st.queue,
+            busy: st.busy,
+            capacity: st.capacity,
+            health: explain::health(sim.windows(), sim.config(), now, span),
+        }
+    }
+
+    fn html(&self, side: &str) -> Html {
+        let id = |name: &str| if side == "B" { format!("{name}-b") } else { name.to_string() };
+        let health_class = match self.health {
+            Health::Healthy => "healthy",
+            Health::Overloaded => "overloaded",
+            Health::Collapsed => "collapsed",
+            Health::Starting => "starting",
+        };
+        html! {
+            <>
+              if !side.is_empty() { <span class="side">{ side }</span> }
+              <div class={classes!("verdict", health_class)} id={id("health")}>{ self.health.label() }</div>
+              <div class="stat" title="Successful requests per second, against first attempts per second"><span>{ "goodput" }</span><b id={id("goodput")}>{ format!("{:.0}/s", self.goodput_per_s) }</b><span>{ format!(" of {:.0}/s offered", self.offered_per_s) }</span></div>
+              <div class="stat"><span>{ "amplification" }</span><b id={id("amplification")}>{ format!("{:.2}×", self.amplification) }</b></div>
+              <div class="stat"><span>{ "p99 latency" }</span><b id={id("p99")}>{ self.p99_ms.map_or("— (no successes)".to_string(), fmt_ms) }</b></div>
+              <div class="stat"><span>{ "timeouts/s" }</span><b id={id("timeouts")}>{ format!("{:.0}", self.timeouts_per_s) }</b></div>
+              <div class="stat"><span>{ "queue" }</span><b id={id("queue")}>{ self.queue }</b></div>
+              <div class="stat"><span>{ "workers busy" }</span><b>{ format!("{}/{}", self.busy, self.capacity) }</b></div>
+            </>
+        }
+    }
+}
 
 /// One control: a dotted key and how to show it.
 enum Ctl {
@@ -293,6 +399,9 @@ const CONTROL_TABLE: &[(&str, &str, &[Ctl])] = &[
 struct Runner {
     sim: Sim,
     anim: system::Animation,
+    /// The compare side, stepped in lockstep with `sim`.
+    sim_b: Option<Sim>,
+    anim_b: system::Animation,
     last_ts: Option<f64>,
     last_chart_ms: f64,
     chart_turn: usize,
@@ -311,6 +420,7 @@ fn media(q: &str) -> bool {
 
 struct Canvases {
     system: NodeRef,
+    system_b: NodeRef,
     load: NodeRef,
     latency: NodeRef,
     queue: NodeRef,
@@ -328,17 +438,18 @@ fn canvas(r: &NodeRef) -> Option<HtmlCanvasElement> {
 const CHARTS: usize = 6;
 
 /// Draws chart `which` (0..CHARTS) from the closed windows in view.
-fn draw_chart(c: &Canvases, sim: &Sim, which: usize) {
+fn draw_chart(c: &Canvases, sim: &Sim, sim_b: Option<&Sim>, which: usize) {
     let theme = charts::Theme { dark: media("(prefers-color-scheme: dark)") };
     let x = charts::x_range(sim.now());
     let ws = charts::visible(sim.windows(), x);
+    let wb = sim_b.map(|b| charts::visible(b.windows(), x)).unwrap_or_default();
     let cfg = sim.config();
     let result = match which {
-        0 => canvas(&c.load).map(|k| charts::draw_load(&k, &ws, cfg, x, sim.status().capacity, &theme)),
-        1 => canvas(&c.latency).map(|k| charts::draw_latency(&k, &ws, cfg, x, &theme)),
-        2 => canvas(&c.queue).map(|k| charts::draw_queue(&k, &ws, cfg, x, &theme)),
-        3 => canvas(&c.arrivals).map(|k| charts::draw_arrivals(&k, &ws, x, &theme)),
-        4 => canvas(&c.amplification).map(|k| charts::draw_amplification(&k, &ws, cfg, x, &theme)),
+        0 => canvas(&c.load).map(|k| charts::draw_load(&k, &ws, &wb, cfg, x, sim.status().capacity, &theme)),
+        1 => canvas(&c.latency).map(|k| charts::draw_latency(&k, &ws, &wb, cfg, x, &theme)),
+        2 => canvas(&c.queue).map(|k| charts::draw_queue(&k, &ws, &wb, cfg, x, &theme)),
+        3 => canvas(&c.arrivals).map(|k| charts::draw_arrivals(&k, &ws, &wb, x, &theme)),
+        4 => canvas(&c.amplification).map(|k| charts::draw_amplification(&k, &ws, &wb, cfg, x, &theme)),
         _ => canvas(&c.limiters).map(|k| charts::draw_limiters(&k, &ws, cfg, x, &theme)),
     };
     if let Some(Err(e)) = result {
@@ -346,17 +457,22 @@ fn draw_chart(c: &Canvases, sim: &Sim, which: usize) {
     }
 }
 
-fn draw_charts(c: &Canvases, sim: &Sim) {
+fn draw_charts(c: &Canvases, r: &Runner) {
     for which in 0..CHARTS {
-        draw_chart(c, sim, which);
+        draw_chart(c, &r.sim, r.sim_b.as_ref(), which);
     }
 }
 
 fn draw_system(c: &Canvases, r: &Runner) {
+    let dark = media("(prefers-color-scheme: dark)");
+    let reduced = media("(prefers-reduced-motion: reduce)");
     if let Some(k) = canvas(&c.system) {
-        let dark = media("(prefers-color-scheme: dark)");
-        let reduced = media("(prefers-reduced-motion: reduce)");
         if let Err(e) = r.anim.draw(&k, &r.sim.status(), r.sim.config().server.queue_limit, now_ms(), reduced, dark) {
+            gloo::console::warn!(format!("animation not drawn: {e}"));
+        }
+    }
+    if let (Some(k), Some(b)) = (canvas(&c.system_b), r.sim_b.as_ref()) {
+        if let Err(e) = r.anim_b.draw(&k, &b.status(), b.config().server.queue_limit, now_ms(), reduced, dark) {
             gloo::console::warn!(format!("animation not drawn: {e}"));
         }
     }
@@ -364,20 +480,30 @@ fn draw_system(c: &Canvases, r: &Runner) {
 
 /// One animation frame: advance, feed the animation, draw.
 fn frame(runner: &Rc<RefCell<Runner>>, canvases: &Rc<Canvases>, speed: f64, ts: f64, redraw: &Callback<()>) {
-    let mut r = runner.borrow_mut();
+    let mut guard = runner.borrow_mut();
+    let r = &mut *guard;
     let dt = r.last_ts.map_or(0.0, |last| (ts - last).clamp(0.0, 100.0));
     r.last_ts = Some(ts);
     let t0 = now_ms();
     let target = r.sim.now().saturating_add(SimTime::from_millis_f64(dt * speed));
     let step = r.sim.advance_to(target, FRAME_BUDGET);
+    if let Some(b) = r.sim_b.as_mut() {
+        // Lockstep: B goes exactly as far as A did.
+        let t = r.sim.now();
+        b.advance_to(t, FRAME_BUDGET);
+    }
     let engine_ms = now_ms() - t0;
     let (events, _) = r.sim.poll_trace();
     r.anim.feed(&events, ts);
-    draw_system(canvases, &r);
+    if let Some(b) = r.sim_b.as_mut() {
+        let (events, _) = b.poll_trace();
+        r.anim_b.feed(&events, ts);
+    }
+    draw_system(canvases, r);
     // One chart per frame, in turn (each refreshes about 10 times a second at 60 fps), so no
     // frame pays for all six; the headline numbers re-render about 7 times a second.
     let turn = r.chart_turn;
-    draw_chart(canvases, &r.sim, turn);
+    draw_chart(canvases, &r.sim, r.sim_b.as_ref(), turn);
     r.chart_turn = (turn + 1) % CHARTS;
     if ts - r.last_chart_ms > 150.0 {
         r.last_chart_ms = ts;
@@ -429,6 +555,7 @@ pub fn app() -> Html {
     }
     let canvases = use_memo((), |_| Canvases {
         system: NodeRef::default(),
+        system_b: NodeRef::default(),
         load: NodeRef::default(),
         latency: NodeRef::default(),
         queue: NodeRef::default(),
@@ -440,6 +567,8 @@ pub fn app() -> Html {
     let runner = use_mut_ref(|| Runner {
         sim: Sim::new(controls.cfg.clone(), controls.seed).unwrap_or_else(|_| Sim::new(Config::default(), 1).expect("defaults are valid")),
         anim: system::Animation::default(),
+        sim_b: controls.compare.clone().and_then(|b| Sim::new(b, controls.seed).ok()),
+        anim_b: system::Animation::default(),
         last_ts: None,
         last_chart_ms: 0.0,
         chart_turn: 0,
@@ -457,15 +586,17 @@ pub fn app() -> Html {
     {
         let runner = runner.clone();
         let canvases = canvases.clone();
-        let (cfg, seed) = (controls.cfg.clone(), controls.seed);
+        let (cfg, cfg_b, seed) = (controls.cfg.clone(), controls.compare.clone(), controls.seed);
         use_effect_with(controls.epoch, move |_| {
             let mut r = runner.borrow_mut();
             match Sim::new(cfg, seed) {
                 Ok(sim) => r.sim = sim,
                 Err(e) => gloo::console::error!(format!("could not restart: {e}")),
             }
+            r.sim_b = cfg_b.and_then(|b| Sim::new(b, seed).ok());
             r.anim = system::Animation::default();
-            draw_charts(&canvases, &r.sim);
+            r.anim_b = system::Animation::default();
+            draw_charts(&canvases, &r);
             draw_system(&canvases, &r);
         });
     }
@@ -474,14 +605,21 @@ pub fn app() -> Html {
         let runner = runner.clone();
         let canvases = canvases.clone();
         let redraw = redraw.clone();
-        use_effect_with(controls.cfg.clone(), move |cfg| {
+        use_effect_with((controls.cfg.clone(), controls.compare.clone()), move |(cfg, cfg_b)| {
             let mut r = runner.borrow_mut();
             if r.sim.config() != cfg {
                 if let Err(e) = r.sim.set_config(cfg.clone()) {
                     gloo::console::error!(format!("rejected parameters: {e}"));
                 }
             }
-            draw_charts(&canvases, &r.sim);
+            if let (Some(b), Some(cb)) = (r.sim_b.as_mut(), cfg_b) {
+                if b.config() != cb {
+                    if let Err(e) = b.set_config(cb.clone()) {
+                        gloo::console::error!(format!("rejected parameters: {e}"));
+                    }
+                }
+            }
+            draw_charts(&canvases, &r);
             draw_system(&canvases, &r);
             redraw.emit(());
         });
@@ -519,9 +657,14 @@ pub fn app() -> Html {
     };
     let err = |k: &str| controls.errors.get(k).map(|e| AttrValue::from(e.clone()));
     let cfg = &controls.cfg;
+    // The controls show, and change, the side being edited.
+    let edit_cfg = match (&controls.compare, controls.editing_b) {
+        (Some(b), true) => b,
+        _ => cfg,
+    };
     let control = |c: &Ctl| {
         let help = keys::KEYS.iter().find(|d| d.key == c.key()).map_or("", |d| d.help);
-        let value = keys::get(cfg, c.key()).unwrap_or_default();
+        let value = keys::get(edit_cfg, c.key()).unwrap_or_default();
         match *c {
             Ctl::Slider { key, label, unit, min, max, step } => html! {
                 <Slider key_name={key} label={label} unit={unit} help={help} value={value.parse::<f64>().unwrap_or(0.0)}
@@ -536,20 +679,10 @@ pub fn app() -> Html {
 
     // Headline numbers over the last 2 s of simulated time.
     let r = runner.borrow();
-    let sim = &r.sim;
-    let now = sim.now();
-    let span = SimTime::from_secs(2);
-    let recent: Vec<&Window> = sim.windows().iter().filter(|w| w.start >= now.saturating_sub(span)).collect();
-    let sum = |f: fn(&Window) -> u64| recent.iter().map(|w| f(w)).sum::<u64>();
-    let offered = sum(|w| w.counts.first_attempts);
-    let goodput_pct = if offered > 0 { 100.0 * sum(|w| w.counts.successes) as f64 / offered as f64 } else { 0.0 };
-    let amplification = if offered > 0 { sum(|w| w.counts.attempts()) as f64 / offered as f64 } else { 0.0 };
-    let p99 = recent.iter().map(|w| w.p99_us).max().unwrap_or(0) as f64 / 1e3;
-    let any_success = sum(|w| w.counts.successes) > 0;
-    let secs = recent.iter().map(|w| w.width.as_secs_f64()).sum::<f64>().max(1e-9);
-    let timeouts_per_s = sum(|w| w.counts.timeouts) as f64 / secs;
-    let status = sim.status();
-    let health = explain::health(sim.windows(), cfg, now, span);
+    let now = r.sim.now();
+    let head = Headline::of(&r.sim);
+    let head_b = r.sim_b.as_ref().map(Headline::of);
+    let status = r.sim.status();
     let stats = r.stats;
     let exercise = controls.exercise.as_deref().and_then(exercises::find);
     let check = exercise.as_ref().map(|e| e.check(&r.sim));
@@ -640,9 +773,13 @@ pub fn app() -> Html {
             let mut r = runner.borrow_mut();
             let t = r.sim.now().saturating_add(SimTime::from_millis(100));
             while !r.sim.advance_to(t, FRAME_BUDGET).reached {}
+            if let Some(b) = r.sim_b.as_mut() {
+                while !b.advance_to(t, FRAME_BUDGET).reached {}
+                let _ = b.poll_trace();
+            }
             let (events, _) = r.sim.poll_trace();
             r.anim.feed(&events, now_ms());
-            draw_charts(&canvases, &r.sim);
+            draw_charts(&canvases, &r);
             draw_system(&canvases, &r);
             update.force_update();
         })
@@ -732,12 +869,7 @@ pub fn app() -> Html {
         let s = show_solution.clone();
         Callback::from(move |_: MouseEvent| s.set(true))
     };
-    let health_class = match health {
-        Health::Healthy => "healthy",
-        Health::Overloaded => "overloaded",
-        Health::Collapsed => "collapsed",
-        Health::Starting => "starting",
-    };
+
     let scenario = scenarios::find(&controls.scenario).ok();
 
     html! {
@@ -790,13 +922,8 @@ pub fn app() -> Html {
         </header>
 
         <section class="headline" aria-live="polite">
-          <div class={classes!("verdict", health_class)} id="health">{ health.label() }</div>
-          <div class="stat"><span>{ "goodput" }</span><b id="goodput">{ format!("{goodput_pct:.0} %") }</b></div>
-          <div class="stat"><span>{ "amplification" }</span><b id="amplification">{ format!("{amplification:.2}×") }</b></div>
-          <div class="stat"><span>{ "p99 latency" }</span><b id="p99">{ if any_success { fmt_ms(p99) } else { "— (no successes)".to_string() } }</b></div>
-          <div class="stat"><span>{ "timeouts/s" }</span><b id="timeouts">{ format!("{timeouts_per_s:.0}") }</b></div>
-          <div class="stat"><span>{ "queue" }</span><b id="queue">{ status.queue }</b></div>
-          <div class="stat"><span>{ "workers busy" }</span><b>{ format!("{}/{}", status.busy, status.capacity) }</b></div>
+          <div class="headline-row">{ head.html(if head_b.is_some() { "A" } else { "" }) }</div>
+          if let Some(hb) = &head_b { <div class="headline-row" id="headline-b">{ hb.html("B") }</div> }
           if status.live_cap_reached { <div class="warn" role="alert">{ "Live cap reached: some requests were shed. Raise metrics.max_live to see the full load." }</div> }
         </section>
 
@@ -812,12 +939,23 @@ pub fn app() -> Html {
           <label for="seed">{ "Seed " }</label>
           <input id="seed" type="number" value={controls.seed.to_string()} onchange={on_seed} />
           <button id="random-seed" onclick={on_random_seed}>{ "New random seed" }</button>
+          if controls.compare.is_some() {
+            <button id="compare" onclick={act(|| Action::StopCompare)}>{ "Stop comparing" }</button>
+          } else {
+            <button id="compare" onclick={act(|| Action::StartCompare)} title="Run a second copy on the same seed and arrivals; change anything on side B">{ "Compare side by side" }</button>
+          }
           <span class="clock" id="clock">{ format!("t = {:.1} s", now.as_secs_f64()) }</span>
         </section>
 
         <section class="stage">
+          if head_b.is_some() { <p class="side-caption">{ "A" }</p> }
           <canvas ref={canvases.system.clone()} class="system" id="system" role="img"
             aria-label={format!("Clients send to a queue of {} and {} of {} workers busy", status.queue, status.busy, status.capacity)} />
+          if let Some(hb) = &head_b {
+            <p class="side-caption">{ "B" }</p>
+            <canvas ref={canvases.system_b.clone()} class="system" id="system-b" role="img"
+              aria-label={format!("Side B: a queue of {} and {} of {} workers busy", hb.queue, hb.busy, hb.capacity)} />
+          }
           <p class="legend">
             <span class="sw" style="background:#0072B2"></span>{ "first try " }
             <span class="sw" style="background:#E69F00"></span>{ "1st retry " }
@@ -837,6 +975,14 @@ pub fn app() -> Html {
         </section>
 
         <section class="controls">
+          if controls.compare.is_some() {
+            <div class="edit-side" role="group" aria-label="Which side the controls change">
+              { "Controls change: " }
+              <button id="edit-a" aria-pressed={(!controls.editing_b).to_string()} onclick={act(|| Action::EditSide(false))}>{ "A" }</button>
+              <button id="edit-b" aria-pressed={controls.editing_b.to_string()} onclick={act(|| Action::EditSide(true))}>{ "B" }</button>
+              <small class="help-inline">{ "Both sides share the seed, the arrivals and the faults. Paler lines in the charts are B." }</small>
+            </div>
+          }
           { for CONTROL_TABLE.iter().filter(|(g, _, _)| show(g)).map(|(_, legend, ctls)| html! {
               <fieldset><legend>{ *legend }</legend>{ for ctls.iter().map(&control) }</fieldset>
           }) }
@@ -936,13 +1082,17 @@ fn run_to_end_chunked(runner: Rc<RefCell<Runner>>, canvases: Rc<Canvases>, updat
     let done = {
         let mut r = runner.borrow_mut();
         let end = SimTime::from_secs_f64(r.sim.config().duration_s);
-        let reached = r.sim.advance_to(end, RUN_CHUNK).reached;
+        let mut reached = r.sim.advance_to(end, RUN_CHUNK).reached;
         let _ = r.sim.poll_trace();
+        if let Some(b) = r.sim_b.as_mut() {
+            reached &= b.advance_to(end, RUN_CHUNK).reached;
+            let _ = b.poll_trace();
+        }
         reached
     };
     if done {
         let r = runner.borrow();
-        draw_charts(&canvases, &r.sim);
+        draw_charts(&canvases, &r);
         draw_system(&canvases, &r);
         update.force_update();
     } else {
