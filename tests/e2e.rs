@@ -349,6 +349,11 @@ fn the_metastable_storm_runs_to_the_end_in_the_browser() {
     b.screenshot(&Path::new(env!("CARGO_MANIFEST_DIR")).join("test-output/e2e-storm.png"));
     assert!(b.text("#health").starts_with("collapsed"), "verdict: {} / {}", b.text("#health"), b.text(".headline"));
     assert!(number(&b.text("#amplification")) > 3.0, "amplification {}", b.text("#amplification"));
+    // Brooker's contention experiment draws its two charts.
+    b.click("#run-contention");
+    b.wait_for("the contention charts", Duration::from_secs(30), |b| {
+        b.js("const c = document.querySelector('#chart-contention-time'); return !!c && c.width > 0;") == json!(true)
+    });
     b.screenshot(&Path::new(env!("CARGO_MANIFEST_DIR")).join("test-output/e2e-storm.png"));
     assert!(b.errors().is_empty(), "console errors: {:?}", b.errors());
 }

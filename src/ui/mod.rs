@@ -428,6 +428,8 @@ struct Canvases {
     amplification: NodeRef,
     limiters: NodeRef,
     delays: NodeRef,
+    contention_calls: NodeRef,
+    contention_time: NodeRef,
 }
 
 fn canvas(r: &NodeRef) -> Option<HtmlCanvasElement> {
@@ -563,7 +565,25 @@ pub fn app() -> Html {
         amplification: NodeRef::default(),
         limiters: NodeRef::default(),
         delays: NodeRef::default(),
+        contention_calls: NodeRef::default(),
+        contention_time: NodeRef::default(),
     });
+    let contention = use_state(|| None::<Rc<Vec<crate::sim::contention::SweepRow>>>);
+    {
+        let canvases = canvases.clone();
+        use_effect_with(contention.clone(), move |rows| {
+            if let Some(rows) = rows.as_ref() {
+                let theme = charts::Theme { dark: media("(prefers-color-scheme: dark)") };
+                for (r, time) in [(&canvases.contention_calls, false), (&canvases.contention_time, true)] {
+                    if let Some(k) = canvas(r) {
+                        if let Err(e) = charts::draw_contention(&k, rows, time, &theme) {
+                            gloo::console::warn!(format!("contention chart not drawn: {e}"));
+                        }
+                    }
+                }
+            }
+        });
+    }
     let runner = use_mut_ref(|| Runner {
         sim: Sim::new(controls.cfg.clone(), controls.seed).unwrap_or_else(|_| Sim::new(Config::default(), 1).expect("defaults are valid")),
         anim: system::Animation::default(),
@@ -812,6 +832,15 @@ pub fn app() -> Html {
             fault_at.set(input.value().trim().parse::<f64>().ok().filter(|t| t.is_finite() && *t >= 0.0));
         })
     };
+    let on_contention = {
+        let contention = contention.clone();
+        let seed = controls.seed;
+        Callback::from(move |_: MouseEvent| {
+            use crate::sim::contention::{sweep, ContentionParams, Strategy};
+            let clients: Vec<u32> = [1, 5, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100].to_vec();
+            contention.set(Some(Rc::new(sweep(&Strategy::ALL, &clients, 40, seed, &ContentionParams::default()))));
+        })
+    };
     let on_copy_link = {
         let u = full_url.clone();
         Callback::from(move |_: MouseEvent| copy_to_clipboard(&u))
@@ -1029,6 +1058,18 @@ pub fn app() -> Html {
               _ => "Without a timeout an attempt can wait forever: there is no worst case.".to_string(),
             }
           }</p>
+        </section>
+        <section class="contention" aria-labelledby="contention-h">
+          <h2 id="contention-h">{ "Brooker's 2015 contention experiment" }</h2>
+          <p>{ "N clients each read one record and write it back only if nobody wrote since their read; a failed write backs off (base 5 ms, cap 2 s, first retry n = 1) and starts over. Every message takes |Normal(10 ms, 2 ms)|. 40 runs per point, on this page's seed." }</p>
+          <button id="run-contention" onclick={on_contention}>{ if contention.is_some() { "Run again" } else { "Run the experiment" } }</button>
+          if contention.is_some() {
+            <div class="pair">
+              <canvas ref={canvases.contention_calls.clone()} id="chart-contention-calls" role="img" aria-label="Calls against clients for each backoff strategy" />
+              <canvas ref={canvases.contention_time.clone()} id="chart-contention-time" role="img" aria-label="Completion time against clients for each backoff strategy" />
+            </div>
+            <p>{ "Without jitter, clients that collide back off in lockstep and collide again: plain exponential backoff does nearly as much work as none and takes by far the longest. Full jitter does the least work." }</p>
+          }
         </section>
         }
 
