@@ -327,3 +327,18 @@ fn contention_reproduces_brookers_ordering() {
         assert!(j.mean_time_ms < expo.mean_time_ms, "{j:?} vs {expo:?}");
     }
 }
+
+#[test]
+fn reference_runs_match_the_numbers_the_browser_test_expects() {
+    // tests/browser.rs asserts these same figures inside Chromium (wasm32).
+    let run = |id: &str, tweak: fn(&mut Config)| {
+        let s = scenarios::find(id).unwrap();
+        let mut cfg = s.config;
+        tweak(&mut cfg);
+        let sum = Sim::new(cfg, s.seed).unwrap().run_to_end();
+        (sum.counts.first_attempts, sum.counts.successes, sum.counts.latency_sum_us)
+    };
+    assert_eq!(run("metastable-retry", |_| {}), (4185, 489, 126_664_695));
+    assert_eq!(run("mmc", |_| {}), (48_004, 47_992, 5_672_016_356));
+    assert_eq!(run("metastable-retry", |c| c.server.service = ServiceDist::Lognormal), (4185, 505, 139_613_861));
+}
