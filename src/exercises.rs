@@ -71,6 +71,19 @@ fn verdict(sim: &Sim, until_s: f64, ok: bool, progress: String) -> Check {
     Check { passed: done.then_some(ok), progress }
 }
 
+/// "Back above 90 % goodput from `from_s` on, without lowering the load or adding workers."
+fn recovered(start: &Config, sim: &Sim, from_s: f64, end_s: f64) -> Check {
+    let late = Span::of(sim, from_s, end_s);
+    let c = sim.config();
+    let fair = c.load.rate_per_s >= start.load.rate_per_s && c.server.workers <= start.server.workers;
+    let ok = fair && late.goodput_share() >= 0.9;
+    let mut p = format!("goodput from {from_s:.0} s: {} (goal at least 90 %)", pct(late.goodput_share()));
+    if !fair {
+        p.push_str(&format!("; keep {} req/s and {} workers", start.load.rate_per_s, start.server.workers));
+    }
+    verdict(sim, end_s, ok, p)
+}
+
 fn scenario(id: &str) -> Config {
     scenarios::find(id).map(|s| s.config).unwrap_or_default()
 }
@@ -135,16 +148,7 @@ pub fn all() -> Vec<Exercise> {
             explanation: "A retry quota pays for retries while failures are rare and stops them when failures are common, so the crash cannot grow into a storm.",
             seed: 3,
             start: || scenario("metastable-retry"),
-            check: |start, sim| {
-                let late = Span::of(sim, 30.0, 60.0);
-                let fair = sim.config().load.rate_per_s >= start.load.rate_per_s && sim.config().server.workers <= start.server.workers;
-                let ok = fair && late.goodput_share() >= 0.9;
-                let mut p = format!("goodput from 30 s: {} (goal at least 90 %)", pct(late.goodput_share()));
-                if !fair {
-                    p.push_str("; keep 70 req/s and 10 workers");
-                }
-                verdict(sim, 60.0, ok, p)
-            },
+            check: |start, sim| recovered(start, sim, 30.0, 60.0),
         },
         Exercise {
             id: "survive-brownout",
@@ -185,16 +189,7 @@ pub fn all() -> Vec<Exercise> {
             explanation: "An open breaker fails calls at once instead of queueing them behind a dead service, so the backlog never builds and recovery starts as soon as the workers return.",
             seed: 3,
             start: crash_start,
-            check: |start, sim| {
-                let late = Span::of(sim, 25.0, 40.0);
-                let fair = sim.config().load.rate_per_s >= start.load.rate_per_s && sim.config().server.workers <= start.server.workers;
-                let ok = fair && late.goodput_share() >= 0.9;
-                let mut p = format!("goodput from 25 s: {} (goal at least 90 %)", pct(late.goodput_share()));
-                if !fair {
-                    p.push_str("; keep 70 req/s and 10 workers");
-                }
-                verdict(sim, 40.0, ok, p)
-            },
+            check: |start, sim| recovered(start, sim, 25.0, 40.0),
         },
         Exercise {
             id: "stop-wasting-work",

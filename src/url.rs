@@ -48,32 +48,27 @@ impl LinkState {
     /// The state a scenario starts in.
     pub fn from_scenario(id: &str) -> Option<LinkState> {
         let s = scenarios::find(id).ok()?;
-        Some(LinkState {
-            scenario: s.id.to_string(),
-            seed: s.seed,
-            config: s.config,
+        Some(LinkState::plain(s.id, s.seed, s.config))
+    }
+
+    /// A state with no compare side, exercise or embedding, at 1×, paused.
+    fn plain(scenario: &str, seed: u64, config: Config) -> LinkState {
+        LinkState {
+            scenario: scenario.to_string(),
+            seed,
+            config,
             compare: None,
             exercise: None,
             embed: false,
             controls: None,
             speed: 1.0,
             play: false,
-        })
+        }
     }
 }
 
 fn default_state() -> LinkState {
-    LinkState::from_scenario("metastable-retry").unwrap_or(LinkState {
-        scenario: "metastable-retry".into(),
-        seed: 1,
-        config: Config::default(),
-        compare: None,
-        exercise: None,
-        embed: false,
-        controls: None,
-        speed: 1.0,
-        play: false,
-    })
+    LinkState::from_scenario("metastable-retry").unwrap_or_else(|| LinkState::plain("metastable-retry", 1, Config::default()))
 }
 
 fn is_unreserved(b: u8) -> bool {

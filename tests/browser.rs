@@ -9,6 +9,9 @@ use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, HtmlInputElement};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
+#[path = "reference/mod.rs"]
+mod reference;
+
 fn document() -> web_sys::Document {
     web_sys::window().unwrap().document().unwrap()
 }
@@ -73,20 +76,11 @@ async fn a_control_changes_the_engines_parameter() {
     assert!(body.contains("0 is out of range: allowed 1 to 10,000 workers"), "{body}");
 }
 
-/// The engine gives the same numbers in the browser as natively for the same config and seed:
-/// the figures below are what `lab run` prints on x86_64 (see tests/engine.rs for the same runs).
+/// The engine gives the same numbers in the browser as natively for the same config and seed
+/// (tests/engine.rs asserts the same figures on the host).
 #[wasm_bindgen_test]
 fn same_seed_same_numbers_as_the_native_cli() {
-    use backoff_lab::scenarios;
-    use backoff_lab::sim::Sim;
-    let run = |id: &str, tweak: fn(&mut backoff_lab::sim::Config)| {
-        let s = scenarios::find(id).unwrap();
-        let mut cfg = s.config;
-        tweak(&mut cfg);
-        let sum = Sim::new(cfg, s.seed).unwrap().run_to_end();
-        (sum.counts.first_attempts, sum.counts.successes, sum.counts.latency_sum_us)
-    };
-    assert_eq!(run("metastable-retry", |_| {}), (4185, 489, 126_664_695));
-    assert_eq!(run("mmc", |_| {}), (48_004, 47_992, 5_672_016_356));
-    assert_eq!(run("metastable-retry", |c| c.server.service = backoff_lab::sim::ServiceDist::Lognormal), (4185, 505, 139_613_861));
+    for (id, got, want) in reference::check_all() {
+        assert_eq!(got, want, "{id}");
+    }
 }

@@ -1,6 +1,9 @@
 //! Scenario tests of the engine: schedule, run, assert on what a learner would see.
 #![cfg(not(target_arch = "wasm32"))]
 
+#[path = "reference/mod.rs"]
+mod reference;
+
 use backoff_lab::scenarios;
 use backoff_lab::sim::theory::{erlang_b, mmc_mean_response};
 use backoff_lab::sim::*;
@@ -330,15 +333,7 @@ fn contention_reproduces_brookers_ordering() {
 
 #[test]
 fn reference_runs_match_the_numbers_the_browser_test_expects() {
-    // tests/browser.rs asserts these same figures inside Chromium (wasm32).
-    let run = |id: &str, tweak: fn(&mut Config)| {
-        let s = scenarios::find(id).unwrap();
-        let mut cfg = s.config;
-        tweak(&mut cfg);
-        let sum = Sim::new(cfg, s.seed).unwrap().run_to_end();
-        (sum.counts.first_attempts, sum.counts.successes, sum.counts.latency_sum_us)
-    };
-    assert_eq!(run("metastable-retry", |_| {}), (4185, 489, 126_664_695));
-    assert_eq!(run("mmc", |_| {}), (48_004, 47_992, 5_672_016_356));
-    assert_eq!(run("metastable-retry", |c| c.server.service = ServiceDist::Lognormal), (4185, 505, 139_613_861));
+    for (id, got, want) in reference::check_all() {
+        assert_eq!(got, want, "{id}");
+    }
 }
