@@ -38,7 +38,7 @@ fn content_type(path: &Path) -> &'static str {
     }
 }
 
-fn serve_one(mut s: TcpStream, root: &Path) {
+fn serve_one(mut s: TcpStream, root: &Path, prefix: &str) {
     let mut reader = BufReader::new(match s.try_clone() {
         Ok(c) => c,
         Err(_) => return,
@@ -55,12 +55,16 @@ fn serve_one(mut s: TcpStream, root: &Path) {
     }
     let target = line.split_whitespace().nth(1).unwrap_or("/");
     let path = target.split('?').next().unwrap_or("/");
-    let rel = if path == "/" { "index.html" } else { path.trim_start_matches('/') };
-    let file = root.join(rel);
-    let (status, body, ctype) = if !rel.contains("..") && file.is_file() {
-        ("200 OK", std::fs::read(&file).unwrap_or_default(), content_type(&file))
-    } else {
-        ("404 Not Found", b"not found".to_vec(), "text/plain")
+    // Served under `prefix` only, as a docs site would host the lab at a sub-path.
+    let file = path
+        .strip_prefix(prefix)
+        .map(|r| if r.is_empty() { "index.html" } else { r })
+        .filter(|r| !r.contains(".."))
+        .map(|r| root.join(r))
+        .filter(|f| f.is_file());
+    let (status, body, ctype) = match file {
+        Some(file) => ("200 OK", std::fs::read(&file).unwrap_or_default(), content_type(&file)),
+        None => ("404 Not Found", b"not found".to_vec(), "text/plain"),
     };
     let _ = write!(s, "HTTP/1.1 {status}\r\nContent-Type: {ctype}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len());
     let _ = s.write_all(&body);
@@ -68,6 +72,11 @@ fn serve_one(mut s: TcpStream, root: &Path) {
 
 impl StaticServer {
     fn start(root: PathBuf) -> StaticServer {
+        StaticServer::start_under(root, "/")
+    }
+
+    /// Serves `root` at `prefix` (which starts and ends with '/').
+    fn start_under(root: PathBuf, prefix: &'static str) -> StaticServer {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
         let port = listener.local_addr().unwrap().port();
         let stop = Arc::new(AtomicBool::new(false));
@@ -79,7 +88,7 @@ impl StaticServer {
                 }
                 if let Ok(s) = conn {
                     let root = root.clone();
-                    thread::spawn(move || serve_one(s, &root));
+                    thread::spawn(move || serve_one(s, &root, prefix));
                 }
             }
         });
@@ -477,4 +486,23 @@ fn compare_mode_shows_the_same_storm_with_and_without_a_retry_quota() {
     b.wait_for("the page to mount", Duration::from_secs(20), |b| b.text("#play").contains("Play"));
     assert!(!b.text("#headline-b").is_empty(), "side B missing after reopening {link}");
     assert!(b.errors().is_empty(), "console errors: {:?}", b.errors());
+}
+
+#[test]
+fn the_release_build_works_from_a_sub_path_and_the_example_docs_page_embeds_it() {
+    let Some(dist) = ready() else { return };
+    let server = StaticServer::start_under(dist, "/training/backoff-lab/");
+    let b = Browser::start();
+    let base = format!("http://127.0.0.1:{}/training/backoff-lab/", server.port);
+    b.goto(&format!("{base}?scenario=healthy"));
+    b.wait_for("the page to mount under a sub-path", Duration::from_secs(20), |b| b.text("#play").contains("Play"));
+    b.goto(&format!("{base}embed-example.html"));
+    b.wait_for("the embedded labs to mount", Duration::from_secs(30), |b| {
+        b.js("return Array.from(document.querySelectorAll('iframe')).filter(f => f.contentDocument && f.contentDocument.querySelector('#play')).length;")
+            == json!(3)
+    });
+    let embedded = b.js("return document.querySelector('iframe').contentDocument.querySelectorAll('fieldset legend').length;");
+    assert_eq!(embedded, json!(2), "the first frame shows only its client and limiter controls");
+    let errors = b.js("return Array.from(document.querySelectorAll('iframe')).flatMap(f => f.contentWindow.__labErrors || ['error capture missing']);");
+    assert_eq!(errors, json!([]), "console errors in the embedded labs");
 }
