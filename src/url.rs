@@ -239,7 +239,8 @@ pub fn decode(query: &str) -> (LinkState, Vec<String>) {
 
     for (k, v) in &pairs {
         match k.as_str() {
-            "v" | "s" | "scenario" | "cmp" => {}
+            // The page's own developer switches (?debug=1 overlay, ?bench=1 measurements).
+            "v" | "s" | "scenario" | "cmp" | "debug" | "bench" => {}
             "seed" => match v.parse::<u64>() {
                 Ok(s) => state.seed = s,
                 Err(_) => notes.push(format!("seed '{v}' is not a whole number from 0 to 18446744073709551615; the scenario's seed is used")),
@@ -306,6 +307,12 @@ mod tests {
         let (back, notes) = decode(&q);
         assert!(notes.is_empty(), "{notes:?}");
         assert_eq!(back, s);
+    }
+
+    #[test]
+    fn developer_switches_are_not_reported_as_unknown() {
+        let (_, notes) = decode("?scenario=healthy&debug=1&bench=1");
+        assert!(notes.is_empty(), "{notes:?}");
     }
 
     #[test]

@@ -311,6 +311,7 @@ fn a_learner_makes_the_service_fall_over_and_watches_why() {
     b.goto(&format!("http://127.0.0.1:{}/?debug=1", server.port));
     b.wait_for("the page to mount", Duration::from_secs(20), |b| b.text("#play").contains("Play"));
     assert!(b.errors().is_empty(), "console errors on load: {:?}", b.errors());
+    assert_eq!(b.text("#link-notes"), "", "a plain link raises no notes");
 
     // A healthy service, played at 5×: the clock runs and the verdict says healthy.
     b.set("#scenario", "healthy");

@@ -136,16 +136,28 @@ enum Ev {
     FaultEdge { epoch: u32 },
 }
 
+/// A pending event. `key` packs (time, sequence) as `time << 64 | seq`, so ordering by
+/// (time, sequence) is one 128-bit comparison.
 #[derive(Clone, Copy, Debug)]
 struct Entry {
-    time: SimTime,
-    seq: u64,
+    key: u128,
     ev: Ev,
+}
+
+impl Entry {
+    fn new(time: SimTime, seq: u64, ev: Ev) -> Entry {
+        Entry { key: (u128::from(time.0) << 64) | u128::from(seq), ev }
+    }
+
+    #[inline]
+    fn time(&self) -> SimTime {
+        SimTime((self.key >> 64) as u64)
+    }
 }
 
 impl PartialEq for Entry {
     fn eq(&self, o: &Self) -> bool {
-        self.time == o.time && self.seq == o.seq
+        self.key == o.key
     }
 }
 impl Eq for Entry {}
@@ -158,7 +170,7 @@ impl Ord for Entry {
     /// Reversed, so that `BinaryHeap` pops the earliest (time, seq) first.
     #[inline]
     fn cmp(&self, o: &Self) -> Ordering {
-        o.time.cmp(&self.time).then(o.seq.cmp(&self.seq))
+        o.key.cmp(&self.key)
     }
 }
 
@@ -351,7 +363,7 @@ impl Sim {
 
     /// The earliest pending event's time, if any.
     pub fn next_event_time(&self) -> Option<SimTime> {
-        self.peek_next().map(|(e, _)| e.time)
+        self.peek_next().map(|(e, _)| e.time())
     }
 
     /// Closed measurement windows, oldest first (history coarsens past `max_windows`).
@@ -412,7 +424,7 @@ impl Sim {
     pub fn advance_to(&mut self, target: SimTime, max_events: u64) -> Advance {
         let mut handled = 0;
         while let Some((e, from_slot)) = self.peek_next() {
-            if e.time > target {
+            if e.time() > target {
                 break;
             }
             if handled >= max_events {
@@ -424,7 +436,7 @@ impl Sim {
             } else {
                 self.heap.pop();
             }
-            self.advance_clock(e.time);
+            self.advance_clock(e.time());
             self.handle(e.ev);
             handled += 1;
         }
@@ -440,7 +452,7 @@ impl Sim {
     #[inline]
     fn peek_next(&self) -> Option<(Entry, bool)> {
         match (self.heap.peek(), self.arrival_slot) {
-            (Some(h), Some(a)) => Some(if (a.time, a.seq) < (h.time, h.seq) { (a, true) } else { (*h, false) }),
+            (Some(h), Some(a)) => Some(if a.key < h.key { (a, true) } else { (*h, false) }),
             (Some(h), None) => Some((*h, false)),
             (None, a) => a.map(|a| (a, true)),
         }
@@ -466,7 +478,7 @@ impl Sim {
     #[inline]
     fn schedule(&mut self, time: SimTime, ev: Ev) {
         self.seq += 1;
-        let e = Entry { time, seq: self.seq, ev };
+        let e = Entry::new(time, self.seq, ev);
         match ev {
             // There is only ever one live open-loop arrival pending: it waits beside the heap,
             // which halves heap traffic in open-loop runs. A newer one replaces a stale one.

@@ -28,15 +28,11 @@ impl SimTime {
 
     /// From microseconds, rounded to the nearest (so sampled durations keep their mean);
     /// negative or NaN values give 0, huge ones `MAX`.
+    #[inline]
     pub fn from_micros_f64(us: f64) -> SimTime {
-        if us.is_nan() || us <= 0.0 {
-            SimTime(0)
-        } else if us >= u64::MAX as f64 {
-            SimTime::MAX
-        } else {
-            // Adding 0.5 and truncating rounds to nearest for positive values, without a libm call.
-            SimTime((us + 0.5) as u64)
-        }
+        // Adding 0.5 and truncating rounds to nearest without a libm call; Rust's float-to-int
+        // `as` already saturates (negative to 0, huge to u64::MAX) and maps NaN to 0.
+        SimTime((us + 0.5) as u64)
     }
 
     pub fn from_millis(ms: u64) -> SimTime {
