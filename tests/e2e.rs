@@ -507,3 +507,53 @@ fn the_release_build_works_from_a_sub_path_and_the_example_docs_page_embeds_it()
     let errors = b.js("return Array.from(document.querySelectorAll('iframe')).flatMap(f => f.contentWindow.__labErrors || ['error capture missing']);");
     assert_eq!(errors, json!([]), "console errors in the embedded labs");
 }
+
+#[test]
+fn exports_give_csv_pngs_and_a_config_the_cli_runs() {
+    let Some(dist) = ready() else { return };
+    let server = StaticServer::start(dist);
+    let b = Browser::start();
+    b.goto(&format!("http://127.0.0.1:{}/?scenario=retry-quota", server.port));
+    b.wait_for("the page to mount", Duration::from_secs(20), |b| b.text("#play").contains("Play"));
+    b.click("#run-to-end");
+    b.wait_for("the run to finish", Duration::from_secs(20), |b| number(&b.text("#clock")) >= 60.0);
+    // Capture the downloads the buttons start, instead of letting the browser save them.
+    b.js("window.__downloads = []; HTMLAnchorElement.prototype.click = function () { __downloads.push([this.download, this.href]); }; return true;");
+    for id in ["#export-csv", "#export-json", "#export-png"] {
+        b.click(id);
+    }
+    let downloads: Vec<(String, String)> = serde_json::from_value(b.js("return window.__downloads;")).unwrap();
+    let find = |name: &str| downloads.iter().find(|(n, _)| n == name).map(|(_, h)| h.clone()).unwrap_or_else(|| panic!("no {name}"));
+    let decode_data = |href: &str| {
+        let encoded = href.split_once(',').map(|x| x.1).unwrap_or("");
+        let bytes: Vec<u8> = {
+            let mut out = Vec::new();
+            let mut it = encoded.bytes();
+            while let Some(c) = it.next() {
+                if c == b'%' {
+                    let h = [it.next().unwrap_or(b'0'), it.next().unwrap_or(b'0')];
+                    out.push(u8::from_str_radix(std::str::from_utf8(&h).unwrap_or("00"), 16).unwrap_or(0));
+                } else {
+                    out.push(c);
+                }
+            }
+            out
+        };
+        String::from_utf8(bytes).unwrap()
+    };
+    let csv = decode_data(&find("backoff-lab-series.csv"));
+    assert!(csv.starts_with("start_s,width_s,offered_per_s"), "{}", &csv[..80.min(csv.len())]);
+    assert!(csv.lines().count() > 500, "one row per 100 ms window over 60 s");
+    let pngs = downloads.iter().filter(|(n, h)| n.ends_with(".png") && h.starts_with("data:image/png;base64,")).count();
+    assert_eq!(pngs, 7, "six charts and the delay histogram");
+    // The exported config runs in the CLI.
+    let json = decode_data(&find("backoff-lab-config.json"));
+    let dir = tempdir::Dir::new("export");
+    let path = dir.0.join("config.json");
+    std::fs::write(&path, json).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_lab")).args(["run", "--config", path.to_str().unwrap(), "--seed", "3", "--format", "json"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(v["config"]["limiters"]["quota"]["enabled"].as_bool().unwrap_or(false));
+    assert!(b.errors().is_empty(), "console errors: {:?}", b.errors());
+}
