@@ -42,4 +42,8 @@ if ! [ -x /usr/bin/chromium ] || ! [ -x /usr/bin/chromedriver ]; then
   apt-get install -y -qq chromium chromium-driver
 fi
 
+# Trunk runs cargo with --offline (so it never downloads tools of its own): fetch every crate,
+# for the host and wasm32 alike, while the registry is reachable. A no-op when cached.
+cargo fetch --locked --quiet
+
 say "toolchain ready: $(trunk --version), $(wasm-bindgen --version), wasm-opt $(wasm-opt --version | awk '{print $3}')"
