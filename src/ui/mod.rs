@@ -410,6 +410,23 @@ struct Runner {
     frame: Option<AnimationFrame>,
 }
 
+impl Runner {
+    /// Advances A toward `target` and B in lockstep to wherever A got, each within `budget`
+    /// events, and drains both lifecycle feeds into their animations (stamped `feed_at`).
+    /// Reached means both sides are at `target`.
+    fn advance(&mut self, target: SimTime, budget: u64, feed_at: f64) -> crate::sim::Advance {
+        let mut step = self.sim.advance_to(target, budget);
+        let (events, _) = self.sim.poll_trace();
+        self.anim.feed(&events, feed_at);
+        if let Some(b) = self.sim_b.as_mut() {
+            step.reached &= b.advance_to(self.sim.now(), budget).reached;
+            let (events, _) = b.poll_trace();
+            self.anim_b.feed(&events, feed_at);
+        }
+        step
+    }
+}
+
 fn now_ms() -> f64 {
     web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now())
 }
@@ -488,37 +505,28 @@ fn frame(runner: &Rc<RefCell<Runner>>, canvases: &Rc<Canvases>, speed: f64, ts: 
     r.last_ts = Some(ts);
     let t0 = now_ms();
     let target = r.sim.now().saturating_add(SimTime::from_millis_f64(dt * speed));
-    let step = r.sim.advance_to(target, FRAME_BUDGET);
-    if let Some(b) = r.sim_b.as_mut() {
-        // Lockstep: B goes exactly as far as A did.
-        let t = r.sim.now();
-        b.advance_to(t, FRAME_BUDGET);
-    }
+    let step = r.advance(target, FRAME_BUDGET, ts);
     let engine_ms = now_ms() - t0;
-    let (events, _) = r.sim.poll_trace();
-    r.anim.feed(&events, ts);
-    if let Some(b) = r.sim_b.as_mut() {
-        let (events, _) = b.poll_trace();
-        r.anim_b.feed(&events, ts);
-    }
     draw_system(canvases, r);
     // One chart per frame, in turn (each refreshes about 10 times a second at 60 fps), so no
     // frame pays for all six; the headline numbers re-render about 7 times a second.
     let turn = r.chart_turn;
     draw_chart(canvases, &r.sim, r.sim_b.as_ref(), turn);
     r.chart_turn = (turn + 1) % CHARTS;
-    if ts - r.last_chart_ms > 150.0 {
-        r.last_chart_ms = ts;
-        redraw.emit(());
-    }
     let frame_ms = now_ms() - t0;
     if r.frame_times.len() == FRAME_HISTORY {
         r.frame_times.pop_front();
     }
     r.frame_times.push_back(frame_ms);
-    let mut sorted: Vec<f64> = r.frame_times.iter().copied().collect();
-    sorted.sort_by(f64::total_cmp);
-    let p95_ms = sorted.get((sorted.len() * 95 / 100).min(sorted.len().saturating_sub(1))).copied().unwrap_or(0.0);
+    // The p95 is read only when the page re-renders, so it is computed then, not every frame.
+    let mut p95_ms = r.stats.p95_ms;
+    if ts - r.last_chart_ms > 150.0 {
+        r.last_chart_ms = ts;
+        let mut sorted: Vec<f64> = r.frame_times.iter().copied().collect();
+        sorted.sort_by(f64::total_cmp);
+        p95_ms = sorted.get((sorted.len() * 95 / 100).min(sorted.len().saturating_sub(1))).copied().unwrap_or(0.0);
+        redraw.emit(());
+    }
     r.stats = FrameStats {
         frame_ms,
         engine_ms,
@@ -792,13 +800,7 @@ pub fn app() -> Html {
             c.dispatch(Action::Pause);
             let mut r = runner.borrow_mut();
             let t = r.sim.now().saturating_add(SimTime::from_millis(100));
-            while !r.sim.advance_to(t, FRAME_BUDGET).reached {}
-            if let Some(b) = r.sim_b.as_mut() {
-                while !b.advance_to(t, FRAME_BUDGET).reached {}
-                let _ = b.poll_trace();
-            }
-            let (events, _) = r.sim.poll_trace();
-            r.anim.feed(&events, now_ms());
+            while !r.advance(t, FRAME_BUDGET, now_ms()).reached {}
             draw_charts(&canvases, &r);
             draw_system(&canvases, &r);
             update.force_update();
@@ -1123,13 +1125,7 @@ fn run_to_end_chunked(runner: Rc<RefCell<Runner>>, canvases: Rc<Canvases>, updat
     let done = {
         let mut r = runner.borrow_mut();
         let end = SimTime::from_secs_f64(r.sim.config().duration_s);
-        let mut reached = r.sim.advance_to(end, RUN_CHUNK).reached;
-        let _ = r.sim.poll_trace();
-        if let Some(b) = r.sim_b.as_mut() {
-            reached &= b.advance_to(end, RUN_CHUNK).reached;
-            let _ = b.poll_trace();
-        }
-        reached
+        r.advance(end, RUN_CHUNK, now_ms()).reached
     };
     if done {
         let r = runner.borrow();
