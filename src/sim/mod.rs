@@ -673,10 +673,8 @@ impl Sim {
                 }
             }
             Ev::ClosedSend { client } => {
-                if client < self.cfg.load.closed.clients {
+                if self.closed_client_stays(client) {
                     self.new_request(Origin::Closed(client));
-                } else if let Some(r) = self.closed_running.get_mut(client as usize) {
-                    *r = false;
                 }
             }
             Ev::PeriodicFire { client, epoch } => {
@@ -742,13 +740,23 @@ impl Sim {
     /// A closed-loop client thinks, then sends again.
     fn after_request(&mut self, origin: Origin) {
         if let Origin::Closed(client) = origin {
-            if client < self.cfg.load.closed.clients {
+            if self.closed_client_stays(client) {
                 let think = self.think_time();
                 self.schedule(self.now.saturating_add(think), Ev::ClosedSend { client });
-            } else if let Some(r) = self.closed_running.get_mut(client as usize) {
-                *r = false;
             }
         }
+    }
+
+    /// Whether closed-loop `client` is still in the population; one beyond a lowered count
+    /// retires here (and may be started again if the count rises).
+    fn closed_client_stays(&mut self, client: u32) -> bool {
+        if client < self.cfg.load.closed.clients {
+            return true;
+        }
+        if let Some(r) = self.closed_running.get_mut(client as usize) {
+            *r = false;
+        }
+        false
     }
 
     fn finish_request(&mut self, key: Key, success: bool) {
