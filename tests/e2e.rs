@@ -207,6 +207,12 @@ impl Browser {
         self.cmd("POST", "/url", Some(json!({ "url": url })));
     }
 
+    /// Loads the lab at `url` and waits until it has mounted (its Play button is there).
+    fn open(&self, url: &str) {
+        self.goto(url);
+        self.wait_for(&format!("the lab at {url} to mount"), Duration::from_secs(20), |b| b.text("#play").contains("Play"));
+    }
+
     fn js(&self, script: &str) -> Value {
         self.cmd("POST", "/execute/sync", Some(json!({ "script": script, "args": [] })))
     }
@@ -308,8 +314,7 @@ fn a_learner_makes_the_service_fall_over_and_watches_why() {
     let Some(dist) = ready() else { return };
     let server = StaticServer::start(dist);
     let b = Browser::start();
-    b.goto(&format!("http://127.0.0.1:{}/?debug=1", server.port));
-    b.wait_for("the page to mount", Duration::from_secs(20), |b| b.text("#play").contains("Play"));
+    b.open(&format!("http://127.0.0.1:{}/?debug=1", server.port));
     assert!(b.errors().is_empty(), "console errors on load: {:?}", b.errors());
     assert_eq!(b.text("#link-notes"), "", "a plain link raises no notes");
 
@@ -351,8 +356,7 @@ fn the_metastable_storm_runs_to_the_end_in_the_browser() {
     let Some(dist) = ready() else { return };
     let server = StaticServer::start(dist);
     let b = Browser::start();
-    b.goto(&format!("http://127.0.0.1:{}/", server.port));
-    b.wait_for("the page to mount", Duration::from_secs(20), |b| b.text("#play").contains("Play"));
+    b.open(&format!("http://127.0.0.1:{}/", server.port));
     b.set("#scenario", "metastable-retry");
     b.click("#run-to-end");
     b.wait_for("the run to finish", Duration::from_secs(20), |b| number(&b.text("#clock")) >= 60.0);
@@ -381,8 +385,7 @@ fn browser_benchmarks() {
     println!("engine in the browser: {}", b.text("#bench"));
 
     // p95 frame time while animating 1,000 requests/s at 1×.
-    b.goto(&format!("http://127.0.0.1:{}/?debug=1", server.port));
-    b.wait_for("the page to mount", Duration::from_secs(20), |b| b.text("#play").contains("Play"));
+    b.open(&format!("http://127.0.0.1:{}/?debug=1", server.port));
     b.set("#scenario", "healthy");
     b.set("input.num[aria-label^='Open-loop rate']", "1000");
     b.set("input.num[aria-label^='Workers']", "120");
@@ -401,11 +404,9 @@ fn links_deep_link_embed_and_survive_hostile_input() {
     let server = StaticServer::start(dist);
     let b = Browser::start();
     let base = format!("http://127.0.0.1:{}/", server.port);
-    let mounted = |b: &Browser| b.text("#play").contains("Play");
 
     // A bare deep link opens its scenario; changing a control rewrites the link.
-    b.goto(&format!("{base}?scenario=cron-jittered"));
-    b.wait_for("the page to mount", Duration::from_secs(20), mounted);
+    b.open(&format!("{base}?scenario=cron-jittered"));
     assert_eq!(b.js("return document.querySelector('#scenario').value;"), json!("cron-jittered"));
     b.set("input.num[aria-label^='Workers']", "33");
     b.wait_for("the link to follow the control", Duration::from_secs(5), |b| {
@@ -414,21 +415,18 @@ fn links_deep_link_embed_and_survive_hostile_input() {
     let shared = b.js("return location.href;").as_str().unwrap_or("").to_string();
     assert!(shared.contains("v=1&s=cron-jittered"), "{shared}");
     // The shared link reopens the same state.
-    b.goto(&shared);
-    b.wait_for("the page to mount again", Duration::from_secs(20), mounted);
+    b.open(&shared);
     assert!(b.text(".headline").contains("/33"), "{}", b.text(".headline"));
 
     // Embed mode: minimal chrome, only the chosen control groups, a way out to the full lab.
-    b.goto(&format!("{base}?scenario=full-jitter&embed=1&controls=client"));
-    b.wait_for("the embed to mount", Duration::from_secs(20), mounted);
+    b.open(&format!("{base}?scenario=full-jitter&embed=1&controls=client"));
     let legends = b.js("return Array.from(document.querySelectorAll('fieldset legend')).map(l => l.textContent).join(',');");
     assert_eq!(legends, json!("Client"));
     assert_eq!(b.js("return !!document.querySelector('#delays') || !!document.querySelector('#copy-link');"), json!(false));
     assert!(b.text(".open-full").contains("Open the full lab"));
 
     // A malformed, hostile link: specific messages, and a page that works.
-    b.goto(&format!("{base}?v=1&s=nope&server.workers=abc&client.jitter=%ZZ&<img%20src=x%20onerror=alert(1)>=1"));
-    b.wait_for("the page to mount", Duration::from_secs(20), mounted);
+    b.open(&format!("{base}?v=1&s=nope&server.workers=abc&client.jitter=%ZZ&<img%20src=x%20onerror=alert(1)>=1"));
     let notes = b.text("#link-notes");
     for want in ["there is no scenario 'nope'", "'abc' is not a number", "not valid percent-encoding", "unknown key"] {
         assert!(notes.contains(want), "missing '{want}' in: {notes}");
@@ -444,8 +442,7 @@ fn an_exercise_link_runs_and_its_solution_passes() {
     let Some(dist) = ready() else { return };
     let server = StaticServer::start(dist);
     let b = Browser::start();
-    b.goto(&format!("http://127.0.0.1:{}/?exercise=end-the-storm", server.port));
-    b.wait_for("the page to mount", Duration::from_secs(20), |b| b.text("#play").contains("Play"));
+    b.open(&format!("http://127.0.0.1:{}/?exercise=end-the-storm", server.port));
     assert!(b.text("#exercise").contains("End the retry storm"));
     b.click("#run-to-end");
     b.wait_for("the start to fail", Duration::from_secs(20), |b| b.text("#exercise-status").starts_with("✗"));
@@ -467,8 +464,7 @@ fn compare_mode_shows_the_same_storm_with_and_without_a_retry_quota() {
     let Some(dist) = ready() else { return };
     let server = StaticServer::start(dist);
     let b = Browser::start();
-    b.goto(&format!("http://127.0.0.1:{}/?scenario=metastable-retry", server.port));
-    b.wait_for("the page to mount", Duration::from_secs(20), |b| b.text("#play").contains("Play"));
+    b.open(&format!("http://127.0.0.1:{}/?scenario=metastable-retry", server.port));
     b.click("#compare");
     b.wait_for("side B", Duration::from_secs(5), |b| !b.text("#headline-b").is_empty());
     assert_eq!(b.js("return document.querySelector('#edit-b').getAttribute('aria-pressed');"), json!("true"));
@@ -483,8 +479,7 @@ fn compare_mode_shows_the_same_storm_with_and_without_a_retry_quota() {
     b.screenshot(&Path::new(env!("CARGO_MANIFEST_DIR")).join("test-output/e2e-compare.png"));
     // The compare link reopens both sides.
     let link = b.js("return location.href;").as_str().unwrap_or("").to_string();
-    b.goto(&link);
-    b.wait_for("the page to mount", Duration::from_secs(20), |b| b.text("#play").contains("Play"));
+    b.open(&link);
     assert!(!b.text("#headline-b").is_empty(), "side B missing after reopening {link}");
     assert!(b.errors().is_empty(), "console errors: {:?}", b.errors());
 }
@@ -495,8 +490,7 @@ fn the_release_build_works_from_a_sub_path_and_the_example_docs_page_embeds_it()
     let server = StaticServer::start_under(dist, "/training/backoff-lab/");
     let b = Browser::start();
     let base = format!("http://127.0.0.1:{}/training/backoff-lab/", server.port);
-    b.goto(&format!("{base}?scenario=healthy"));
-    b.wait_for("the page to mount under a sub-path", Duration::from_secs(20), |b| b.text("#play").contains("Play"));
+    b.open(&format!("{base}?scenario=healthy"));
     b.goto(&format!("{base}embed-example.html"));
     b.wait_for("the embedded labs to mount", Duration::from_secs(30), |b| {
         b.js("return Array.from(document.querySelectorAll('iframe')).filter(f => f.contentDocument && f.contentDocument.querySelector('#play')).length;")
@@ -513,8 +507,7 @@ fn exports_give_csv_pngs_and_a_config_the_cli_runs() {
     let Some(dist) = ready() else { return };
     let server = StaticServer::start(dist);
     let b = Browser::start();
-    b.goto(&format!("http://127.0.0.1:{}/?scenario=retry-quota", server.port));
-    b.wait_for("the page to mount", Duration::from_secs(20), |b| b.text("#play").contains("Play"));
+    b.open(&format!("http://127.0.0.1:{}/?scenario=retry-quota", server.port));
     b.click("#run-to-end");
     b.wait_for("the run to finish", Duration::from_secs(20), |b| number(&b.text("#clock")) >= 60.0);
     // Capture the downloads the buttons start, instead of letting the browser save them.
