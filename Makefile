@@ -15,6 +15,7 @@ serve: setup
 # tests plus the end-to-end browser test against that bundle (host), then the component
 # tests inside headless Chromium (wasm32).
 test: setup
+	cargo fmt --check
 	trunk build --release --offline
 	BACKOFF_LAB_E2E=1 cargo test --all-targets --locked
 	CHROMEDRIVER=/usr/bin/chromedriver cargo test --locked --target wasm32-unknown-unknown --test browser
@@ -29,6 +30,7 @@ bench:
 	cargo bench --bench engine
 
 lint:
+	cargo fmt --check
 	cargo clippy --all-targets -- -D warnings
 	cargo clippy --target wasm32-unknown-unknown --bin backoff-lab -- -D warnings
 

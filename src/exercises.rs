@@ -129,8 +129,8 @@ pub fn all() -> Vec<Exercise> {
                 let span = Span::of(sim, 0.0, 60.0);
                 let peak = span.0.iter().map(|w| w.counts.first_attempts).max().unwrap_or(0) as f64;
                 let mean = span.sum(|w| w.counts.first_attempts) as f64 / span.0.len().max(1) as f64;
-                let same_work = sim.config().load.periodic.clients == start.load.periodic.clients
-                    && sim.config().load.periodic.period_s == start.load.periodic.period_s;
+                let same_work =
+                    sim.config().load.periodic.clients == start.load.periodic.clients && sim.config().load.periodic.period_s == start.load.periodic.period_s;
                 let ok = same_work && peak < 2.0 * mean;
                 let mut p = format!("busiest window {peak:.0} arrivals, average {mean:.1}: {:.1}× (goal below 2×)", peak / mean.max(1e-9));
                 if !same_work {
@@ -154,7 +154,10 @@ pub fn all() -> Vec<Exercise> {
             id: "survive-brownout",
             title: "Ride out a brownout",
             goal: "Keep goodput above 90 % from 5 to 40 s through a 10 s brownout (service twice as slow), with amplification below 1.5×.",
-            hints: &["During the brownout the service can do 50 req/s and 70 arrive: a queue builds.", "Is the 1 s timeout long enough to wait that queue out?"],
+            hints: &[
+                "During the brownout the service can do 50 req/s and 70 arrive: a queue builds.",
+                "Is the 1 s timeout long enough to wait that queue out?",
+            ],
             solution: &[("client.timeout_ms", "10000"), ("client.max_attempts", "2")],
             explanation: "The queue built in the brownout drains within seconds; a timeout longer than that wait lets the work finish instead of being abandoned and redone.",
             seed: 1,
@@ -177,7 +180,12 @@ pub fn all() -> Vec<Exercise> {
             check: |_, sim| {
                 let span = Span::of(sim, 10.0, 70.0);
                 let ok = span.amplification() < 1.3 && span.goodput_share() >= 0.6;
-                verdict(sim, 80.0, ok, format!("amplification {:.2}× (goal < 1.3×), succeeded {} (goal ≥ 60 %)", span.amplification(), pct(span.goodput_share())))
+                verdict(
+                    sim,
+                    80.0,
+                    ok,
+                    format!("amplification {:.2}× (goal < 1.3×), succeeded {} (goal ≥ 60 %)", span.amplification(), pct(span.goodput_share())),
+                )
             },
         },
         Exercise {
@@ -195,7 +203,10 @@ pub fn all() -> Vec<Exercise> {
             id: "stop-wasting-work",
             title: "Stop serving requests nobody waits for",
             goal: "In the retry storm, keep wasted work below 5 % of what the server completes and goodput above 90 % from 30 s on, without changing the retry policy or the queue limit.",
-            hints: &["The server keeps working on requests whose clients gave up long ago.", "The server can know each request's deadline, and can choose which request to serve first."],
+            hints: &[
+                "The server keeps working on requests whose clients gave up long ago.",
+                "The server can know each request's deadline, and can choose which request to serve first.",
+            ],
             solution: &[("server.drop_expired", "true"), ("server.discipline", "lifo")],
             explanation: "Dropping expired work and serving the newest first spends capacity only on requests someone still waits for: end-to-end back pressure.",
             seed: 3,

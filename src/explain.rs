@@ -2,18 +2,20 @@
 //! collapsed) and the delay explorer's numbers. No web code, so they are tested natively.
 
 use crate::sim::rng::Stream;
-use crate::sim::{Backoff, ClientConfig, Config, SimTime, Window};
+use crate::sim::{Backoff, ClientConfig, Config, Counters, SimTime, Window};
 
-/// What the last few seconds look like.
+/// What the recent past looks like.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Health {
-    /// Nothing measured yet.
+    /// Not enough simulated time yet to judge: less than one verdict span has passed.
     Starting,
-    /// At least 90 % of requests succeed.
+    /// No requests at all in the span, and nothing waiting.
+    Idle,
+    /// At least 90 % of requests succeed (or almost no attempt fails).
     Healthy,
     /// Many requests fail or time out.
     Overloaded,
-    /// Goodput near zero while retries keep the service busy, and no fault is active:
+    /// Goodput near zero while retries keep the service busy, after every fault has ended:
     /// the failure is sustaining itself (metastable).
     Collapsed,
 }
@@ -22,31 +24,143 @@ impl Health {
     pub fn label(self) -> &'static str {
         match self {
             Health::Starting => "starting",
+            Health::Idle => "idle (no load)",
             Health::Healthy => "healthy",
             Health::Overloaded => "overloaded",
             Health::Collapsed => "collapsed (metastable: the trigger is gone, the failure is not)",
         }
     }
+
+    /// A short class name for styling.
+    pub fn class(self) -> &'static str {
+        match self {
+            Health::Starting => "starting",
+            Health::Idle => "idle",
+            Health::Healthy => "healthy",
+            Health::Overloaded => "overloaded",
+            Health::Collapsed => "collapsed",
+        }
+    }
 }
 
-/// The verdict over the windows covering the last `span` of simulated time.
-pub fn health(windows: &[Window], cfg: &Config, now: SimTime, span: SimTime) -> Health {
-    let from = now.saturating_sub(span);
-    let recent: Vec<&Window> = windows.iter().filter(|w| w.start >= from).collect();
-    let offered: u64 = recent.iter().map(|w| w.counts.first_attempts).sum();
-    if recent.is_empty() || offered == 0 {
+/// The trailing span of simulated time verdicts and recovery are judged over: 2 s, or one
+/// whole period of periodic work (so a cron spike and the quiet after it are judged together),
+/// at most 120 s.
+pub fn verdict_span(cfg: &Config) -> SimTime {
+    let p = &cfg.load.periodic;
+    let period = if p.clients > 0 { p.period_s.min(120.0) } else { 0.0 };
+    SimTime::from_secs_f64(period.max(2.0))
+}
+
+/// Sums of the windows that lie inside `[from, to)`.
+fn sums(windows: &[Window], from: SimTime, to: SimTime) -> Counters {
+    let mut c = Counters::default();
+    for w in windows.iter().filter(|w| w.start >= from && w.end_time() <= to) {
+        c.add(&w.counts);
+    }
+    c
+}
+
+/// Attempts that failed in any way the client sees.
+fn attempt_failures(c: &Counters) -> u64 {
+    c.timeouts + c.rejected_queue_full + c.rejected_throttle + c.errors + c.resets + c.suppressed_breaker
+}
+
+/// The verdict over the closed windows covering the last [`verdict_span`] of simulated time.
+/// Until a whole span has passed it is [`Health::Starting`]: a request sent 0.1 s into a run
+/// has not had time to succeed, and judging it then would call a healthy service overloaded.
+pub fn health(windows: &[Window], cfg: &Config, now: SimTime) -> Health {
+    let span = verdict_span(cfg);
+    if now < span {
         return Health::Starting;
     }
-    let ok: u64 = recent.iter().map(|w| w.counts.successes).sum();
-    let attempts: u64 = recent.iter().map(|w| w.counts.attempts()).sum();
-    let share = ok as f64 / offered as f64;
-    if share >= 0.9 {
+    let from = now.saturating_sub(span);
+    let c = sums(windows, from, now);
+    let queue = windows.last().map_or(0, |w| w.end.queue);
+    if c.attempts() == 0 && c.successes == 0 && queue == 0 {
+        return Health::Idle;
+    }
+    let offered = c.first_attempts;
+    let share = if offered > 0 { c.successes as f64 / offered as f64 } else { 0.0 };
+    let failing = attempt_failures(&c) + c.failures;
+    if (offered > 0 && share >= 0.9) || (c.successes > 0 && failing * 20 <= c.attempts()) {
         return Health::Healthy;
     }
+    let amplification = if offered > 0 { c.attempts() as f64 / offered as f64 } else { f64::INFINITY };
     let t = now.as_secs_f64();
-    let fault_active = cfg.faults.iter().any(|f| f.start_s <= t && t < f.end_s + span.as_secs_f64());
-    let amplification = attempts as f64 / offered as f64;
-    if share < 0.1 && amplification > 1.5 && !fault_active { Health::Collapsed } else { Health::Overloaded }
+    let started: Vec<&crate::sim::Fault> = cfg.faults.iter().filter(|f| f.start_s <= t).collect();
+    let all_over = !started.is_empty() && started.iter().all(|f| f.end_s + span.as_secs_f64() <= t);
+    if share < 0.1 && amplification > 1.5 && all_over { Health::Collapsed } else { Health::Overloaded }
+}
+
+/// How a run stands against its trigger (its faults).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Recovery {
+    /// No fault has started: nothing to recover from.
+    NoTrigger,
+    /// A fault is still active.
+    DuringTrigger,
+    /// Goodput came back above 90 % of offered `after_s` seconds after the last fault ended,
+    /// and has stayed there.
+    Recovered { after_s: f64 },
+    /// The last fault ended `since_s` seconds ago and goodput is not (or not stably) back.
+    NotRecovered { since_s: f64 },
+}
+
+impl Recovery {
+    /// Seconds from the end of the trigger to recovery, when recovered.
+    pub fn seconds(self) -> Option<f64> {
+        match self {
+            Recovery::Recovered { after_s } => Some(after_s),
+            _ => None,
+        }
+    }
+
+    /// In words, for the headline and the CLI table.
+    pub fn text(self) -> String {
+        match self {
+            Recovery::NoTrigger => "no trigger".into(),
+            Recovery::DuringTrigger => "trigger active".into(),
+            Recovery::Recovered { after_s } => format!("{after_s:.1} s after the trigger"),
+            Recovery::NotRecovered { since_s } => {
+                format!("not recovered ({since_s:.0} s after the trigger)")
+            }
+        }
+    }
+}
+
+/// Time to recovery: from the end of the trigger (the last fault that has started) until
+/// goodput is back above 90 % of offered. Judged over consecutive spans of [`verdict_span`]
+/// from the trigger's end; the recovery point is the start of the first span from which every
+/// complete span passes, so a service that recovers and falls over again is not recovered.
+pub fn recovery(windows: &[Window], cfg: &Config, now: SimTime) -> Recovery {
+    let t = now.as_secs_f64();
+    let started: Vec<&crate::sim::Fault> = cfg.faults.iter().filter(|f| f.start_s <= t).collect();
+    if started.is_empty() {
+        return Recovery::NoTrigger;
+    }
+    if started.iter().any(|f| f.end_s > t) {
+        return Recovery::DuringTrigger;
+    }
+    let end_s = started.iter().map(|f| f.end_s).fold(0.0, f64::max);
+    let span = verdict_span(cfg);
+    let mut spans: Vec<(SimTime, Counters)> = Vec::new();
+    let mut open: Option<(SimTime, Counters)> = None;
+    for w in windows.iter().filter(|w| w.start >= SimTime::from_secs_f64(end_s)) {
+        let (start, c) = open.get_or_insert((w.start, Counters::default()));
+        c.add(&w.counts);
+        if w.end_time().saturating_sub(*start) >= span {
+            spans.extend(open.take());
+        }
+    }
+    let passes = |c: &Counters| {
+        if c.first_attempts == 0 { attempt_failures(c) + c.failures == 0 } else { c.successes as f64 >= 0.9 * c.first_attempts as f64 }
+    };
+    let good_from = spans.iter().rposition(|(_, c)| !passes(c)).map_or(0, |i| i + 1);
+    match spans.get(good_from) {
+        Some((start, _)) => Recovery::Recovered { after_s: (start.as_secs_f64() - end_s).max(0.0) },
+        None => Recovery::NotRecovered { since_s: t - end_s },
+    }
 }
 
 /// One retry's delay in the explorer.
@@ -91,10 +205,7 @@ pub fn delay_report(client: &ClientConfig, per_retry: usize) -> DelayReport {
     let (worst, expected) = match client.timeout_ms {
         Some(t) => {
             let attempts = f64::from(client.max_attempts);
-            (
-                Some(attempts * t + retries.iter().map(|r| r.max_ms).sum::<f64>()),
-                Some(attempts * t + retries.iter().map(|r| r.mean_ms).sum::<f64>()),
-            )
+            (Some(attempts * t + retries.iter().map(|r| r.max_ms).sum::<f64>()), Some(attempts * t + retries.iter().map(|r| r.mean_ms).sum::<f64>()))
         }
         None => (None, None),
     };
@@ -111,13 +222,29 @@ mod tests {
     fn verdicts_follow_the_storm() {
         let s = scenarios::find("metastable-retry").unwrap();
         let mut sim = Sim::new(s.config.clone(), s.seed).unwrap();
-        let span = SimTime::from_secs(2);
+        sim.advance_to(SimTime::from_millis(100), u64::MAX);
+        assert_eq!(health(sim.windows(), &s.config, sim.now()), Health::Starting, "no verdict on 0.1 s of evidence");
         sim.advance_to(SimTime::from_secs(4), u64::MAX);
-        assert_eq!(health(sim.windows(), &s.config, sim.now(), span), Health::Healthy);
+        assert_eq!(health(sim.windows(), &s.config, sim.now()), Health::Healthy);
         sim.advance_to(SimTime::from_secs(9), u64::MAX);
-        assert_eq!(health(sim.windows(), &s.config, sim.now(), span), Health::Overloaded, "the crash is still on");
+        assert_eq!(health(sim.windows(), &s.config, sim.now()), Health::Overloaded, "the crash is still on");
+        assert_eq!(recovery(sim.windows(), &s.config, sim.now()), Recovery::DuringTrigger);
         sim.advance_to(SimTime::from_secs(30), u64::MAX);
-        assert_eq!(health(sim.windows(), &s.config, sim.now(), span), Health::Collapsed);
+        assert_eq!(health(sim.windows(), &s.config, sim.now()), Health::Collapsed);
+        assert_eq!(recovery(sim.windows(), &s.config, sim.now()), Recovery::NotRecovered { since_s: 20.0 });
+    }
+
+    #[test]
+    fn recovery_is_timed_from_the_end_of_the_trigger() {
+        let s = scenarios::find("limit-queue").unwrap();
+        let mut sim = Sim::new(s.config.clone(), s.seed).unwrap();
+        sim.run_to_end();
+        let after = recovery(sim.windows(), &s.config, sim.now()).seconds().expect("a bounded queue recovers");
+        assert!(after < 5.0, "{after}");
+        let h = scenarios::find("healthy").unwrap();
+        let mut sim = Sim::new(h.config.clone(), h.seed).unwrap();
+        sim.run_to_end();
+        assert_eq!(recovery(sim.windows(), &h.config, sim.now()), Recovery::NoTrigger);
     }
 
     #[test]

@@ -34,7 +34,11 @@ pub const KEYS: &[KeyDoc] = &[
     k("server.service", "constant|exponential|lognormal", "service-time distribution"),
     k("server.service_ms", "ms", "mean service time without contention (0.001 to 600000)"),
     k("server.sigma", "", "log-normal shape: standard deviation of the log (0.01 to 3)"),
-    k("server.contention", "", "load-dependent latency: service time × (1 + contention × excess/workers), excess = requests in the server beyond the workers (0 to 10)"),
+    k(
+        "server.contention",
+        "",
+        "load-dependent latency: service time × (1 + contention × excess/workers), excess = requests in the server beyond the workers (0 to 10)",
+    ),
     k("server.queue_limit", "requests|none", "most requests waiting; beyond it arrivals are rejected (0 = no queue, none = unbounded)"),
     k("server.discipline", "fifo|lifo", "which waiting request is served next"),
     k("server.drop_expired", "bool", "skip queued requests whose client already timed out (end-to-end back pressure)"),
@@ -193,9 +197,7 @@ pub fn set(cfg: &Config, key: &str, value: &str) -> Result<Config, ConfigError> 
 
 /// Parses `key=value` and applies it.
 pub fn apply_assignment(cfg: &Config, assignment: &str) -> Result<Config, ConfigError> {
-    let (key, value) = assignment
-        .split_once('=')
-        .ok_or_else(|| bad(assignment, "expected KEY=VALUE, e.g. client.timeout_ms=500"))?;
+    let (key, value) = assignment.split_once('=').ok_or_else(|| bad(assignment, "expected KEY=VALUE, e.g. client.timeout_ms=500"))?;
     set(cfg, key.trim(), value.trim())
 }
 

@@ -30,6 +30,7 @@ pub const SERIES_COLUMNS: &[Column] = &[
     ("useful", |w| w.counts.useful as f64),
     ("wasted", |w| w.counts.wasted as f64),
     ("errors", |w| w.counts.errors as f64),
+    ("resets", |w| w.counts.resets as f64),
     ("successes", |w| w.counts.successes as f64),
     ("failures", |w| w.counts.failures as f64),
     ("timeouts", |w| w.counts.timeouts as f64),
@@ -114,6 +115,7 @@ pub fn summary_fields(s: &Summary) -> Vec<(String, f64)> {
         ("useful".into(), c.useful as f64),
         ("wasted".into(), c.wasted as f64),
         ("errors".into(), c.errors as f64),
+        ("resets".into(), c.resets as f64),
         ("successes".into(), c.successes as f64),
         ("failures".into(), c.failures as f64),
         ("timeouts".into(), c.timeouts as f64),
@@ -154,6 +156,9 @@ pub fn summary_table(s: &Summary) -> String {
     line("rejected", format!("{} queue full, {} throttled", c.rejected_queue_full, c.rejected_throttle));
     line("served", format!("{} ({} useful, {} wasted, {} errors)", c.completions, c.useful, c.wasted, c.errors));
     line("dropped (deadline passed)", format!("{}", c.dropped_expired));
+    if c.resets > 0 {
+        line("failed by restart", format!("{} (reset in flight or refused while down)", c.resets));
+    }
     line(
         "retries stopped by",
         format!(

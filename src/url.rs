@@ -48,22 +48,14 @@ impl LinkState {
     /// The state a scenario starts in.
     pub fn from_scenario(id: &str) -> Option<LinkState> {
         let s = scenarios::find(id).ok()?;
-        Some(LinkState::plain(s.id, s.seed, s.config))
+        let mut state = LinkState::plain(s.id, s.seed, s.config);
+        state.compare = s.compare;
+        Some(state)
     }
 
     /// A state with no compare side, exercise or embedding, at 1×, paused.
     fn plain(scenario: &str, seed: u64, config: Config) -> LinkState {
-        LinkState {
-            scenario: scenario.to_string(),
-            seed,
-            config,
-            compare: None,
-            exercise: None,
-            embed: false,
-            controls: None,
-            speed: 1.0,
-            play: false,
-        }
+        LinkState { scenario: scenario.to_string(), seed, config, compare: None, exercise: None, embed: false, controls: None, speed: 1.0, play: false }
     }
 }
 
@@ -137,11 +129,7 @@ fn apply(cfg: &Config, key: &str, value: &str) -> Result<Config, String> {
 
 /// What a link's parameters are differences from: the exercise's start, else the scenario.
 fn base_of(scenario: &str, exercise: Option<&str>) -> Config {
-    exercise
-        .and_then(crate::exercises::find)
-        .map(|e| e.start_config())
-        .or_else(|| scenarios::find(scenario).ok().map(|s| s.config))
-        .unwrap_or_default()
+    exercise.and_then(crate::exercises::find).map(|e| e.start_config()).or_else(|| scenarios::find(scenario).ok().map(|s| s.config)).unwrap_or_default()
 }
 
 /// The query string (without `?`) for `state`.
@@ -158,6 +146,9 @@ pub fn encode(state: &LinkState) -> String {
         if config_diff(&state.config, b).is_empty() {
             parts.push("cmp=1".into());
         }
+    } else if state.exercise.is_none() && scenarios::find(&state.scenario).is_ok_and(|s| s.compare.is_some()) {
+        // The scenario opens in compare mode; this state left it.
+        parts.push("cmp=0".into());
     }
     if let Some(ex) = &state.exercise {
         parts.push(format!("ex={}", encode_component(ex)));
@@ -215,7 +206,10 @@ pub fn decode(query: &str) -> (LinkState, Vec<String>) {
     let scenario = get("s").or_else(|| get("scenario"));
     let mut state = match scenario.as_deref() {
         Some(id) => LinkState::from_scenario(id).unwrap_or_else(|| {
-            notes.push(format!("there is no scenario '{id}'; showing the default. Scenarios: {}", scenarios::all().iter().map(|s| s.id).collect::<Vec<_>>().join(", ")));
+            notes.push(format!(
+                "there is no scenario '{id}'; showing the default. Scenarios: {}",
+                scenarios::all().iter().map(|s| s.id).collect::<Vec<_>>().join(", ")
+            ));
             default_state()
         }),
         None => default_state(),
@@ -228,13 +222,12 @@ pub fn decode(query: &str) -> (LinkState, Vec<String>) {
                 state.seed = e.seed;
                 state.exercise = Some(e.id.to_string());
             }
-            None => notes.push(format!(
-                "there is no exercise '{ex}'; exercises: {}",
-                crate::exercises::all().iter().map(|e| e.id).collect::<Vec<_>>().join(", ")
-            )),
+            None => {
+                notes.push(format!("there is no exercise '{ex}'; exercises: {}", crate::exercises::all().iter().map(|e| e.id).collect::<Vec<_>>().join(", ")))
+            }
         }
     }
-    let mut compare: Option<Config> = get("cmp").filter(|v| v == "1").map(|_| state.config.clone());
+    let scenario_compare = if state.exercise.is_none() { state.compare.take() } else { None };
     let mut compare_pairs = Vec::new();
 
     for (k, v) in &pairs {
@@ -268,7 +261,14 @@ pub fn decode(query: &str) -> (LinkState, Vec<String>) {
             },
         }
     }
-    if !compare_pairs.is_empty() {
+    // The compare side: `cmp=0` none; `b.*` differences from side A; `cmp=1` a copy of A;
+    // otherwise the scenario's own second side, if it has one.
+    let mut compare = match get("cmp").as_deref() {
+        Some("0") => None,
+        Some("1") => Some(state.config.clone()),
+        _ => scenario_compare,
+    };
+    if !compare_pairs.is_empty() && get("cmp").as_deref() != Some("0") {
         let mut b = state.config.clone();
         for (k, v) in compare_pairs {
             match apply(&b, &k, &v) {

@@ -93,3 +93,22 @@ fn contention_csv_has_every_strategy_and_client_count() {
     assert_eq!(lines.len(), 1 + 5 * 2);
     assert!(lines.iter().any(|l| l.starts_with("full,20,")));
 }
+
+#[test]
+fn time_to_recovery_is_in_the_table_the_json_and_the_csv() {
+    let o = lab(&["run", "--scenario", "synchronized-retries", "--format", "json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["summary"]["time_to_recovery_s"], 2.0);
+    assert!(v["summary"]["counts"]["resets"].as_u64().unwrap() > 900);
+    let storm = lab(&["run", "--scenario", "metastable-retry", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&storm.stdout).unwrap();
+    assert!(v["summary"]["time_to_recovery_s"].is_null(), "a storm that never ends has no recovery time");
+    assert!(v["summary"]["recovery"].as_str().unwrap().starts_with("not recovered"));
+    let table = stdout(&lab(&["run", "--scenario", "limit-queue"]));
+    assert!(table.contains("time to recovery") && table.contains("after the trigger"), "{table}");
+    let csv = stdout(&lab(&["run", "--scenario", "metastable-retry", "--format", "csv"]));
+    assert!(csv.lines().any(|l| l == "time_to_recovery_s,"), "{csv}");
+    let restart = lab(&["run", "--fault", "restart@5", "--duration", "10"]);
+    assert!(restart.status.success(), "{}", stderr(&restart));
+}

@@ -119,11 +119,7 @@ fn retry_quota_holds_amplification_where_its_constants_predict() {
 }
 
 fn goodput_share(sim: &Sim, from_s: f64, to_s: f64) -> f64 {
-    let ws: Vec<&Window> = sim
-        .windows()
-        .iter()
-        .filter(|w| w.start.as_secs_f64() >= from_s && w.end_time().as_secs_f64() <= to_s)
-        .collect();
+    let ws: Vec<&Window> = sim.windows().iter().filter(|w| w.start.as_secs_f64() >= from_s && w.end_time().as_secs_f64() <= to_s).collect();
     let offered: u64 = ws.iter().map(|w| w.counts.first_attempts).sum();
     let good: u64 = ws.iter().map(|w| w.counts.successes).sum();
     good as f64 / offered.max(1) as f64
@@ -138,8 +134,7 @@ fn metastable_retry_storm_outlives_its_trigger() {
     // The crash ends at 10 s; 20 s later the storm is still going.
     assert!(goodput_share(&sim, 30.0, 60.0) < 0.02, "goodput {}", goodput_share(&sim, 30.0, 60.0));
     let late: Vec<&Window> = sim.windows().iter().filter(|w| w.start.as_secs_f64() >= 30.0).collect();
-    let amp = late.iter().map(|w| w.counts.attempts()).sum::<u64>() as f64
-        / late.iter().map(|w| w.counts.first_attempts).sum::<u64>() as f64;
+    let amp = late.iter().map(|w| w.counts.attempts()).sum::<u64>() as f64 / late.iter().map(|w| w.counts.first_attempts).sum::<u64>() as f64;
     assert!(amp > 3.5, "attempts near 4× the offered load, got {amp:.2}");
 }
 
@@ -314,7 +309,7 @@ fn every_scenario_runs_clean() {
 
 #[test]
 fn contention_reproduces_brookers_ordering() {
-    use backoff_lab::sim::contention::{sweep, ContentionParams, Strategy};
+    use backoff_lab::sim::contention::{ContentionParams, Strategy, sweep};
     let rows = sweep(&Strategy::ALL, &[50], 40, 1, &ContentionParams::default());
     let get = |s: Strategy| rows.iter().find(|r| r.strategy == s).unwrap();
     let (none, expo, full, equal, decor) =

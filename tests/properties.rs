@@ -28,57 +28,51 @@ fn arb_config() -> impl Strategy<Value = Config> {
         0.0..20.0f64,
     );
     let limiters = (any::<bool>(), any::<bool>(), any::<bool>(), any::<bool>());
-    let fault = (
-        prop_oneof![Just(FaultKind::Capacity), Just(FaultKind::Slow), Just(FaultKind::Errors), Just(FaultKind::Load)],
-        0.0..4.0f64,
-        0.1..4.0f64,
-        0.0..1.0f64,
-    );
-    (load, server, client, limiters, prop::collection::vec(fault, 0..3), 100u32..3_000).prop_map(
-        |(l, s, c, lim, faults, max_live)| {
-            let mut cfg = Config::default();
-            cfg.load.rate_per_s = l.0;
-            cfg.load.closed = ClosedLoop { clients: l.1, think_ms: l.2 };
-            cfg.load.periodic = Periodic { clients: l.3, period_s: l.4, jittered: l.5 };
-            cfg.server.workers = s.0;
-            cfg.server.service = s.1;
-            cfg.server.service_ms = s.2;
-            cfg.server.contention = s.3;
-            cfg.server.queue_limit = s.4;
-            cfg.server.discipline = if s.5 { Discipline::Lifo } else { Discipline::Fifo };
-            cfg.server.drop_expired = s.6;
-            cfg.server.throttle.enabled = s.7;
-            cfg.server.error_rate = s.8;
-            cfg.client.timeout_ms = c.0;
-            cfg.client.max_attempts = c.1;
-            cfg.client.backoff = c.2;
-            cfg.client.base_ms = c.3;
-            cfg.client.jitter = c.4;
-            cfg.client.network_ms = c.5;
-            cfg.limiters.quota.enabled = lim.0;
-            cfg.limiters.breaker.enabled = lim.1;
-            cfg.limiters.breaker.open_ms = 500.0;
-            cfg.limiters.adaptive.enabled = lim.2;
-            cfg.metrics.trace_capacity = if lim.3 { 5_000 } else { 0 };
-            cfg.metrics.max_live = max_live;
-            cfg.metrics.max_windows = 64;
-            cfg.faults = faults
-                .into_iter()
-                .map(|(kind, start, len, v)| Fault {
-                    kind,
-                    start_s: start,
-                    end_s: start + len,
-                    value: match kind {
-                        FaultKind::Slow => 0.5 + 4.0 * v,
-                        FaultKind::Load => 3.0 * v,
-                        _ => v,
-                    },
-                })
-                .collect();
-            cfg.duration_s = 6.0;
-            cfg
-        },
-    )
+    let fault =
+        (prop_oneof![Just(FaultKind::Capacity), Just(FaultKind::Slow), Just(FaultKind::Errors), Just(FaultKind::Load)], 0.0..4.0f64, 0.1..4.0f64, 0.0..1.0f64);
+    (load, server, client, limiters, prop::collection::vec(fault, 0..3), 100u32..3_000).prop_map(|(l, s, c, lim, faults, max_live)| {
+        let mut cfg = Config::default();
+        cfg.load.rate_per_s = l.0;
+        cfg.load.closed = ClosedLoop { clients: l.1, think_ms: l.2 };
+        cfg.load.periodic = Periodic { clients: l.3, period_s: l.4, jittered: l.5 };
+        cfg.server.workers = s.0;
+        cfg.server.service = s.1;
+        cfg.server.service_ms = s.2;
+        cfg.server.contention = s.3;
+        cfg.server.queue_limit = s.4;
+        cfg.server.discipline = if s.5 { Discipline::Lifo } else { Discipline::Fifo };
+        cfg.server.drop_expired = s.6;
+        cfg.server.throttle.enabled = s.7;
+        cfg.server.error_rate = s.8;
+        cfg.client.timeout_ms = c.0;
+        cfg.client.max_attempts = c.1;
+        cfg.client.backoff = c.2;
+        cfg.client.base_ms = c.3;
+        cfg.client.jitter = c.4;
+        cfg.client.network_ms = c.5;
+        cfg.limiters.quota.enabled = lim.0;
+        cfg.limiters.breaker.enabled = lim.1;
+        cfg.limiters.breaker.open_ms = 500.0;
+        cfg.limiters.adaptive.enabled = lim.2;
+        cfg.metrics.trace_capacity = if lim.3 { 5_000 } else { 0 };
+        cfg.metrics.max_live = max_live;
+        cfg.metrics.max_windows = 64;
+        cfg.faults = faults
+            .into_iter()
+            .map(|(kind, start, len, v)| Fault {
+                kind,
+                start_s: start,
+                end_s: start + len,
+                value: match kind {
+                    FaultKind::Slow => 0.5 + 4.0 * v,
+                    FaultKind::Load => 3.0 * v,
+                    _ => v,
+                },
+            })
+            .collect();
+        cfg.duration_s = 6.0;
+        cfg
+    })
 }
 
 fn finite(x: f64) -> bool {

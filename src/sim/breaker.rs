@@ -107,9 +107,7 @@ impl Breaker {
                 self.ring[self.next] = failure;
                 self.failures += usize::from(failure);
                 self.next = (self.next + 1) % self.ring.len();
-                if self.filled == self.ring.len()
-                    && self.failures as f64 >= self.cfg.failure_threshold * self.ring.len() as f64
-                {
+                if self.filled == self.ring.len() && self.failures as f64 >= self.cfg.failure_threshold * self.ring.len() as f64 {
                     self.open(now);
                 }
             }

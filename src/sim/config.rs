@@ -283,9 +283,14 @@ pub enum FaultKind {
     Errors,
     /// `value` multiplies the open-loop arrival rate, 0 to 1,000 (a load spike).
     Load,
+    /// A process restart: at `start_s` every attempt the server holds (queued or in service)
+    /// fails at once with a connection error, as a restart resets its connections; until
+    /// `end_s` the server is down and refuses every attempt at once (`end_s` equal to
+    /// `start_s` is an instant restart). `value` is unused (0).
+    Restart,
 }
 
-/// A fault active on `[start_s, end_s)`.
+/// A fault active on `[start_s, end_s)` (a restart also acts at the instant `start_s`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Fault {
@@ -481,7 +486,10 @@ impl Config {
             let k = |field: &str| format!("faults[{i}].{field}");
             range(&k("start_s"), f.start_s, 0.0, 86_400.0, "s")?;
             range(&k("end_s"), f.end_s, 0.0, 86_400.0, "s")?;
-            if f.end_s <= f.start_s {
+            if f.kind == FaultKind::Restart && f.end_s < f.start_s {
+                return Err(err(k("end_s"), format!("{} must not be before start_s ({})", num(f.end_s), num(f.start_s))));
+            }
+            if f.kind != FaultKind::Restart && f.end_s <= f.start_s {
                 return Err(err(k("end_s"), format!("{} must be after start_s ({})", num(f.end_s), num(f.start_s))));
             }
             match f.kind {
@@ -489,6 +497,7 @@ impl Config {
                 FaultKind::Slow => range(&k("value"), f.value, 0.01, 1_000.0, "× service time")?,
                 FaultKind::Errors => range(&k("value"), f.value, 0.0, 1.0, "(share of requests failing)")?,
                 FaultKind::Load => range(&k("value"), f.value, 0.0, 1_000.0, "× arrival rate")?,
+                FaultKind::Restart => range(&k("value"), f.value, 0.0, 0.0, "(a restart takes no value)")?,
             }
         }
         let m = &self.metrics;
@@ -575,18 +584,20 @@ impl Config {
 
 impl Fault {
     /// Parses the short form `KIND[=VALUE]@START..END` (seconds), e.g. `crash@5..10`,
-    /// `capacity=0.5@5..10`, `slow=4@20..30`, `errors=0.5@10..12`, `load=3@30..40`.
+    /// `capacity=0.5@5..10`, `slow=4@20..30`, `errors=0.5@10..12`, `load=3@30..40`, and
+    /// `restart@START[..END]` (an instant restart, or one that stays down until END).
     pub fn parse(s: &str) -> Result<Fault, ConfigError> {
         let bad = |why: &str| {
             err(
                 "fault",
                 format!(
-                    "'{s}' {why}; write KIND=VALUE@START..END in seconds, KIND one of crash, capacity, slow, errors, load (e.g. capacity=0.5@5..10, crash@5..10)"
+                    "'{s}' {why}; write KIND=VALUE@START..END in seconds, KIND one of crash, capacity, slow, errors, load, restart (e.g. capacity=0.5@5..10, crash@5..10, restart@10)"
                 ),
             )
         };
         let (what, when) = s.split_once('@').ok_or_else(|| bad("has no '@'"))?;
-        let (start, end) = when.split_once("..").ok_or_else(|| bad("has no '..' between start and end"))?;
+        let instant = what.split('=').next().is_some_and(|n| n.trim() == "restart") && !when.contains("..");
+        let (start, end) = if instant { (when, when) } else { when.split_once("..").ok_or_else(|| bad("has no '..' between start and end"))? };
         let start_s: f64 = start.trim().parse().map_err(|_| bad("has a start that is not a number"))?;
         let end_s: f64 = end.trim().parse().map_err(|_| bad("has an end that is not a number"))?;
         let (name, value) = match what.split_once('=') {
@@ -599,8 +610,16 @@ impl Fault {
             ("slow", Some(v)) => (FaultKind::Slow, v),
             ("errors", Some(v)) => (FaultKind::Errors, v),
             ("load", Some(v)) => (FaultKind::Load, v),
-            ("crash", Some(_)) => return Err(bad("gives crash a value (a crash leaves 0 workers; use capacity=SHARE instead)")),
-            (_, None) if ["capacity", "slow", "errors", "load"].contains(&name) => return Err(bad("needs =VALUE")),
+            ("restart", None) => (FaultKind::Restart, 0.0),
+            ("restart", Some(_)) => {
+                return Err(bad("gives restart a value (a restart takes none: restart@10 or restart@10..12)"));
+            }
+            ("crash", Some(_)) => {
+                return Err(bad("gives crash a value (a crash leaves 0 workers; use capacity=SHARE instead)"));
+            }
+            (_, None) if ["capacity", "slow", "errors", "load"].contains(&name) => {
+                return Err(bad("needs =VALUE"));
+            }
             _ => return Err(bad("has an unknown kind")),
         };
         let f = Fault { kind, start_s, end_s, value };
@@ -613,7 +632,13 @@ impl Fault {
 impl fmt::Display for Fault {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let kind = match self.kind {
-            FaultKind::Capacity if self.value == 0.0 => return write!(f, "crash@{}..{}", self.start_s, self.end_s),
+            FaultKind::Capacity if self.value == 0.0 => {
+                return write!(f, "crash@{}..{}", self.start_s, self.end_s);
+            }
+            FaultKind::Restart if self.end_s == self.start_s => {
+                return write!(f, "restart@{}", self.start_s);
+            }
+            FaultKind::Restart => return write!(f, "restart@{}..{}", self.start_s, self.end_s),
             FaultKind::Capacity => "capacity",
             FaultKind::Slow => "slow",
             FaultKind::Errors => "errors",
@@ -649,12 +674,15 @@ mod tests {
 
     #[test]
     fn fault_short_form_round_trips() {
-        for s in ["crash@5..10", "capacity=0.5@5..10", "slow=4@20..30", "errors=0.25@1.5..2", "load=3@30..40"] {
+        for s in ["crash@5..10", "capacity=0.5@5..10", "slow=4@20..30", "errors=0.25@1.5..2", "load=3@30..40", "restart@10", "restart@10..12.5"] {
             let f = Fault::parse(s).unwrap();
             assert_eq!(f.to_string(), s);
         }
         assert!(Fault::parse("capacity=2@1..2").unwrap_err().message.contains("allowed 0 to 1"));
         assert!(Fault::parse("melt@1..2").unwrap_err().message.contains("unknown kind"));
         assert!(Fault::parse("slow=2@5..1").unwrap_err().message.contains("must be after"));
+        assert!(Fault::parse("restart=1@5").unwrap_err().message.contains("takes none"));
+        assert!(Fault::parse("restart@5..4").unwrap_err().message.contains("must not be before"));
+        assert!(Fault::parse("crash@5").unwrap_err().message.contains("no '..'"));
     }
 }

@@ -44,8 +44,7 @@ pub enum Strategy {
 }
 
 impl Strategy {
-    pub const ALL: [Strategy; 5] =
-        [Strategy::NoBackoff, Strategy::Exponential, Strategy::Full, Strategy::Equal, Strategy::Decorrelated];
+    pub const ALL: [Strategy; 5] = [Strategy::NoBackoff, Strategy::Exponential, Strategy::Full, Strategy::Equal, Strategy::Decorrelated];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -58,9 +57,10 @@ impl Strategy {
     }
 
     pub fn parse(s: &str) -> Result<Strategy, String> {
-        Strategy::ALL.into_iter().find(|k| k.name() == s).ok_or_else(|| {
-            format!("unknown strategy '{s}': use one of none, exponential, full, equal, decorrelated")
-        })
+        Strategy::ALL
+            .into_iter()
+            .find(|k| k.name() == s)
+            .ok_or_else(|| format!("unknown strategy '{s}': use one of none, exponential, full, equal, decorrelated"))
     }
 
     fn backoff(self, base: SimTime, cap: SimTime) -> Backoff {

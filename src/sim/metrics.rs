@@ -49,6 +49,8 @@ pub struct Counters {
     pub wasted: u64,
     /// Served attempts that failed with an error.
     pub errors: u64,
+    /// Attempts failed by a server restart: reset while queued or in service, or refused while down.
+    pub resets: u64,
     /// Requests that succeeded.
     pub successes: u64,
     /// Requests that failed for good (gave up).
@@ -67,7 +69,8 @@ impl Counters {
         self.first_attempts + self.retries
     }
 
-    fn add(&mut self, o: &Counters) {
+    /// Adds `o`'s counts to these (the latency maximum takes the larger).
+    pub fn add(&mut self, o: &Counters) {
         self.first_attempts += o.first_attempts;
         self.retries += o.retries;
         self.server_arrivals += o.server_arrivals;
@@ -84,6 +87,7 @@ impl Counters {
         self.useful += o.useful;
         self.wasted += o.wasted;
         self.errors += o.errors;
+        self.resets += o.resets;
         self.successes += o.successes;
         self.failures += o.failures;
         self.timeouts += o.timeouts;

@@ -97,6 +97,8 @@ struct Attempt {
     in_system: bool,
     /// A throttle's "come back after" hint, once throttled.
     retry_after: SimTime,
+    /// A worker is serving it now (a restart clears this, and its service completion is then ignored).
+    in_service: bool,
 }
 
 /// How an attempt ended, as the client sees it.
@@ -120,20 +122,44 @@ enum Failure {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Ev {
     /// The next open-loop arrival.
-    Arrival { epoch: u32 },
+    Arrival {
+        epoch: u32,
+    },
     /// The open-loop rate changes: draw the next arrival afresh (Poisson is memoryless).
-    RateChange { epoch: u32 },
-    ClosedSend { client: u32 },
-    PeriodicFire { client: u32, epoch: u32 },
+    RateChange {
+        epoch: u32,
+    },
+    ClosedSend {
+        client: u32,
+    },
+    PeriodicFire {
+        client: u32,
+        epoch: u32,
+    },
     /// A request's next attempt is due (after a backoff).
-    Send { request: Key },
+    Send {
+        request: Key,
+    },
     /// Adaptive mode's bucket has a token for the first waiting send.
-    LimiterWake { epoch: u32 },
-    ServerArrive { attempt: Key },
-    ServiceDone { attempt: Key },
-    Response { attempt: Key, outcome: Outcome },
-    Timeout { attempt: Key },
-    FaultEdge { epoch: u32 },
+    LimiterWake {
+        epoch: u32,
+    },
+    ServerArrive {
+        attempt: Key,
+    },
+    ServiceDone {
+        attempt: Key,
+    },
+    Response {
+        attempt: Key,
+        outcome: Outcome,
+    },
+    Timeout {
+        attempt: Key,
+    },
+    FaultEdge {
+        epoch: u32,
+    },
 }
 
 /// A pending event. `key` packs (time, sequence) as `time << 64 | seq`, so ordering by
@@ -184,11 +210,13 @@ struct FaultState {
     slow: f64,
     error_rate: f64,
     load: f64,
+    /// A restart is in progress: the server refuses every attempt.
+    down: bool,
 }
 
 impl FaultState {
     fn at(faults: &[Fault], t: SimTime) -> FaultState {
-        let mut s = FaultState { capacity_share: 1.0, slow: 1.0, error_rate: 0.0, load: 1.0 };
+        let mut s = FaultState { capacity_share: 1.0, slow: 1.0, error_rate: 0.0, load: 1.0, down: false };
         for f in faults {
             if SimTime::from_secs_f64(f.start_s) <= t && t < SimTime::from_secs_f64(f.end_s) {
                 match f.kind {
@@ -196,6 +224,7 @@ impl FaultState {
                     FaultKind::Slow => s.slow *= f.value,
                     FaultKind::Errors => s.error_rate = 1.0 - (1.0 - s.error_rate) * (1.0 - f.value),
                     FaultKind::Load => s.load *= f.value,
+                    FaultKind::Restart => s.down = true,
                 }
             }
         }
@@ -283,6 +312,8 @@ pub struct Sim {
     live_cap_reached: bool,
     /// Timeout events whose attempt was already answered, still in the heap.
     stale: usize,
+    /// When the last restart happened, so one restart is never applied twice.
+    last_restart: Option<SimTime>,
 }
 
 impl Sim {
@@ -325,6 +356,7 @@ impl Sim {
             trace: Trace::new(cfg.metrics.trace_capacity as usize),
             live_cap_reached: false,
             stale: 0,
+            last_restart: None,
             cfg: Config::default(),
         };
         let old = sim.cfg.clone();
@@ -543,11 +575,17 @@ impl Sim {
 
         if fresh || cfg.faults != old.faults {
             self.fault_gen = self.fault_gen.wrapping_add(1);
+            // A restart added for "now" still fires (at now); every other edge in the past is done.
             let mut edges: Vec<SimTime> = cfg
                 .faults
                 .iter()
-                .flat_map(|f| [SimTime::from_secs_f64(f.start_s), SimTime::from_secs_f64(f.end_s)])
-                .filter(|&t| t > now)
+                .flat_map(|f| {
+                    let start = SimTime::from_secs_f64(f.start_s);
+                    let restart_now = f.kind == FaultKind::Restart && start == now && !fresh;
+                    [(start, restart_now), (SimTime::from_secs_f64(f.end_s), false)]
+                })
+                .filter(|&(t, restart_now)| t > now || restart_now)
+                .map(|(t, _)| t)
                 .collect();
             edges.sort_unstable();
             edges.dedup();
@@ -599,8 +637,45 @@ impl Sim {
 
     fn update_capacity(&mut self) {
         let w = f64::from(self.cfg.server.workers) * self.faults.capacity_share;
-        self.capacity = w.floor() as u32;
+        self.capacity = if self.faults.down { 0 } else { w.floor() as u32 };
         self.dispatch();
+    }
+
+    /// Applies the fault schedule at `now`: capacity, slowness, errors, and any restart that
+    /// starts at this instant.
+    fn fault_edge(&mut self) {
+        self.faults = FaultState::at(&self.cfg.faults, self.now);
+        let now = self.now;
+        let restarts_now = self.cfg.faults.iter().any(|f| f.kind == FaultKind::Restart && SimTime::from_secs_f64(f.start_s) == now);
+        if restarts_now && self.last_restart != Some(now) {
+            self.last_restart = Some(now);
+            self.restart_server();
+        }
+        self.update_capacity();
+    }
+
+    /// A process restart resets every connection: everything queued or in service fails at
+    /// once with an error, all at the same instant (which is what makes un-jittered retries
+    /// come back together).
+    fn restart_server(&mut self) {
+        let mut victims: Vec<Key> = self.waiting.drain(..).collect();
+        let attempts = &mut self.attempts;
+        let serving: Vec<Key> = attempts.keys().filter(|&k| attempts.get(k).is_some_and(|a| a.in_service)).collect();
+        for &k in &serving {
+            if let Some(a) = attempts.get_mut(k) {
+                a.in_service = false;
+            }
+        }
+        victims.extend(serving);
+        self.busy = 0;
+        for key in victims {
+            self.metrics.c().resets += 1;
+            if let Some(a) = self.attempts.get(key) {
+                let (request_id, number) = (a.request_id, a.number);
+                self.trace(request_id, number, TraceKind::Reset);
+            }
+            self.respond(key, Outcome::Error);
+        }
     }
 
     /// The open-loop arrival rate at `t`, per second, and when it next changes.
@@ -699,8 +774,7 @@ impl Sim {
             Ev::Timeout { attempt } => self.timeout_fired(attempt),
             Ev::FaultEdge { epoch } => {
                 if epoch == self.fault_gen {
-                    self.faults = FaultState::at(&self.cfg.faults, self.now);
-                    self.update_capacity();
+                    self.fault_edge();
                 }
             }
         }
@@ -726,14 +800,7 @@ impl Sim {
         }
         let id = self.next_request_id;
         self.next_request_id += 1;
-        let key = self.requests.insert(Request {
-            id,
-            origin,
-            first_sent: self.now,
-            attempts: 0,
-            previous_sleep: None,
-            retry_cost: None,
-        });
+        let key = self.requests.insert(Request { id, origin, first_sent: self.now, attempts: 0, previous_sleep: None, retry_cost: None });
         self.start_attempt(key);
     }
 
@@ -760,7 +827,9 @@ impl Sim {
     }
 
     fn finish_request(&mut self, key: Key, success: bool) {
-        let Some(r) = self.requests.remove(key) else { return };
+        let Some(r) = self.requests.remove(key) else {
+            return;
+        };
         if success {
             self.metrics.success(self.now.saturating_sub(r.first_sent));
             if let Some(q) = self.quota.as_mut() {
@@ -806,7 +875,9 @@ impl Sim {
             return;
         }
         let now = self.now;
-        let Some(r) = self.requests.get_mut(key) else { return };
+        let Some(r) = self.requests.get_mut(key) else {
+            return;
+        };
         r.attempts += 1;
         let (request_id, number) = (r.id, r.attempts);
         if number > 1 {
@@ -822,6 +893,7 @@ impl Sim {
             client_waiting: true,
             in_system: true,
             retry_after: SimTime::ZERO,
+            in_service: false,
         });
         self.trace(request_id, number, TraceKind::Sent);
         if deadline != SimTime::MAX {
@@ -836,9 +908,18 @@ impl Sim {
 
     fn server_arrive(&mut self, key: Key) {
         let now = self.now;
-        let Some(a) = self.attempts.get(key) else { return };
+        let Some(a) = self.attempts.get(key) else {
+            return;
+        };
         let (request_id, number, deadline) = (a.request_id, a.number, a.deadline);
         self.metrics.c().server_arrivals += 1;
+        if self.faults.down {
+            // Restarting: the connection is refused at once.
+            self.metrics.c().resets += 1;
+            self.trace(request_id, number, TraceKind::Reset);
+            self.respond(key, Outcome::Error);
+            return;
+        }
         if self.cfg.server.drop_expired && now >= deadline {
             self.drop_expired(key, request_id, number);
             return;
@@ -882,6 +963,9 @@ impl Sim {
 
     fn start_service(&mut self, key: Key, request_id: u64, number: u32) {
         self.busy += 1;
+        if let Some(a) = self.attempts.get_mut(key) {
+            a.in_service = true;
+        }
         let s = &self.cfg.server;
         let mut mean = self.service_mean_us * self.faults.slow;
         if s.contention > 0.0 {
@@ -911,7 +995,9 @@ impl Sim {
                 Discipline::Lifo => self.waiting.pop_back(),
             };
             let Some(key) = next else { break };
-            let Some(a) = self.attempts.get(key) else { continue };
+            let Some(a) = self.attempts.get(key) else {
+                continue;
+            };
             let (request_id, number, deadline) = (a.request_id, a.number, a.deadline);
             if self.cfg.server.drop_expired && self.now >= deadline {
                 self.drop_expired(key, request_id, number);
@@ -922,6 +1008,11 @@ impl Sim {
     }
 
     fn service_done(&mut self, key: Key) {
+        match self.attempts.get_mut(key) {
+            Some(a) if a.in_service => a.in_service = false,
+            // A restart already failed it and freed its worker.
+            _ => return,
+        }
         self.busy = self.busy.saturating_sub(1);
         self.metrics.c().completions += 1;
         let base = self.cfg.server.error_rate;
@@ -954,7 +1045,9 @@ impl Sim {
 
     /// A response reaches the client.
     fn deliver(&mut self, key: Key, outcome: Outcome) {
-        let Some(a) = self.attempts.remove(key) else { return };
+        let Some(a) = self.attempts.remove(key) else {
+            return;
+        };
         if !a.client_waiting {
             // The client gave up on this attempt: whatever was done for it is wasted.
             if outcome == Outcome::Ok {
@@ -1013,7 +1106,9 @@ impl Sim {
 
     /// Retries the request if the policy and every limiter allow it, or gives up.
     fn maybe_retry(&mut self, key: Key, why: Failure, retry_after: SimTime) {
-        let Some(r) = self.requests.get(key) else { return };
+        let Some(r) = self.requests.get(key) else {
+            return;
+        };
         let (attempts, previous, request_id) = (r.attempts, r.previous_sleep, r.id);
         let on = &self.cfg.client.retry_on;
         let retryable = match why {

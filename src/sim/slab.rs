@@ -67,6 +67,12 @@ impl<T> Slab<T> {
         }
     }
 
+    /// The keys of every entity in the slab, in slot order (for rare whole-population sweeps,
+    /// such as a server restart failing everything it holds).
+    pub fn keys(&self) -> impl Iterator<Item = Key> + '_ {
+        self.slots.iter().enumerate().filter(|(_, s)| s.value.is_some()).map(|(i, s)| Key { index: i as u32, generation: s.generation })
+    }
+
     pub fn remove(&mut self, k: Key) -> Option<T> {
         let s = self.slots.get_mut(k.index as usize)?;
         if s.generation != k.generation {

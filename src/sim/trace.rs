@@ -25,6 +25,8 @@ pub enum TraceKind {
     Rejected { throttle: bool },
     /// The server skipped it because its client had timed out.
     Dropped,
+    /// A server restart failed it (reset while queued or in service, or refused while down).
+    Reset,
     /// The client will retry at `at`.
     RetryScheduled { at: SimTime },
     /// The request succeeded.

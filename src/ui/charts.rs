@@ -4,7 +4,7 @@
 //! its legend text, so nothing depends on colour alone.
 
 use crate::explain::DelayReport;
-use crate::sim::{BreakerState, Config, SimTime, Window};
+use crate::sim::{BreakerState, Config, FaultKind, SimTime, Window};
 use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
 use web_sys::HtmlCanvasElement;
@@ -19,31 +19,95 @@ pub const GREY: RGBColor = RGBColor(120, 120, 128);
 
 /// How many seconds of history the charts show.
 pub const SPAN_S: f64 = 60.0;
+/// Runs up to this long are drawn whole.
+pub const WHOLE_RUN_S: f64 = 120.0;
+
+/// How a series is drawn.
+#[derive(Clone, Copy, PartialEq)]
+pub enum Mark {
+    Line,
+    /// A dashed line: a limit or a capacity that changed over time.
+    Dashed,
+    /// Bars ending at each point's x, `width` wide (per-window counts).
+    Bars {
+        width: f64,
+    },
+}
 
 pub struct Series {
-    pub label: &'static str,
+    pub label: String,
     pub color: RGBColor,
+    /// Points in x order; a NaN y is a gap (no data), never drawn as zero.
     pub points: Vec<(f64, f64)>,
     /// The compare side (B): the same colour, paler and thinner, on the same axes.
     pub faded: bool,
+    pub mark: Mark,
 }
 
-fn a(label: &'static str, color: RGBColor, points: Vec<(f64, f64)>) -> Series {
-    Series { label, color, points, faded: false }
+fn a(label: &str, color: RGBColor, points: Vec<(f64, f64)>) -> Series {
+    Series { label: label.to_string(), color, points, faded: false, mark: Mark::Line }
 }
 
-fn b(label: &'static str, color: RGBColor, points: Vec<(f64, f64)>) -> Series {
-    Series { label, color, points, faded: true }
+fn b(label: &str, color: RGBColor, points: Vec<(f64, f64)>) -> Series {
+    Series { label: label.to_string(), color, points, faded: true, mark: Mark::Line }
 }
 
-/// A dashed limit line with its label (timeout, capacity, queue limit).
-pub struct Limit {
+fn dashed(label: String, points: Vec<(f64, f64)>) -> Series {
+    Series { label, color: GREY, points, faded: false, mark: Mark::Dashed }
+}
+
+/// A constant dashed line across the shown range (a timeout, a queue limit), named in the legend.
+fn limit(label: String, value: f64, x: (f64, f64)) -> Series {
+    dashed(label, vec![(x.0, value), (x.1, value)])
+}
+
+/// A shaded span of time with its name: a fault, so the cause sits beside the effect.
+pub struct Band {
+    pub from: f64,
+    pub to: f64,
     pub label: String,
-    pub value: f64,
 }
 
 pub struct Theme {
     pub dark: bool,
+}
+
+/// Numbers as people write them: 950, 1.5k, 20k, 3.2M (d3-format's `~s`).
+pub fn human(v: f64) -> String {
+    let a = v.abs();
+    let (x, suffix) = if a >= 1e6 {
+        (v / 1e6, "M")
+    } else if a >= 1e3 {
+        (v / 1e3, "k")
+    } else {
+        (v, "")
+    };
+    let digits = if x.abs() >= 100.0 || x == x.trunc() {
+        0
+    } else if x.abs() >= 10.0 {
+        1
+    } else {
+        2
+    };
+    let s = format!("{x:.digits$}");
+    let s = if s.contains('.') { s.trim_end_matches('0').trim_end_matches('.').to_string() } else { s };
+    format!("{s}{suffix}")
+}
+
+/// Times as people say them: 500 ms, 2 s, 1.5 s.
+pub fn human_ms(ms: f64) -> String {
+    if ms.abs() >= 1_000.0 { format!("{} s", human(ms / 1e3)) } else { format!("{} ms", human(ms)) }
+}
+
+/// What the x axis counts.
+#[derive(Clone, Copy, PartialEq)]
+pub enum XAxis {
+    /// Simulated seconds.
+    Seconds,
+    /// A delay in milliseconds.
+    Millis,
+    /// A plain count (clients).
+    Count,
 }
 
 /// Sizes the canvas's backing store to its CSS box × devicePixelRatio; returns the ratio.
@@ -60,29 +124,89 @@ pub fn fit_canvas(canvas: &HtmlCanvasElement) -> f64 {
     dpr
 }
 
-/// Draws a time-series chart. Returns an error message rather than panicking.
-pub fn line_chart(canvas: &HtmlCanvasElement, title: &str, series: &[Series], limits: &[Limit], x: (f64, f64), theme: &Theme) -> Result<(), String> {
+/// The runs of finite points, split at gaps.
+fn runs(points: &[(f64, f64)]) -> Vec<Vec<(f64, f64)>> {
+    let mut out: Vec<Vec<(f64, f64)>> = vec![Vec::new()];
+    for &p in points {
+        if p.1.is_finite() {
+            if let Some(last) = out.last_mut() {
+                last.push(p);
+            }
+        } else if out.last().is_some_and(|r| !r.is_empty()) {
+            out.push(Vec::new());
+        }
+    }
+    out.retain(|r| !r.is_empty());
+    out
+}
+
+/// Draws a chart: a title, a legend strip under it (outside the data), shaded fault bands,
+/// then the series. Returns an error message rather than panicking.
+pub fn line_chart(canvas: &HtmlCanvasElement, title: &str, series: &[Series], bands: &[Band], x: (f64, f64), axis: XAxis, theme: &Theme) -> Result<(), String> {
     let dpr = fit_canvas(canvas);
     let backend = CanvasBackend::with_canvas_object(canvas.clone()).ok_or("this browser has no 2D canvas")?;
     let root = backend.into_drawing_area();
     let (bg, fg) = if theme.dark { (RGBColor(29, 29, 33), RGBColor(236, 236, 240)) } else { (WHITE, RGBColor(29, 29, 31)) };
     root.fill(&bg).map_err(|e| e.to_string())?;
-    let ymax = series
-        .iter()
-        .flat_map(|s| s.points.iter().map(|p| p.1))
-        .chain(limits.iter().map(|l| l.value))
-        .filter(|v| v.is_finite())
-        .fold(0.0f64, f64::max)
-        .max(1.0)
-        * 1.1;
+    let px = |v: f64| (v * dpr).round() as i32;
     let font = |size: f64| ("sans-serif", size * dpr).into_font().color(&fg);
-    let mut chart = ChartBuilder::on(&root)
-        .caption(title, font(13.0))
-        .margin((6.0 * dpr) as u32)
-        .x_label_area_size((22.0 * dpr) as u32)
-        .y_label_area_size((44.0 * dpr) as u32)
-        .build_cartesian_2d(x.0..x.1.max(x.0 + 1.0), 0.0..ymax)
+    let (width, _) = root.dim_in_pixel();
+
+    // The title, then the legend entries laid out in rows under it.
+    root.draw(&Text::new(title.to_string(), (px(6.0), px(3.0)), font(12.0))).map_err(|e| e.to_string())?;
+    let mut entries: Vec<(&Series, String)> = Vec::new();
+    for s in series.iter().filter(|s| !s.label.is_empty()) {
+        entries.push((s, s.label.clone()));
+    }
+    let (mut lx, mut ly) = (px(6.0), px(19.0));
+    let row_h = px(13.0);
+    for (s, label) in &entries {
+        let tw = root.estimate_text_size(label, &font(10.0)).map_or(px(60.0) as u32, |t| t.0) as i32;
+        let item_w = px(18.0) + tw + px(10.0);
+        if lx + item_w > width as i32 && lx > px(6.0) {
+            lx = px(6.0);
+            ly += row_h;
+        }
+        let y = ly + px(5.0);
+        let color = if s.faded { s.color.mix(0.5) } else { s.color.mix(1.0) };
+        match s.mark {
+            Mark::Bars { .. } => {
+                root.draw(&Rectangle::new([(lx, y - px(4.0)), (lx + px(12.0), y + px(4.0))], color.filled())).map_err(|e| e.to_string())?;
+            }
+            Mark::Dashed => {
+                for k in 0..3 {
+                    let x0 = lx + k * px(5.0);
+                    root.draw(&PathElement::new(vec![(x0, y), (x0 + px(3.0), y)], color.stroke_width(px(2.0) as u32))).map_err(|e| e.to_string())?;
+                }
+            }
+            Mark::Line => {
+                root.draw(&PathElement::new(vec![(lx, y), (lx + px(14.0), y)], color.stroke_width(px(2.0) as u32))).map_err(|e| e.to_string())?;
+            }
+        }
+        root.draw(&Text::new(label.clone(), (lx + px(18.0), ly), font(10.0))).map_err(|e| e.to_string())?;
+        lx += item_w;
+    }
+    let top = (ly + row_h + px(2.0)).max(0) as u32;
+    let (_, plot_area) = root.split_vertically(top);
+
+    let ymax = series.iter().flat_map(|s| s.points.iter().map(|p| p.1)).filter(|v| v.is_finite()).fold(0.0f64, f64::max).max(1.0) * 1.1;
+    let x1 = x.1.max(x.0 + 1.0);
+    let mut chart = ChartBuilder::on(&plot_area)
+        .margin_left(px(4.0) as u32)
+        .margin_top(px(2.0) as u32)
+        .margin_bottom(px(2.0) as u32)
+        // Room for the last x label, so "60 s" is never clipped.
+        .margin_right(px(16.0) as u32)
+        .x_label_area_size(px(18.0) as u32)
+        .y_label_area_size(px(36.0) as u32)
+        .build_cartesian_2d(x.0..x1, 0.0..ymax)
         .map_err(|e| e.to_string())?;
+    let x_fmt = move |v: &f64| match axis {
+        XAxis::Seconds => format!("{} s", human(*v)),
+        XAxis::Millis => human_ms(*v),
+        XAxis::Count => human(*v),
+    };
+    let y_fmt = |v: &f64| human(*v);
     chart
         .configure_mesh()
         .light_line_style(fg.mix(0.06))
@@ -90,53 +214,83 @@ pub fn line_chart(canvas: &HtmlCanvasElement, title: &str, series: &[Series], li
         .axis_style(fg.mix(0.5))
         .label_style(font(10.0))
         .x_labels(6)
-        .y_labels(5)
+        .y_labels(4)
+        .x_label_formatter(&x_fmt)
+        .y_label_formatter(&y_fmt)
         .draw()
         .map_err(|e| e.to_string())?;
+    // Fault bands under the data, each named at its top-left.
+    let band_fill = if theme.dark { RGBColor(255, 200, 120).mix(0.13) } else { RGBColor(213, 94, 0).mix(0.1) };
+    for band in bands {
+        let (from, to) = (band.from.max(x.0), band.to.min(x1));
+        if to < x.0 || from > x1 {
+            continue;
+        }
+        // An instant (a restart) is a thin band, one pixel's worth of time at least.
+        let min_w = (x1 - x.0) / 300.0;
+        let to = if to - from < min_w { from + min_w } else { to };
+        chart.draw_series(std::iter::once(Rectangle::new([(from, 0.0), (to, ymax)], band_fill.filled()))).map_err(|e| e.to_string())?;
+        chart.draw_series(std::iter::once(Text::new(band.label.clone(), (from, ymax), font(9.0)))).map_err(|e| e.to_string())?;
+    }
     let stroke = (2.0 * dpr) as u32;
     for s in series {
-        let color = s.color;
-        let style = if s.faded { color.mix(0.45).stroke_width((stroke / 2).max(1)) } else { color.stroke_width(stroke) };
-        chart
-            .draw_series(LineSeries::new(s.points.iter().copied(), style))
-            .map_err(|e| e.to_string())?
-            .label(s.label)
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], style));
+        let color = if s.faded { s.color.mix(0.45) } else { s.color.mix(1.0) };
+        match s.mark {
+            Mark::Bars { width } => {
+                chart
+                    .draw_series(
+                        s.points.iter().filter(|p| p.1.is_finite() && p.1 > 0.0).map(|&(xe, y)| Rectangle::new([(xe - width, 0.0), (xe, y)], color.filled())),
+                    )
+                    .map_err(|e| e.to_string())?;
+            }
+            Mark::Dashed => {
+                // Dashes as short segments along each run, so a limit is distinct without colour.
+                let dash = (x1 - x.0) / 80.0;
+                for run in runs(&s.points) {
+                    let mut segs = Vec::new();
+                    for pair in run.windows(2) {
+                        let ((xa, ya), (xb, yb)) = (pair[0], pair[1]);
+                        let mut t = xa;
+                        while t < xb {
+                            let e = (t + dash).min(xb);
+                            let y_at = |u: f64| {
+                                if xb > xa { ya + (yb - ya) * (u - xa) / (xb - xa) } else { ya }
+                            };
+                            segs.push(PathElement::new(vec![(t, y_at(t)), (e, y_at(e))], color.stroke_width(stroke)));
+                            t += 2.0 * dash;
+                        }
+                    }
+                    chart.draw_series(segs).map_err(|e| e.to_string())?;
+                }
+            }
+            Mark::Line => {
+                let style = if s.faded { color.stroke_width((stroke / 2).max(1)) } else { color.stroke_width(stroke) };
+                for run in runs(&s.points) {
+                    if run.len() == 1 {
+                        chart.draw_series(std::iter::once(Circle::new(run[0], stroke, style.filled()))).map_err(|e| e.to_string())?;
+                    } else {
+                        chart.draw_series(LineSeries::new(run, style)).map_err(|e| e.to_string())?;
+                    }
+                }
+            }
+        }
     }
-    for l in limits {
-        let y = l.value;
-        // Dashes drawn as short segments, so the limit is distinct without colour.
-        let n = 40;
-        let dx = (x.1 - x.0) / f64::from(n);
-        chart
-            .draw_series((0..n).step_by(2).map(|i| {
-                let a = x.0 + dx * f64::from(i);
-                PathElement::new(vec![(a, y), (a + dx, y)], GREY.stroke_width(stroke))
-            }))
-            .map_err(|e| e.to_string())?;
-        chart
-            .draw_series(std::iter::once(Text::new(l.label.clone(), (x.0 + dx * 0.5, y), font(10.0))))
-            .map_err(|e| e.to_string())?;
-    }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperRight)
-        .background_style(bg.mix(0.85))
-        .border_style(fg.mix(0.3))
-        .label_font(font(10.0))
-        .draw()
-        .map_err(|e| e.to_string())?;
     root.present().map_err(|e| e.to_string())
 }
 
-/// The x range shown: the last `SPAN_S` seconds, at least 10 s wide.
-pub fn x_range(now: SimTime) -> (f64, f64) {
+/// The x range shown: the whole run when it is at most `WHOLE_RUN_S` long (so the trigger stays
+/// in view beside its effect), otherwise the last `SPAN_S` seconds.
+pub fn x_range(now: SimTime, duration_s: f64) -> (f64, f64) {
     let t = now.as_secs_f64();
+    if duration_s <= WHOLE_RUN_S && t <= duration_s + 1e-9 {
+        return (0.0, duration_s.max(1.0));
+    }
     ((t - SPAN_S).max(0.0), t.max(10.0))
 }
 
+/// One point per window at its end; NaN values stay (they are gaps).
 fn pts(ws: &[&Window], f: impl Fn(&Window) -> f64) -> Vec<(f64, f64)> {
-    ws.iter().map(|w| (w.end_time().as_secs_f64(), f(w))).filter(|p| p.1.is_finite()).collect()
+    ws.iter().map(|w| (w.end_time().as_secs_f64(), f(w))).collect()
 }
 
 type Metric = fn(&Window) -> f64;
@@ -154,97 +308,144 @@ pub fn visible(windows: &[Window], x: (f64, f64)) -> Vec<&Window> {
     windows.iter().filter(|w| w.end_time().as_secs_f64() >= x.0).collect()
 }
 
-pub fn draw_load(c: &HtmlCanvasElement, ws: &[&Window], cmp: &[&Window], cfg: &Config, x: (f64, f64), capacity_now: u32, t: &Theme) -> Result<(), String> {
-    let capacity = f64::from(capacity_now) * 1_000.0 / cfg.server.service_ms;
-    line_chart(
-        c,
-        "Load per second: offered, retries, goodput",
-        &with_cmp(
-            vec![
-                a("offered (first tries)", BLUE, pts(ws, Window::offered_per_s)),
-                a("retries", VERMILLION, pts(ws, Window::retries_per_s)),
-                a("goodput (successes)", GREEN, pts(ws, Window::goodput_per_s)),
-            ],
-            cmp,
-            &[("B retries", VERMILLION, Window::retries_per_s), ("B goodput", GREEN, Window::goodput_per_s)],
-        ),
-        &[Limit { label: format!("capacity {capacity:.0}/s"), value: capacity }],
-        x,
-        t,
-    )
+/// Every fault as a shaded band named by its kind.
+pub fn fault_bands(cfg: &Config) -> Vec<Band> {
+    cfg.faults
+        .iter()
+        .map(|f| {
+            let label = match f.kind {
+                FaultKind::Capacity if f.value == 0.0 => "crash".to_string(),
+                FaultKind::Capacity => format!("capacity {}%", human(f.value * 100.0)),
+                FaultKind::Slow => format!("{}× slower", human(f.value)),
+                FaultKind::Errors => format!("{}% errors", human(f.value * 100.0)),
+                FaultKind::Load => format!("load ×{}", human(f.value)),
+                FaultKind::Restart => "restart".to_string(),
+            };
+            Band { from: f.start_s, to: f.end_s, label }
+        })
+        .collect()
 }
 
+/// Service slowdown from faults at `t` seconds.
+fn slow_at(cfg: &Config, t: f64) -> f64 {
+    cfg.faults.iter().filter(|f| f.kind == FaultKind::Slow && f.start_s <= t && t < f.end_s).map(|f| f.value).product()
+}
+
+/// Requests per second the available workers could serve in each window: the workers the
+/// window actually had (after crashes), at the service time it actually had (after brownouts).
+fn capacity_per_s(ws: &[&Window], cfg: &Config) -> Vec<(f64, f64)> {
+    ws.iter()
+        .map(|w| {
+            let workers = w.capacity_area as f64 / w.width.0.max(1) as f64;
+            let mid = w.start.as_secs_f64() + w.width.as_secs_f64() / 2.0;
+            (w.end_time().as_secs_f64(), workers * 1_000.0 / (cfg.server.service_ms * slow_at(cfg, mid)))
+        })
+        .collect()
+}
+
+pub fn draw_load(c: &HtmlCanvasElement, ws: &[&Window], cmp: &[&Window], cfg: &Config, x: (f64, f64), t: &Theme) -> Result<(), String> {
+    let mut series = with_cmp(
+        vec![
+            a("offered (first tries)", BLUE, pts(ws, Window::offered_per_s)),
+            a("retries", VERMILLION, pts(ws, Window::retries_per_s)),
+            a("goodput (successes)", GREEN, pts(ws, Window::goodput_per_s)),
+        ],
+        cmp,
+        &[("B retries", VERMILLION, Window::retries_per_s), ("B goodput", GREEN, Window::goodput_per_s)],
+    );
+    series.push(dashed("capacity".into(), capacity_per_s(ws, cfg)));
+    line_chart(c, "Load: requests per second, per 100 ms window", &series, &fault_bands(cfg), x, XAxis::Seconds, t)
+}
+
+/// Latency of successes; a window in which nothing succeeded has no latency and is a gap.
 pub fn draw_latency(c: &HtmlCanvasElement, ws: &[&Window], cmp: &[&Window], cfg: &Config, x: (f64, f64), t: &Theme) -> Result<(), String> {
-    let limits: Vec<Limit> = cfg.client.timeout_ms.map(|v| Limit { label: format!("timeout {v:.0} ms"), value: v }).into_iter().collect();
-    line_chart(
-        c,
-        "Latency of successful requests (ms)",
-        &with_cmp(
-            vec![a("p50", SKY, pts(ws, |w| w.p50_us as f64 / 1e3)), a("p99", ORANGE, pts(ws, |w| w.p99_us as f64 / 1e3))],
-            cmp,
-            &[("B p99", ORANGE, |w| w.p99_us as f64 / 1e3)],
-        ),
-        &limits,
-        x,
-        t,
-    )
+    let lat = |q: fn(&Window) -> u64| {
+        move |w: &Window| {
+            if w.counts.successes == 0 { f64::NAN } else { q(w) as f64 / 1e3 }
+        }
+    };
+    let mut series = with_cmp(
+        vec![a("p50", SKY, pts(ws, lat(|w| w.p50_us))), a("p99", ORANGE, pts(ws, lat(|w| w.p99_us)))],
+        cmp,
+        &[("B p99", ORANGE, |w| if w.counts.successes == 0 { f64::NAN } else { w.p99_us as f64 / 1e3 })],
+    );
+    if let Some(v) = cfg.client.timeout_ms {
+        series.push(limit(format!("timeout {}", human_ms(v)), v, x));
+    }
+    line_chart(c, "Latency of successes, ms (gap: none succeeded)", &series, &fault_bands(cfg), x, XAxis::Seconds, t)
 }
 
 pub fn draw_queue(c: &HtmlCanvasElement, ws: &[&Window], cmp: &[&Window], cfg: &Config, x: (f64, f64), t: &Theme) -> Result<(), String> {
-    let limits: Vec<Limit> = cfg.server.queue_limit.map(|q| Limit { label: format!("queue limit {q}"), value: f64::from(q) }).into_iter().collect();
-    line_chart(
-        c,
-        "Queue depth (waiting requests)",
-        &with_cmp(
-            vec![a("max", PURPLE, pts(ws, |w| f64::from(w.queue_max))), a("average", BLUE, pts(ws, Window::queue_avg))],
-            cmp,
-            &[("B average", BLUE, Window::queue_avg)],
-        ),
-        &limits,
-        x,
-        t,
-    )
+    let mut series = with_cmp(
+        vec![a("max", PURPLE, pts(ws, |w| f64::from(w.queue_max))), a("average", BLUE, pts(ws, Window::queue_avg))],
+        cmp,
+        &[("B average", BLUE, Window::queue_avg)],
+    );
+    if let Some(q) = cfg.server.queue_limit {
+        series.push(limit(format!("limit {}", human(f64::from(q))), f64::from(q), x));
+    }
+    line_chart(c, "Queue: waiting requests", &series, &fault_bands(cfg), x, XAxis::Seconds, t)
 }
 
-pub fn draw_arrivals(c: &HtmlCanvasElement, ws: &[&Window], cmp: &[&Window], x: (f64, f64), t: &Theme) -> Result<(), String> {
-    line_chart(
-        c,
-        "First attempts per window (spiky or smooth?)",
-        &with_cmp(
-            vec![a("arrivals per window", BLUE, pts(ws, |w| w.counts.first_attempts as f64))],
-            cmp,
-            &[("B arrivals", BLUE, |w| w.counts.first_attempts as f64)],
-        ),
-        &[],
-        x,
-        t,
-    )
+/// Attempts per window as bars (first tries, with retries stacked on top), so a cron spike or a
+/// retry wave is a tall bar; the dashed line is the average per window over the range shown.
+pub fn draw_arrivals(c: &HtmlCanvasElement, ws: &[&Window], cmp: &[&Window], cfg: &Config, x: (f64, f64), t: &Theme) -> Result<(), String> {
+    let width = ws.last().map_or(0.1, |w| w.width.as_secs_f64());
+    let mean = ws.iter().map(|w| w.counts.attempts()).sum::<u64>() as f64 / ws.len().max(1) as f64;
+    let title = format!("Attempts per {} window", human_ms(width * 1e3));
+    let mut series = vec![
+        Series { label: "retries".into(), color: VERMILLION, points: pts(ws, |w| w.counts.attempts() as f64), faded: false, mark: Mark::Bars { width } },
+        Series { label: "first tries".into(), color: BLUE, points: pts(ws, |w| w.counts.first_attempts as f64), faded: false, mark: Mark::Bars { width } },
+    ];
+    if !cmp.is_empty() {
+        series.push(b("B attempts", GREY, pts(cmp, |w| w.counts.attempts() as f64)));
+    }
+    series.push(limit(format!("average {}", human(mean)), mean, x));
+    line_chart(c, &title, &series, &fault_bands(cfg), x, XAxis::Seconds, t)
+}
+
+/// Amplification over a trailing span of windows (never attempts ÷ an empty window).
+pub fn trailing_amplification(ws: &[&Window], span_s: f64) -> Vec<(f64, f64)> {
+    let mut out = Vec::with_capacity(ws.len());
+    let (mut from, mut attempts, mut first) = (0usize, 0u64, 0u64);
+    for (i, w) in ws.iter().enumerate() {
+        attempts += w.counts.attempts();
+        first += w.counts.first_attempts;
+        let end = w.end_time().as_secs_f64();
+        while from < i && ws[from].end_time().as_secs_f64() <= end - span_s {
+            attempts -= ws[from].counts.attempts();
+            first -= ws[from].counts.first_attempts;
+            from += 1;
+        }
+        out.push((end, if first > 0 { attempts as f64 / first as f64 } else { f64::NAN }));
+    }
+    out
 }
 
 pub fn draw_amplification(c: &HtmlCanvasElement, ws: &[&Window], cmp: &[&Window], cfg: &Config, x: (f64, f64), t: &Theme) -> Result<(), String> {
-    line_chart(
-        c,
-        "Amplification: attempts ÷ first attempts",
-        &with_cmp(vec![a("amplification", VERMILLION, pts(ws, Window::amplification))], cmp, &[("B amplification", VERMILLION, Window::amplification)]),
-        &[Limit { label: format!("max attempts {}", cfg.client.max_attempts), value: f64::from(cfg.client.max_attempts) }],
-        x,
-        t,
-    )
+    let span = crate::explain::verdict_span(cfg).as_secs_f64().max(5.0);
+    let mut series = vec![a("amplification", VERMILLION, trailing_amplification(ws, span))];
+    if !cmp.is_empty() {
+        series.push(b("B amplification", VERMILLION, trailing_amplification(cmp, span)));
+    }
+    series.push(limit(format!("max attempts {}", cfg.client.max_attempts), f64::from(cfg.client.max_attempts), x));
+    let title = format!("Amplification: attempts ÷ first tries, over the last {} s", human(span));
+    line_chart(c, &title, &series, &fault_bands(cfg), x, XAxis::Seconds, t)
 }
 
 pub fn draw_limiters(c: &HtmlCanvasElement, ws: &[&Window], cfg: &Config, x: (f64, f64), t: &Theme) -> Result<(), String> {
     let mut series = Vec::new();
-    let mut limits = Vec::new();
     let l = &cfg.limiters;
     if l.quota.enabled {
         series.push(a("quota tokens", GREEN, pts(ws, |w| w.end.tokens.unwrap_or(f64::NAN))));
-        limits.push(Limit { label: format!("quota {:.0}", l.quota.capacity), value: l.quota.capacity });
+        series.push(limit(format!("quota {}", human(l.quota.capacity)), l.quota.capacity, x));
+        series.push(a("retries stopped by quota", VERMILLION, pts(ws, |w| w.counts.suppressed_quota as f64)));
     }
     if l.breaker.enabled {
         let scale = if l.quota.enabled { l.quota.capacity } else { 1.0 };
         series.push(a(
             "breaker (top = open)",
-            VERMILLION,
+            PURPLE,
             pts(ws, |w| match w.end.breaker {
                 Some(BreakerState::Open) => scale,
                 Some(BreakerState::HalfOpen) => scale / 2.0,
@@ -255,10 +456,13 @@ pub fn draw_limiters(c: &HtmlCanvasElement, ws: &[&Window], cfg: &Config, x: (f6
     if l.adaptive.enabled {
         series.push(a("adaptive send rate /s", BLUE, pts(ws, |w| w.end.send_rate.unwrap_or(f64::NAN))));
     }
-    if series.is_empty() {
-        series.push(a("no limiter on", GREY, Vec::new()));
+    if cfg.server.throttle.enabled {
+        series.push(a("throttled per window", ORANGE, pts(ws, |w| w.counts.rejected_throttle as f64)));
     }
-    line_chart(c, "Limiters: retry quota, breaker, adaptive rate", &series, &limits, x, t)
+    if series.is_empty() {
+        series.push(a("no limiter or throttle on", GREY, Vec::new()));
+    }
+    line_chart(c, "Limiters: retry quota, breaker, adaptive rate, throttles", &series, &fault_bands(cfg), x, XAxis::Seconds, t)
 }
 
 /// Each retry's sampled delays as a histogram (share of draws per bin), on one delay axis.
@@ -282,9 +486,9 @@ pub fn draw_delays(c: &HtmlCanvasElement, report: &DelayReport, t: &Theme) -> Re
         })
         .collect();
     if series.is_empty() {
-        return line_chart(c, "No retries: max attempts is 1", &[], &[], (0.0, 1.0), t);
+        return line_chart(c, "No retries: max attempts is 1", &[], &[], (0.0, 1.0), XAxis::Millis, t);
     }
-    line_chart(c, "Sampled delay before each retry (ms): share of draws", &series, &[], (0.0, max), t)
+    line_chart(c, "Sampled delay before each retry: share of draws", &series, &[], (0.0, max), XAxis::Millis, t)
 }
 
 /// Brooker's 2015 charts: one line per strategy against the number of clients.
@@ -296,15 +500,11 @@ pub fn draw_contention(c: &HtmlCanvasElement, rows: &[crate::sim::contention::Sw
         .iter()
         .enumerate()
         .map(|(i, s)| {
-            let pts = rows
-                .iter()
-                .filter(|r| r.strategy == *s)
-                .map(|r| (f64::from(r.clients), if time { r.mean_time_ms } else { r.mean_calls }))
-                .collect();
+            let pts = rows.iter().filter(|r| r.strategy == *s).map(|r| (f64::from(r.clients), if time { r.mean_time_ms } else { r.mean_calls })).collect();
             a(LABELS[i], COLORS[i], pts)
         })
         .collect();
     let xmax = rows.iter().map(|r| f64::from(r.clients)).fold(1.0, f64::max);
     let title = if time { "Completion time (ms) against clients" } else { "Calls (writes) against clients" };
-    line_chart(c, title, &series, &[], (0.0, xmax), t)
+    line_chart(c, title, &series, &[], (0.0, xmax), XAxis::Count, t)
 }

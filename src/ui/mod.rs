@@ -13,17 +13,17 @@ mod system;
 
 use crate::exercises;
 use crate::explain::{self, Health};
-use crate::report;
-use crate::url;
-use wasm_bindgen::JsCast;
 use crate::keys;
+use crate::report;
 use crate::scenarios;
 use crate::sim::{Config, Fault, FaultKind, Sim, SimTime, Window};
+use crate::url;
 use controls::{Choice, Slider};
 use gloo::render::{AnimationFrame, request_animation_frame};
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::rc::Rc;
+use wasm_bindgen::JsCast;
 use web_sys::HtmlCanvasElement;
 use yew::prelude::*;
 
@@ -126,8 +126,8 @@ impl Reducible for Controls {
                     next.seed = s.seed;
                     next.scenario = id;
                     next.errors.clear();
-                    next.compare = None;
-                    next.editing_b = false;
+                    next.editing_b = s.compare.is_some();
+                    next.compare = s.compare.map(with_trace);
                     next.epoch += 1;
                 }
             }
@@ -239,7 +239,9 @@ fn copy_to_clipboard(text: &str) {
 
 /// Offers `href` (a data: URL) as a download named `name`.
 fn download(name: &str, href: &str) {
-    let Some(doc) = web_sys::window().and_then(|w| w.document()) else { return };
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
     if let Ok(a) = doc.create_element("a") {
         let _ = a.set_attribute("href", href);
         let _ = a.set_attribute("download", name);
@@ -297,7 +299,9 @@ impl Headline {
         let recent: Vec<&Window> = sim.windows().iter().filter(|w| w.start >= now.saturating_sub(span)).collect();
         let sum = |f: fn(&Window) -> u64| recent.iter().map(|w| f(w)).sum::<u64>();
         let offered = sum(|w| w.counts.first_attempts);
-        let ratio = |n: u64| if offered > 0 { n as f64 / offered as f64 } else { 0.0 };
+        let ratio = |n: u64| {
+            if offered > 0 { n as f64 / offered as f64 } else { 0.0 }
+        };
         let secs = recent.iter().map(|w| w.width.as_secs_f64()).sum::<f64>().max(1e-9);
         let st = sim.status();
         Headline {
@@ -309,18 +313,15 @@ impl Headline {
             queue: st.queue,
             busy: st.busy,
             capacity: st.capacity,
-            health: explain::health(sim.windows(), sim.config(), now, span),
+            health: explain::health(sim.windows(), sim.config(), now),
         }
     }
 
     fn html(&self, side: &str) -> Html {
-        let id = |name: &str| if side == "B" { format!("{name}-b") } else { name.to_string() };
-        let health_class = match self.health {
-            Health::Healthy => "healthy",
-            Health::Overloaded => "overloaded",
-            Health::Collapsed => "collapsed",
-            Health::Starting => "starting",
+        let id = |name: &str| {
+            if side == "B" { format!("{name}-b") } else { name.to_string() }
         };
+        let health_class = self.health.class();
         html! {
             <>
               if !side.is_empty() { <span class="side">{ side }</span> }
@@ -360,39 +361,72 @@ const ON_OFF: &[(&str, &str)] = &[("false", "off"), ("true", "on")];
 
 /// The controls, grouped as the talk teaches. Embed links can show a subset of groups.
 const CONTROL_TABLE: &[(&str, &str, &[Ctl])] = &[
-    ("load", "Load", &[
-        sl("load.rate_per_s", "Open-loop rate", "req/s", 0.0, 2_000.0, 1.0),
-        sl("load.closed.clients", "Closed-loop clients", "clients", 0.0, 1_000.0, 1.0),
-        sl("load.closed.think_ms", "Think time", "ms", 1.0, 10_000.0, 1.0),
-        sl("load.periodic.clients", "Periodic jobs", "clients", 0.0, 10_000.0, 10.0),
-        sl("load.periodic.period_s", "Period", "s", 0.1, 120.0, 0.1),
-        ch("load.periodic.jittered", "Periodic timing", &[("false", "aligned (cron at :00)"), ("true", "jittered")]),
-    ]),
-    ("server", "Server", &[
-        sl("server.workers", "Workers", "", 1.0, 200.0, 1.0),
-        sl("server.service_ms", "Mean service time", "ms", 1.0, 1_000.0, 1.0),
-        ch("server.service", "Service-time shape", &[("constant", "constant"), ("exponential", "exponential"), ("lognormal", "log-normal (long tail)")]),
-        sl("server.contention", "Contention", "×", 0.0, 5.0, 0.1),
-        ch("server.queue_limit", "Queue limit", &[("none", "unbounded"), ("0", "0 (no queue)"), ("10", "10"), ("50", "50"), ("100", "100"), ("500", "500"), ("2000", "2,000")]),
-        ch("server.discipline", "Queue order", &[("fifo", "FIFO"), ("lifo", "LIFO (newest first)")]),
-        ch("server.drop_expired", "Drop expired work (deadlines)", ON_OFF),
-        ch("server.throttle.enabled", "Throttle with retry-after", ON_OFF),
-        sl("server.throttle.rate_per_s", "Throttle rate", "req/s", 1.0, 2_000.0, 1.0),
-    ]),
-    ("client", "Client", &[
-        ch("client.timeout_ms", "Timeout", &[("none", "none"), ("100", "100 ms"), ("250", "250 ms"), ("500", "500 ms"), ("1000", "1 s"), ("2000", "2 s"), ("5000", "5 s"), ("10000", "10 s")]),
-        sl("client.max_attempts", "Max attempts", "", 1.0, 10.0, 1.0),
-        ch("client.backoff", "Backoff", &[("none", "none (retry at once)"), ("constant", "constant"), ("exponential", "exponential")]),
-        sl("client.base_ms", "Backoff base", "ms", 0.0, 2_000.0, 1.0),
-        ch("client.cap_ms", "Backoff cap", &[("none", "none"), ("1000", "1 s"), ("5000", "5 s"), ("20000", "20 s")]),
-        ch("client.jitter", "Jitter", &[("none", "none"), ("full", "full"), ("equal", "equal"), ("decorrelated", "decorrelated")]),
-    ]),
-    ("limiters", "Limiters", &[
-        ch("limiters.quota.enabled", "Retry quota (AWS standard)", ON_OFF),
-        ch("limiters.breaker.enabled", "Circuit breaker", ON_OFF),
-        sl("limiters.breaker.open_ms", "Breaker open for", "ms", 100.0, 60_000.0, 100.0),
-        ch("limiters.adaptive.enabled", "Adaptive rate (AWS adaptive)", ON_OFF),
-    ]),
+    (
+        "load",
+        "Load",
+        &[
+            sl("load.rate_per_s", "Open-loop rate", "req/s", 0.0, 2_000.0, 1.0),
+            sl("load.closed.clients", "Closed-loop clients", "clients", 0.0, 1_000.0, 1.0),
+            sl("load.closed.think_ms", "Think time", "ms", 1.0, 10_000.0, 1.0),
+            sl("load.periodic.clients", "Periodic jobs", "clients", 0.0, 10_000.0, 10.0),
+            sl("load.periodic.period_s", "Period", "s", 0.1, 120.0, 0.1),
+            ch("load.periodic.jittered", "Periodic timing", &[("false", "aligned (cron at :00)"), ("true", "jittered")]),
+        ],
+    ),
+    (
+        "server",
+        "Server",
+        &[
+            sl("server.workers", "Workers", "", 1.0, 200.0, 1.0),
+            sl("server.service_ms", "Mean service time", "ms", 1.0, 1_000.0, 1.0),
+            ch("server.service", "Service-time shape", &[("constant", "constant"), ("exponential", "exponential"), ("lognormal", "log-normal (long tail)")]),
+            sl("server.contention", "Contention", "×", 0.0, 5.0, 0.1),
+            ch(
+                "server.queue_limit",
+                "Queue limit",
+                &[("none", "unbounded"), ("0", "0 (no queue)"), ("10", "10"), ("50", "50"), ("100", "100"), ("500", "500"), ("2000", "2,000")],
+            ),
+            ch("server.discipline", "Queue order", &[("fifo", "FIFO"), ("lifo", "LIFO (newest first)")]),
+            ch("server.drop_expired", "Drop expired work (deadlines)", ON_OFF),
+            ch("server.throttle.enabled", "Throttle with retry-after", ON_OFF),
+            sl("server.throttle.rate_per_s", "Throttle rate", "req/s", 1.0, 2_000.0, 1.0),
+        ],
+    ),
+    (
+        "client",
+        "Client",
+        &[
+            ch(
+                "client.timeout_ms",
+                "Timeout",
+                &[
+                    ("none", "none"),
+                    ("100", "100 ms"),
+                    ("250", "250 ms"),
+                    ("500", "500 ms"),
+                    ("1000", "1 s"),
+                    ("2000", "2 s"),
+                    ("5000", "5 s"),
+                    ("10000", "10 s"),
+                ],
+            ),
+            sl("client.max_attempts", "Max attempts", "", 1.0, 10.0, 1.0),
+            ch("client.backoff", "Backoff", &[("none", "none (retry at once)"), ("constant", "constant"), ("exponential", "exponential")]),
+            sl("client.base_ms", "Backoff base", "ms", 0.0, 2_000.0, 1.0),
+            ch("client.cap_ms", "Backoff cap", &[("none", "none"), ("1000", "1 s"), ("5000", "5 s"), ("20000", "20 s")]),
+            ch("client.jitter", "Jitter", &[("none", "none"), ("full", "full"), ("equal", "equal"), ("decorrelated", "decorrelated")]),
+        ],
+    ),
+    (
+        "limiters",
+        "Limiters",
+        &[
+            ch("limiters.quota.enabled", "Retry quota (AWS standard)", ON_OFF),
+            ch("limiters.breaker.enabled", "Circuit breaker", ON_OFF),
+            sl("limiters.breaker.open_ms", "Breaker open for", "ms", 100.0, 60_000.0, 100.0),
+            ch("limiters.adaptive.enabled", "Adaptive rate (AWS adaptive)", ON_OFF),
+        ],
+    ),
 ];
 
 /// What the animation loop owns.
@@ -459,15 +493,15 @@ const CHARTS: usize = 6;
 /// Draws chart `which` (0..CHARTS) from the closed windows in view.
 fn draw_chart(c: &Canvases, sim: &Sim, sim_b: Option<&Sim>, which: usize) {
     let theme = charts::Theme { dark: media("(prefers-color-scheme: dark)") };
-    let x = charts::x_range(sim.now());
+    let x = charts::x_range(sim.now(), sim.config().duration_s);
     let ws = charts::visible(sim.windows(), x);
     let wb = sim_b.map(|b| charts::visible(b.windows(), x)).unwrap_or_default();
     let cfg = sim.config();
     let result = match which {
-        0 => canvas(&c.load).map(|k| charts::draw_load(&k, &ws, &wb, cfg, x, sim.status().capacity, &theme)),
+        0 => canvas(&c.load).map(|k| charts::draw_load(&k, &ws, &wb, cfg, x, &theme)),
         1 => canvas(&c.latency).map(|k| charts::draw_latency(&k, &ws, &wb, cfg, x, &theme)),
         2 => canvas(&c.queue).map(|k| charts::draw_queue(&k, &ws, &wb, cfg, x, &theme)),
-        3 => canvas(&c.arrivals).map(|k| charts::draw_arrivals(&k, &ws, &wb, x, &theme)),
+        3 => canvas(&c.arrivals).map(|k| charts::draw_arrivals(&k, &ws, &wb, cfg, x, &theme)),
         4 => canvas(&c.amplification).map(|k| charts::draw_amplification(&k, &ws, &wb, cfg, x, &theme)),
         _ => canvas(&c.limiters).map(|k| charts::draw_limiters(&k, &ws, cfg, x, &theme)),
     };
@@ -838,7 +872,7 @@ pub fn app() -> Html {
         let contention = contention.clone();
         let seed = controls.seed;
         Callback::from(move |_: MouseEvent| {
-            use crate::sim::contention::{sweep, ContentionParams, Strategy};
+            use crate::sim::contention::{ContentionParams, Strategy, sweep};
             let clients: Vec<u32> = [1, 5, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100].to_vec();
             contention.set(Some(Rc::new(sweep(&Strategy::ALL, &clients, 40, seed, &ContentionParams::default()))));
         })

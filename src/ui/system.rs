@@ -86,12 +86,8 @@ impl Animation {
     /// Draws the system; `reduced_motion` replaces moving dots with still marks.
     pub fn draw(&self, canvas: &HtmlCanvasElement, st: &Status, queue_limit: Option<u32>, now_ms: f64, reduced_motion: bool, dark: bool) -> Result<(), String> {
         let dpr = super::charts::fit_canvas(canvas);
-        let ctx: CanvasRenderingContext2d = canvas
-            .get_context("2d")
-            .map_err(|_| "no 2D context")?
-            .ok_or("no 2D context")?
-            .dyn_into()
-            .map_err(|_| "not a 2D context")?;
+        let ctx: CanvasRenderingContext2d =
+            canvas.get_context("2d").map_err(|_| "no 2D context")?.ok_or("no 2D context")?.dyn_into().map_err(|_| "not a 2D context")?;
         let (w, h) = (f64::from(canvas.width()), f64::from(canvas.height()));
         let fg = if dark { "#ececf0" } else { "#1d1d1f" };
         let muted = if dark { "#a0a3a9" } else { "#5f6368" };
@@ -110,7 +106,11 @@ impl Animation {
 
         ctx.set_fill_style_str(muted);
         let _ = ctx.fill_text("clients", clients_x - 20.0 * dpr, top - 10.0 * dpr);
-        let _ = ctx.fill_text(&format!("queue {}{}", st.queue, queue_limit.map_or(" (no limit)".to_string(), |q| format!(" / limit {q}"))), queue_x0, top - 10.0 * dpr);
+        let _ = ctx.fill_text(
+            &format!("queue {}{}", st.queue, queue_limit.map_or(" (no limit)".to_string(), |q| format!(" / limit {q}"))),
+            queue_x0,
+            top - 10.0 * dpr,
+        );
         let _ = ctx.fill_text(&format!("workers {}/{} busy", st.busy, st.capacity), workers_x0, top - 10.0 * dpr);
         // Clients: a column of small figures.
         ctx.set_fill_style_str(fg);
@@ -231,11 +231,8 @@ impl Animation {
         ctx.set_line_width(dpr);
         if self.last_seen > self.last_drawn {
             ctx.set_fill_style_str(muted);
-            let _ = ctx.fill_text(
-                &format!("busy: showing 1 in {} events", self.last_seen.div_ceil(self.last_drawn.max(1))),
-                clients_x + 20.0 * dpr,
-                h - 6.0 * dpr,
-            );
+            let _ =
+                ctx.fill_text(&format!("busy: showing 1 in {} events", self.last_seen.div_ceil(self.last_drawn.max(1))), clients_x + 20.0 * dpr, h - 6.0 * dpr);
         }
         Ok(())
     }

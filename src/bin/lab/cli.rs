@@ -1,5 +1,6 @@
 //! The CLI proper (native only).
 
+use backoff_lab::explain;
 use backoff_lab::keys;
 use backoff_lab::report;
 use backoff_lab::scenarios;
@@ -94,9 +95,9 @@ pub fn main() -> ExitCode {
             }
             Ok(())
         }
-        Command::Config { scenario } => base_config(scenario.as_deref(), None).and_then(|(c, _)| {
-            serde_json::to_string_pretty(&c).map(|s| println!("{s}")).map_err(|e| e.to_string())
-        }),
+        Command::Config { scenario } => {
+            base_config(scenario.as_deref(), None).and_then(|(c, _)| serde_json::to_string_pretty(&c).map(|s| println!("{s}")).map_err(|e| e.to_string()))
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -145,16 +146,29 @@ fn run(
     let mut sim = Sim::new(cfg, seed).map_err(|e| e.to_string())?;
     let summary = sim.run_to_end();
     let windows = sim.windows();
+    let recovery = explain::recovery(windows, sim.config(), sim.now());
     match format {
         Format::Table => {
             println!("seed {seed}\n{}", report::summary_table(&summary));
+            println!("  {:<28} {}", "time to recovery", recovery.text());
             if series {
                 let every = SimTime::from_secs_f64((summary.duration_s / 60.0).max(1.0));
                 print!("{}", report::series_table(&report::resample(windows, every)));
             }
         }
-        Format::Csv => print!("{}", if series { report::series_csv(windows) } else { report::summary_csv(&summary) }),
+        Format::Csv => {
+            if series {
+                print!("{}", report::series_csv(windows));
+            } else {
+                print!("{}", report::summary_csv(&summary));
+                // Empty when there is nothing to time (no trigger, or not recovered).
+                println!("time_to_recovery_s,{}", recovery.seconds().map_or(String::new(), |s| format!("{s}")));
+            }
+        }
         Format::Json => {
+            let mut summary = serde_json::to_value(&summary).map_err(|e| e.to_string())?;
+            summary["time_to_recovery_s"] = recovery.seconds().map_or(serde_json::Value::Null, serde_json::Value::from);
+            summary["recovery"] = recovery.text().into();
             let mut out = serde_json::json!({ "seed": seed, "config": sim.config(), "summary": summary });
             if series {
                 out["series"] = report::series_json(windows);
