@@ -23,6 +23,8 @@ pub struct Exercise {
     /// Key changes that reach the goal from the start.
     pub solution: &'static [(&'static str, &'static str)],
     pub explanation: &'static str,
+    /// The scenario the exercise starts from (the picker shows it).
+    pub scenario: &'static str,
     pub seed: u64,
     start: fn() -> Config,
     check: fn(&Config, &Sim) -> Check,
@@ -123,6 +125,7 @@ pub fn all() -> Vec<Exercise> {
             hints: &["All the jobs fire at the same instant.", "Look at the periodic timing control."],
             solution: &[("load.periodic.jittered", "true")],
             explanation: "Jittering each job's start spreads the same work evenly over the period: the busiest window falls from 2,000 arrivals to about 40.",
+            scenario: "cron-aligned",
             seed: 4,
             start: || scenario("cron-aligned"),
             check: |start, sim| {
@@ -146,6 +149,7 @@ pub fn all() -> Vec<Exercise> {
             hints: &["Every request may try 4 times, at once.", "What stops retries when most of them fail?", "The limiters and the queue limit both work."],
             solution: &[("limiters.quota.enabled", "true")],
             explanation: "A retry quota pays for retries while failures are rare and stops them when failures are common, so the crash cannot grow into a storm.",
+            scenario: "metastable-retry",
             seed: 3,
             start: || scenario("metastable-retry"),
             check: |start, sim| recovered(start, sim, 30.0, 60.0),
@@ -160,6 +164,7 @@ pub fn all() -> Vec<Exercise> {
             ],
             solution: &[("client.timeout_ms", "10000"), ("client.max_attempts", "2")],
             explanation: "The queue built in the brownout drains within seconds; a timeout longer than that wait lets the work finish instead of being abandoned and redone.",
+            scenario: "healthy",
             seed: 1,
             start: brownout_start,
             check: |_, sim| {
@@ -175,6 +180,7 @@ pub fn all() -> Vec<Exercise> {
             hints: &["4 attempts each turn 50 % failures into nearly 1.9× the load.", "A budget beats a count."],
             solution: &[("limiters.quota.enabled", "true")],
             explanation: "The AWS SDK quota lets through about one failed retry per five first-try successes: amplification settles near 1.2× instead of 1.9×.",
+            scenario: "healthy",
             seed: 2,
             start: error_burst_start,
             check: |_, sim| {
@@ -195,6 +201,7 @@ pub fn all() -> Vec<Exercise> {
             hints: &["While it is down, every call waits a full second and then retries.", "Something can stop sending calls to a service that is failing."],
             solution: &[("limiters.breaker.enabled", "true"), ("limiters.breaker.open_ms", "2000")],
             explanation: "An open breaker fails calls at once instead of queueing them behind a dead service, so the backlog never builds and recovery starts as soon as the workers return.",
+            scenario: "metastable-retry",
             seed: 3,
             start: crash_start,
             check: |start, sim| recovered(start, sim, 25.0, 40.0),
@@ -209,6 +216,7 @@ pub fn all() -> Vec<Exercise> {
             ],
             solution: &[("server.drop_expired", "true"), ("server.discipline", "lifo")],
             explanation: "Dropping expired work and serving the newest first spends capacity only on requests someone still waits for: end-to-end back pressure.",
+            scenario: "metastable-retry",
             seed: 3,
             start: || scenario("metastable-retry"),
             check: |start, sim| {
@@ -254,6 +262,7 @@ mod tests {
         for e in &all {
             let start = run(e.start_config(), e.seed, e);
             assert_eq!(start.passed, Some(false), "{}: the start already passes ({})", e.id, start.progress);
+            assert!(scenarios::find(e.scenario).is_ok(), "{}: unknown scenario {}", e.id, e.scenario);
             let solved = run(e.solved_config(), e.seed, e);
             assert_eq!(solved.passed, Some(true), "{}: the solution fails ({})", e.id, solved.progress);
         }

@@ -1,84 +1,15 @@
 //! Dotted keys for every scalar parameter: `client.timeout_ms=500`, `server.queue_limit=none`.
 //!
-//! The CLI's `--set` takes them, its `--help` lists them from [`KEYS`] with their units and
-//! defaults, and the page's share links will use the same names. A key's value is parsed by
-//! the type of the field it names; the result is validated as a whole, so an out-of-range
-//! value gets the same message everywhere.
+//! The CLI's `--set` takes them, its `--help` lists them from [`KEYS`] with their units,
+//! ranges and defaults, and the page's controls and share links use the same names. Each key
+//! is parsed and range-checked by its spec in [`crate::sim::params`]; the result is then
+//! validated as a whole, so an out-of-range value gets the same message everywhere.
 
+use crate::sim::params::{self, PARAMS, Param};
 use crate::sim::{Config, ConfigError, Fault, Ramp};
-use serde_json::Value;
 
-/// One documented key.
-#[derive(Clone, Copy, Debug)]
-pub struct KeyDoc {
-    pub key: &'static str,
-    /// The unit, or the allowed words for a choice.
-    pub unit: &'static str,
-    pub help: &'static str,
-}
-
-const fn k(key: &'static str, unit: &'static str, help: &'static str) -> KeyDoc {
-    KeyDoc { key, unit, help }
-}
-
-/// Every scalar key, in the order `--help` shows them.
-pub const KEYS: &[KeyDoc] = &[
-    k("duration_s", "s", "simulated time the CLI runs (0.001 to 86400)"),
-    k("load.rate_per_s", "req/s", "open-loop Poisson arrival rate (0 = off, up to 1000000)"),
-    k("load.closed.clients", "clients", "closed-loop clients: send, wait for the outcome, think, repeat (0 = off, up to 100000)"),
-    k("load.closed.think_ms", "ms", "mean think time of closed-loop clients (exponential; 1 to 3600000)"),
-    k("load.periodic.clients", "clients", "periodic clients, one request each per period (0 = off, up to 100000)"),
-    k("load.periodic.period_s", "s", "period of the periodic clients (0.01 to 86400)"),
-    k("load.periodic.jittered", "bool", "false: all fire at the top of the period (cron at :00); true: random offset each period"),
-    k("server.workers", "workers", "requests served at once (1 to 10000)"),
-    k("server.service", "constant|exponential|lognormal", "service-time distribution"),
-    k("server.service_ms", "ms", "mean service time without contention (0.001 to 600000)"),
-    k("server.sigma", "", "log-normal shape: standard deviation of the log (0.01 to 3)"),
-    k(
-        "server.contention",
-        "",
-        "load-dependent latency: service time × (1 + contention × excess/workers), excess = requests in the server beyond the workers (0 to 10)",
-    ),
-    k("server.queue_limit", "requests|none", "most requests waiting; beyond it arrivals are rejected (0 = no queue, none = unbounded)"),
-    k("server.discipline", "fifo|lifo", "which waiting request is served next"),
-    k("server.drop_expired", "bool", "skip queued requests whose client already timed out (end-to-end back pressure)"),
-    k("server.throttle.enabled", "bool", "server-side rate limit that rejects with a retry-after hint"),
-    k("server.throttle.rate_per_s", "req/s", "throttle's admitted rate (0.1 to 1000000)"),
-    k("server.throttle.burst", "requests", "throttle's burst (1 to 1000000)"),
-    k("server.error_rate", "share", "share of served requests that fail (0 to 1)"),
-    k("client.timeout_ms", "ms|none", "per-attempt timeout (1 to 600000, none = never)"),
-    k("client.max_attempts", "attempts", "attempts per request including the first (1 = no retries, up to 100)"),
-    k("client.retry_on.timeouts", "bool", "retry after a timeout"),
-    k("client.retry_on.rejections", "bool", "retry after a queue-full rejection"),
-    k("client.retry_on.throttles", "bool", "retry after a throttle"),
-    k("client.retry_on.errors", "bool", "retry after an error"),
-    k("client.backoff", "none|constant|exponential", "backoff before retry n (n = backoffs already taken, from 0): 0, base, or min(cap, base × 2^n)"),
-    k("client.base_ms", "ms", "backoff base (0 to 600000; above 0 for decorrelated)"),
-    k("client.cap_ms", "ms|none", "largest backoff (0 to 86400000, none = uncapped)"),
-    k("client.jitter", "none|full|equal|decorrelated", "full = uniform(0, backoff), the talk's randint(0, base * 2 ** attempt)"),
-    k("client.honor_retry_after", "bool", "wait out the throttle's retry-after hint, then the usual backoff"),
-    k("client.network_ms", "ms", "one-way network delay each way (0 to 60000)"),
-    k("limiters.quota.enabled", "bool", "AWS SDK standard-mode retry quota"),
-    k("limiters.quota.capacity", "tokens", "quota size and starting level (1 to 1000000)"),
-    k("limiters.quota.retry_cost", "tokens", "cost of a retry"),
-    k("limiters.quota.timeout_cost", "tokens", "cost of a retry after a timeout"),
-    k("limiters.quota.success_refund", "tokens", "refund for a first-try success (a successful retry refunds its cost)"),
-    k("limiters.breaker.enabled", "bool", "circuit breaker (closed / open / half-open)"),
-    k("limiters.breaker.failure_threshold", "share", "failure share over a full window that opens it (0.01 to 1)"),
-    k("limiters.breaker.window", "calls", "sliding window of calls (1 to 100000)"),
-    k("limiters.breaker.open_ms", "ms", "time spent open before half-open probes (1 to 3600000)"),
-    k("limiters.breaker.half_open_probes", "calls", "trial calls while half-open (1 to 10000)"),
-    k("limiters.adaptive.enabled", "bool", "AWS SDK adaptive mode: CUBIC client-side rate limiter, on from the first throttle"),
-    k("limiters.adaptive.beta", "", "CUBIC multiplicative decrease (0.1 to 0.99)"),
-    k("limiters.adaptive.scale", "", "CUBIC scale constant C (0.01 to 10)"),
-    k("limiters.adaptive.smoothing", "", "smoothing of the measured rate (0.01 to 1)"),
-    k("limiters.adaptive.bucket_s", "s", "rate measurement bucket (0.01 to 60)"),
-    k("limiters.adaptive.min_rate_per_s", "req/s", "lowest send rate (0.01 to 1000)"),
-    k("metrics.window_ms", "ms", "measurement window (1 to 3600000)"),
-    k("metrics.max_windows", "windows", "history kept before old windows merge (16 to 1000000)"),
-    k("metrics.max_live", "requests", "live requests before new ones are shed (100 to 10000000)"),
-    k("metrics.trace_capacity", "events", "lifecycle events kept between polls (0 to 1000000)"),
-];
+/// Every scalar key's spec, in the order `--help` shows them (the one parameter table).
+pub const KEYS: &[Param] = PARAMS;
 
 fn bad(key: &str, message: impl Into<String>) -> ConfigError {
     ConfigError { key: key.to_string(), message: message.into() }
@@ -91,13 +22,13 @@ pub fn default_of(key: &str) -> String {
 
 /// The value of `key` in `cfg`, as text (`none` for an empty optional).
 pub fn get(cfg: &Config, key: &str) -> Option<String> {
-    let root = serde_json::to_value(cfg).ok()?;
-    let v = key.split('.').try_fold(&root, |v, part| v.get(part))?;
-    Some(match v {
-        Value::Null => "none".into(),
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    })
+    params::find(key).map(|p| p.text(cfg))
+}
+
+/// A key the user typed, shortened for a message.
+fn shown(key: &str) -> String {
+    let k: String = key.chars().take(60).collect();
+    if key.chars().count() > 60 { format!("{k}…") } else { k }
 }
 
 /// `START..END:RATE` ramps, comma separated (`5..25:130`), as links and `--set` write them.
@@ -145,52 +76,17 @@ pub fn set(cfg: &Config, key: &str, value: &str) -> Result<Config, ConfigError> 
         next.validate()?;
         return Ok(next);
     }
-    let mut root = serde_json::to_value(cfg).map_err(|e| bad(key, e.to_string()))?;
-    let doc = KEYS.iter().find(|d| d.key == key);
-    if doc.is_none() {
-        let near: Vec<&str> = KEYS.iter().map(|d| d.key).filter(|k| k.ends_with(key.rsplit('.').next().unwrap_or(key))).collect();
+    let Some(p) = params::find(key) else {
+        let near = params::nearest(key);
         let hint = if near.is_empty() { String::new() } else { format!(" (did you mean {}?)", near.join(", ")) };
-        return Err(bad(key, format!("unknown key{hint}; `lab run --help` lists every key")));
-    }
-    let mut slot = &mut root;
-    for part in key.split('.') {
-        slot = slot.get_mut(part).ok_or_else(|| bad(key, "unknown key; `lab run --help` lists every key"))?;
-    }
-    let unit = doc.map_or("", |d| d.unit);
-    let optional = unit.ends_with("|none");
-    let new = if optional && matches!(value, "none" | "null" | "") {
-        Value::Null
-    } else if unit == "bool" {
-        match value.to_ascii_lowercase().as_str() {
-            "true" | "on" | "yes" | "1" => Value::Bool(true),
-            "false" | "off" | "no" | "0" => Value::Bool(false),
-            _ => return Err(bad(key, format!("'{value}' is not true or false"))),
-        }
-    } else if unit.contains('|') && !optional {
-        if !unit.split('|').any(|w| w == value) {
-            return Err(bad(key, format!("'{value}' is not one of {}", unit.replace('|', ", "))));
-        }
-        Value::String(value.to_string())
-    } else {
-        let x: f64 = value.trim().parse().map_err(|_| {
-            let none = if optional { " (or none)" } else { "" };
-            bad(key, format!("'{value}' is not a number{none}"))
-        })?;
-        if !x.is_finite() {
-            return Err(bad(key, format!("'{value}' is not a finite number")));
-        }
-        let integer = slot.is_u64() || (slot.is_null() && key == "server.queue_limit");
-        if integer {
-            if x < 0.0 || x.fract() != 0.0 || x > f64::from(u32::MAX) {
-                return Err(bad(key, format!("'{value}' must be a whole number from 0 up")));
-            }
-            Value::from(x as u64)
-        } else {
-            Value::from(x)
-        }
+        let what = if key.trim().is_empty() { "an empty key".to_string() } else { format!("unknown key '{}'", shown(key)) };
+        return Err(bad(&shown(key), format!("{what}{hint}; `lab run --help` (or the controls on the page) list every key")));
     };
-    *slot = new;
-    let out: Config = serde_json::from_value(root).map_err(|e| bad(key, format!("'{value}' does not fit: {e}")))?;
+    let v = p.parse(value).map_err(|m| bad(key, m))?;
+    let mut out = cfg.clone();
+    if !(p.set)(&mut out, v) {
+        return Err(bad(key, format!("not allowed: {}", p.range_text())));
+    }
     out.validate()?;
     Ok(out)
 }
@@ -206,10 +102,9 @@ pub fn help_text() -> String {
     let width = KEYS.iter().map(|d| d.key.len()).max().unwrap_or(0);
     let mut out = String::new();
     for d in KEYS {
-        let unit = if d.unit.is_empty() { String::new() } else { format!(" [{}]", d.unit) };
-        out.push_str(&format!("  {:<width$}  {}{unit}; default {}\n", d.key, d.help, default_of(d.key)));
+        out.push_str(&format!("  {:<width$}  {}; {}; default {}\n", d.key, d.help, d.range_text(), default_of(d.key)));
     }
-    out.push_str(&format!("  {:<width$}  faults, comma separated: KIND[=VALUE]@START..END (crash@5..10,load=3@30..40); or --fault\n", "faults"));
+    out.push_str(&format!("  {:<width$}  faults, comma separated: KIND[=VALUE]@START..END (crash@5..10,load=3@30..40,restart@10); or --fault\n", "faults"));
     out.push_str(&format!("  {:<width$}  ramps, comma separated: START..END:RATE (5..25:130)\n", "load.ramps"));
     out
 }
@@ -217,6 +112,7 @@ pub fn help_text() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::Value;
 
     fn leaves(prefix: &str, v: &Value, out: &mut Vec<String>) {
         match v {
@@ -264,7 +160,10 @@ mod tests {
         assert_eq!(get(&c, "client.jitter").as_deref(), Some("decorrelated"));
 
         let e = set(&c, "server.workers", "0").unwrap_err();
-        assert_eq!(e.to_string(), "server.workers: 0 is out of range: allowed 1 to 10,000 workers");
+        assert_eq!(e.to_string(), "server.workers: 0 is out of range: allowed a whole number from 1 to 10,000 workers");
+        // Cross-field checks do not depend on the order keys are set in.
+        let small = set(&Config::default(), "limiters.quota.capacity", "2");
+        assert!(small.unwrap_err().message.contains("lower limiters.quota.retry_cost or raise the capacity"));
         assert!(set(&c, "server.workers", "2.5").unwrap_err().message.contains("whole number"));
         assert!(set(&c, "client.jitter", "lots").unwrap_err().message.contains("none, full, equal, decorrelated"));
         assert!(set(&c, "timeout_ms", "5").unwrap_err().message.contains("did you mean client.timeout_ms"));

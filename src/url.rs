@@ -219,6 +219,7 @@ pub fn decode(query: &str) -> (LinkState, Vec<String>) {
         match crate::exercises::find(&ex) {
             Some(e) => {
                 state.config = base_of(&state.scenario, Some(e.id));
+                state.scenario = e.scenario.to_string();
                 state.seed = e.seed;
                 state.exercise = Some(e.id.to_string());
             }

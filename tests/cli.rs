@@ -57,7 +57,9 @@ fn csv_series_has_a_header_and_one_row_per_window() {
 #[test]
 fn bad_input_gets_a_message_that_says_what_is_allowed() {
     for (args, want) in [
-        (vec!["run", "--set", "server.workers=0"], "server.workers: 0 is out of range: allowed 1 to 10,000 workers"),
+        (vec!["run", "--set", "server.workers=0"], "server.workers: 0 is out of range: allowed a whole number from 1 to 10,000 workers"),
+        (vec!["run", "--set", "server.workers=1e18"], "allowed a whole number from 1 to 10,000 workers"),
+        (vec!["run", "--set", "limiters.quota.capacity=2"], "lower limiters.quota.retry_cost or raise the capacity"),
         (vec!["run", "--set", "client.jitter=lots"], "not one of none, full, equal, decorrelated"),
         (vec!["run", "--set", "nonsense=1"], "unknown key"),
         (vec!["run", "--scenario", "nope"], "unknown scenario 'nope': use one of"),

@@ -8,306 +8,14 @@
 // Waiting for a real browser needs the wall clock; the engine itself never reads one.
 #![allow(clippy::disallowed_methods)]
 
+mod support;
+
 use serde_json::{Value, json};
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::path::Path;
+use std::process::Command;
 use std::thread;
-use std::time::{Duration, Instant};
-
-// ---------- a static file server for dist/ ----------
-
-struct StaticServer {
-    port: u16,
-    stop: Arc<AtomicBool>,
-    handle: Option<thread::JoinHandle<()>>,
-}
-
-fn content_type(path: &Path) -> &'static str {
-    match path.extension().and_then(|e| e.to_str()) {
-        Some("html") => "text/html; charset=utf-8",
-        Some("js") => "text/javascript",
-        Some("wasm") => "application/wasm",
-        Some("css") => "text/css",
-        Some("png") => "image/png",
-        Some("svg") => "image/svg+xml",
-        _ => "application/octet-stream",
-    }
-}
-
-fn serve_one(mut s: TcpStream, root: &Path, prefix: &str) {
-    let mut reader = BufReader::new(match s.try_clone() {
-        Ok(c) => c,
-        Err(_) => return,
-    });
-    let mut line = String::new();
-    if reader.read_line(&mut line).is_err() {
-        return;
-    }
-    loop {
-        let mut h = String::new();
-        if reader.read_line(&mut h).is_err() || h.trim().is_empty() {
-            break;
-        }
-    }
-    let target = line.split_whitespace().nth(1).unwrap_or("/");
-    let path = target.split('?').next().unwrap_or("/");
-    // Served under `prefix` only, as a docs site would host the lab at a sub-path.
-    let file = path
-        .strip_prefix(prefix)
-        .map(|r| if r.is_empty() { "index.html" } else { r })
-        .filter(|r| !r.contains(".."))
-        .map(|r| root.join(r))
-        .filter(|f| f.is_file());
-    let (status, body, ctype) = match file {
-        Some(file) => ("200 OK", std::fs::read(&file).unwrap_or_default(), content_type(&file)),
-        None => ("404 Not Found", b"not found".to_vec(), "text/plain"),
-    };
-    let _ = write!(s, "HTTP/1.1 {status}\r\nContent-Type: {ctype}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len());
-    let _ = s.write_all(&body);
-}
-
-impl StaticServer {
-    fn start(root: PathBuf) -> StaticServer {
-        StaticServer::start_under(root, "/")
-    }
-
-    /// Serves `root` at `prefix` (which starts and ends with '/').
-    fn start_under(root: PathBuf, prefix: &'static str) -> StaticServer {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
-        let port = listener.local_addr().unwrap().port();
-        let stop = Arc::new(AtomicBool::new(false));
-        let flag = stop.clone();
-        let handle = thread::spawn(move || {
-            for conn in listener.incoming() {
-                if flag.load(Ordering::SeqCst) {
-                    break;
-                }
-                if let Ok(s) = conn {
-                    let root = root.clone();
-                    thread::spawn(move || serve_one(s, &root, prefix));
-                }
-            }
-        });
-        StaticServer { port, stop, handle: Some(handle) }
-    }
-}
-
-impl Drop for StaticServer {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::SeqCst);
-        let _ = TcpStream::connect(("127.0.0.1", self.port));
-        if let Some(h) = self.handle.take() {
-            let _ = h.join();
-        }
-    }
-}
-
-// ---------- a minimal WebDriver client ----------
-
-fn http(port: u16, method: &str, path: &str, body: Option<&Value>) -> Value {
-    let mut s = TcpStream::connect(("127.0.0.1", port)).expect("connect to chromedriver");
-    s.set_read_timeout(Some(Duration::from_secs(60))).ok();
-    let body = body.map(|b| b.to_string()).unwrap_or_default();
-    write!(
-        s,
-        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    )
-    .unwrap();
-    // Read the head, then exactly Content-Length bytes: chromedriver may keep the connection open.
-    let mut reader = BufReader::new(s);
-    let mut length = 0usize;
-    loop {
-        let mut h = String::new();
-        if reader.read_line(&mut h).unwrap_or(0) == 0 || h.trim().is_empty() {
-            break;
-        }
-        if let Some((k, v)) = h.split_once(':') {
-            if k.trim().eq_ignore_ascii_case("content-length") {
-                length = v.trim().parse().unwrap_or(0);
-            }
-        }
-    }
-    let mut body = vec![0u8; length];
-    reader.read_exact(&mut body).expect("read WebDriver response");
-    serde_json::from_slice(&body).unwrap_or(Value::Null)
-}
-
-struct Browser {
-    driver: Child,
-    port: u16,
-    session: String,
-    _profile: tempdir::Dir,
-    /// One browser at a time: on a 2-core machine parallel Chromiums starve each other.
-    _turn: std::sync::MutexGuard<'static, ()>,
-}
-
-static ONE_BROWSER: std::sync::Mutex<()> = std::sync::Mutex::new(());
-
-mod tempdir {
-    pub struct Dir(pub std::path::PathBuf);
-    impl Dir {
-        pub fn new(tag: &str) -> Dir {
-            // One folder per browser: two Chromiums must never share a profile.
-            static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-            let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-            let p = std::env::temp_dir().join(format!("backoff-lab-{tag}-{}-{n}", std::process::id()));
-            let _ = std::fs::remove_dir_all(&p);
-            std::fs::create_dir_all(&p).expect("temp dir");
-            Dir(p)
-        }
-    }
-    impl Drop for Dir {
-        fn drop(&mut self) {
-            let _ = std::fs::remove_dir_all(&self.0);
-        }
-    }
-}
-
-impl Browser {
-    fn start() -> Browser {
-        let turn = ONE_BROWSER.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let driver = Command::new("/usr/bin/chromedriver")
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start chromedriver");
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "chromedriver did not start");
-            thread::sleep(Duration::from_millis(100));
-        }
-        let profile = tempdir::Dir::new("chromium");
-        let caps = json!({"capabilities": {"alwaysMatch": {"goog:chromeOptions": {
-            "binary": "/usr/bin/chromium",
-            "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                     "--window-size=1280,720", format!("--user-data-dir={}", profile.0.display())]
-        }}}});
-        let v = http(port, "POST", "/session", Some(&caps));
-        let session = v["value"]["sessionId"].as_str().unwrap_or_else(|| panic!("no session: {v}")).to_string();
-        Browser { driver, port, session, _profile: profile, _turn: turn }
-    }
-
-    fn cmd(&self, method: &str, path: &str, body: Option<Value>) -> Value {
-        let v = http(self.port, method, &format!("/session/{}{path}", self.session), body.as_ref());
-        if let Some(err) = v["value"].get("error") {
-            panic!("WebDriver {path}: {err} {}", v["value"]["message"]);
-        }
-        v["value"].clone()
-    }
-
-    fn goto(&self, url: &str) {
-        self.cmd("POST", "/url", Some(json!({ "url": url })));
-    }
-
-    /// Loads the lab at `url` and waits until it has mounted (its Play button is there).
-    fn open(&self, url: &str) {
-        self.goto(url);
-        self.wait_for(&format!("the lab at {url} to mount"), Duration::from_secs(20), |b| b.text("#play").contains("Play"));
-    }
-
-    fn js(&self, script: &str) -> Value {
-        self.cmd("POST", "/execute/sync", Some(json!({ "script": script, "args": [] })))
-    }
-
-    fn click(&self, css: &str) {
-        let found = self.js(&format!("const e = document.querySelector({css:?}); if (e) e.click(); return !!e;"));
-        assert_eq!(found, json!(true), "no element {css}");
-    }
-
-    fn text(&self, css: &str) -> String {
-        self.js(&format!("const e = document.querySelector({css:?}); return e ? e.textContent : null;")).as_str().unwrap_or("").to_string()
-    }
-
-    /// Sets a control's value the way a user's edit does, firing its change event.
-    fn set(&self, css: &str, value: &str) {
-        let ok = self.js(&format!(
-            "const e = document.querySelector({css:?}); if (!e) return false; e.value = {value:?}; e.dispatchEvent(new Event('change', {{bubbles: true}})); return true;"
-        ));
-        assert_eq!(ok, json!(true), "no control {css}");
-    }
-
-    fn wait_for(&self, what: &str, timeout: Duration, cond: impl Fn(&Browser) -> bool) {
-        let deadline = Instant::now() + timeout;
-        while !cond(self) {
-            assert!(Instant::now() < deadline, "timed out waiting for {what}");
-            thread::sleep(Duration::from_millis(100));
-        }
-    }
-
-    fn errors(&self) -> Vec<String> {
-        serde_json::from_value(self.js("return window.__labErrors || ['error capture missing'];")).unwrap_or_default()
-    }
-
-    fn screenshot(&self, path: &Path) {
-        use base64_decode::decode;
-        let b64 = self.cmd("GET", "/screenshot", None);
-        let png = decode(b64.as_str().unwrap_or(""));
-        std::fs::create_dir_all(path.parent().unwrap()).ok();
-        std::fs::write(path, png).expect("write screenshot");
-    }
-}
-
-impl Drop for Browser {
-    fn drop(&mut self) {
-        let _ = http(self.port, "DELETE", &format!("/session/{}", self.session), None);
-        let _ = self.driver.kill();
-        let _ = self.driver.wait();
-    }
-}
-
-mod base64_decode {
-    /// Standard base64 (as WebDriver screenshots are), padding optional.
-    pub fn decode(s: &str) -> Vec<u8> {
-        let val = |c: u8| match c {
-            b'A'..=b'Z' => Some(c - b'A'),
-            b'a'..=b'z' => Some(c - b'a' + 26),
-            b'0'..=b'9' => Some(c - b'0' + 52),
-            b'+' => Some(62),
-            b'/' => Some(63),
-            _ => None,
-        };
-        let mut out = Vec::with_capacity(s.len() * 3 / 4);
-        let (mut acc, mut bits) = (0u32, 0);
-        for v in s.bytes().filter_map(val) {
-            acc = (acc << 6) | u32::from(v);
-            bits += 6;
-            if bits >= 8 {
-                bits -= 8;
-                out.push((acc >> bits) as u8);
-                acc &= (1 << bits) - 1;
-            }
-        }
-        out
-    }
-}
-
-// ---------- the test ----------
-
-fn ready() -> Option<PathBuf> {
-    let dist = Path::new(env!("CARGO_MANIFEST_DIR")).join("dist");
-    let have = dist.join("index.html").is_file() && Path::new("/usr/bin/chromedriver").exists() && Path::new("/usr/bin/chromium").exists();
-    if have {
-        return Some(dist);
-    }
-    assert!(
-        std::env::var("BACKOFF_LAB_E2E").is_err(),
-        "BACKOFF_LAB_E2E is set but dist/ or Chromium is missing: run `make test`, which builds and installs them"
-    );
-    eprintln!("skipping the end-to-end test: no dist/ or no Chromium (run `make test`)");
-    None
-}
-
-fn number(s: &str) -> f64 {
-    s.chars().filter(|c| c.is_ascii_digit() || *c == '.').collect::<String>().parse().unwrap_or(f64::NAN)
-}
+use std::time::Duration;
+use support::{Browser, StaticServer, number, ready, tempdir};
 
 #[test]
 fn a_learner_makes_the_service_fall_over_and_watches_why() {
@@ -331,8 +39,11 @@ fn a_learner_makes_the_service_fall_over_and_watches_why() {
     let before = b.js("return document.querySelector('#chart-load').toDataURL();");
     b.set("input.num[aria-label^='Workers']", "40");
     b.wait_for("the engine to take 40 workers", Duration::from_secs(5), |b| b.js("return document.body.textContent.includes('/40');") == json!(true));
-    let after = b.js("return document.querySelector('#chart-load').toDataURL();");
-    assert_ne!(before, after, "the load chart did not change");
+    // History is drawn as it was: the capacity line moves from the next window on.
+    b.click("#step");
+    b.wait_for("the load chart to show the new capacity", Duration::from_secs(5), |b| {
+        b.js("return document.querySelector('#chart-load').toDataURL();") != before
+    });
     b.set("input.num[aria-label^='Workers']", "10");
 
     // A fault makes timeouts appear.
@@ -345,7 +56,8 @@ fn a_learner_makes_the_service_fall_over_and_watches_why() {
 
     // Invalid input is explained next to its control, and the page keeps running.
     b.set("input.num[aria-label^='Workers']", "0");
-    b.wait_for("the validation message", Duration::from_secs(5), |b| b.text("main").contains("allowed 1 to 10,000 workers"));
+    let shown = |b: &Browser| b.text(".control.invalid .error");
+    b.wait_for("the validation message", Duration::from_secs(5), |b| shown(b).contains("allowed a whole number from 1 to 10,000 workers"));
     let t = number(&b.text("#clock"));
     b.wait_for("the clock to keep running", Duration::from_secs(5), |b| number(&b.text("#clock")) > t);
     assert!(b.errors().is_empty(), "console errors: {:?}", b.errors());
@@ -548,5 +260,116 @@ fn exports_give_csv_pngs_and_a_config_the_cli_runs() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(v["config"]["limiters"]["quota"]["enabled"].as_bool().unwrap_or(false));
+    assert!(b.errors().is_empty(), "console errors: {:?}", b.errors());
+}
+
+/// Relative luminance contrast of two CSS `rgb(...)` colours (WCAG).
+fn contrast(a: &str, b: &str) -> f64 {
+    let lum = |c: &str| {
+        let v: Vec<f64> = c.trim_start_matches(|ch: char| !ch.is_ascii_digit()).split([',', ')', ' ']).filter_map(|x| x.trim().parse().ok()).collect();
+        let lin = |x: f64| {
+            let x = x / 255.0;
+            if x <= 0.03928 { x / 12.92 } else { ((x + 0.055) / 1.055).powf(2.4) }
+        };
+        0.2126 * lin(v[0]) + 0.7152 * lin(v[1]) + 0.0722 * lin(v[2])
+    };
+    let (x, y) = (lum(a), lum(b));
+    (x.max(y) + 0.05) / (x.min(y) + 0.05)
+}
+
+#[test]
+fn a_restart_brings_retries_back_together_and_jitter_spreads_them() {
+    let Some(dist) = ready() else { return };
+    let server = StaticServer::start(dist);
+    let b = Browser::start();
+    b.open(&format!("http://127.0.0.1:{}/?scenario=synchronized-retries", server.port));
+    // The scenario opens in compare mode: A without jitter, B with full jitter.
+    assert!(!b.text("#headline-b").is_empty(), "the scenario opens both sides");
+    assert!(b.text(".story").contains("Look for"));
+    b.click("#run-to-end");
+    b.wait_for("both runs to finish", Duration::from_secs(30), |b| number(&b.text("#clock")) >= 40.0);
+    assert_eq!(b.text("#recovery"), "2.0 s", "A: {}", b.text(".headline"));
+    assert_eq!(b.text("#recovery-b"), "0.0 s", "B: {}", b.text(".headline"));
+    assert_eq!((b.text("#health"), b.text("#health-b")), ("healthy".to_string(), "healthy".to_string()));
+    b.screenshot_page(&Path::new(env!("CARGO_MANIFEST_DIR")).join("test-output/e2e-synchronized.png"));
+    assert!(b.errors().is_empty(), "console errors: {:?}", b.errors());
+}
+
+#[test]
+fn verdicts_exercises_and_play_tell_the_truth() {
+    let Some(dist) = ready() else { return };
+    let server = StaticServer::start(dist);
+    let b = Browser::start();
+    let base = format!("http://127.0.0.1:{}/", server.port);
+
+    // A cron storm is never called "starting", and a storm that never ends is "not recovered".
+    b.open(&format!("{base}?scenario=cron-aligned"));
+    assert_eq!(b.text("#health"), "starting", "no verdict before any evidence");
+    b.click("#run-to-end");
+    b.wait_for("the run to finish", Duration::from_secs(30), |b| number(&b.text("#clock")) >= 60.0);
+    assert_eq!(b.text("#health"), "overloaded", "{}", b.text(".headline"));
+    b.open(&format!("{base}?scenario=metastable-retry"));
+    b.click("#run-to-end");
+    b.wait_for("the run to finish", Duration::from_secs(30), |b| number(&b.text("#clock")) >= 60.0);
+    assert_eq!(b.text("#recovery"), "not recovered");
+    assert_eq!(b.text("#p99"), "— (no successes)", "no latency is shown where nothing succeeded");
+
+    // An exercise shows its own scenario, and says it has not started yet.
+    b.open(&format!("{base}?exercise=flatten-cron"));
+    assert_eq!(b.js("return document.querySelector('#scenario').value;"), json!("cron-aligned"));
+    assert!(b.text("#exercise-status").starts_with("Not started"), "{}", b.text("#exercise-status"));
+    b.set("#load-periodic-jittered", "true");
+    b.click("#run-to-end");
+    b.wait_for("the exercise to pass", Duration::from_secs(30), |b| b.text("#exercise-status").starts_with("✓"));
+    let picked = b.js("const s = document.querySelector('#exercise-pick'); return s.options[s.selectedIndex].textContent;");
+    assert!(picked.as_str().unwrap_or("").starts_with("✓"), "the ✓ shows at once, not after a reload: {picked}");
+
+    // Play stops at the end of the run.
+    b.open(&format!("{base}?scenario=healthy&speed=50"));
+    b.click("#play");
+    b.wait_for("play to stop at 60 s", Duration::from_secs(30), |b| b.text("#play").contains("Play") && number(&b.text("#clock")) >= 60.0);
+    assert_eq!(number(&b.text("#clock")), 60.0);
+    assert!(b.errors().is_empty(), "console errors: {:?}", b.errors());
+}
+
+#[test]
+fn a_phone_sees_the_animation_and_a_chart_before_the_controls() {
+    let Some(dist) = ready() else { return };
+    let server = StaticServer::start(dist);
+    let b = Browser::sized(390, 844);
+    b.open(&format!("http://127.0.0.1:{}/?scenario=metastable-retry", server.port));
+    b.click("#run-to-end");
+    b.wait_for("the run to finish", Duration::from_secs(30), |b| number(&b.text("#clock")) >= 60.0);
+    let wide = b.js("return Array.from(document.querySelectorAll('body *')).filter(e => e.getBoundingClientRect().right > innerWidth + 0.5).map(e => e.tagName + '#' + e.id + '.' + e.className).slice(0, 8);");
+    assert!(b.js("return document.documentElement.scrollWidth;").as_f64().unwrap_or(9e9) <= 390.0, "no sideways scrolling: {wide}");
+    let play = b.rect("#play");
+    let chart = b.rect("#chart-load");
+    assert!(chart[1] < b.rect(".controls")[1], "the charts come before the controls");
+    assert!(chart[1] - (play[1] + play[3]) < 700.0, "the first chart is {} px below Play", chart[1] - play[1]);
+    b.screenshot(&Path::new(env!("CARGO_MANIFEST_DIR")).join("test-output/e2e-phone.png"));
+    b.screenshot_page(&Path::new(env!("CARGO_MANIFEST_DIR")).join("test-output/e2e-phone-page.png"));
+    assert!(b.errors().is_empty(), "console errors: {:?}", b.errors());
+}
+
+#[test]
+fn a_short_laptop_screen_in_dark_mode_reaches_the_faults_and_reads_clearly() {
+    let Some(dist) = ready() else { return };
+    let server = StaticServer::start(dist);
+    let b = Browser::sized(1280, 577);
+    b.dark();
+    b.open(&format!("http://127.0.0.1:{}/?scenario=synchronized-retries", server.port));
+    assert_eq!(b.js("return matchMedia('(prefers-color-scheme: dark)').matches;"), json!(true));
+    let fault = b.rect("#fault-restart");
+    assert!(fault[1] + fault[3] < 577.0, "the fault buttons are in the first screen: #fault-restart at {fault:?}");
+    let (fg, bg) = (
+        b.js("return getComputedStyle(document.querySelector('#edit-b')).color;"),
+        b.js("return getComputedStyle(document.querySelector('#edit-b')).backgroundColor;"),
+    );
+    let c = contrast(fg.as_str().unwrap_or(""), bg.as_str().unwrap_or(""));
+    assert!(c >= 4.5, "the pressed side button has contrast {c:.2}:1 ({fg} on {bg})");
+    b.click("#run-to-end");
+    b.wait_for("both runs to finish", Duration::from_secs(30), |b| number(&b.text("#clock")) >= 40.0);
+    b.screenshot(&Path::new(env!("CARGO_MANIFEST_DIR")).join("test-output/e2e-dark-1280x577.png"));
+    b.screenshot_page(&Path::new(env!("CARGO_MANIFEST_DIR")).join("test-output/e2e-dark-page.png"));
     assert!(b.errors().is_empty(), "console errors: {:?}", b.errors());
 }

@@ -332,3 +332,18 @@ fn reference_runs_match_the_numbers_the_browser_test_expects() {
         assert_eq!(got, want, "{id}");
     }
 }
+
+#[test]
+fn a_change_made_at_time_zero_applies_to_the_first_period() {
+    // A learner opens cron-aligned, switches to jittered before pressing Play: the first
+    // period must already be jittered (no 2,000-job spike at t = 0).
+    let s = scenarios::find("cron-aligned").unwrap();
+    let mut sim = Sim::new(s.config.clone(), s.seed).unwrap();
+    let mut jittered = s.config.clone();
+    jittered.load.periodic.jittered = true;
+    sim.set_config(jittered).unwrap();
+    sim.run_to_end();
+    let peak = sim.windows().iter().map(|w| w.counts.first_attempts).max().unwrap();
+    assert!(peak < 45, "busiest window {peak}");
+    assert_eq!(sim.summary().counts.first_attempts, 2_000 * 6, "every job fires once per period");
+}

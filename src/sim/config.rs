@@ -438,27 +438,7 @@ fn err(key: impl Into<String>, message: impl Into<String>) -> ConfigError {
     ConfigError { key: key.into(), message: message.into() }
 }
 
-fn num(x: f64) -> String {
-    if x == x.trunc() && x.abs() < 1e15 {
-        let mut s = format!("{}", x as i64);
-        // Thousands separators make limits like 1000000 readable.
-        let neg = s.starts_with('-');
-        let digits: String = s.trim_start_matches('-').into();
-        if digits.len() > 4 {
-            let mut out = String::new();
-            for (i, ch) in digits.chars().enumerate() {
-                if i > 0 && (digits.len() - i) % 3 == 0 {
-                    out.push(',');
-                }
-                out.push(ch);
-            }
-            s = if neg { format!("-{out}") } else { out };
-        }
-        s
-    } else {
-        format!("{x}")
-    }
-}
+use super::params::num;
 
 /// Checks `lo <= v <= hi` and that `v` is a number.
 fn range(key: &str, v: f64, lo: f64, hi: f64, unit: &str) -> Result<(), ConfigError> {
@@ -470,18 +450,39 @@ fn range(key: &str, v: f64, lo: f64, hi: f64, unit: &str) -> Result<(), ConfigEr
     }
 }
 
-fn range_u(key: &str, v: u32, lo: u32, hi: u32, unit: &str) -> Result<(), ConfigError> {
-    range(key, f64::from(v), f64::from(lo), f64::from(hi), unit)
-}
-
 impl Config {
-    /// Checks every field; the first problem found is returned.
+    /// Checks every field; the first problem found is returned. Ranges come from the one
+    /// parameter table ([`super::params::PARAMS`]); the checks here are those that relate fields.
     pub fn validate(&self) -> Result<(), ConfigError> {
-        range("duration_s", self.duration_s, 0.001, 86_400.0, "s")?;
-        self.validate_load()?;
-        self.validate_server()?;
-        self.validate_client()?;
-        self.validate_limiters()?;
+        super::params::check_all(self)?;
+        let mut prev_end = 0.0;
+        for (i, r) in self.load.ramps.iter().enumerate() {
+            let k = |field: &str| format!("load.ramps[{i}].{field}");
+            range(&k("start_s"), r.start_s, prev_end, 86_400.0, "s (ramps must not overlap)")?;
+            range(&k("end_s"), r.end_s, 0.0, 86_400.0, "s")?;
+            if r.end_s <= r.start_s {
+                return Err(err(k("end_s"), format!("{} must be after start_s ({})", num(r.end_s), num(r.start_s))));
+            }
+            range(&k("to_per_s"), r.to_per_s, 0.0, 1_000_000.0, "requests/s")?;
+            prev_end = r.end_s;
+        }
+        let c = &self.client;
+        if c.jitter == JitterKind::Decorrelated && c.backoff != BackoffKind::None && c.base_ms <= 0.0 {
+            return Err(err("client.base_ms", "decorrelated jitter needs a base above 0 ms: it grows from the base by up to 3× per retry"));
+        }
+        let q = &self.limiters.quota;
+        for (key, v) in [("retry_cost", q.retry_cost), ("timeout_cost", q.timeout_cost), ("success_refund", q.success_refund)] {
+            if v > q.capacity {
+                return Err(err(
+                    format!("limiters.quota.{key}"),
+                    format!(
+                        "{} is more than limiters.quota.capacity ({}): one retry can cost at most the whole quota; lower limiters.quota.{key} or raise the capacity",
+                        num(v),
+                        num(q.capacity)
+                    ),
+                ));
+            }
+        }
         for (i, f) in self.faults.iter().enumerate() {
             let k = |field: &str| format!("faults[{i}].{field}");
             range(&k("start_s"), f.start_s, 0.0, 86_400.0, "s")?;
@@ -500,84 +501,6 @@ impl Config {
                 FaultKind::Restart => range(&k("value"), f.value, 0.0, 0.0, "(a restart takes no value)")?,
             }
         }
-        let m = &self.metrics;
-        range("metrics.window_ms", m.window_ms, 1.0, 3_600_000.0, "ms")?;
-        range_u("metrics.max_windows", m.max_windows, 16, 1_000_000, "windows")?;
-        range_u("metrics.max_live", m.max_live, 100, 10_000_000, "requests")?;
-        range_u("metrics.trace_capacity", m.trace_capacity, 0, 1_000_000, "events")?;
-        Ok(())
-    }
-
-    fn validate_load(&self) -> Result<(), ConfigError> {
-        let l = &self.load;
-        range("load.rate_per_s", l.rate_per_s, 0.0, 1_000_000.0, "requests/s")?;
-        let mut prev_end = 0.0;
-        for (i, r) in l.ramps.iter().enumerate() {
-            let k = |field: &str| format!("load.ramps[{i}].{field}");
-            range(&k("start_s"), r.start_s, prev_end, 86_400.0, "s (ramps must not overlap)")?;
-            range(&k("end_s"), r.end_s, 0.0, 86_400.0, "s")?;
-            if r.end_s <= r.start_s {
-                return Err(err(k("end_s"), format!("{} must be after start_s ({})", num(r.end_s), num(r.start_s))));
-            }
-            range(&k("to_per_s"), r.to_per_s, 0.0, 1_000_000.0, "requests/s")?;
-            prev_end = r.end_s;
-        }
-        range_u("load.closed.clients", l.closed.clients, 0, 100_000, "clients")?;
-        range("load.closed.think_ms", l.closed.think_ms, 1.0, 3_600_000.0, "ms (at least 1, so failing clients cannot spin)")?;
-        range_u("load.periodic.clients", l.periodic.clients, 0, 100_000, "clients")?;
-        range("load.periodic.period_s", l.periodic.period_s, 0.01, 86_400.0, "s")?;
-        Ok(())
-    }
-
-    fn validate_server(&self) -> Result<(), ConfigError> {
-        let s = &self.server;
-        range_u("server.workers", s.workers, 1, 10_000, "workers")?;
-        range("server.service_ms", s.service_ms, 0.001, 600_000.0, "ms")?;
-        range("server.sigma", s.sigma, 0.01, 3.0, "")?;
-        range("server.contention", s.contention, 0.0, 10.0, "")?;
-        if let Some(q) = s.queue_limit {
-            range_u("server.queue_limit", q, 0, 1_000_000, "requests (or none for unbounded)")?;
-        }
-        range("server.error_rate", s.error_rate, 0.0, 1.0, "")?;
-        range("server.throttle.rate_per_s", s.throttle.rate_per_s, 0.1, 1_000_000.0, "requests/s")?;
-        range("server.throttle.burst", s.throttle.burst, 1.0, 1_000_000.0, "requests")?;
-        Ok(())
-    }
-
-    fn validate_client(&self) -> Result<(), ConfigError> {
-        let c = &self.client;
-        if let Some(t) = c.timeout_ms {
-            range("client.timeout_ms", t, 1.0, 600_000.0, "ms (or none for no timeout)")?;
-        }
-        range_u("client.max_attempts", c.max_attempts, 1, 100, "attempts (1 means no retries)")?;
-        range("client.base_ms", c.base_ms, 0.0, 600_000.0, "ms")?;
-        if let Some(cap) = c.cap_ms {
-            range("client.cap_ms", cap, 0.0, 86_400_000.0, "ms (or none for no cap)")?;
-        }
-        if c.jitter == JitterKind::Decorrelated && c.backoff != BackoffKind::None && c.base_ms <= 0.0 {
-            return Err(err("client.base_ms", "decorrelated jitter needs a base above 0 ms: it grows from the base by up to 3× per retry"));
-        }
-        range("client.network_ms", c.network_ms, 0.0, 60_000.0, "ms")?;
-        Ok(())
-    }
-
-    fn validate_limiters(&self) -> Result<(), ConfigError> {
-        let q = &self.limiters.quota;
-        range("limiters.quota.capacity", q.capacity, 1.0, 1_000_000.0, "tokens")?;
-        range("limiters.quota.retry_cost", q.retry_cost, 0.0, q.capacity, "tokens (at most the capacity)")?;
-        range("limiters.quota.timeout_cost", q.timeout_cost, 0.0, q.capacity, "tokens (at most the capacity)")?;
-        range("limiters.quota.success_refund", q.success_refund, 0.0, q.capacity, "tokens (at most the capacity)")?;
-        let b = &self.limiters.breaker;
-        range("limiters.breaker.failure_threshold", b.failure_threshold, 0.01, 1.0, "")?;
-        range_u("limiters.breaker.window", b.window, 1, 100_000, "calls")?;
-        range("limiters.breaker.open_ms", b.open_ms, 1.0, 3_600_000.0, "ms")?;
-        range_u("limiters.breaker.half_open_probes", b.half_open_probes, 1, 10_000, "calls")?;
-        let a = &self.limiters.adaptive;
-        range("limiters.adaptive.beta", a.beta, 0.1, 0.99, "")?;
-        range("limiters.adaptive.scale", a.scale, 0.01, 10.0, "")?;
-        range("limiters.adaptive.smoothing", a.smoothing, 0.01, 1.0, "")?;
-        range("limiters.adaptive.bucket_s", a.bucket_s, 0.01, 60.0, "s")?;
-        range("limiters.adaptive.min_rate_per_s", a.min_rate_per_s, 0.01, 1_000.0, "requests/s")?;
         Ok(())
     }
 }
@@ -665,8 +588,13 @@ mod tests {
         assert_eq!(e.key, "client.timeout_ms");
         assert_eq!(e.message, "-5 is out of range: allowed 1 to 600,000 ms (or none for no timeout)");
         let mut c = Config::default();
+        c.limiters.quota.capacity = 2.0;
+        let e = c.validate().unwrap_err();
+        assert_eq!(e.key, "limiters.quota.retry_cost");
+        assert!(e.message.contains("more than limiters.quota.capacity (2)"), "{}", e.message);
+        let mut c = Config::default();
         c.server.workers = 0;
-        assert_eq!(c.validate().unwrap_err().to_string(), "server.workers: 0 is out of range: allowed 1 to 10,000 workers");
+        assert_eq!(c.validate().unwrap_err().to_string(), "server.workers: 0 is out of range: allowed a whole number from 1 to 10,000 workers");
         let mut c = Config::default();
         c.load.rate_per_s = f64::NAN;
         assert_eq!(c.validate().unwrap_err().key, "load.rate_per_s");

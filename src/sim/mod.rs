@@ -32,6 +32,7 @@ pub mod breaker;
 pub mod config;
 pub mod contention;
 pub mod metrics;
+pub mod params;
 pub mod quota;
 pub mod rng;
 pub mod slab;
@@ -314,6 +315,8 @@ pub struct Sim {
     stale: usize,
     /// When the last restart happened, so one restart is never applied twice.
     last_restart: Option<SimTime>,
+    /// When a periodic job last fired, so a live change knows whether this period's jobs went.
+    last_periodic_fire: Option<SimTime>,
 }
 
 impl Sim {
@@ -357,6 +360,7 @@ impl Sim {
             live_cap_reached: false,
             stale: 0,
             last_restart: None,
+            last_periodic_fire: None,
             cfg: Config::default(),
         };
         let old = sim.cfg.clone();
@@ -604,8 +608,12 @@ impl Sim {
             self.periodic_gen = self.periodic_gen.wrapping_add(1);
             let p = &cfg.load.periodic;
             let period = SimTime::from_secs_f64(p.period_s).max(SimTime(1));
-            // From the next period boundary (the first one, at 0, in a fresh run).
-            let k0 = if fresh { 0 } else { now.0 / period.0 + 1 };
+            // From the next period boundary still to come: the current one if the run stands
+            // exactly on it and its jobs have not fired yet (a change made at t = 0 applies
+            // to the very first period), else the one after.
+            let k = now.0 / period.0;
+            let boundary_pending = now.0 == k * period.0 && self.last_periodic_fire != Some(now);
+            let k0 = if fresh || boundary_pending { k } else { k + 1 };
             for c in 0..p.clients {
                 let t = self.periodic_time(k0, period, p.jittered);
                 self.schedule(t, Ev::PeriodicFire { client: c, epoch: self.periodic_gen });
@@ -754,6 +762,7 @@ impl Sim {
             }
             Ev::PeriodicFire { client, epoch } => {
                 if epoch == self.periodic_gen {
+                    self.last_periodic_fire = Some(self.now);
                     self.new_request(Origin::Periodic);
                     let p = &self.cfg.load.periodic;
                     let (period, jittered) = (SimTime::from_secs_f64(p.period_s).max(SimTime(1)), p.jittered);

@@ -32,6 +32,10 @@ pub enum Mark {
     Bars {
         width: f64,
     },
+    /// Bars stacked on the previous series' bars (same windows): from its value up to this one.
+    StackedBars {
+        width: f64,
+    },
 }
 
 pub struct Series {
@@ -170,7 +174,7 @@ pub fn line_chart(canvas: &HtmlCanvasElement, title: &str, series: &[Series], ba
         let y = ly + px(5.0);
         let color = if s.faded { s.color.mix(0.5) } else { s.color.mix(1.0) };
         match s.mark {
-            Mark::Bars { .. } => {
+            Mark::Bars { .. } | Mark::StackedBars { .. } => {
                 root.draw(&Rectangle::new([(lx, y - px(4.0)), (lx + px(12.0), y + px(4.0))], color.filled())).map_err(|e| e.to_string())?;
             }
             Mark::Dashed => {
@@ -233,14 +237,22 @@ pub fn line_chart(canvas: &HtmlCanvasElement, title: &str, series: &[Series], ba
         chart.draw_series(std::iter::once(Text::new(band.label.clone(), (from, ymax), font(9.0)))).map_err(|e| e.to_string())?;
     }
     let stroke = (2.0 * dpr) as u32;
-    for s in series {
+    // A bar is at least about one pixel wide, so one tall window (a retry wave) is never lost.
+    let min_bar = (x1 - x.0) / f64::from(plot_area.dim_in_pixel().0.max(1));
+    for (i, s) in series.iter().enumerate() {
         let color = if s.faded { s.color.mix(0.45) } else { s.color.mix(1.0) };
         match s.mark {
-            Mark::Bars { width } => {
+            Mark::Bars { width } | Mark::StackedBars { width } => {
+                let below = match (s.mark, i.checked_sub(1).and_then(|j| series.get(j))) {
+                    (Mark::StackedBars { .. }, Some(prev)) => Some(&prev.points),
+                    _ => None,
+                };
+                let width = width.max(min_bar);
                 chart
-                    .draw_series(
-                        s.points.iter().filter(|p| p.1.is_finite() && p.1 > 0.0).map(|&(xe, y)| Rectangle::new([(xe - width, 0.0), (xe, y)], color.filled())),
-                    )
+                    .draw_series(s.points.iter().enumerate().filter(|(_, p)| p.1.is_finite() && p.1 > 0.0).map(|(k, &(xe, y))| {
+                        let base = below.and_then(|b| b.get(k)).map_or(0.0, |p| if p.1.is_finite() { p.1 } else { 0.0 });
+                        Rectangle::new([(xe - width, base), (xe, y.max(base))], color.filled())
+                    }))
                     .map_err(|e| e.to_string())?;
             }
             Mark::Dashed => {
@@ -394,8 +406,8 @@ pub fn draw_arrivals(c: &HtmlCanvasElement, ws: &[&Window], cmp: &[&Window], cfg
     let mean = ws.iter().map(|w| w.counts.attempts()).sum::<u64>() as f64 / ws.len().max(1) as f64;
     let title = format!("Attempts per {} window", human_ms(width * 1e3));
     let mut series = vec![
-        Series { label: "retries".into(), color: VERMILLION, points: pts(ws, |w| w.counts.attempts() as f64), faded: false, mark: Mark::Bars { width } },
         Series { label: "first tries".into(), color: BLUE, points: pts(ws, |w| w.counts.first_attempts as f64), faded: false, mark: Mark::Bars { width } },
+        Series { label: "retries".into(), color: VERMILLION, points: pts(ws, |w| w.counts.attempts() as f64), faded: false, mark: Mark::StackedBars { width } },
     ];
     if !cmp.is_empty() {
         series.push(b("B attempts", GREY, pts(cmp, |w| w.counts.attempts() as f64)));

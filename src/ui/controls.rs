@@ -78,7 +78,7 @@ pub struct ChoiceProps {
 }
 
 /// Whether an option's value names the current value ("1000" and "1000.0" are the same).
-fn same(option: &str, value: &str) -> bool {
+pub fn same(option: &str, value: &str) -> bool {
     option == value || matches!((option.parse::<f64>(), value.parse::<f64>()), (Ok(a), Ok(b)) if a == b)
 }
 

@@ -9,17 +9,19 @@
 
 mod charts;
 mod controls;
+mod headline;
 mod system;
 
 use crate::exercises;
-use crate::explain::{self, Health};
+use crate::explain;
 use crate::keys;
 use crate::report;
 use crate::scenarios;
-use crate::sim::{Config, Fault, FaultKind, Sim, SimTime, Window};
+use crate::sim::{Config, Fault, FaultKind, Sim, SimTime, Status, params};
 use crate::url;
 use controls::{Choice, Slider};
 use gloo::render::{AnimationFrame, request_animation_frame};
+use headline::Headline;
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::rc::Rc;
@@ -148,6 +150,7 @@ impl Reducible for Controls {
                 if let Some(e) = exercises::find(&id) {
                     next.cfg = with_trace(e.start_config());
                     next.seed = e.seed;
+                    next.scenario = e.scenario.to_string();
                     next.exercise = Some(id);
                     next.errors.clear();
                     next.compare = None;
@@ -277,156 +280,31 @@ struct FrameStats {
 /// Frames kept for the p95.
 const FRAME_HISTORY: usize = 600;
 
-/// The headline numbers of one simulation, over its last 2 s.
-#[derive(Clone, PartialEq)]
-struct Headline {
-    goodput_per_s: f64,
-    offered_per_s: f64,
-    amplification: f64,
-    /// `None` when nothing succeeded.
-    p99_ms: Option<f64>,
-    timeouts_per_s: f64,
-    queue: u32,
-    busy: u32,
-    capacity: u32,
-    health: Health,
-}
-
-impl Headline {
-    fn of(sim: &Sim) -> Headline {
-        let now = sim.now();
-        let span = SimTime::from_secs(2);
-        let recent: Vec<&Window> = sim.windows().iter().filter(|w| w.start >= now.saturating_sub(span)).collect();
-        let sum = |f: fn(&Window) -> u64| recent.iter().map(|w| f(w)).sum::<u64>();
-        let offered = sum(|w| w.counts.first_attempts);
-        let ratio = |n: u64| {
-            if offered > 0 { n as f64 / offered as f64 } else { 0.0 }
-        };
-        let secs = recent.iter().map(|w| w.width.as_secs_f64()).sum::<f64>().max(1e-9);
-        let st = sim.status();
-        Headline {
-            goodput_per_s: sum(|w| w.counts.successes) as f64 / secs,
-            offered_per_s: offered as f64 / secs,
-            amplification: ratio(sum(|w| w.counts.attempts())),
-            p99_ms: (sum(|w| w.counts.successes) > 0).then(|| recent.iter().map(|w| w.p99_us).max().unwrap_or(0) as f64 / 1e3),
-            timeouts_per_s: sum(|w| w.counts.timeouts) as f64 / secs,
-            queue: st.queue,
-            busy: st.busy,
-            capacity: st.capacity,
-            health: explain::health(sim.windows(), sim.config(), now),
-        }
-    }
-
-    fn html(&self, side: &str) -> Html {
-        let id = |name: &str| {
-            if side == "B" { format!("{name}-b") } else { name.to_string() }
-        };
-        let health_class = self.health.class();
-        html! {
-            <>
-              if !side.is_empty() { <span class="side">{ side }</span> }
-              <div class={classes!("verdict", health_class)} id={id("health")}>{ self.health.label() }</div>
-              <div class="stat" title="Successful requests per second, against first attempts per second"><span>{ "goodput" }</span><b id={id("goodput")}>{ format!("{:.0}/s", self.goodput_per_s) }</b><span>{ format!(" of {:.0}/s offered", self.offered_per_s) }</span></div>
-              <div class="stat"><span>{ "amplification" }</span><b id={id("amplification")}>{ format!("{:.2}×", self.amplification) }</b></div>
-              <div class="stat"><span>{ "p99 latency" }</span><b id={id("p99")}>{ self.p99_ms.map_or("— (no successes)".to_string(), fmt_ms) }</b></div>
-              <div class="stat"><span>{ "timeouts/s" }</span><b id={id("timeouts")}>{ format!("{:.0}", self.timeouts_per_s) }</b></div>
-              <div class="stat"><span>{ "queue" }</span><b id={id("queue")}>{ self.queue }</b></div>
-              <div class="stat"><span>{ "workers busy" }</span><b>{ format!("{}/{}", self.busy, self.capacity) }</b></div>
-            </>
-        }
-    }
-}
-
-/// One control: a dotted key and how to show it.
-enum Ctl {
-    Slider { key: &'static str, label: &'static str, unit: &'static str, min: f64, max: f64, step: f64 },
-    Choice { key: &'static str, label: &'static str, options: &'static [(&'static str, &'static str)] },
-}
-
-impl Ctl {
-    fn key(&self) -> &'static str {
-        match self {
-            Ctl::Slider { key, .. } | Ctl::Choice { key, .. } => key,
-        }
-    }
-}
-
-const fn sl(key: &'static str, label: &'static str, unit: &'static str, min: f64, max: f64, step: f64) -> Ctl {
-    Ctl::Slider { key, label, unit, min, max, step }
-}
-const fn ch(key: &'static str, label: &'static str, options: &'static [(&'static str, &'static str)]) -> Ctl {
-    Ctl::Choice { key, label, options }
-}
-const ON_OFF: &[(&str, &str)] = &[("false", "off"), ("true", "on")];
-
-/// The controls, grouped as the talk teaches. Embed links can show a subset of groups.
-const CONTROL_TABLE: &[(&str, &str, &[Ctl])] = &[
+/// The controls, grouped as the talk teaches, by key; each one's label, unit, range and help
+/// come from its spec in [`crate::sim::params`]. Embed links can show a subset of groups.
+const CONTROL_TABLE: &[(&str, &str, &[&str])] = &[
     (
         "load",
         "Load",
-        &[
-            sl("load.rate_per_s", "Open-loop rate", "req/s", 0.0, 2_000.0, 1.0),
-            sl("load.closed.clients", "Closed-loop clients", "clients", 0.0, 1_000.0, 1.0),
-            sl("load.closed.think_ms", "Think time", "ms", 1.0, 10_000.0, 1.0),
-            sl("load.periodic.clients", "Periodic jobs", "clients", 0.0, 10_000.0, 10.0),
-            sl("load.periodic.period_s", "Period", "s", 0.1, 120.0, 0.1),
-            ch("load.periodic.jittered", "Periodic timing", &[("false", "aligned (cron at :00)"), ("true", "jittered")]),
-        ],
+        &["load.rate_per_s", "load.closed.clients", "load.closed.think_ms", "load.periodic.clients", "load.periodic.period_s", "load.periodic.jittered"],
     ),
     (
         "server",
         "Server",
         &[
-            sl("server.workers", "Workers", "", 1.0, 200.0, 1.0),
-            sl("server.service_ms", "Mean service time", "ms", 1.0, 1_000.0, 1.0),
-            ch("server.service", "Service-time shape", &[("constant", "constant"), ("exponential", "exponential"), ("lognormal", "log-normal (long tail)")]),
-            sl("server.contention", "Contention", "×", 0.0, 5.0, 0.1),
-            ch(
-                "server.queue_limit",
-                "Queue limit",
-                &[("none", "unbounded"), ("0", "0 (no queue)"), ("10", "10"), ("50", "50"), ("100", "100"), ("500", "500"), ("2000", "2,000")],
-            ),
-            ch("server.discipline", "Queue order", &[("fifo", "FIFO"), ("lifo", "LIFO (newest first)")]),
-            ch("server.drop_expired", "Drop expired work (deadlines)", ON_OFF),
-            ch("server.throttle.enabled", "Throttle with retry-after", ON_OFF),
-            sl("server.throttle.rate_per_s", "Throttle rate", "req/s", 1.0, 2_000.0, 1.0),
+            "server.workers",
+            "server.service_ms",
+            "server.service",
+            "server.contention",
+            "server.queue_limit",
+            "server.discipline",
+            "server.drop_expired",
+            "server.throttle.enabled",
+            "server.throttle.rate_per_s",
         ],
     ),
-    (
-        "client",
-        "Client",
-        &[
-            ch(
-                "client.timeout_ms",
-                "Timeout",
-                &[
-                    ("none", "none"),
-                    ("100", "100 ms"),
-                    ("250", "250 ms"),
-                    ("500", "500 ms"),
-                    ("1000", "1 s"),
-                    ("2000", "2 s"),
-                    ("5000", "5 s"),
-                    ("10000", "10 s"),
-                ],
-            ),
-            sl("client.max_attempts", "Max attempts", "", 1.0, 10.0, 1.0),
-            ch("client.backoff", "Backoff", &[("none", "none (retry at once)"), ("constant", "constant"), ("exponential", "exponential")]),
-            sl("client.base_ms", "Backoff base", "ms", 0.0, 2_000.0, 1.0),
-            ch("client.cap_ms", "Backoff cap", &[("none", "none"), ("1000", "1 s"), ("5000", "5 s"), ("20000", "20 s")]),
-            ch("client.jitter", "Jitter", &[("none", "none"), ("full", "full"), ("equal", "equal"), ("decorrelated", "decorrelated")]),
-        ],
-    ),
-    (
-        "limiters",
-        "Limiters",
-        &[
-            ch("limiters.quota.enabled", "Retry quota (AWS standard)", ON_OFF),
-            ch("limiters.breaker.enabled", "Circuit breaker", ON_OFF),
-            sl("limiters.breaker.open_ms", "Breaker open for", "ms", 100.0, 60_000.0, 100.0),
-            ch("limiters.adaptive.enabled", "Adaptive rate (AWS adaptive)", ON_OFF),
-        ],
-    ),
+    ("client", "Client", &["client.timeout_ms", "client.max_attempts", "client.backoff", "client.base_ms", "client.cap_ms", "client.jitter"]),
+    ("limiters", "Limiters", &["limiters.quota.enabled", "limiters.breaker.enabled", "limiters.breaker.open_ms", "limiters.adaptive.enabled"]),
 ];
 
 /// What the animation loop owns.
@@ -442,9 +320,18 @@ struct Runner {
     stats: FrameStats,
     frame_times: std::collections::VecDeque<f64>,
     frame: Option<AnimationFrame>,
+    /// The status the headline shows and the diagram draws: one snapshot feeds both.
+    shown: Status,
+    shown_b: Option<Status>,
 }
 
 impl Runner {
+    /// Takes the snapshot that the next render and the diagram share.
+    fn snap(&mut self) {
+        self.shown = self.sim.status();
+        self.shown_b = self.sim_b.as_ref().map(Sim::status);
+    }
+
     /// Advances A toward `target` and B in lockstep to wherever A got, each within `budget`
     /// events, and drains both lifecycle feeds into their animations (stamped `feed_at`).
     /// Reached means both sides are at `target`.
@@ -520,27 +407,38 @@ fn draw_system(c: &Canvases, r: &Runner) {
     let dark = media("(prefers-color-scheme: dark)");
     let reduced = media("(prefers-reduced-motion: reduce)");
     if let Some(k) = canvas(&c.system) {
-        if let Err(e) = r.anim.draw(&k, &r.sim.status(), r.sim.config().server.queue_limit, now_ms(), reduced, dark) {
+        if let Err(e) = r.anim.draw(&k, &r.shown, r.sim.config().server.queue_limit, now_ms(), reduced, dark) {
             gloo::console::warn!(format!("animation not drawn: {e}"));
         }
     }
-    if let (Some(k), Some(b)) = (canvas(&c.system_b), r.sim_b.as_ref()) {
-        if let Err(e) = r.anim_b.draw(&k, &b.status(), b.config().server.queue_limit, now_ms(), reduced, dark) {
+    if let (Some(k), Some(b), Some(shown)) = (canvas(&c.system_b), r.sim_b.as_ref(), r.shown_b.as_ref()) {
+        if let Err(e) = r.anim_b.draw(&k, shown, b.config().server.queue_limit, now_ms(), reduced, dark) {
             gloo::console::warn!(format!("animation not drawn: {e}"));
         }
     }
 }
 
 /// One animation frame: advance, feed the animation, draw.
-fn frame(runner: &Rc<RefCell<Runner>>, canvases: &Rc<Canvases>, speed: f64, ts: f64, redraw: &Callback<()>) {
+/// Playing stops once at the end of the run (the scenario's duration); Play again goes on past it.
+fn frame(runner: &Rc<RefCell<Runner>>, canvases: &Rc<Canvases>, speed: f64, ts: f64, redraw: &Callback<()>, stop: &Callback<()>) {
     let mut guard = runner.borrow_mut();
     let r = &mut *guard;
     let dt = r.last_ts.map_or(0.0, |last| (ts - last).clamp(0.0, 100.0));
     r.last_ts = Some(ts);
     let t0 = now_ms();
-    let target = r.sim.now().saturating_add(SimTime::from_millis_f64(dt * speed));
+    let end = SimTime::from_secs_f64(r.sim.config().duration_s);
+    let before = r.sim.now();
+    let mut target = before.saturating_add(SimTime::from_millis_f64(dt * speed));
+    if before < end {
+        target = target.min(end);
+    }
     let step = r.advance(target, FRAME_BUDGET, ts);
     let engine_ms = now_ms() - t0;
+    let at_end = before < end && r.sim.now() >= end;
+    let rerender = at_end || ts - r.last_chart_ms > 150.0;
+    if rerender {
+        r.snap();
+    }
     draw_system(canvases, r);
     // One chart per frame, in turn (each refreshes about 10 times a second at 60 fps), so no
     // frame pays for all six; the headline numbers re-render about 7 times a second.
@@ -554,7 +452,7 @@ fn frame(runner: &Rc<RefCell<Runner>>, canvases: &Rc<Canvases>, speed: f64, ts: 
     r.frame_times.push_back(frame_ms);
     // The p95 is read only when the page re-renders, so it is computed then, not every frame.
     let mut p95_ms = r.stats.p95_ms;
-    if ts - r.last_chart_ms > 150.0 {
+    if rerender {
         r.last_chart_ms = ts;
         let mut sorted: Vec<f64> = r.frame_times.iter().copied().collect();
         sorted.sort_by(f64::total_cmp);
@@ -568,13 +466,17 @@ fn frame(runner: &Rc<RefCell<Runner>>, canvases: &Rc<Canvases>, speed: f64, ts: 
         behind: !step.reached,
         p95_ms,
     };
+    if at_end {
+        draw_charts(canvases, r);
+        stop.emit(());
+    }
 }
 
-fn schedule(runner: Rc<RefCell<Runner>>, canvases: Rc<Canvases>, speed: f64, redraw: Callback<()>) {
-    let (r2, c2, d2) = (runner.clone(), canvases, redraw);
+fn schedule(runner: Rc<RefCell<Runner>>, canvases: Rc<Canvases>, speed: f64, redraw: Callback<()>, stop: Callback<()>) {
+    let (r2, c2, d2, s2) = (runner.clone(), canvases, redraw, stop);
     let handle = request_animation_frame(move |ts| {
-        frame(&r2, &c2, speed, ts, &d2);
-        schedule(r2.clone(), c2.clone(), speed, d2.clone());
+        frame(&r2, &c2, speed, ts, &d2, &s2);
+        schedule(r2.clone(), c2.clone(), speed, d2.clone(), s2.clone());
     });
     runner.borrow_mut().frame = Some(handle);
 }
@@ -637,6 +539,8 @@ pub fn app() -> Html {
         stats: FrameStats::default(),
         frame_times: std::collections::VecDeque::with_capacity(FRAME_HISTORY),
         frame: None,
+        shown: Sim::new(Config::default(), 1).map(|s| s.status()).unwrap_or_else(|_| unreachable!("defaults are valid")),
+        shown_b: None,
     });
     let update = use_force_update();
     let redraw = {
@@ -658,6 +562,7 @@ pub fn app() -> Html {
             r.sim_b = cfg_b.and_then(|b| Sim::new(b, seed).ok());
             r.anim = system::Animation::default();
             r.anim_b = system::Animation::default();
+            r.snap();
             draw_charts(&canvases, &r);
             draw_system(&canvases, &r);
         });
@@ -681,6 +586,7 @@ pub fn app() -> Html {
                     }
                 }
             }
+            r.snap();
             draw_charts(&canvases, &r);
             draw_system(&canvases, &r);
             redraw.emit(());
@@ -691,10 +597,12 @@ pub fn app() -> Html {
         let runner = runner.clone();
         let canvases = canvases.clone();
         let redraw = redraw.clone();
+        let c = controls.clone();
+        let stop = Callback::from(move |_: ()| c.dispatch(Action::Pause));
         use_effect_with((controls.playing, controls.speed.to_bits()), move |(playing, bits)| {
             runner.borrow_mut().last_ts = None;
             if *playing {
-                schedule(runner.clone(), canvases, f64::from_bits(*bits), redraw);
+                schedule(runner.clone(), canvases, f64::from_bits(*bits), redraw, stop);
             }
             let r = runner.clone();
             move || {
@@ -724,27 +632,32 @@ pub fn app() -> Html {
         (Some(b), true) => b,
         _ => cfg,
     };
-    let control = |c: &Ctl| {
-        let help = keys::KEYS.iter().find(|d| d.key == c.key()).map_or("", |d| d.help);
-        let value = keys::get(edit_cfg, c.key()).unwrap_or_default();
-        match *c {
-            Ctl::Slider { key, label, unit, min, max, step } => html! {
-                <Slider key_name={key} label={label} unit={unit} help={help} value={value.parse::<f64>().unwrap_or(0.0)}
-                    min={min} max={max} step={step} error={err(key)} on_change={on_key.clone()} />
+    let control = |key: &&str| {
+        let Some(p) = params::find(key) else { return html! {} };
+        let value = p.text(edit_cfg);
+        match p.ui {
+            params::Ui::Slider { min, max, step } => html! {
+                <Slider key_name={p.key} label={p.label} unit={p.unit} help={format!("{} (allowed {})", p.help, p.range_text())} value={value.parse::<f64>().unwrap_or(0.0)}
+                    min={min} max={max} step={step} error={err(p.key)} on_change={on_key.clone()} />
             },
-            Ctl::Choice { key, label, options } => {
-                let options: Vec<(AttrValue, AttrValue)> = options.iter().map(|(v, l)| (AttrValue::from(*v), AttrValue::from(*l))).collect();
-                html! { <Choice key_name={key} label={label} help={help} value={value} options={options} error={err(key)} on_change={on_key.clone()} /> }
+            params::Ui::Options(options) => {
+                let mut options: Vec<(AttrValue, AttrValue)> = options.iter().map(|(v, l)| (AttrValue::from(*v), AttrValue::from(*l))).collect();
+                // A value set by a link or the CLI that no option names is still shown as it is.
+                if !options.iter().any(|(v, _)| controls::same(v, &value)) {
+                    options.push((AttrValue::from(value.clone()), AttrValue::from(format!("{value} {}", p.unit))));
+                }
+                html! { <Choice key_name={p.key} label={p.label} help={p.help} value={value} options={options} error={err(p.key)} on_change={on_key.clone()} /> }
             }
+            params::Ui::Hidden => html! {},
         }
     };
 
-    // Headline numbers over the last 2 s of simulated time.
+    // The headline reads the same snapshot the diagram draws.
     let r = runner.borrow();
     let now = r.sim.now();
-    let head = Headline::of(&r.sim);
-    let head_b = r.sim_b.as_ref().map(Headline::of);
-    let status = r.sim.status();
+    let status = r.shown;
+    let head = Headline::of(&r.sim, &status);
+    let head_b = r.sim_b.as_ref().zip(r.shown_b.as_ref()).map(|(b, st)| Headline::of(b, st));
     let stats = r.stats;
     let exercise = controls.exercise.as_deref().and_then(exercises::find);
     let check = exercise.as_ref().map(|e| e.check(&r.sim));
@@ -783,6 +696,8 @@ pub fn app() -> Html {
     );
 
     let delays = use_memo(controls.cfg.client.clone(), |c| explain::delay_report(c, 2_000));
+    // The side being edited may differ from A: its own mean delays sit beside its jitter choice.
+    let edit_delays = use_memo(edit_cfg.client.clone(), |c| explain::delay_report(c, 2_000));
     {
         let canvases = canvases.clone();
         use_effect_with(delays.clone(), move |d| {
@@ -835,6 +750,7 @@ pub fn app() -> Html {
             let mut r = runner.borrow_mut();
             let t = r.sim.now().saturating_add(SimTime::from_millis(100));
             while !r.advance(t, FRAME_BUDGET, now_ms()).reached {}
+            r.snap();
             draw_charts(&canvases, &r);
             draw_system(&canvases, &r);
             update.force_update();
@@ -958,7 +874,13 @@ pub fn app() -> Html {
               <h2>{ format!("Exercise: {}", e.title) }</h2>
               <p class="goal"><strong>{ "Goal: " }</strong>{ e.goal }</p>
               <p class={classes!("progress", match chk.passed { Some(true) => "pass", Some(false) => "fail", None => "running" })} id="exercise-status">
-                { match chk.passed { Some(true) => "✓ Passed — ", Some(false) => "✗ Not yet — ", None => "Running — " } }{ &chk.progress }
+                { match chk.passed {
+                    Some(true) => "✓ Passed — ",
+                    Some(false) => "✗ Not yet — ",
+                    None if now == SimTime::ZERO => "Not started: press ▶ Play or Run to end — ",
+                    None if !controls.playing => "Paused — ",
+                    None => "Running — ",
+                } }{ &chk.progress }
               </p>
               <ul class="hints">{ for e.hints.iter().take(*hints_shown).map(|h| html! { <li>{ *h }</li> }) }</ul>
               if *hints_shown < e.hints.len() { <button id="hint" onclick={on_hint}>{ "Show a hint" }</button> }
@@ -979,7 +901,7 @@ pub fn app() -> Html {
               <label for="exercise-pick">{ "Exercise " }</label>
               <select id="exercise-pick" onchange={on_exercise}>
                 <option value="" selected={controls.exercise.is_none()}>{ "— none —" }</option>
-                { for exercises::all().iter().map(|e| html! { <option value={e.id} selected={controls.exercise.as_deref() == Some(e.id)}>{ format!("{}{}", if passed(e.id) { "✓ " } else { "" }, e.title) }</option> }) }
+                { for exercises::all().iter().map(|e| html! { <option value={e.id} selected={controls.exercise.as_deref() == Some(e.id)}>{ format!("{}{}", if passed(e.id) || (controls.exercise.as_deref() == Some(e.id) && check.as_ref().and_then(|c| c.passed) == Some(true)) { "✓ " } else { "" }, e.title) }</option> }) }
               </select>
             }
             if let (Some(s), None) = (scenario, &exercise) { <p class="story">{ s.story } <strong>{ " Look for: " }</strong>{ s.look_for }</p> }
@@ -1048,9 +970,6 @@ pub fn app() -> Html {
               <small class="help-inline">{ "Both sides share the seed, the arrivals and the faults. Paler lines in the charts are B." }</small>
             </div>
           }
-          { for CONTROL_TABLE.iter().filter(|(g, _, _)| show(g)).map(|(_, legend, ctls)| html! {
-              <fieldset><legend>{ *legend }</legend>{ for ctls.iter().map(&control) }</fieldset>
-          }) }
           if show("faults") {
           <fieldset><legend>{ "Faults" }</legend>
             <div class="control"><label for="fault-at">{ "Start at t = (s; empty or past = now)" }</label>
@@ -1060,10 +979,16 @@ pub fn app() -> Html {
             <button id="fault-brownout" onclick={fault(FaultKind::Slow, 4.0, 10.0)}>{ "Brownout: 4× slower, 10 s" }</button>
             <button id="fault-errors" onclick={fault(FaultKind::Errors, 0.5, 5.0)}>{ "Error burst 50 %, 5 s" }</button>
             <button id="fault-load" onclick={fault(FaultKind::Load, 3.0, 5.0)}>{ "Load spike 3×, 5 s" }</button>
+            <button id="fault-restart" onclick={fault(FaultKind::Restart, 0.0, 0.0)} title="Every request the server holds fails at once, as a restart resets its connections">{ "Restart the server" }</button>
             <button id="fault-clear" onclick={act(|| Action::ClearFaults)}>{ "Clear faults" }</button>
             <ul class="faults">{ for cfg.faults.iter().map(|f| html! { <li>{ f.to_string() }</li> }) }</ul>
           </fieldset>
           }
+          { for CONTROL_TABLE.iter().filter(|(g, _, _)| show(g)).map(|(_, legend, ctls)| html! {
+              <fieldset><legend>{ *legend }</legend>{ for ctls.iter().map(&control) }
+                if *legend == "Client" { <p class="help-inline" id="mean-delay">{ mean_delay_text(&edit_delays) }</p> }
+              </fieldset>
+          }) }
           if !controls.embed {
           <fieldset class="share"><legend>{ "Share and export" }</legend>
             <button id="copy-link" onclick={on_copy_link}>{ "Copy link" }</button>
@@ -1162,6 +1087,7 @@ fn run_to_end_chunked(runner: Rc<RefCell<Runner>>, canvases: Rc<Canvases>, updat
         r.advance(end, RUN_CHUNK, now_ms()).reached
     };
     if done {
+        runner.borrow_mut().snap();
         let r = runner.borrow();
         draw_charts(&canvases, &r);
         draw_system(&canvases, &r);
@@ -1169,4 +1095,15 @@ fn run_to_end_chunked(runner: Rc<RefCell<Runner>>, canvases: Rc<Canvases>, updat
     } else {
         gloo::timers::callback::Timeout::new(0, move || run_to_end_chunked(runner, canvases, update)).forget();
     }
+}
+
+/// The mean delay each retry adds under the current policy, shown beside the jitter choice so
+/// that two jitters are compared at the mean wait they really add.
+fn mean_delay_text(d: &explain::DelayReport) -> String {
+    if d.retries.is_empty() {
+        return "No retries (max attempts 1).".into();
+    }
+    let parts: Vec<String> = d.retries.iter().take(5).map(|r| format!("#{} {}", r.retry, fmt_ms(r.mean_ms))).collect();
+    let more = if d.retries.len() > 5 { " …" } else { "" };
+    format!("Mean added delay per retry: {}{more}", parts.join(" · "))
 }

@@ -105,13 +105,18 @@ impl Animation {
         let bottom = h * 0.88;
 
         ctx.set_fill_style_str(muted);
-        let _ = ctx.fill_text("clients", clients_x - 20.0 * dpr, top - 10.0 * dpr);
-        let _ = ctx.fill_text(
-            &format!("queue {}{}", st.queue, queue_limit.map_or(" (no limit)".to_string(), |q| format!(" / limit {q}"))),
-            queue_x0,
-            top - 10.0 * dpr,
-        );
-        let _ = ctx.fill_text(&format!("workers {}/{} busy", st.busy, st.capacity), workers_x0, top - 10.0 * dpr);
+        // Each label fits its own column (narrow canvases get the short forms), so labels never collide.
+        let narrow = w / dpr < 520.0;
+        let queue_label = match (queue_limit, narrow) {
+            (None, false) => format!("queue {} (no limit)", st.queue),
+            (None, true) => format!("queue {}", st.queue),
+            (Some(q), false) => format!("queue {} / limit {q}", st.queue),
+            (Some(q), true) => format!("queue {}/{q}", st.queue),
+        };
+        let workers_label = if narrow { format!("{}/{} busy", st.busy, st.capacity) } else { format!("workers {}/{} busy", st.busy, st.capacity) };
+        let _ = ctx.fill_text("clients", (clients_x - 20.0 * dpr).max(2.0), top - 10.0 * dpr);
+        let _ = ctx.fill_text_with_max_width(&queue_label, queue_x0, top - 10.0 * dpr, workers_x0 - queue_x0 - 6.0 * dpr);
+        let _ = ctx.fill_text_with_max_width(&workers_label, workers_x0, top - 10.0 * dpr, w - workers_x0 - 2.0 * dpr);
         // Clients: a column of small figures.
         ctx.set_fill_style_str(fg);
         for i in 0..8 {

@@ -1,0 +1,762 @@
+//! One spec per parameter: its dotted key, label, unit, allowed range, help, how the page shows
+//! it, and how to read and write it in a [`Config`].
+//!
+//! Everything that talks about a parameter reads this table: [`Config::validate`] checks the
+//! ranges and words its messages from it, the CLI's `--set` and `--help` parse and list from
+//! it, the page's sliders, choices and tooltips are built from it, and share links encode and
+//! decode through it. So a range is written once, and the message a learner gets always
+//! states the range the slider and the engine really allow.
+
+use super::config::*;
+
+/// A parameter's value, as the spec reads and writes it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Val {
+    Num(f64),
+    Bool(bool),
+    /// One of the parameter's words (an enum's snake_case name).
+    Word(&'static str),
+    /// An optional parameter left empty (`none`).
+    None,
+}
+
+/// What kind of value a parameter takes.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Kind {
+    /// Any finite number in the range.
+    Float,
+    /// A whole number in the range.
+    Int,
+    Bool,
+    /// One of these words.
+    Words(&'static [&'static str]),
+}
+
+/// How the page shows a parameter.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Ui {
+    /// A slider over a teaching range (inside the allowed range) with a number box that takes
+    /// any allowed value.
+    Slider { min: f64, max: f64, step: f64 },
+    /// A select of (value, label) pairs.
+    Options(&'static [(&'static str, &'static str)]),
+    /// Only in links, files and the CLI.
+    Hidden,
+}
+
+/// Conversion between a config field and a [`Val`].
+pub trait Field: Sized {
+    fn to_val(&self) -> Val;
+    fn from_val(v: Val) -> Option<Self>;
+}
+
+impl Field for f64 {
+    fn to_val(&self) -> Val {
+        Val::Num(*self)
+    }
+    fn from_val(v: Val) -> Option<f64> {
+        if let Val::Num(x) = v { Some(x) } else { None }
+    }
+}
+
+impl Field for u32 {
+    fn to_val(&self) -> Val {
+        Val::Num(f64::from(*self))
+    }
+    fn from_val(v: Val) -> Option<u32> {
+        match v {
+            Val::Num(x) if x >= 0.0 && x <= f64::from(u32::MAX) && x.fract() == 0.0 => Some(x as u32),
+            _ => None,
+        }
+    }
+}
+
+impl Field for bool {
+    fn to_val(&self) -> Val {
+        Val::Bool(*self)
+    }
+    fn from_val(v: Val) -> Option<bool> {
+        if let Val::Bool(b) = v { Some(b) } else { None }
+    }
+}
+
+impl<T: Field> Field for Option<T> {
+    fn to_val(&self) -> Val {
+        self.as_ref().map_or(Val::None, Field::to_val)
+    }
+    fn from_val(v: Val) -> Option<Option<T>> {
+        if v == Val::None { Some(None) } else { T::from_val(v).map(Some) }
+    }
+}
+
+macro_rules! words {
+    ($t:ty { $($variant:ident => $word:literal),+ $(,)? }) => {
+        impl Field for $t {
+            fn to_val(&self) -> Val {
+                Val::Word(match self { $(<$t>::$variant => $word),+ })
+            }
+            fn from_val(v: Val) -> Option<$t> {
+                match v { $(Val::Word($word) => Some(<$t>::$variant),)+ _ => None }
+            }
+        }
+    };
+}
+
+words!(ServiceDist { Constant => "constant", Exponential => "exponential", Lognormal => "lognormal" });
+words!(Discipline { Fifo => "fifo", Lifo => "lifo" });
+words!(BackoffKind { None => "none", Constant => "constant", Exponential => "exponential" });
+words!(JitterKind { None => "none", Full => "full", Equal => "equal", Decorrelated => "decorrelated" });
+
+/// One parameter.
+pub struct Param {
+    /// Dotted key, e.g. `client.timeout_ms`: links, `--set`, config files and element ids.
+    pub key: &'static str,
+    /// Short label for the page.
+    pub label: &'static str,
+    /// Unit (`ms`, `req/s`, `workers`; empty for none).
+    pub unit: &'static str,
+    pub kind: Kind,
+    /// Allowed range for numbers (inclusive); unused for booleans and words.
+    pub min: f64,
+    pub max: f64,
+    /// For an optional parameter, what `none` means ("no timeout").
+    pub none_means: Option<&'static str>,
+    /// One sentence of help: tooltips, `--help`.
+    pub help: &'static str,
+    pub ui: Ui,
+    pub get: fn(&Config) -> Val,
+    pub set: fn(&mut Config, Val) -> bool,
+}
+
+macro_rules! param {
+    ($key:literal, $label:literal, $unit:literal, $kind:expr, $min:expr, $max:expr, $none:expr, $ui:expr, $help:literal, $($f:ident).+) => {
+        Param {
+            key: $key,
+            label: $label,
+            unit: $unit,
+            kind: $kind,
+            min: $min,
+            max: $max,
+            none_means: $none,
+            help: $help,
+            ui: $ui,
+            get: |c| Field::to_val(&c.$($f).+),
+            set: |c, v| match Field::from_val(v) {
+                Some(x) => {
+                    c.$($f).+ = x;
+                    true
+                }
+                None => false,
+            },
+        }
+    };
+}
+
+const ON_OFF: Ui = Ui::Options(&[("false", "off"), ("true", "on")]);
+const fn slider(min: f64, max: f64, step: f64) -> Ui {
+    Ui::Slider { min, max, step }
+}
+use Kind::{Bool, Float, Int, Words};
+const H: Ui = Ui::Hidden;
+const MAX_F: f64 = 1_000_000.0;
+
+/// Every scalar parameter, in the order `--help` and the page show them.
+pub const PARAMS: &[Param] = &[
+    param!("duration_s", "Duration", "s", Float, 0.001, 86_400.0, None, H, "simulated time the CLI and Run to end simulate", duration_s),
+    param!(
+        "load.rate_per_s",
+        "Open-loop rate",
+        "req/s",
+        Float,
+        0.0,
+        MAX_F,
+        None,
+        slider(0.0, 2_000.0, 1.0),
+        "open-loop Poisson arrival rate of new requests (0 = off)",
+        load.rate_per_s
+    ),
+    param!(
+        "load.closed.clients",
+        "Closed-loop clients",
+        "clients",
+        Int,
+        0.0,
+        100_000.0,
+        None,
+        slider(0.0, 1_000.0, 1.0),
+        "closed-loop clients: each sends, waits for the outcome, thinks, repeats (0 = off)",
+        load.closed.clients
+    ),
+    param!(
+        "load.closed.think_ms",
+        "Think time",
+        "ms",
+        Float,
+        1.0,
+        3_600_000.0,
+        None,
+        slider(1.0, 10_000.0, 1.0),
+        "mean think time of closed-loop clients (exponential; at least 1 ms so failing clients cannot spin)",
+        load.closed.think_ms
+    ),
+    param!(
+        "load.periodic.clients",
+        "Periodic jobs",
+        "clients",
+        Int,
+        0.0,
+        100_000.0,
+        None,
+        slider(0.0, 10_000.0, 10.0),
+        "periodic clients, one request each per period, like timers or cron jobs (0 = off)",
+        load.periodic.clients
+    ),
+    param!(
+        "load.periodic.period_s",
+        "Period",
+        "s",
+        Float,
+        0.01,
+        86_400.0,
+        None,
+        slider(0.1, 120.0, 0.1),
+        "period of the periodic clients",
+        load.periodic.period_s
+    ),
+    param!(
+        "load.periodic.jittered",
+        "Periodic timing",
+        "",
+        Bool,
+        0.0,
+        0.0,
+        None,
+        Ui::Options(&[("false", "aligned (cron at :00)"), ("true", "jittered")]),
+        "false: all fire at the top of the period (cron at :00); true: each at a random offset every period",
+        load.periodic.jittered
+    ),
+    param!("server.workers", "Workers", "workers", Int, 1.0, 10_000.0, None, slider(1.0, 200.0, 1.0), "requests served at once", server.workers),
+    param!(
+        "server.service",
+        "Service-time shape",
+        "",
+        Words(&["constant", "exponential", "lognormal"]),
+        0.0,
+        0.0,
+        None,
+        Ui::Options(&[("constant", "constant"), ("exponential", "exponential"), ("lognormal", "log-normal (long tail)")]),
+        "service-time distribution",
+        server.service
+    ),
+    param!(
+        "server.service_ms",
+        "Mean service time",
+        "ms",
+        Float,
+        0.001,
+        600_000.0,
+        None,
+        slider(1.0, 1_000.0, 1.0),
+        "mean service time without contention",
+        server.service_ms
+    ),
+    param!("server.sigma", "Log-normal shape", "", Float, 0.01, 3.0, None, H, "log-normal shape: standard deviation of the log", server.sigma),
+    param!(
+        "server.contention",
+        "Contention",
+        "×",
+        Float,
+        0.0,
+        10.0,
+        None,
+        slider(0.0, 5.0, 0.1),
+        "load-dependent latency: service time × (1 + contention × excess/workers), excess = requests in the server beyond the workers",
+        server.contention
+    ),
+    param!(
+        "server.queue_limit",
+        "Queue limit",
+        "requests",
+        Int,
+        0.0,
+        1_000_000.0,
+        Some("unbounded"),
+        Ui::Options(&[("none", "unbounded"), ("0", "0 (no queue)"), ("10", "10"), ("50", "50"), ("100", "100"), ("500", "500"), ("2000", "2,000")]),
+        "most requests waiting; beyond it arrivals are rejected at once (0 = no queue)",
+        server.queue_limit
+    ),
+    param!(
+        "server.discipline",
+        "Queue order",
+        "",
+        Words(&["fifo", "lifo"]),
+        0.0,
+        0.0,
+        None,
+        Ui::Options(&[("fifo", "FIFO"), ("lifo", "LIFO (newest first)")]),
+        "which waiting request is served next",
+        server.discipline
+    ),
+    param!(
+        "server.drop_expired",
+        "Drop expired work (deadlines)",
+        "",
+        Bool,
+        0.0,
+        0.0,
+        None,
+        ON_OFF,
+        "skip queued requests whose client already timed out (end-to-end back pressure)",
+        server.drop_expired
+    ),
+    param!(
+        "server.throttle.enabled",
+        "Throttle with retry-after",
+        "",
+        Bool,
+        0.0,
+        0.0,
+        None,
+        ON_OFF,
+        "server-side rate limit that rejects with a retry-after hint",
+        server.throttle.enabled
+    ),
+    param!(
+        "server.throttle.rate_per_s",
+        "Throttle rate",
+        "req/s",
+        Float,
+        0.1,
+        MAX_F,
+        None,
+        slider(1.0, 2_000.0, 1.0),
+        "the throttle's admitted rate",
+        server.throttle.rate_per_s
+    ),
+    param!("server.throttle.burst", "Throttle burst", "requests", Float, 1.0, MAX_F, None, H, "the throttle's burst", server.throttle.burst),
+    param!("server.error_rate", "Error rate", "share", Float, 0.0, 1.0, None, H, "share of served requests that fail", server.error_rate),
+    param!(
+        "client.timeout_ms",
+        "Timeout",
+        "ms",
+        Float,
+        1.0,
+        600_000.0,
+        Some("no timeout"),
+        Ui::Options(&[
+            ("none", "none"),
+            ("100", "100 ms"),
+            ("250", "250 ms"),
+            ("500", "500 ms"),
+            ("1000", "1 s"),
+            ("2000", "2 s"),
+            ("5000", "5 s"),
+            ("10000", "10 s")
+        ]),
+        "per-attempt timeout",
+        client.timeout_ms
+    ),
+    param!(
+        "client.max_attempts",
+        "Max attempts",
+        "attempts",
+        Int,
+        1.0,
+        100.0,
+        None,
+        slider(1.0, 10.0, 1.0),
+        "attempts per request including the first (1 = no retries)",
+        client.max_attempts
+    ),
+    param!("client.retry_on.timeouts", "Retry timeouts", "", Bool, 0.0, 0.0, None, H, "retry after a timeout", client.retry_on.timeouts),
+    param!("client.retry_on.rejections", "Retry rejections", "", Bool, 0.0, 0.0, None, H, "retry after a queue-full rejection", client.retry_on.rejections),
+    param!("client.retry_on.throttles", "Retry throttles", "", Bool, 0.0, 0.0, None, H, "retry after a throttle", client.retry_on.throttles),
+    param!(
+        "client.retry_on.errors",
+        "Retry errors",
+        "",
+        Bool,
+        0.0,
+        0.0,
+        None,
+        H,
+        "retry after an error (an injected failure or a restart)",
+        client.retry_on.errors
+    ),
+    param!(
+        "client.backoff",
+        "Backoff",
+        "",
+        Words(&["none", "constant", "exponential"]),
+        0.0,
+        0.0,
+        None,
+        Ui::Options(&[("none", "none (retry at once)"), ("constant", "constant"), ("exponential", "exponential")]),
+        "backoff before retry n (n = backoffs already taken, from 0): 0, base, or min(cap, base × 2^n)",
+        client.backoff
+    ),
+    param!(
+        "client.base_ms",
+        "Backoff base",
+        "ms",
+        Float,
+        0.0,
+        600_000.0,
+        None,
+        slider(0.0, 2_000.0, 1.0),
+        "backoff base (above 0 for decorrelated jitter)",
+        client.base_ms
+    ),
+    param!(
+        "client.cap_ms",
+        "Backoff cap",
+        "ms",
+        Float,
+        0.0,
+        86_400_000.0,
+        Some("no cap"),
+        Ui::Options(&[("none", "none"), ("1000", "1 s"), ("2000", "2 s"), ("5000", "5 s"), ("10000", "10 s"), ("20000", "20 s"), ("60000", "60 s")]),
+        "largest backoff",
+        client.cap_ms
+    ),
+    param!(
+        "client.jitter",
+        "Jitter",
+        "",
+        Words(&["none", "full", "equal", "decorrelated"]),
+        0.0,
+        0.0,
+        None,
+        Ui::Options(&[("none", "none"), ("full", "full"), ("equal", "equal"), ("decorrelated", "decorrelated")]),
+        "full = uniform(0, backoff), the talk's randint(0, base * 2 ** attempt); equal = half fixed, half random; decorrelated = min(cap, uniform(base, 3 × previous))",
+        client.jitter
+    ),
+    param!(
+        "client.honor_retry_after",
+        "Honour retry-after",
+        "",
+        Bool,
+        0.0,
+        0.0,
+        None,
+        H,
+        "wait out the throttle's retry-after hint, then the usual backoff",
+        client.honor_retry_after
+    ),
+    param!("client.network_ms", "Network delay", "ms", Float, 0.0, 60_000.0, None, H, "one-way network delay each way", client.network_ms),
+    param!(
+        "limiters.quota.enabled",
+        "Retry quota (AWS standard)",
+        "",
+        Bool,
+        0.0,
+        0.0,
+        None,
+        ON_OFF,
+        "AWS SDK standard-mode retry quota: retries are paid from a shared token bucket",
+        limiters.quota.enabled
+    ),
+    param!("limiters.quota.capacity", "Quota size", "tokens", Float, 1.0, MAX_F, None, H, "quota size and starting level", limiters.quota.capacity),
+    param!(
+        "limiters.quota.retry_cost",
+        "Retry cost",
+        "tokens",
+        Float,
+        0.0,
+        MAX_F,
+        None,
+        H,
+        "tokens a retry costs (at most the quota size)",
+        limiters.quota.retry_cost
+    ),
+    param!(
+        "limiters.quota.timeout_cost",
+        "Retry-after-timeout cost",
+        "tokens",
+        Float,
+        0.0,
+        MAX_F,
+        None,
+        H,
+        "tokens a retry after a timeout costs (at most the quota size)",
+        limiters.quota.timeout_cost
+    ),
+    param!(
+        "limiters.quota.success_refund",
+        "Success refund",
+        "tokens",
+        Float,
+        0.0,
+        MAX_F,
+        None,
+        H,
+        "refund for a first-try success (a successful retry refunds its cost; at most the quota size)",
+        limiters.quota.success_refund
+    ),
+    param!(
+        "limiters.breaker.enabled",
+        "Circuit breaker",
+        "",
+        Bool,
+        0.0,
+        0.0,
+        None,
+        ON_OFF,
+        "circuit breaker (closed / open / half-open)",
+        limiters.breaker.enabled
+    ),
+    param!(
+        "limiters.breaker.failure_threshold",
+        "Breaker threshold",
+        "share",
+        Float,
+        0.01,
+        1.0,
+        None,
+        H,
+        "failure share over a full window that opens it",
+        limiters.breaker.failure_threshold
+    ),
+    param!("limiters.breaker.window", "Breaker window", "calls", Int, 1.0, 100_000.0, None, H, "sliding window of calls", limiters.breaker.window),
+    param!(
+        "limiters.breaker.open_ms",
+        "Breaker open for",
+        "ms",
+        Float,
+        1.0,
+        3_600_000.0,
+        None,
+        slider(100.0, 60_000.0, 100.0),
+        "time spent open before half-open probes",
+        limiters.breaker.open_ms
+    ),
+    param!(
+        "limiters.breaker.half_open_probes",
+        "Half-open probes",
+        "calls",
+        Int,
+        1.0,
+        10_000.0,
+        None,
+        H,
+        "trial calls while half-open",
+        limiters.breaker.half_open_probes
+    ),
+    param!(
+        "limiters.adaptive.enabled",
+        "Adaptive rate (AWS adaptive)",
+        "",
+        Bool,
+        0.0,
+        0.0,
+        None,
+        ON_OFF,
+        "AWS SDK adaptive mode: CUBIC client-side rate limiter, on from the first throttle",
+        limiters.adaptive.enabled
+    ),
+    param!("limiters.adaptive.beta", "CUBIC beta", "", Float, 0.1, 0.99, None, H, "CUBIC multiplicative decrease", limiters.adaptive.beta),
+    param!("limiters.adaptive.scale", "CUBIC scale", "", Float, 0.01, 10.0, None, H, "CUBIC scale constant C", limiters.adaptive.scale),
+    param!("limiters.adaptive.smoothing", "Rate smoothing", "", Float, 0.01, 1.0, None, H, "smoothing of the measured rate", limiters.adaptive.smoothing),
+    param!("limiters.adaptive.bucket_s", "Rate bucket", "s", Float, 0.01, 60.0, None, H, "rate measurement bucket", limiters.adaptive.bucket_s),
+    param!(
+        "limiters.adaptive.min_rate_per_s",
+        "Lowest send rate",
+        "req/s",
+        Float,
+        0.01,
+        1_000.0,
+        None,
+        H,
+        "lowest send rate",
+        limiters.adaptive.min_rate_per_s
+    ),
+    param!("metrics.window_ms", "Measurement window", "ms", Float, 1.0, 3_600_000.0, None, H, "measurement window (takes effect on reset)", metrics.window_ms),
+    param!("metrics.max_windows", "History kept", "windows", Int, 16.0, 1_000_000.0, None, H, "history kept before old windows merge", metrics.max_windows),
+    param!("metrics.max_live", "Live cap", "requests", Int, 100.0, 10_000_000.0, None, H, "live requests before new ones are shed", metrics.max_live),
+    param!(
+        "metrics.trace_capacity",
+        "Trace capacity",
+        "events",
+        Int,
+        0.0,
+        1_000_000.0,
+        None,
+        H,
+        "lifecycle events kept between polls (for the animation)",
+        metrics.trace_capacity
+    ),
+];
+
+/// The spec for `key`.
+pub fn find(key: &str) -> Option<&'static Param> {
+    PARAMS.iter().find(|p| p.key == key)
+}
+
+/// A number as people read it: whole numbers with thousands separators, others as written.
+pub fn num(x: f64) -> String {
+    if x == x.trunc() && x.abs() < 1e15 {
+        let digits = format!("{}", x.abs() as u64);
+        let mut out = String::new();
+        for (i, ch) in digits.chars().enumerate() {
+            if i > 0 && digits.len() > 4 && (digits.len() - i) % 3 == 0 {
+                out.push(',');
+            }
+            out.push(ch);
+        }
+        if x < 0.0 { format!("-{out}") } else { out }
+    } else if x.is_finite() && (x.abs() >= 1e15 || (x != 0.0 && x.abs() < 1e-6)) {
+        // Huge or tiny values in short scientific form, never hundreds of digits.
+        format!("{x:.3e}")
+    } else {
+        format!("{x}")
+    }
+}
+
+impl Param {
+    /// The allowed range in words: "1 to 10,000 workers (or none for no timeout)".
+    pub fn range_text(&self) -> String {
+        match self.kind {
+            Kind::Bool => "true or false".into(),
+            Kind::Words(ws) => format!("one of {}", ws.join(", ")),
+            Kind::Float | Kind::Int => {
+                let unit = if self.unit.is_empty() { String::new() } else { format!(" {}", self.unit) };
+                let whole = if self.kind == Kind::Int { "a whole number from " } else { "" };
+                let none = self.none_means.map_or(String::new(), |m| format!(" (or none for {m})"));
+                format!("{whole}{} to {}{unit}{none}", num(self.min), num(self.max))
+            }
+        }
+    }
+
+    /// The value in `cfg` as text (`none` for an empty optional).
+    pub fn text(&self, cfg: &Config) -> String {
+        match (self.get)(cfg) {
+            Val::Num(x) => format!("{x}"),
+            Val::Bool(b) => b.to_string(),
+            Val::Word(w) => w.to_string(),
+            Val::None => "none".into(),
+        }
+    }
+
+    /// Checks a value against the range; the message says what is allowed.
+    pub fn check(&self, v: Val) -> Result<(), String> {
+        match (self.kind, v) {
+            (Kind::Float | Kind::Int, Val::Num(x)) => {
+                let whole = self.kind == Kind::Float || x.fract() == 0.0;
+                if x.is_finite() && whole && x >= self.min && x <= self.max {
+                    Ok(())
+                } else {
+                    Err(format!("{} is out of range: allowed {}", num(x), self.range_text()))
+                }
+            }
+            (_, Val::None) if self.none_means.is_some() => Ok(()),
+            (Kind::Bool, Val::Bool(_)) => Ok(()),
+            (Kind::Words(ws), Val::Word(w)) if ws.contains(&w) => Ok(()),
+            _ => Err(format!("not allowed: {}", self.range_text())),
+        }
+    }
+
+    /// Parses text for this parameter (range checked), as `--set`, links and the page give it.
+    pub fn parse(&self, text: &str) -> Result<Val, String> {
+        let t = text.trim();
+        let shown: String = t.chars().take(40).collect();
+        let shown = if t.chars().count() > 40 { format!("{shown}…") } else { shown };
+        if self.none_means.is_some() && matches!(t, "none" | "null" | "") {
+            return Ok(Val::None);
+        }
+        let v = match self.kind {
+            Kind::Bool => match t.to_ascii_lowercase().as_str() {
+                "true" | "on" | "yes" | "1" => Val::Bool(true),
+                "false" | "off" | "no" | "0" => Val::Bool(false),
+                _ => return Err(format!("'{shown}' is not true or false")),
+            },
+            Kind::Words(ws) => match ws.iter().find(|w| **w == t) {
+                Some(w) => Val::Word(w),
+                None => return Err(format!("'{shown}' is not one of {}", ws.join(", "))),
+            },
+            Kind::Float | Kind::Int => match t.parse::<f64>() {
+                Ok(x) if x.is_finite() => Val::Num(x),
+                _ => {
+                    let none = self.none_means.map_or(String::new(), |_| " (or none)".into());
+                    return Err(format!("'{shown}' is not a number{none}: allowed {}", self.range_text()));
+                }
+            },
+        };
+        self.check(v)?;
+        Ok(v)
+    }
+}
+
+/// Checks every parameter's range in `cfg`; the first problem, in table order.
+pub fn check_all(cfg: &Config) -> Result<(), ConfigError> {
+    for p in PARAMS {
+        p.check((p.get)(cfg)).map_err(|message| ConfigError { key: p.key.to_string(), message })?;
+    }
+    Ok(())
+}
+
+/// The keys nearest to `key` (by edit distance), at most three, nearest first.
+pub fn nearest(key: &str) -> Vec<&'static str> {
+    fn distance(a: &str, b: &str) -> usize {
+        let b: Vec<char> = b.chars().collect();
+        let mut prev: Vec<usize> = (0..=b.len()).collect();
+        for (i, ca) in a.chars().enumerate() {
+            let mut cur = vec![i + 1];
+            for (j, cb) in b.iter().enumerate() {
+                cur.push((prev[j] + usize::from(ca != *cb)).min(prev[j + 1] + 1).min(cur[j] + 1));
+            }
+            prev = cur;
+        }
+        prev[b.len()]
+    }
+    let key: String = key.chars().take(80).collect();
+    let mut scored: Vec<(usize, &'static str)> = PARAMS
+        .iter()
+        .map(|p| {
+            let last = p.key.rsplit('.').next().unwrap_or(p.key);
+            (distance(&key, p.key).min(distance(&key, last)), p.key)
+        })
+        .collect();
+    scored.sort();
+    let limit = (key.len() / 2).max(2);
+    scored.into_iter().filter(|(d, _)| *d <= limit).take(3).map(|(_, k)| k).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_param_reads_and_writes_its_own_field() {
+        let cfg = Config::default();
+        for p in PARAMS {
+            let v = (p.get)(&cfg);
+            let mut c = cfg.clone();
+            assert!((p.set)(&mut c, v), "{}", p.key);
+            assert_eq!(c, cfg, "{}", p.key);
+            p.check(v).unwrap_or_else(|e| panic!("{} default: {e}", p.key));
+            if let Ui::Slider { min, max, .. } = p.ui {
+                assert!(min >= p.min && max <= p.max, "{}: the slider must stay inside the allowed range", p.key);
+            }
+        }
+        let keys: Vec<&str> = PARAMS.iter().map(|p| p.key).collect();
+        let mut sorted = keys.clone();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(sorted.len(), keys.len(), "keys are unique");
+    }
+
+    #[test]
+    fn messages_state_the_real_range() {
+        let w = find("server.workers").unwrap();
+        assert_eq!(w.parse("1e18").unwrap_err(), "1.000e18 is out of range: allowed a whole number from 1 to 10,000 workers");
+        assert_eq!(w.parse("-3").unwrap_err(), "-3 is out of range: allowed a whole number from 1 to 10,000 workers");
+        let a = find("client.max_attempts").unwrap();
+        assert!(a.parse("4294967297").unwrap_err().contains("from 1 to 100 attempts"));
+        let t = find("client.timeout_ms").unwrap();
+        assert_eq!(t.parse("none"), Ok(Val::None));
+        assert!(t.parse("1e308").unwrap_err().len() < 120, "no 309-digit numbers");
+        assert!(find("load.rate_per_s").unwrap().parse(&"9".repeat(10_000)).unwrap_err().len() < 120);
+        assert_eq!(nearest("timeout_ms")[0], "client.timeout_ms");
+        assert!(nearest("").len() <= 3);
+    }
+}

@@ -1,0 +1,94 @@
+//! The headline: the verdict and the numbers a learner reads first, for one side of the lab.
+//!
+//! Every figure is over the same trailing span the verdict judges (2 s, or one period of
+//! periodic work), and the live figures (queue, workers busy) come from the same snapshot the
+//! system diagram draws, so the two never disagree.
+
+use crate::explain::{self, Health, Recovery};
+use crate::sim::{Counters, Sim, Status, Window};
+use yew::prelude::*;
+
+/// The headline figures of one simulation.
+#[derive(Clone, PartialEq)]
+pub struct Headline {
+    pub span_s: f64,
+    pub goodput_per_s: f64,
+    pub offered_per_s: f64,
+    /// `None` without first attempts in the span: no ratio without a denominator.
+    pub amplification: Option<f64>,
+    /// `None` when nothing succeeded.
+    pub p99_ms: Option<f64>,
+    pub mean_ms: Option<f64>,
+    pub timeouts_per_s: f64,
+    pub utilisation: Option<f64>,
+    pub queue: u32,
+    pub busy: u32,
+    pub capacity: u32,
+    pub health: Health,
+    pub recovery: Recovery,
+}
+
+fn fmt_ms(ms: f64) -> String {
+    if ms >= 10_000.0 { format!("{:.1} s", ms / 1e3) } else { format!("{ms:.0} ms") }
+}
+
+impl Headline {
+    /// The figures of `sim` now, with `snap` the status the diagram draws.
+    pub fn of(sim: &Sim, snap: &Status) -> Headline {
+        let now = sim.now();
+        let span = explain::verdict_span(sim.config());
+        let recent: Vec<&Window> = sim.windows().iter().filter(|w| w.start >= now.saturating_sub(span)).collect();
+        let mut c = Counters::default();
+        for w in &recent {
+            c.add(&w.counts);
+        }
+        let secs = recent.iter().map(|w| w.width.as_secs_f64()).sum::<f64>();
+        let per_s = |n: u64| if secs > 0.0 { n as f64 / secs } else { 0.0 };
+        let busy: u64 = recent.iter().map(|w| w.busy_area).sum();
+        let cap: u64 = recent.iter().map(|w| w.capacity_area).sum();
+        Headline {
+            span_s: span.as_secs_f64(),
+            goodput_per_s: per_s(c.successes),
+            offered_per_s: per_s(c.first_attempts),
+            amplification: (c.first_attempts > 0).then(|| c.attempts() as f64 / c.first_attempts as f64),
+            p99_ms: (c.successes > 0).then(|| recent.iter().filter(|w| w.counts.successes > 0).map(|w| w.p99_us).max().unwrap_or(0) as f64 / 1e3),
+            mean_ms: (c.successes > 0).then(|| c.latency_sum_us as f64 / c.successes as f64 / 1e3),
+            timeouts_per_s: per_s(c.timeouts),
+            utilisation: (cap > 0).then(|| busy as f64 / cap as f64),
+            queue: snap.queue,
+            busy: snap.busy,
+            capacity: snap.capacity,
+            health: explain::health(sim.windows(), sim.config(), now),
+            recovery: explain::recovery(sim.windows(), sim.config(), now),
+        }
+    }
+
+    /// The row for `side` ("" alone, "A" or "B" when comparing).
+    pub fn html(&self, side: &str) -> Html {
+        let id = |name: &str| if side == "B" { format!("{name}-b") } else { name.to_string() };
+        let span = format!("over the last {:.0} s", self.span_s);
+        let recovery = match self.recovery {
+            Recovery::NoTrigger => None,
+            Recovery::DuringTrigger => Some("trigger on".to_string()),
+            Recovery::Recovered { after_s } => Some(format!("{after_s:.1} s")),
+            Recovery::NotRecovered { .. } => Some("not recovered".to_string()),
+        };
+        html! {
+            <>
+              if !side.is_empty() { <span class="side">{ side }</span> }
+              <div class={classes!("verdict", self.health.class())} id={id("health")} title={format!("Judged {span}")}>{ self.health.label() }</div>
+              <div class="stat" title={format!("Successful requests per second against first attempts per second, {span}")}><span>{ "goodput" }</span><b id={id("goodput")}>{ format!("{:.0}/s", self.goodput_per_s) }</b><span>{ format!(" of {:.0}/s offered", self.offered_per_s) }</span></div>
+              <div class="stat" title={format!("Attempts ÷ first attempts, {span}")}><span>{ "amplification" }</span><b id={id("amplification")}>{ self.amplification.map_or("–".to_string(), |a| format!("{a:.2}×")) }</b></div>
+              <div class="stat" title={format!("Latency of successful requests, {span}")}><span>{ "p99 / mean" }</span><b id={id("p99")}>{ self.p99_ms.map_or("— (no successes)".to_string(), fmt_ms) }</b><span id={id("mean-latency")}>{ self.mean_ms.map_or(String::new(), |m| format!(" / {}", fmt_ms(m))) }</span></div>
+              <div class="stat" title={format!("Client timeouts per second, {span}")}><span>{ "timeouts/s" }</span><b id={id("timeouts")}>{ format!("{:.0}", self.timeouts_per_s) }</b></div>
+              <div class="stat" title={format!("Busy share of the workers available, {span}")}><span>{ "utilisation" }</span><b id={id("utilisation")}>{ self.utilisation.map_or("–".to_string(), |u| format!("{:.0} %", 100.0 * u)) }</b></div>
+              <div class="stat"><span>{ "queue" }</span><b id={id("queue")}>{ self.queue }</b></div>
+              <div class="stat"><span>{ "workers busy" }</span><b id={id("busy")}>{ format!("{}/{}", self.busy, self.capacity) }</b></div>
+              if let Some(r) = recovery {
+                <div class="stat" title="From the end of the trigger until goodput is back above 90 % of offered, and stays there">
+                  <span>{ "time to recovery" }</span><b id={id("recovery")}>{ r }</b></div>
+              }
+            </>
+        }
+    }
+}

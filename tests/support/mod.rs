@@ -1,0 +1,353 @@
+//! The end-to-end harness: a static file server for `dist/`, and a small WebDriver client for
+//! headless Chromium (through Debian's chromedriver). Tests read as what a learner does:
+//! `b.open(url)`, `b.click("#play")`, `b.text("#health")`. Every process it starts it stops.
+// Waiting for a real browser needs the wall clock; the engine itself never reads one.
+#![allow(clippy::disallowed_methods, dead_code)]
+
+use serde_json::{Value, json};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread;
+use std::time::{Duration, Instant};
+
+// ---------- a static file server for dist/ ----------
+
+pub struct StaticServer {
+    pub port: u16,
+    stop: Arc<AtomicBool>,
+    handle: Option<thread::JoinHandle<()>>,
+}
+
+fn content_type(path: &Path) -> &'static str {
+    match path.extension().and_then(|e| e.to_str()) {
+        Some("html") => "text/html; charset=utf-8",
+        Some("js") => "text/javascript",
+        Some("wasm") => "application/wasm",
+        Some("css") => "text/css",
+        Some("png") => "image/png",
+        Some("svg") => "image/svg+xml",
+        _ => "application/octet-stream",
+    }
+}
+
+fn serve_one(mut s: TcpStream, root: &Path, prefix: &str) {
+    let mut reader = BufReader::new(match s.try_clone() {
+        Ok(c) => c,
+        Err(_) => return,
+    });
+    let mut line = String::new();
+    if reader.read_line(&mut line).is_err() {
+        return;
+    }
+    loop {
+        let mut h = String::new();
+        if reader.read_line(&mut h).is_err() || h.trim().is_empty() {
+            break;
+        }
+    }
+    let target = line.split_whitespace().nth(1).unwrap_or("/");
+    let path = target.split('?').next().unwrap_or("/");
+    // Served under `prefix` only, as a docs site would host the lab at a sub-path.
+    let file = path
+        .strip_prefix(prefix)
+        .map(|r| if r.is_empty() { "index.html" } else { r })
+        .filter(|r| !r.contains(".."))
+        .map(|r| root.join(r))
+        .filter(|f| f.is_file());
+    let (status, body, ctype) = match file {
+        Some(file) => ("200 OK", std::fs::read(&file).unwrap_or_default(), content_type(&file)),
+        None => ("404 Not Found", b"not found".to_vec(), "text/plain"),
+    };
+    let _ = write!(s, "HTTP/1.1 {status}\r\nContent-Type: {ctype}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len());
+    let _ = s.write_all(&body);
+}
+
+impl StaticServer {
+    pub fn start(root: PathBuf) -> StaticServer {
+        StaticServer::start_under(root, "/")
+    }
+
+    /// Serves `root` at `prefix` (which starts and ends with '/').
+    pub fn start_under(root: PathBuf, prefix: &'static str) -> StaticServer {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
+        let port = listener.local_addr().unwrap().port();
+        let stop = Arc::new(AtomicBool::new(false));
+        let flag = stop.clone();
+        let handle = thread::spawn(move || {
+            for conn in listener.incoming() {
+                if flag.load(Ordering::SeqCst) {
+                    break;
+                }
+                if let Ok(s) = conn {
+                    let root = root.clone();
+                    thread::spawn(move || serve_one(s, &root, prefix));
+                }
+            }
+        });
+        StaticServer { port, stop, handle: Some(handle) }
+    }
+}
+
+impl Drop for StaticServer {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        let _ = TcpStream::connect(("127.0.0.1", self.port));
+        if let Some(h) = self.handle.take() {
+            let _ = h.join();
+        }
+    }
+}
+
+// ---------- a minimal WebDriver client ----------
+
+fn http(port: u16, method: &str, path: &str, body: Option<&Value>) -> Value {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).expect("connect to chromedriver");
+    s.set_read_timeout(Some(Duration::from_secs(60))).ok();
+    let body = body.map(|b| b.to_string()).unwrap_or_default();
+    write!(
+        s,
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    // Read the head, then exactly Content-Length bytes: chromedriver may keep the connection open.
+    let mut reader = BufReader::new(s);
+    let mut length = 0usize;
+    loop {
+        let mut h = String::new();
+        if reader.read_line(&mut h).unwrap_or(0) == 0 || h.trim().is_empty() {
+            break;
+        }
+        if let Some((k, v)) = h.split_once(':') {
+            if k.trim().eq_ignore_ascii_case("content-length") {
+                length = v.trim().parse().unwrap_or(0);
+            }
+        }
+    }
+    let mut body = vec![0u8; length];
+    reader.read_exact(&mut body).expect("read WebDriver response");
+    serde_json::from_slice(&body).unwrap_or(Value::Null)
+}
+
+pub struct Browser {
+    driver: Child,
+    port: u16,
+    session: String,
+    _profile: tempdir::Dir,
+    /// One browser at a time: on a 2-core machine parallel Chromiums starve each other.
+    _turn: std::sync::MutexGuard<'static, ()>,
+}
+
+static ONE_BROWSER: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+pub mod tempdir {
+    pub struct Dir(pub std::path::PathBuf);
+    impl Dir {
+        pub fn new(tag: &str) -> Dir {
+            // One folder per browser: two Chromiums must never share a profile.
+            static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+            let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let p = std::env::temp_dir().join(format!("backoff-lab-{tag}-{}-{n}", std::process::id()));
+            let _ = std::fs::remove_dir_all(&p);
+            std::fs::create_dir_all(&p).expect("temp dir");
+            Dir(p)
+        }
+    }
+    impl Drop for Dir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+}
+
+impl Browser {
+    /// A browser window 1280 × 720 wide, as on a laptop.
+    pub fn start() -> Browser {
+        Browser::sized(1280, 720)
+    }
+
+    /// A browser window `width` × `height` CSS pixels (390 wide is a phone).
+    pub fn sized(width: u32, height: u32) -> Browser {
+        let turn = ONE_BROWSER.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let driver = Command::new("/usr/bin/chromedriver")
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start chromedriver");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "chromedriver did not start");
+            thread::sleep(Duration::from_millis(100));
+        }
+        let profile = tempdir::Dir::new("chromium");
+        let caps = json!({"capabilities": {"alwaysMatch": {"goog:chromeOptions": {
+            "binary": "/usr/bin/chromium",
+            "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                     format!("--window-size={width},{height}"), format!("--user-data-dir={}", profile.0.display())]
+        }}}});
+        let v = http(port, "POST", "/session", Some(&caps));
+        let session = v["value"]["sessionId"].as_str().unwrap_or_else(|| panic!("no session: {v}")).to_string();
+        let b = Browser { driver, port, session, _profile: profile, _turn: turn };
+        // The window may not shrink below a desktop minimum; the viewport is set exactly, as a
+        // phone's would be.
+        b.cmd(
+            "POST",
+            "/goog/cdp/execute",
+            Some(json!({"cmd": "Emulation.setDeviceMetricsOverride",
+            "params": {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 600}})),
+        );
+        b
+    }
+
+    pub fn cmd(&self, method: &str, path: &str, body: Option<Value>) -> Value {
+        let v = http(self.port, method, &format!("/session/{}{path}", self.session), body.as_ref());
+        if let Some(err) = v["value"].get("error") {
+            panic!("WebDriver {path}: {err} {}", v["value"]["message"]);
+        }
+        v["value"].clone()
+    }
+
+    /// Emulates the dark colour scheme (prefers-color-scheme: dark) from the next page load on.
+    pub fn dark(&self) {
+        self.cmd(
+            "POST",
+            "/goog/cdp/execute",
+            Some(json!({"cmd": "Emulation.setEmulatedMedia",
+            "params": {"features": [{"name": "prefers-color-scheme", "value": "dark"}]}})),
+        );
+    }
+
+    /// An element's box in CSS pixels relative to the document: [left, top, width, height].
+    pub fn rect(&self, css: &str) -> [f64; 4] {
+        let v = self.js(&format!(
+            "const e = document.querySelector({css:?}); if (!e) return null; const r = e.getBoundingClientRect(); return [r.left + scrollX, r.top + scrollY, r.width, r.height];"
+        ));
+        let n = |i: usize| v[i].as_f64().unwrap_or_else(|| panic!("no element {css}"));
+        [n(0), n(1), n(2), n(3)]
+    }
+
+    pub fn goto(&self, url: &str) {
+        self.cmd("POST", "/url", Some(json!({ "url": url })));
+    }
+
+    /// Loads the lab at `url` and waits until it has mounted (its Play button is there).
+    pub fn open(&self, url: &str) {
+        self.goto(url);
+        self.wait_for(&format!("the lab at {url} to mount"), Duration::from_secs(20), |b| b.text("#play").contains("Play"));
+    }
+
+    pub fn js(&self, script: &str) -> Value {
+        self.cmd("POST", "/execute/sync", Some(json!({ "script": script, "args": [] })))
+    }
+
+    pub fn click(&self, css: &str) {
+        let found = self.js(&format!("const e = document.querySelector({css:?}); if (e) e.click(); return !!e;"));
+        assert_eq!(found, json!(true), "no element {css}");
+    }
+
+    pub fn text(&self, css: &str) -> String {
+        self.js(&format!("const e = document.querySelector({css:?}); return e ? e.textContent : null;")).as_str().unwrap_or("").to_string()
+    }
+
+    /// Sets a control's value the way a user's edit does, firing its change event.
+    pub fn set(&self, css: &str, value: &str) {
+        let ok = self.js(&format!(
+            "const e = document.querySelector({css:?}); if (!e) return false; e.value = {value:?}; e.dispatchEvent(new Event('change', {{bubbles: true}})); return true;"
+        ));
+        assert_eq!(ok, json!(true), "no control {css}");
+    }
+
+    pub fn wait_for(&self, what: &str, timeout: Duration, cond: impl Fn(&Browser) -> bool) {
+        let deadline = Instant::now() + timeout;
+        while !cond(self) {
+            assert!(Instant::now() < deadline, "timed out waiting for {what}");
+            thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    pub fn errors(&self) -> Vec<String> {
+        serde_json::from_value(self.js("return window.__labErrors || ['error capture missing'];")).unwrap_or_default()
+    }
+
+    /// A PNG of the whole page: the viewport is stretched to the page's height for the shot.
+    pub fn screenshot_page(&self, path: &Path) {
+        let (w, h) = (self.js("return innerWidth;"), self.js("return innerHeight;"));
+        let full = self.js("return document.documentElement.scrollHeight;");
+        let metrics = |height: &Value| {
+            json!({"cmd": "Emulation.setDeviceMetricsOverride",
+            "params": {"width": w, "height": height, "deviceScaleFactor": 1, "mobile": w.as_f64().unwrap_or(1e3) < 600.0}})
+        };
+        self.cmd("POST", "/goog/cdp/execute", Some(metrics(&full)));
+        thread::sleep(Duration::from_millis(400));
+        self.screenshot(path);
+        self.cmd("POST", "/goog/cdp/execute", Some(metrics(&h)));
+    }
+
+    /// A PNG of the visible viewport.
+    pub fn screenshot(&self, path: &Path) {
+        use base64_decode::decode;
+        let b64 = self.cmd("GET", "/screenshot", None);
+        let png = decode(b64.as_str().unwrap_or(""));
+        std::fs::create_dir_all(path.parent().unwrap()).ok();
+        std::fs::write(path, png).expect("write screenshot");
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let _ = http(self.port, "DELETE", &format!("/session/{}", self.session), None);
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+pub mod base64_decode {
+    /// Standard base64 (as WebDriver screenshots are), padding optional.
+    pub fn decode(s: &str) -> Vec<u8> {
+        let val = |c: u8| match c {
+            b'A'..=b'Z' => Some(c - b'A'),
+            b'a'..=b'z' => Some(c - b'a' + 26),
+            b'0'..=b'9' => Some(c - b'0' + 52),
+            b'+' => Some(62),
+            b'/' => Some(63),
+            _ => None,
+        };
+        let mut out = Vec::with_capacity(s.len() * 3 / 4);
+        let (mut acc, mut bits) = (0u32, 0);
+        for v in s.bytes().filter_map(val) {
+            acc = (acc << 6) | u32::from(v);
+            bits += 6;
+            if bits >= 8 {
+                bits -= 8;
+                out.push((acc >> bits) as u8);
+                acc &= (1 << bits) - 1;
+            }
+        }
+        out
+    }
+}
+
+pub fn ready() -> Option<PathBuf> {
+    let dist = Path::new(env!("CARGO_MANIFEST_DIR")).join("dist");
+    let have = dist.join("index.html").is_file() && Path::new("/usr/bin/chromedriver").exists() && Path::new("/usr/bin/chromium").exists();
+    if have {
+        return Some(dist);
+    }
+    assert!(
+        std::env::var("BACKOFF_LAB_E2E").is_err(),
+        "BACKOFF_LAB_E2E is set but dist/ or Chromium is missing: run `make test`, which builds and installs them"
+    );
+    eprintln!("skipping the end-to-end test: no dist/ or no Chromium (run `make test`)");
+    None
+}
+
+pub fn number(s: &str) -> f64 {
+    s.chars().filter(|c| c.is_ascii_digit() || *c == '.').collect::<String>().parse().unwrap_or(f64::NAN)
+}
