@@ -73,7 +73,7 @@ async fn a_control_changes_the_engines_parameter() {
     input.dispatch_event(&web_sys::Event::new("change").unwrap()).unwrap();
     TimeoutFuture::new(200).await;
     let body = document().body().unwrap().text_content().unwrap();
-    assert!(body.contains("0 is out of range: allowed 1 to 10,000 workers"), "{body}");
+    assert!(body.contains("0 is out of range: allowed a whole number from 1 to 10,000 workers"), "{body}");
 }
 
 /// The engine gives the same numbers in the browser as natively for the same config and seed

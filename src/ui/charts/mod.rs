@@ -3,8 +3,29 @@
 //! distinguishable with the common colour-vision deficiencies; every series also differs in
 //! its legend text, so nothing depends on colour alone.
 
-use crate::explain::DelayReport;
-use crate::sim::{BreakerState, Config, FaultKind, SimTime, Window};
+//!
+//! `mod.rs` holds what every chart shares (colours, series, the drawing routine with its
+//! legend strip, fault bands and human ticks); each chart is one file with one `draw` function.
+
+mod amplification;
+mod arrivals;
+mod contention;
+mod delays;
+mod latency;
+mod limiters;
+mod load;
+mod queue;
+
+pub use amplification::draw_amplification;
+pub use arrivals::draw_arrivals;
+pub use contention::draw_contention;
+pub use delays::draw_delays;
+pub use latency::draw_latency;
+pub use limiters::draw_limiters;
+pub use load::draw_load;
+pub use queue::draw_queue;
+
+use crate::sim::{Config, FaultKind, SimTime, Window};
 use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
 use web_sys::HtmlCanvasElement;
@@ -48,20 +69,20 @@ pub struct Series {
     pub mark: Mark,
 }
 
-fn a(label: &str, color: RGBColor, points: Vec<(f64, f64)>) -> Series {
+pub(super) fn a(label: &str, color: RGBColor, points: Vec<(f64, f64)>) -> Series {
     Series { label: label.to_string(), color, points, faded: false, mark: Mark::Line }
 }
 
-fn b(label: &str, color: RGBColor, points: Vec<(f64, f64)>) -> Series {
+pub(super) fn b(label: &str, color: RGBColor, points: Vec<(f64, f64)>) -> Series {
     Series { label: label.to_string(), color, points, faded: true, mark: Mark::Line }
 }
 
-fn dashed(label: String, points: Vec<(f64, f64)>) -> Series {
+pub(super) fn dashed(label: String, points: Vec<(f64, f64)>) -> Series {
     Series { label, color: GREY, points, faded: false, mark: Mark::Dashed }
 }
 
 /// A constant dashed line across the shown range (a timeout, a queue limit), named in the legend.
-fn limit(label: String, value: f64, x: (f64, f64)) -> Series {
+pub(super) fn limit(label: String, value: f64, x: (f64, f64)) -> Series {
     dashed(label, vec![(x.0, value), (x.1, value)])
 }
 
@@ -129,7 +150,7 @@ pub fn fit_canvas(canvas: &HtmlCanvasElement) -> f64 {
 }
 
 /// The runs of finite points, split at gaps.
-fn runs(points: &[(f64, f64)]) -> Vec<Vec<(f64, f64)>> {
+pub(super) fn runs(points: &[(f64, f64)]) -> Vec<Vec<(f64, f64)>> {
     let mut out: Vec<Vec<(f64, f64)>> = vec![Vec::new()];
     for &p in points {
         if p.1.is_finite() {
@@ -301,14 +322,14 @@ pub fn x_range(now: SimTime, duration_s: f64) -> (f64, f64) {
 }
 
 /// One point per window at its end; NaN values stay (they are gaps).
-fn pts(ws: &[&Window], f: impl Fn(&Window) -> f64) -> Vec<(f64, f64)> {
+pub(super) fn pts(ws: &[&Window], f: impl Fn(&Window) -> f64) -> Vec<(f64, f64)> {
     ws.iter().map(|w| (w.end_time().as_secs_f64(), f(w))).collect()
 }
 
-type Metric = fn(&Window) -> f64;
+pub(super) type Metric = fn(&Window) -> f64;
 
 /// Adds the compare side's series (when comparing) after the main side's.
-fn with_cmp(mut series: Vec<Series>, cmp: &[&Window], extra: &[(&'static str, RGBColor, Metric)]) -> Vec<Series> {
+pub(super) fn with_cmp(mut series: Vec<Series>, cmp: &[&Window], extra: &[(&'static str, RGBColor, Metric)]) -> Vec<Series> {
     if !cmp.is_empty() {
         series.extend(extra.iter().map(|(label, color, f)| b(label, *color, pts(cmp, f))));
     }
@@ -336,187 +357,4 @@ pub fn fault_bands(cfg: &Config) -> Vec<Band> {
             Band { from: f.start_s, to: f.end_s, label }
         })
         .collect()
-}
-
-/// Service slowdown from faults at `t` seconds.
-fn slow_at(cfg: &Config, t: f64) -> f64 {
-    cfg.faults.iter().filter(|f| f.kind == FaultKind::Slow && f.start_s <= t && t < f.end_s).map(|f| f.value).product()
-}
-
-/// Requests per second the available workers could serve in each window: the workers the
-/// window actually had (after crashes), at the service time it actually had (after brownouts).
-fn capacity_per_s(ws: &[&Window], cfg: &Config) -> Vec<(f64, f64)> {
-    ws.iter()
-        .map(|w| {
-            let workers = w.capacity_area as f64 / w.width.0.max(1) as f64;
-            let mid = w.start.as_secs_f64() + w.width.as_secs_f64() / 2.0;
-            (w.end_time().as_secs_f64(), workers * 1_000.0 / (cfg.server.service_ms * slow_at(cfg, mid)))
-        })
-        .collect()
-}
-
-pub fn draw_load(c: &HtmlCanvasElement, ws: &[&Window], cmp: &[&Window], cfg: &Config, x: (f64, f64), t: &Theme) -> Result<(), String> {
-    let mut series = with_cmp(
-        vec![
-            a("offered (first tries)", BLUE, pts(ws, Window::offered_per_s)),
-            a("retries", VERMILLION, pts(ws, Window::retries_per_s)),
-            a("goodput (successes)", GREEN, pts(ws, Window::goodput_per_s)),
-        ],
-        cmp,
-        &[("B retries", VERMILLION, Window::retries_per_s), ("B goodput", GREEN, Window::goodput_per_s)],
-    );
-    series.push(dashed("capacity".into(), capacity_per_s(ws, cfg)));
-    line_chart(c, "Load: requests per second, per 100 ms window", &series, &fault_bands(cfg), x, XAxis::Seconds, t)
-}
-
-/// Latency of successes; a window in which nothing succeeded has no latency and is a gap.
-pub fn draw_latency(c: &HtmlCanvasElement, ws: &[&Window], cmp: &[&Window], cfg: &Config, x: (f64, f64), t: &Theme) -> Result<(), String> {
-    let lat = |q: fn(&Window) -> u64| {
-        move |w: &Window| {
-            if w.counts.successes == 0 { f64::NAN } else { q(w) as f64 / 1e3 }
-        }
-    };
-    let mut series = with_cmp(
-        vec![a("p50", SKY, pts(ws, lat(|w| w.p50_us))), a("p99", ORANGE, pts(ws, lat(|w| w.p99_us)))],
-        cmp,
-        &[("B p99", ORANGE, |w| if w.counts.successes == 0 { f64::NAN } else { w.p99_us as f64 / 1e3 })],
-    );
-    if let Some(v) = cfg.client.timeout_ms {
-        series.push(limit(format!("timeout {}", human_ms(v)), v, x));
-    }
-    line_chart(c, "Latency of successes, ms (gap: none succeeded)", &series, &fault_bands(cfg), x, XAxis::Seconds, t)
-}
-
-pub fn draw_queue(c: &HtmlCanvasElement, ws: &[&Window], cmp: &[&Window], cfg: &Config, x: (f64, f64), t: &Theme) -> Result<(), String> {
-    let mut series = with_cmp(
-        vec![a("max", PURPLE, pts(ws, |w| f64::from(w.queue_max))), a("average", BLUE, pts(ws, Window::queue_avg))],
-        cmp,
-        &[("B average", BLUE, Window::queue_avg)],
-    );
-    if let Some(q) = cfg.server.queue_limit {
-        series.push(limit(format!("limit {}", human(f64::from(q))), f64::from(q), x));
-    }
-    line_chart(c, "Queue: waiting requests", &series, &fault_bands(cfg), x, XAxis::Seconds, t)
-}
-
-/// Attempts per window as bars (first tries, with retries stacked on top), so a cron spike or a
-/// retry wave is a tall bar; the dashed line is the average per window over the range shown.
-pub fn draw_arrivals(c: &HtmlCanvasElement, ws: &[&Window], cmp: &[&Window], cfg: &Config, x: (f64, f64), t: &Theme) -> Result<(), String> {
-    let width = ws.last().map_or(0.1, |w| w.width.as_secs_f64());
-    let mean = ws.iter().map(|w| w.counts.attempts()).sum::<u64>() as f64 / ws.len().max(1) as f64;
-    let title = format!("Attempts per {} window", human_ms(width * 1e3));
-    let mut series = vec![
-        Series { label: "first tries".into(), color: BLUE, points: pts(ws, |w| w.counts.first_attempts as f64), faded: false, mark: Mark::Bars { width } },
-        Series { label: "retries".into(), color: VERMILLION, points: pts(ws, |w| w.counts.attempts() as f64), faded: false, mark: Mark::StackedBars { width } },
-    ];
-    if !cmp.is_empty() {
-        series.push(b("B attempts", GREY, pts(cmp, |w| w.counts.attempts() as f64)));
-    }
-    series.push(limit(format!("average {}", human(mean)), mean, x));
-    line_chart(c, &title, &series, &fault_bands(cfg), x, XAxis::Seconds, t)
-}
-
-/// Amplification over a trailing span of windows (never attempts ÷ an empty window).
-pub fn trailing_amplification(ws: &[&Window], span_s: f64) -> Vec<(f64, f64)> {
-    let mut out = Vec::with_capacity(ws.len());
-    let (mut from, mut attempts, mut first) = (0usize, 0u64, 0u64);
-    for (i, w) in ws.iter().enumerate() {
-        attempts += w.counts.attempts();
-        first += w.counts.first_attempts;
-        let end = w.end_time().as_secs_f64();
-        while from < i && ws[from].end_time().as_secs_f64() <= end - span_s {
-            attempts -= ws[from].counts.attempts();
-            first -= ws[from].counts.first_attempts;
-            from += 1;
-        }
-        out.push((end, if first > 0 { attempts as f64 / first as f64 } else { f64::NAN }));
-    }
-    out
-}
-
-pub fn draw_amplification(c: &HtmlCanvasElement, ws: &[&Window], cmp: &[&Window], cfg: &Config, x: (f64, f64), t: &Theme) -> Result<(), String> {
-    let span = crate::explain::verdict_span(cfg).as_secs_f64().max(5.0);
-    let mut series = vec![a("amplification", VERMILLION, trailing_amplification(ws, span))];
-    if !cmp.is_empty() {
-        series.push(b("B amplification", VERMILLION, trailing_amplification(cmp, span)));
-    }
-    series.push(limit(format!("max attempts {}", cfg.client.max_attempts), f64::from(cfg.client.max_attempts), x));
-    let title = format!("Amplification: attempts ÷ first tries, over the last {} s", human(span));
-    line_chart(c, &title, &series, &fault_bands(cfg), x, XAxis::Seconds, t)
-}
-
-pub fn draw_limiters(c: &HtmlCanvasElement, ws: &[&Window], cfg: &Config, x: (f64, f64), t: &Theme) -> Result<(), String> {
-    let mut series = Vec::new();
-    let l = &cfg.limiters;
-    if l.quota.enabled {
-        series.push(a("quota tokens", GREEN, pts(ws, |w| w.end.tokens.unwrap_or(f64::NAN))));
-        series.push(limit(format!("quota {}", human(l.quota.capacity)), l.quota.capacity, x));
-        series.push(a("retries stopped by quota", VERMILLION, pts(ws, |w| w.counts.suppressed_quota as f64)));
-    }
-    if l.breaker.enabled {
-        let scale = if l.quota.enabled { l.quota.capacity } else { 1.0 };
-        series.push(a(
-            "breaker (top = open)",
-            PURPLE,
-            pts(ws, |w| match w.end.breaker {
-                Some(BreakerState::Open) => scale,
-                Some(BreakerState::HalfOpen) => scale / 2.0,
-                _ => 0.0,
-            }),
-        ));
-    }
-    if l.adaptive.enabled {
-        series.push(a("adaptive send rate /s", BLUE, pts(ws, |w| w.end.send_rate.unwrap_or(f64::NAN))));
-    }
-    if cfg.server.throttle.enabled {
-        series.push(a("throttled per window", ORANGE, pts(ws, |w| w.counts.rejected_throttle as f64)));
-    }
-    if series.is_empty() {
-        series.push(a("no limiter or throttle on", GREY, Vec::new()));
-    }
-    line_chart(c, "Limiters: retry quota, breaker, adaptive rate, throttles", &series, &fault_bands(cfg), x, XAxis::Seconds, t)
-}
-
-/// Each retry's sampled delays as a histogram (share of draws per bin), on one delay axis.
-pub fn draw_delays(c: &HtmlCanvasElement, report: &DelayReport, t: &Theme) -> Result<(), String> {
-    const COLORS: [RGBColor; 6] = [BLUE, ORANGE, VERMILLION, PURPLE, SKY, GREEN];
-    const LABELS: [&str; 6] = ["retry 1", "retry 2", "retry 3", "retry 4", "retry 5", "retry 6+"];
-    let max = report.retries.iter().map(|r| r.max_ms).fold(0.0f64, f64::max).max(1.0);
-    let bins = 40usize;
-    let width = max / bins as f64;
-    let series: Vec<Series> = report
-        .retries
-        .iter()
-        .enumerate()
-        .map(|(i, r)| {
-            let mut counts = vec![0usize; bins];
-            for &x in &r.samples {
-                counts[((x / width) as usize).min(bins - 1)] += 1;
-            }
-            let n = r.samples.len().max(1) as f64;
-            a(LABELS[i.min(5)], COLORS[i.min(5)], counts.iter().enumerate().map(|(bin, &k)| ((bin as f64 + 0.5) * width, k as f64 / n)).collect())
-        })
-        .collect();
-    if series.is_empty() {
-        return line_chart(c, "No retries: max attempts is 1", &[], &[], (0.0, 1.0), XAxis::Millis, t);
-    }
-    line_chart(c, "Sampled delay before each retry: share of draws", &series, &[], (0.0, max), XAxis::Millis, t)
-}
-
-/// Brooker's 2015 charts: one line per strategy against the number of clients.
-pub fn draw_contention(c: &HtmlCanvasElement, rows: &[crate::sim::contention::SweepRow], time: bool, t: &Theme) -> Result<(), String> {
-    use crate::sim::contention::Strategy;
-    const COLORS: [RGBColor; 5] = [GREY, VERMILLION, BLUE, ORANGE, GREEN];
-    const LABELS: [&str; 5] = ["no backoff", "exponential", "full jitter", "equal jitter", "decorrelated"];
-    let series: Vec<Series> = Strategy::ALL
-        .iter()
-        .enumerate()
-        .map(|(i, s)| {
-            let pts = rows.iter().filter(|r| r.strategy == *s).map(|r| (f64::from(r.clients), if time { r.mean_time_ms } else { r.mean_calls })).collect();
-            a(LABELS[i], COLORS[i], pts)
-        })
-        .collect();
-    let xmax = rows.iter().map(|r| f64::from(r.clients)).fold(1.0, f64::max);
-    let title = if time { "Completion time (ms) against clients" } else { "Calls (writes) against clients" };
-    line_chart(c, title, &series, &[], (0.0, xmax), XAxis::Count, t)
 }

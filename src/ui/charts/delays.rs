@@ -1,0 +1,31 @@
+//! The delay explorer's histogram: sampled waits before each retry.
+
+use super::*;
+use crate::explain::DelayReport;
+use web_sys::HtmlCanvasElement;
+
+/// Each retry's sampled delays as a histogram (share of draws per bin), on one delay axis.
+pub fn draw_delays(c: &HtmlCanvasElement, report: &DelayReport, t: &Theme) -> Result<(), String> {
+    const COLORS: [RGBColor; 6] = [BLUE, ORANGE, VERMILLION, PURPLE, SKY, GREEN];
+    const LABELS: [&str; 6] = ["retry 1", "retry 2", "retry 3", "retry 4", "retry 5", "retry 6+"];
+    let max = report.retries.iter().map(|r| r.max_ms).fold(0.0f64, f64::max).max(1.0);
+    let bins = 40usize;
+    let width = max / bins as f64;
+    let series: Vec<Series> = report
+        .retries
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let mut counts = vec![0usize; bins];
+            for &x in &r.samples {
+                counts[((x / width) as usize).min(bins - 1)] += 1;
+            }
+            let n = r.samples.len().max(1) as f64;
+            a(LABELS[i.min(5)], COLORS[i.min(5)], counts.iter().enumerate().map(|(bin, &k)| ((bin as f64 + 0.5) * width, k as f64 / n)).collect())
+        })
+        .collect();
+    if series.is_empty() {
+        return line_chart(c, "No retries: max attempts is 1", &[], &[], (0.0, 1.0), XAxis::Millis, t);
+    }
+    line_chart(c, "Sampled delay before each retry: share of draws", &series, &[], (0.0, max), XAxis::Millis, t)
+}

@@ -1,0 +1,38 @@
+//! What the limiters do: quota tokens, retries the quota stopped, the breaker's state, the
+//! adaptive send rate and the server's throttles.
+
+use super::*;
+use crate::sim::{BreakerState, Config, Window};
+use web_sys::HtmlCanvasElement;
+
+pub fn draw_limiters(c: &HtmlCanvasElement, ws: &[&Window], cfg: &Config, x: (f64, f64), t: &Theme) -> Result<(), String> {
+    let mut series = Vec::new();
+    let l = &cfg.limiters;
+    if l.quota.enabled {
+        series.push(a("quota tokens", GREEN, pts(ws, |w| w.end.tokens.unwrap_or(f64::NAN))));
+        series.push(limit(format!("quota {}", human(l.quota.capacity)), l.quota.capacity, x));
+        series.push(a("retries stopped by quota", VERMILLION, pts(ws, |w| w.counts.suppressed_quota as f64)));
+    }
+    if l.breaker.enabled {
+        let scale = if l.quota.enabled { l.quota.capacity } else { 1.0 };
+        series.push(a(
+            "breaker (top = open)",
+            PURPLE,
+            pts(ws, |w| match w.end.breaker {
+                Some(BreakerState::Open) => scale,
+                Some(BreakerState::HalfOpen) => scale / 2.0,
+                _ => 0.0,
+            }),
+        ));
+    }
+    if l.adaptive.enabled {
+        series.push(a("adaptive send rate /s", BLUE, pts(ws, |w| w.end.send_rate.unwrap_or(f64::NAN))));
+    }
+    if cfg.server.throttle.enabled {
+        series.push(a("throttled per window", ORANGE, pts(ws, |w| w.counts.rejected_throttle as f64)));
+    }
+    if series.is_empty() {
+        series.push(a("no limiter or throttle on", GREY, Vec::new()));
+    }
+    line_chart(c, "Limiters: retry quota, breaker, adaptive rate, throttles", &series, &fault_bands(cfg), x, XAxis::Seconds, t)
+}

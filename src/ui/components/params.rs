@@ -1,0 +1,82 @@
+//! The parameter groups, as the talk teaches them (load, server, client, limiters). Each
+//! control is built from its parameter's one spec (label, unit, range, help, slider or
+//! choices), so the page, the CLI and the link notes always agree on what is allowed.
+
+use crate::sim::{Config, params};
+use crate::ui::controls::{Choice, Slider, same};
+use std::collections::BTreeMap;
+use yew::prelude::*;
+
+/// The groups shown, by key. Embed links can show a subset (`controls=client,limiters`).
+pub const GROUPS: &[(&str, &str, &[&str])] = &[
+    (
+        "load",
+        "Load",
+        &["load.rate_per_s", "load.closed.clients", "load.closed.think_ms", "load.periodic.clients", "load.periodic.period_s", "load.periodic.jittered"],
+    ),
+    (
+        "server",
+        "Server",
+        &[
+            "server.workers",
+            "server.service_ms",
+            "server.service",
+            "server.contention",
+            "server.queue_limit",
+            "server.discipline",
+            "server.drop_expired",
+            "server.throttle.enabled",
+            "server.throttle.rate_per_s",
+        ],
+    ),
+    ("client", "Client", &["client.timeout_ms", "client.max_attempts", "client.backoff", "client.base_ms", "client.cap_ms", "client.jitter"]),
+    ("limiters", "Limiters", &["limiters.quota.enabled", "limiters.breaker.enabled", "limiters.breaker.open_ms", "limiters.adaptive.enabled"]),
+];
+
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    /// The config of the side being edited.
+    pub cfg: Config,
+    /// Validation messages by key.
+    pub errors: BTreeMap<String, String>,
+    /// Group ids shown (all when `None`).
+    pub groups: Option<Vec<String>>,
+    /// Shown under the client group: the mean delay each retry adds.
+    pub client_note: AttrValue,
+    pub on_change: Callback<(String, String)>,
+}
+
+/// One control for `key`, from its spec.
+fn control(key: &str, p: &Props) -> Html {
+    let Some(spec) = params::find(key) else { return html! {} };
+    let value = spec.text(&p.cfg);
+    let error = p.errors.get(key).map(|e| AttrValue::from(e.clone()));
+    match spec.ui {
+        params::Ui::Slider { min, max, step } => html! {
+            <Slider key_name={spec.key} label={spec.label} unit={spec.unit} help={format!("{} (allowed {})", spec.help, spec.range_text())}
+                value={value.parse::<f64>().unwrap_or(0.0)} min={min} max={max} step={step} error={error} on_change={p.on_change.clone()} />
+        },
+        params::Ui::Options(options) => {
+            let mut options: Vec<(AttrValue, AttrValue)> = options.iter().map(|(v, l)| (AttrValue::from(*v), AttrValue::from(*l))).collect();
+            // A value set by a link or the CLI that no option names is still shown as it is.
+            if !options.iter().any(|(v, _)| same(v, &value)) {
+                options.push((AttrValue::from(value.clone()), AttrValue::from(format!("{value} {}", spec.unit))));
+            }
+            html! { <Choice key_name={spec.key} label={spec.label} help={spec.help} value={value} options={options} error={error} on_change={p.on_change.clone()} /> }
+        }
+        params::Ui::Hidden => html! {},
+    }
+}
+
+#[function_component(ParamGroups)]
+pub fn param_groups(p: &Props) -> Html {
+    let shown = |g: &str| p.groups.as_ref().is_none_or(|gs| gs.iter().any(|x| x == g));
+    html! {
+        { for GROUPS.iter().filter(|(g, _, _)| shown(g)).map(|(id, legend, keys)| html! {
+            <fieldset><legend>{ *legend }</legend>
+              { for keys.iter().map(|k| control(k, p)) }
+              if *id == "client" { <p class="help-inline" id="mean-delay">{ p.client_note.clone() }</p> }
+            </fieldset>
+        }) }
+    }
+}

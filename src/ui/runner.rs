@@ -1,0 +1,209 @@
+//! The running simulation and its frame loop: a `Runner` owns one or two engines (the compare
+//! side steps in lockstep) and their animations; each requestAnimationFrame advances simulated
+//! time by wall time × speed within an event budget, draws the diagram, and one chart in turn.
+
+use super::charts;
+use super::system;
+use super::web::{canvas, media, now_ms};
+use crate::sim::{Sim, SimTime, Status};
+use gloo::render::{AnimationFrame, request_animation_frame};
+use std::cell::RefCell;
+use std::rc::Rc;
+use yew::prelude::*;
+
+/// Events one frame may handle: about 10 ms of engine work in the browser.
+pub(crate) const FRAME_BUDGET: u64 = 150_000;
+/// Events per chunk of "run to end" between yields to the browser.
+pub(crate) const RUN_CHUNK: u64 = 2_000_000;
+
+/// Frame timing for the debug overlay.
+#[derive(Default, Clone, Copy)]
+pub(crate) struct FrameStats {
+    pub(crate) frame_ms: f64,
+    pub(crate) engine_ms: f64,
+    pub(crate) events_per_s: f64,
+    pub(crate) behind: bool,
+    /// 95th percentile of the last frames' handler time, ms.
+    pub(crate) p95_ms: f64,
+}
+
+/// Frames kept for the p95.
+pub(crate) const FRAME_HISTORY: usize = 600;
+
+/// What the animation loop owns.
+pub(crate) struct Runner {
+    pub(crate) sim: Sim,
+    pub(crate) anim: system::Animation,
+    /// The compare side, stepped in lockstep with `sim`.
+    pub(crate) sim_b: Option<Sim>,
+    pub(crate) anim_b: system::Animation,
+    pub(crate) last_ts: Option<f64>,
+    pub(crate) last_chart_ms: f64,
+    pub(crate) chart_turn: usize,
+    pub(crate) stats: FrameStats,
+    pub(crate) frame_times: std::collections::VecDeque<f64>,
+    pub(crate) frame: Option<AnimationFrame>,
+    /// The status the headline shows and the diagram draws: one snapshot feeds both.
+    pub(crate) shown: Status,
+    pub(crate) shown_b: Option<Status>,
+}
+
+impl Runner {
+    /// Takes the snapshot that the next render and the diagram share.
+    pub(crate) fn snap(&mut self) {
+        self.shown = self.sim.status();
+        self.shown_b = self.sim_b.as_ref().map(Sim::status);
+    }
+
+    /// Advances A toward `target` and B in lockstep to wherever A got, each within `budget`
+    /// events, and drains both lifecycle feeds into their animations (stamped `feed_at`).
+    /// Reached means both sides are at `target`.
+    pub(crate) fn advance(&mut self, target: SimTime, budget: u64, feed_at: f64) -> crate::sim::Advance {
+        let mut step = self.sim.advance_to(target, budget);
+        let (events, _) = self.sim.poll_trace();
+        self.anim.feed(&events, feed_at);
+        if let Some(b) = self.sim_b.as_mut() {
+            step.reached &= b.advance_to(self.sim.now(), budget).reached;
+            let (events, _) = b.poll_trace();
+            self.anim_b.feed(&events, feed_at);
+        }
+        step
+    }
+}
+
+pub(crate) struct Canvases {
+    pub(crate) system: NodeRef,
+    pub(crate) system_b: NodeRef,
+    pub(crate) load: NodeRef,
+    pub(crate) latency: NodeRef,
+    pub(crate) queue: NodeRef,
+    pub(crate) arrivals: NodeRef,
+    pub(crate) amplification: NodeRef,
+    pub(crate) limiters: NodeRef,
+    pub(crate) delays: NodeRef,
+}
+
+/// Charts on the page, drawn in turn one per frame while playing.
+pub(crate) const CHARTS: usize = 6;
+
+/// Draws chart `which` (0..CHARTS) from the closed windows in view.
+pub(crate) fn draw_chart(c: &Canvases, sim: &Sim, sim_b: Option<&Sim>, which: usize) {
+    let theme = charts::Theme { dark: media("(prefers-color-scheme: dark)") };
+    let x = charts::x_range(sim.now(), sim.config().duration_s);
+    let ws = charts::visible(sim.windows(), x);
+    let wb = sim_b.map(|b| charts::visible(b.windows(), x)).unwrap_or_default();
+    let cfg = sim.config();
+    let result = match which {
+        0 => canvas(&c.load).map(|k| charts::draw_load(&k, &ws, &wb, cfg, x, &theme)),
+        1 => canvas(&c.latency).map(|k| charts::draw_latency(&k, &ws, &wb, cfg, x, &theme)),
+        2 => canvas(&c.queue).map(|k| charts::draw_queue(&k, &ws, &wb, cfg, x, &theme)),
+        3 => canvas(&c.arrivals).map(|k| charts::draw_arrivals(&k, &ws, &wb, cfg, x, &theme)),
+        4 => canvas(&c.amplification).map(|k| charts::draw_amplification(&k, &ws, &wb, cfg, x, &theme)),
+        _ => canvas(&c.limiters).map(|k| charts::draw_limiters(&k, &ws, cfg, x, &theme)),
+    };
+    if let Some(Err(e)) = result {
+        gloo::console::warn!(format!("chart not drawn: {e}"));
+    }
+}
+
+pub(crate) fn draw_charts(c: &Canvases, r: &Runner) {
+    for which in 0..CHARTS {
+        draw_chart(c, &r.sim, r.sim_b.as_ref(), which);
+    }
+}
+
+pub(crate) fn draw_system(c: &Canvases, r: &Runner) {
+    let dark = media("(prefers-color-scheme: dark)");
+    let reduced = media("(prefers-reduced-motion: reduce)");
+    if let Some(k) = canvas(&c.system) {
+        if let Err(e) = r.anim.draw(&k, &r.shown, r.sim.config().server.queue_limit, now_ms(), reduced, dark) {
+            gloo::console::warn!(format!("animation not drawn: {e}"));
+        }
+    }
+    if let (Some(k), Some(b), Some(shown)) = (canvas(&c.system_b), r.sim_b.as_ref(), r.shown_b.as_ref()) {
+        if let Err(e) = r.anim_b.draw(&k, shown, b.config().server.queue_limit, now_ms(), reduced, dark) {
+            gloo::console::warn!(format!("animation not drawn: {e}"));
+        }
+    }
+}
+
+/// One animation frame: advance, feed the animation, draw.
+/// Playing stops once at the end of the run (the scenario's duration); Play again goes on past it.
+pub(crate) fn frame(runner: &Rc<RefCell<Runner>>, canvases: &Rc<Canvases>, speed: f64, ts: f64, redraw: &Callback<()>, stop: &Callback<()>) {
+    let mut guard = runner.borrow_mut();
+    let r = &mut *guard;
+    let dt = r.last_ts.map_or(0.0, |last| (ts - last).clamp(0.0, 100.0));
+    r.last_ts = Some(ts);
+    let t0 = now_ms();
+    let end = SimTime::from_secs_f64(r.sim.config().duration_s);
+    let before = r.sim.now();
+    let mut target = before.saturating_add(SimTime::from_millis_f64(dt * speed));
+    if before < end {
+        target = target.min(end);
+    }
+    let step = r.advance(target, FRAME_BUDGET, ts);
+    let engine_ms = now_ms() - t0;
+    let at_end = before < end && r.sim.now() >= end;
+    let rerender = at_end || ts - r.last_chart_ms > 150.0;
+    if rerender {
+        r.snap();
+    }
+    draw_system(canvases, r);
+    // One chart per frame, in turn (each refreshes about 10 times a second at 60 fps), so no
+    // frame pays for all six; the headline numbers re-render about 7 times a second.
+    let turn = r.chart_turn;
+    draw_chart(canvases, &r.sim, r.sim_b.as_ref(), turn);
+    r.chart_turn = (turn + 1) % CHARTS;
+    let frame_ms = now_ms() - t0;
+    if r.frame_times.len() == FRAME_HISTORY {
+        r.frame_times.pop_front();
+    }
+    r.frame_times.push_back(frame_ms);
+    // The p95 is read only when the page re-renders, so it is computed then, not every frame.
+    let mut p95_ms = r.stats.p95_ms;
+    if rerender {
+        r.last_chart_ms = ts;
+        let mut sorted: Vec<f64> = r.frame_times.iter().copied().collect();
+        sorted.sort_by(f64::total_cmp);
+        p95_ms = sorted.get((sorted.len() * 95 / 100).min(sorted.len().saturating_sub(1))).copied().unwrap_or(0.0);
+        redraw.emit(());
+    }
+    r.stats = FrameStats {
+        frame_ms,
+        engine_ms,
+        events_per_s: if engine_ms > 0.0 { step.events as f64 / engine_ms * 1e3 } else { r.stats.events_per_s },
+        behind: !step.reached,
+        p95_ms,
+    };
+    if at_end {
+        draw_charts(canvases, r);
+        stop.emit(());
+    }
+}
+
+pub(crate) fn schedule(runner: Rc<RefCell<Runner>>, canvases: Rc<Canvases>, speed: f64, redraw: Callback<()>, stop: Callback<()>) {
+    let (r2, c2, d2, s2) = (runner.clone(), canvases, redraw, stop);
+    let handle = request_animation_frame(move |ts| {
+        frame(&r2, &c2, speed, ts, &d2, &s2);
+        schedule(r2.clone(), c2.clone(), speed, d2.clone(), s2.clone());
+    });
+    runner.borrow_mut().frame = Some(handle);
+}
+
+/// Runs to the configured end in chunks, yielding to the browser between them.
+pub(crate) fn run_to_end_chunked(runner: Rc<RefCell<Runner>>, canvases: Rc<Canvases>, update: UseForceUpdateHandle) {
+    let done = {
+        let mut r = runner.borrow_mut();
+        let end = SimTime::from_secs_f64(r.sim.config().duration_s);
+        r.advance(end, RUN_CHUNK, now_ms()).reached
+    };
+    if done {
+        runner.borrow_mut().snap();
+        let r = runner.borrow();
+        draw_charts(&canvases, &r);
+        draw_system(&canvases, &r);
+        update.force_update();
+    } else {
+        gloo::timers::callback::Timeout::new(0, move || run_to_end_chunked(runner, canvases, update)).forget();
+    }
+}

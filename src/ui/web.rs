@@ -1,0 +1,72 @@
+//! Browser glue: the page's address, the clipboard, downloads, local storage, the clock and
+//! media queries. Every call degrades quietly when the browser lacks the feature.
+
+use wasm_bindgen::JsCast;
+use web_sys::HtmlCanvasElement;
+use yew::prelude::*;
+
+pub(crate) fn page_base() -> String {
+    web_sys::window()
+        .and_then(|w| {
+            let l = w.location();
+            Some(format!("{}{}", l.origin().ok()?, l.pathname().ok()?))
+        })
+        .unwrap_or_default()
+}
+
+pub(crate) fn copy_to_clipboard(text: &str) {
+    if let Some(w) = web_sys::window() {
+        let _ = w.navigator().clipboard().write_text(text);
+    }
+}
+
+/// Offers `href` (a data: URL) as a download named `name`.
+pub(crate) fn download(name: &str, href: &str) {
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    if let Ok(a) = doc.create_element("a") {
+        let _ = a.set_attribute("href", href);
+        let _ = a.set_attribute("download", name);
+        if let Ok(a) = a.dyn_into::<web_sys::HtmlElement>() {
+            a.click();
+        }
+    }
+}
+
+pub(crate) fn data_url(mime: &str, text: &str) -> String {
+    format!("data:{mime};charset=utf-8,{}", String::from(js_sys::encode_uri_component(text)))
+}
+
+pub(crate) fn storage() -> Option<web_sys::Storage> {
+    web_sys::window().and_then(|w| w.local_storage().ok().flatten())
+}
+
+pub(crate) fn passed(id: &str) -> bool {
+    storage().and_then(|s| s.get_item(&format!("backoff-lab.passed.{id}")).ok().flatten()).is_some()
+}
+
+pub(crate) fn now_ms() -> f64 {
+    web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now())
+}
+
+pub(crate) fn media(q: &str) -> bool {
+    web_sys::window().and_then(|w| w.match_media(q).ok().flatten()).is_some_and(|m| m.matches())
+}
+
+pub(crate) fn canvas(r: &NodeRef) -> Option<HtmlCanvasElement> {
+    r.cast::<HtmlCanvasElement>()
+}
+
+pub(crate) fn query_flag(name: &str) -> bool {
+    web_sys::window()
+        .and_then(|w| w.location().search().ok())
+        .and_then(|q| web_sys::UrlSearchParams::new_with_str(&q).ok())
+        .and_then(|p| p.get(name))
+        .is_some_and(|v| v == "1")
+}
+
+/// A duration for people: whole milliseconds, or seconds from 10 s up.
+pub(crate) fn fmt_ms(ms: f64) -> String {
+    if ms >= 10_000.0 { format!("{:.1} s", ms / 1e3) } else { format!("{ms:.0} ms") }
+}
