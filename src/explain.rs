@@ -163,6 +163,43 @@ pub fn recovery(windows: &[Window], cfg: &Config, now: SimTime) -> Recovery {
     }
 }
 
+/// First tries folded by when they fall within the period of periodic work: the share in
+/// each of `bins` equal slices of the period, and the share in its first second (or first
+/// tenth, for periods under 10 s). "A large share lands in the first second of the minute"
+/// is this number.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PhaseHistogram {
+    pub period_s: f64,
+    /// Share of first tries per slice, summing to 1 (empty without first tries).
+    pub shares: Vec<f64>,
+    /// Length of the "first second" slice the headline figure uses, seconds.
+    pub head_s: f64,
+    /// Share of first tries in the first `head_s` of each period.
+    pub head_share: f64,
+}
+
+pub fn phase_histogram(windows: &[Window], period_s: f64, bins: usize) -> PhaseHistogram {
+    let bins = bins.max(1);
+    let period = period_s.max(1e-3);
+    let head_s = if period >= 10.0 { 1.0 } else { period / 10.0 };
+    let mut counts = vec![0u64; bins];
+    let (mut head, mut total) = (0u64, 0u64);
+    for w in windows {
+        let n = w.counts.first_attempts;
+        if n == 0 {
+            continue;
+        }
+        let phase = w.start.as_secs_f64().rem_euclid(period);
+        counts[((phase / period * bins as f64) as usize).min(bins - 1)] += n;
+        if phase < head_s - 1e-9 {
+            head += n;
+        }
+        total += n;
+    }
+    let share = |c: u64| if total > 0 { c as f64 / total as f64 } else { 0.0 };
+    PhaseHistogram { period_s: period, shares: if total > 0 { counts.iter().map(|&c| share(c)).collect() } else { Vec::new() }, head_s, head_share: share(head) }
+}
+
 /// One retry's delay in the explorer.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RetryDelay {

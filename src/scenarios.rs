@@ -174,7 +174,7 @@ pub fn all() -> Vec<Scenario> {
             id: "cron-aligned",
             title: "Cron at the top of the minute",
             story: "2,000 clients each run a job every 10 s, all at :00. The service idles most of the period and is flooded in its first instant.",
-            look_for: "A spike of 2,000 arrivals in one window each period, a deep queue, timeouts, and retries feeding the next spike.",
+            look_for: "A spike of 2,000 arrivals in one window each period (the period chart puts over 95 % of first tries in its first second), a deep queue, timeouts, and retries feeding the next spike.",
             seed: 4,
             config: Config {
                 load: LoadConfig { rate_per_s: 0.0, periodic: Periodic { clients: 2_000, period_s: 10.0, jittered: false }, ..LoadConfig::default() },
@@ -188,7 +188,7 @@ pub fn all() -> Vec<Scenario> {
             id: "cron-jittered",
             title: "Cron with jitter",
             story: "The same 2,000 jobs, each at a random offset within its period: the same work, spread evenly.",
-            look_for: "About 20 arrivals per 100 ms window and never a spike, a short queue at most, no timeouts.",
+            look_for: "About 20 arrivals per 100 ms window and never a spike (the period chart is flat: about a tenth of first tries in each second), a short queue at most, no timeouts.",
             seed: 4,
             config: Config {
                 load: LoadConfig { rate_per_s: 0.0, periodic: Periodic { clients: 2_000, period_s: 10.0, jittered: true }, ..LoadConfig::default() },

@@ -122,9 +122,49 @@ pub fn config_diff(base: &Config, cfg: &Config) -> Vec<(String, String)> {
     out
 }
 
-/// Applies one `key=value` to `cfg`; errors say what is wrong and what is allowed.
-fn apply(cfg: &Config, key: &str, value: &str) -> Result<Config, String> {
-    keys::set(cfg, key, value).map_err(|e| e.to_string())
+/// Applies one `key=value` to `cfg`, noting what could not be used (in words for a web page:
+/// the controls, not the CLI, list the keys there). A fault list keeps every fault that
+/// parses and notes each one that does not, rather than dropping them all.
+fn apply(cfg: &Config, key: &str, value: &str, side: &str, notes: &mut Vec<String>) -> Config {
+    let shown: String = value.chars().take(60).collect();
+    let note = |e: crate::sim::ConfigError| {
+        let msg = e.to_string().replace("`lab run --help` (or the controls on the page) list every key", "the controls on this page show every key");
+        format!("{side}{key}={shown}: {msg}")
+    };
+    if key == "faults" {
+        let mut good = Vec::new();
+        for f in value.split(',').map(str::trim).filter(|f| !f.is_empty()) {
+            match crate::sim::Fault::parse(f) {
+                Ok(f) => good.push(f),
+                Err(e) => notes.push(format!("{side}fault '{}': {}", f.chars().take(60).collect::<String>(), e.message)),
+            }
+        }
+        let mut next = cfg.clone();
+        next.faults = good;
+        return match next.validate() {
+            Ok(()) => next,
+            Err(e) => {
+                notes.push(note(e));
+                cfg.clone()
+            }
+        };
+    }
+    keys::set(cfg, key, value).unwrap_or_else(|e| {
+        notes.push(note(e));
+        cfg.clone()
+    })
+}
+
+/// A page switch (`embed`, `play`): 1/true or 0/false; anything else is noted and read as off.
+fn flag(name: &str, v: &str, notes: &mut Vec<String>) -> bool {
+    match v {
+        "1" | "true" => true,
+        "0" | "false" => false,
+        _ => {
+            notes.push(format!("{name}='{}' is not 1 or 0; read as 0 (off)", v.chars().take(30).collect::<String>()));
+            false
+        }
+    }
 }
 
 /// What a link's parameters are differences from: the exercise's start, else the scenario.
@@ -186,6 +226,15 @@ pub fn decode(query: &str) -> (LinkState, Vec<String>) {
         }
     }
     let get = |name: &str| pairs.iter().rev().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+    // A key given twice is applied in order, so the last value wins: say so.
+    let mut seen: Vec<&str> = Vec::new();
+    for (i, (k, _)) in pairs.iter().enumerate() {
+        if pairs[..i].iter().any(|(p, _)| p == k) && !seen.contains(&k.as_str()) {
+            seen.push(k);
+            let n = pairs.iter().filter(|(p, _)| p == k).count();
+            notes.push(format!("'{}' appears {n} times; the last value is used", k.chars().take(60).collect::<String>()));
+        }
+    }
 
     let version = match get("v") {
         None => 0,
@@ -240,8 +289,8 @@ pub fn decode(query: &str) -> (LinkState, Vec<String>) {
                 Err(_) => notes.push(format!("seed '{v}' is not a whole number from 0 to 18446744073709551615; the scenario's seed is used")),
             },
             "ex" | "exercise" => {}
-            "embed" => state.embed = v == "1" || v == "true",
-            "play" => state.play = v == "1" || v == "true",
+            "embed" => state.embed = flag("embed", v, &mut notes),
+            "play" => state.play = flag("play", v, &mut notes),
             "speed" => match v.parse::<f64>() {
                 Ok(s) if s.is_finite() && (0.01..=1_000.0).contains(&s) => state.speed = s,
                 _ => notes.push(format!("speed '{v}' is not between 0.01 and 1000")),
@@ -256,10 +305,7 @@ pub fn decode(query: &str) -> (LinkState, Vec<String>) {
                 }
             }
             key if key.starts_with("b.") => compare_pairs.push((key[2..].to_string(), v.clone())),
-            key => match apply(&state.config, key, v) {
-                Ok(c) => state.config = c,
-                Err(e) => notes.push(format!("{key}={}: {e}", v.chars().take(60).collect::<String>())),
-            },
+            key => state.config = apply(&state.config, key, v, "", &mut notes),
         }
     }
     // The compare side: `cmp=0` none; `b.*` differences from side A; `cmp=1` a copy of A;
@@ -272,10 +318,7 @@ pub fn decode(query: &str) -> (LinkState, Vec<String>) {
     if !compare_pairs.is_empty() && get("cmp").as_deref() != Some("0") {
         let mut b = state.config.clone();
         for (k, v) in compare_pairs {
-            match apply(&b, &k, &v) {
-                Ok(c) => b = c,
-                Err(e) => notes.push(format!("compare side {k}={}: {e}", v.chars().take(60).collect::<String>())),
-            }
+            b = apply(&b, &k, &v, "compare side ", &mut notes);
         }
         compare = Some(b);
     }
@@ -339,7 +382,7 @@ mod tests {
             "not valid percent-encoding",
             "speed '1e9' is not between",
             "unknown group(s) [\"evil\"]",
-            "<script>=1: <script>: unknown key",
+            "<script>=1: <script>: unknown key '<script>'",
             "must be after start_s",
         ] {
             assert!(all.contains(want), "missing '{want}' in:\n{all}");
@@ -349,6 +392,28 @@ mod tests {
         assert!(notes[0].contains("only links up to 8,192"));
         let (_, notes) = decode("v=7");
         assert!(notes[0].contains("newer Backoff Lab"));
+    }
+
+    #[test]
+    fn link_notes_are_specific_short_and_for_the_web() {
+        // One bad fault does not drop the good ones, and each bad one is named.
+        let (s, notes) = decode("?s=healthy&faults=crash@5..10,melt@1..2,load=3@20..30,slow@1..2");
+        assert_eq!(s.config.faults.len(), 2, "{notes:?}");
+        assert_eq!(notes.iter().filter(|n| n.starts_with("fault '")).count(), 2, "{notes:?}");
+        // A repeated key and an unknown switch value are said, not ignored.
+        let (s, notes) = decode("?s=healthy&server.workers=5&server.workers=7&embed=yes");
+        assert_eq!(s.config.server.workers, 7);
+        assert!(!s.embed);
+        assert!(notes.iter().any(|n| n.contains("'server.workers' appears 2 times")), "{notes:?}");
+        assert!(notes.iter().any(|n| n.contains("embed='yes' is not 1 or 0")), "{notes:?}");
+        // Huge numbers, long values and empty keys give short notes that state the real range.
+        let (_, notes) = decode(&format!("?s=healthy&load.rate_per_s=1e308&client.max_attempts=4294967297&b.server.workers=-3&={}", "x".repeat(3_000)));
+        let all = notes.join("\n");
+        assert!(notes.iter().all(|n| n.len() < 260), "{all}");
+        assert!(all.contains("allowed 0 to 1,000,000 req/s"), "{all}");
+        assert!(all.contains("allowed a whole number from 1 to 100 attempts"), "{all}");
+        assert!(all.contains("allowed a whole number from 1 to 10,000 workers"), "{all}");
+        assert!(all.contains("an empty key") && !all.contains("lab run --help"), "{all}");
     }
 
     #[test]

@@ -210,6 +210,16 @@ fn the_release_build_works_from_a_sub_path_and_the_example_docs_page_embeds_it()
     });
     let embedded = b.js("return document.querySelector('iframe').contentDocument.querySelectorAll('fieldset legend').length;");
     assert_eq!(embedded, json!(2), "the first frame shows only its client and limiter controls");
+    // Each embedded lab fits the frame it is given: nothing is cut off, the frame never scrolls.
+    let overflow = b.js("return Array.from(document.querySelectorAll('iframe')).map(f => f.contentDocument.documentElement.scrollHeight - f.clientHeight);");
+    assert!(overflow.as_array().is_some_and(|a| a.iter().all(|d| d.as_f64().unwrap_or(1.0) <= 0.0)), "content taller than its frame by {overflow} px");
+    // "Open the full lab" opens every control, not the embed's subset.
+    let full = b.js("return document.querySelector('iframe').contentDocument.querySelector('.open-full').href;");
+    assert!(!full.as_str().unwrap_or("controls=").contains("controls=") && !full.as_str().unwrap_or("").contains("embed=1"), "{full}");
+    b.js("document.querySelector('iframe').scrollIntoView(); return true;");
+    b.js("document.querySelector('iframe').contentDocument.querySelector('#run-to-end').click(); return true;");
+    thread::sleep(Duration::from_secs(2));
+    b.screenshot(&Path::new(env!("CARGO_MANIFEST_DIR")).join("test-output/e2e-embed.png"));
     let errors = b.js("return Array.from(document.querySelectorAll('iframe')).flatMap(f => f.contentWindow.__labErrors || ['error capture missing']);");
     assert_eq!(errors, json!([]), "console errors in the embedded labs");
 }

@@ -142,6 +142,8 @@ fn cron_aligned_spikes_every_period_and_feeds_the_next() {
     assert!(r.span(0.0, 60.0).iter().map(|w| w.queue_max).max().unwrap() > 1_000);
     assert!(r.sum(0.0, 60.0, |w| w.counts.timeouts) > 0);
     assert!(r.sum(0.0, 60.0, |w| w.counts.retries) > 0);
+    let phase = explain::phase_histogram(r.sim.windows(), 10.0, 20);
+    assert!(phase.head_share > 0.95, "first second of each period holds {:.3}", phase.head_share);
     assert_ne!(r.health(), Health::Starting, "a collapsed service is never 'starting'");
     assert_ne!(r.health(), Health::Healthy);
 }
@@ -155,6 +157,8 @@ fn cron_jittered_spreads_the_same_work() {
     assert!(ws.iter().map(|w| w.counts.first_attempts).max().unwrap() < 45);
     assert!(ws.iter().map(|w| w.queue_max).max().unwrap() <= 20, "a short queue at most");
     assert_eq!(r.sum(0.0, 60.0, |w| w.counts.timeouts), 0);
+    let phase = explain::phase_histogram(r.sim.windows(), 10.0, 20);
+    assert!((phase.head_share - 0.1).abs() < 0.02, "jittered: the first second holds {:.3}, about a tenth", phase.head_share);
 }
 
 #[test]

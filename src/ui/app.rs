@@ -39,6 +39,7 @@ pub fn app() -> Html {
         amplification: NodeRef::default(),
         limiters: NodeRef::default(),
         delays: NodeRef::default(),
+        phase: NodeRef::default(),
     });
     let runner = use_mut_ref(|| Runner {
         sim: Sim::new(controls.cfg.clone(), controls.seed).unwrap_or_else(|_| Sim::new(Config::default(), 1).expect("defaults are valid")),
@@ -167,6 +168,13 @@ pub fn app() -> Html {
     let show = |g: &str| controls.groups.as_ref().is_none_or(|gs| gs.iter().any(|x| x == g));
     let link = link_of(&controls);
     let full_url = format!("{}?{}", page_base(), link);
+    // The full lab: the same state, with every control and no embedding.
+    let full_lab_link = {
+        let mut full = (*controls).clone();
+        full.embed = false;
+        full.groups = None;
+        link_of(&full)
+    };
     let mut embed_state = (*controls).clone();
     embed_state.embed = true;
     let title = exercise.as_ref().map(|e| e.title).or_else(|| scenarios::find(&controls.scenario).ok().map(|s| s.title)).unwrap_or("Backoff Lab");
@@ -304,7 +312,7 @@ pub fn app() -> Html {
         <header>
           <h1>{ "Backoff Lab" }</h1>
           if controls.embed {
-            <a class="open-full" href={format!("{}?{}", page_base(), link.replace("&embed=1", ""))} target="_blank" rel="noopener">{ "Open the full lab ↗" }</a>
+            <a class="open-full" href={format!("{}?{}", page_base(), full_lab_link)} target="_blank" rel="noopener">{ "Open the full lab ↗" }</a>
           } else {
             <p class="lede">{ "Why services fall over under load, and how retries, backoff and jitter save them or finish them off." }</p>
           }
@@ -386,6 +394,9 @@ pub fn app() -> Html {
           <canvas ref={canvases.arrivals.clone()} id="chart-arrivals" role="img" aria-label="First attempts per window" />
           <canvas ref={canvases.amplification.clone()} id="chart-amplification" role="img" aria-label="Amplification" />
           <canvas ref={canvases.limiters.clone()} id="chart-limiters" role="img" aria-label="Retry quota tokens, breaker state and adaptive send rate" />
+          if cfg.load.periodic.clients > 0 {
+            <canvas ref={canvases.phase.clone()} id="chart-phase" role="img" aria-label="Share of first tries at each point within the period of periodic work" />
+          }
         </section>
 
         <section class="controls">

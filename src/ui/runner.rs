@@ -81,6 +81,8 @@ pub(crate) struct Canvases {
     pub(crate) amplification: NodeRef,
     pub(crate) limiters: NodeRef,
     pub(crate) delays: NodeRef,
+    /// Shown only while periodic work is on.
+    pub(crate) phase: NodeRef,
 }
 
 /// Charts on the page, drawn in turn one per frame while playing.
@@ -97,7 +99,16 @@ pub(crate) fn draw_chart(c: &Canvases, sim: &Sim, sim_b: Option<&Sim>, which: us
         0 => canvas(&c.load).map(|k| charts::draw_load(&k, &ws, &wb, cfg, x, &theme)),
         1 => canvas(&c.latency).map(|k| charts::draw_latency(&k, &ws, &wb, cfg, x, &theme)),
         2 => canvas(&c.queue).map(|k| charts::draw_queue(&k, &ws, &wb, cfg, x, &theme)),
-        3 => canvas(&c.arrivals).map(|k| charts::draw_arrivals(&k, &ws, &wb, cfg, x, &theme)),
+        3 => {
+            // Periodic work also gets its period folded: where in the period the load lands.
+            if let (Some(k), true) = (canvas(&c.phase), cfg.load.periodic.clients > 0) {
+                let h = crate::explain::phase_histogram(sim.windows(), cfg.load.periodic.period_s, 20);
+                if let Err(e) = charts::draw_phase(&k, &h, &theme) {
+                    gloo::console::warn!(format!("chart not drawn: {e}"));
+                }
+            }
+            canvas(&c.arrivals).map(|k| charts::draw_arrivals(&k, &ws, &wb, cfg, x, &theme))
+        }
         4 => canvas(&c.amplification).map(|k| charts::draw_amplification(&k, &ws, &wb, cfg, x, &theme)),
         _ => canvas(&c.limiters).map(|k| charts::draw_limiters(&k, &ws, cfg, x, &theme)),
     };

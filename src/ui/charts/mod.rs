@@ -14,6 +14,7 @@ mod delays;
 mod latency;
 mod limiters;
 mod load;
+mod phase;
 mod queue;
 
 pub use amplification::draw_amplification;
@@ -23,6 +24,7 @@ pub use delays::draw_delays;
 pub use latency::draw_latency;
 pub use limiters::draw_limiters;
 pub use load::draw_load;
+pub use phase::draw_phase;
 pub use queue::draw_queue;
 
 use crate::sim::{Config, FaultKind, SimTime, Window};
@@ -178,7 +180,21 @@ pub fn line_chart(canvas: &HtmlCanvasElement, title: &str, series: &[Series], ba
     let (width, _) = root.dim_in_pixel();
 
     // The title, then the legend entries laid out in rows under it.
-    root.draw(&Text::new(title.to_string(), (px(6.0), px(3.0)), font(12.0))).map_err(|e| e.to_string())?;
+    // The title fits its canvas: a smaller font first, then an ellipsis, never clipped.
+    let room = width.saturating_sub(px(12.0) as u32);
+    let fits = |t: &str, size: f64| root.estimate_text_size(t, &font(size)).is_ok_and(|(w, _)| w <= room);
+    let size = [12.0, 11.0, 10.0, 9.0].into_iter().find(|&z| fits(title, z)).unwrap_or(9.0);
+    let chars: Vec<char> = title.chars().collect();
+    let shown = if fits(title, size) {
+        title.to_string()
+    } else {
+        (1..chars.len())
+            .rev()
+            .map(|n| format!("{}…", chars[..n].iter().collect::<String>().trim_end()))
+            .find(|t| fits(t, size))
+            .unwrap_or_else(|| "…".to_string())
+    };
+    root.draw(&Text::new(shown, (px(6.0), px(3.0)), font(size))).map_err(|e| e.to_string())?;
     let mut entries: Vec<(&Series, String)> = Vec::new();
     for s in series.iter().filter(|s| !s.label.is_empty()) {
         entries.push((s, s.label.clone()));
