@@ -197,7 +197,12 @@ pub fn phase_histogram(windows: &[Window], period_s: f64, bins: usize) -> PhaseH
         total += n;
     }
     let share = |c: u64| if total > 0 { c as f64 / total as f64 } else { 0.0 };
-    PhaseHistogram { period_s: period, shares: if total > 0 { counts.iter().map(|&c| share(c)).collect() } else { Vec::new() }, head_s, head_share: share(head) }
+    PhaseHistogram {
+        period_s: period,
+        shares: if total > 0 { counts.iter().map(|&c| share(c)).collect() } else { Vec::new() },
+        head_s,
+        head_share: share(head),
+    }
 }
 
 /// One retry's delay in the explorer.
@@ -269,6 +274,35 @@ mod tests {
         sim.advance_to(SimTime::from_secs(30), u64::MAX);
         assert_eq!(health(sim.windows(), &s.config, sim.now()), Health::Collapsed);
         assert_eq!(recovery(sim.windows(), &s.config, sim.now()), Recovery::NotRecovered { since_s: 20.0 });
+    }
+
+    #[test]
+    fn every_verdict_the_headline_can_show_is_reached() {
+        // Idle: no load at all.
+        let mut idle = scenarios::find("healthy").unwrap().config;
+        idle.load.rate_per_s = 0.0;
+        let mut sim = Sim::new(idle.clone(), 1).unwrap();
+        sim.advance_to(SimTime::from_secs(3), u64::MAX);
+        assert_eq!(health(sim.windows(), &idle, sim.now()), Health::Idle);
+        // Starting, Healthy, Overloaded and Collapsed: the storm above; Overloaded without any
+        // fault (never "collapsed", which needs a trigger that has ended): the ramp.
+        let s = scenarios::find("overload").unwrap();
+        let mut sim = Sim::new(s.config.clone(), s.seed).unwrap();
+        sim.advance_to(SimTime::from_secs(1), u64::MAX);
+        assert_eq!(health(sim.windows(), &s.config, sim.now()), Health::Starting);
+        sim.run_to_end();
+        assert_eq!(health(sim.windows(), &s.config, sim.now()), Health::Overloaded);
+        // Cron: judged over a whole period, so neither "starting" mid-run nor between spikes.
+        let c = scenarios::find("cron-aligned").unwrap();
+        let mut sim = Sim::new(c.config.clone(), c.seed).unwrap();
+        for t in [12.0, 15.0, 19.9, 35.0, 60.0] {
+            sim.advance_to(SimTime::from_secs_f64(t), u64::MAX);
+            let h = health(sim.windows(), &c.config, sim.now());
+            assert!(h != Health::Starting && h != Health::Idle, "at {t} s: {h:?}");
+        }
+        for h in [Health::Starting, Health::Idle, Health::Healthy, Health::Overloaded, Health::Collapsed] {
+            assert!(!h.label().is_empty() && !h.class().is_empty());
+        }
     }
 
     #[test]

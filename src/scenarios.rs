@@ -149,7 +149,7 @@ pub fn all() -> Vec<Scenario> {
             id: "exponential-backoff",
             title: "Exponential backoff (no jitter)",
             story: "Retries wait 100 ms, 200 ms, 400 ms before going again. In this open system every request still makes all four attempts, only later, so backoff alone does not end the storm behind an unbounded queue.",
-            look_for: "Attempts stay near 4× the offered load: backoff spreads retries in time, it does not remove them. Add a queue limit or a retry quota and compare.",
+            look_for: "Attempts stay near 4× the offered load and the storm does not end: in an open system new users keep arriving, so backoff spreads retries in time without removing them. Add a queue limit or a retry quota and compare, or open \"Backoff in a closed system\", where clients wait for their answer and the same backoff does end the storm.",
             seed: 3,
             config: with(|c| {
                 c.client.backoff = BackoffKind::Exponential;
@@ -258,7 +258,7 @@ pub fn all() -> Vec<Scenario> {
         Scenario {
             id: "closed-backoff",
             title: "Backoff in a closed system",
-            story: "The crash of \"The retry storm that does not end\", but the load comes from 140 clients that each wait for their answer and think for 1 s before the next request: a closed system. Here a client that backs off sends nothing else meanwhile, so backoff lowers the offered load. Left: retries at once. Right: exponential backoff (200 ms base, 10 s cap, no jitter).",
+            story: "The counterpart of \"Exponential backoff (no jitter)\": the crash of \"The retry storm that does not end\", but the load comes from 140 clients that each wait for their answer and think for 1 s before the next request: a closed system. Here a client that backs off sends nothing else meanwhile, so backoff lowers the offered load. Left: retries at once. Right: exponential backoff (200 ms base, 10 s cap, no jitter).",
             look_for: CLOSED_LOOK_FOR,
             seed: 3,
             config: closed(BackoffKind::None),
