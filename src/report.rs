@@ -14,7 +14,7 @@ pub const SERIES_COLUMNS: &[Column] = &[
     ("retries_per_s", Window::retries_per_s),
     ("goodput_per_s", Window::goodput_per_s),
     ("timeouts_per_s", Window::timeouts_per_s),
-    ("amplification", Window::amplification),
+    ("amplification", |w| if w.counts.first_attempts > 0 { w.amplification() } else { f64::NAN }),
     ("first_attempts", |w| w.counts.first_attempts as f64),
     ("retries", |w| w.counts.retries as f64),
     ("server_arrivals", |w| w.counts.server_arrivals as f64),
@@ -36,11 +36,11 @@ pub const SERIES_COLUMNS: &[Column] = &[
     ("timeouts", |w| w.counts.timeouts as f64),
     ("queue_max", |w| f64::from(w.queue_max)),
     ("queue_avg", Window::queue_avg),
-    ("utilisation", Window::utilisation),
-    ("latency_p50_ms", |w| w.p50_us as f64 / 1e3),
-    ("latency_p90_ms", |w| w.p90_us as f64 / 1e3),
-    ("latency_p99_ms", |w| w.p99_us as f64 / 1e3),
-    ("latency_mean_ms", |w| w.latency_mean_us() / 1e3),
+    ("utilisation", |w| if w.capacity_area > 0 { w.utilisation() } else { f64::NAN }),
+    ("latency_p50_ms", |w| measured(w, w.p50_us as f64 / 1e3)),
+    ("latency_p90_ms", |w| measured(w, w.p90_us as f64 / 1e3)),
+    ("latency_p99_ms", |w| measured(w, w.p99_us as f64 / 1e3)),
+    ("latency_mean_ms", |w| measured(w, w.latency_mean_us() / 1e3)),
     ("capacity", |w| f64::from(w.end.capacity)),
     ("tokens", |w| w.end.tokens.unwrap_or(f64::NAN)),
     ("breaker_open", |w| match w.end.breaker {
@@ -51,6 +51,17 @@ pub const SERIES_COLUMNS: &[Column] = &[
     }),
     ("send_rate_per_s", |w| w.end.send_rate.unwrap_or(f64::NAN)),
 ];
+
+/// A latency is only measured when something succeeded; otherwise it is missing (NaN: an empty
+/// CSV cell, JSON null, "–" in a table), never a zero that was not measured.
+fn measured(w: &Window, v: f64) -> f64 {
+    if w.counts.successes > 0 { v } else { f64::NAN }
+}
+
+/// A number in a table cell, or "–" when it was not measured.
+fn cell(x: f64, width: usize, decimals: usize) -> String {
+    if x.is_finite() { format!("{x:>width$.decimals$}") } else { format!("{:>width$}", "–") }
+}
 
 fn fmt_num(x: f64) -> String {
     if x.is_nan() {
@@ -92,13 +103,15 @@ pub fn series_json(windows: &[Window]) -> Value {
 }
 
 /// The summary's fields as (name, value) pairs, flattened, in a stable order.
+/// NaN marks a figure that was not measured (no first attempts, no successes).
 pub fn summary_fields(s: &Summary) -> Vec<(String, f64)> {
     let c = &s.counts;
+    let offered = |x: f64| if c.first_attempts > 0 { x } else { f64::NAN };
     let mut v: Vec<(String, f64)> = vec![
         ("duration_s".into(), s.duration_s),
         ("goodput_per_s".into(), s.goodput_per_s),
-        ("success_share".into(), s.success_share),
-        ("amplification".into(), s.amplification),
+        ("success_share".into(), offered(s.success_share)),
+        ("amplification".into(), offered(s.amplification)),
         ("first_attempts".into(), c.first_attempts as f64),
         ("retries".into(), c.retries as f64),
         ("server_arrivals".into(), c.server_arrivals as f64),
@@ -122,7 +135,7 @@ pub fn summary_fields(s: &Summary) -> Vec<(String, f64)> {
     ];
     for (prefix, l) in [("latency", &s.latency_ms), ("attempt_latency", &s.attempt_latency_ms)] {
         for (name, x) in [("mean", l.mean), ("p50", l.p50), ("p90", l.p90), ("p99", l.p99), ("max", l.max)] {
-            v.push((format!("{prefix}_{name}_ms"), x));
+            v.push((format!("{prefix}_{name}_ms"), if l.count > 0 { x } else { f64::NAN }));
         }
     }
     v.push(("queue_max".into(), f64::from(s.queue_max)));
@@ -149,9 +162,18 @@ pub fn summary_table(s: &Summary) -> String {
     let mut line = |k: &str, v: String| out.push_str(&format!("  {k:<28} {v}\n"));
     line("simulated", format!("{:.1} s", s.duration_s));
     line("offered (first attempts)", format!("{} ({:.1}/s)", c.first_attempts, c.first_attempts as f64 / s.duration_s.max(1e-9)));
-    line("goodput", format!("{:.1}/s ({:.1} % of requests succeeded)", s.goodput_per_s, 100.0 * s.success_share));
-    line("amplification", format!("{:.2}× ({} retries)", s.amplification, c.retries));
-    line("latency of successes", format!("mean {:.1} ms, p50 {:.1}, p90 {:.1}, p99 {:.1}, max {:.1}", l.mean, l.p50, l.p90, l.p99, l.max));
+    if c.first_attempts > 0 {
+        line("goodput", format!("{:.1}/s ({:.1} % of requests succeeded)", s.goodput_per_s, 100.0 * s.success_share));
+        line("amplification", format!("{:.2}× ({} retries)", s.amplification, c.retries));
+    } else {
+        line("goodput", format!("{:.1}/s (no requests were offered)", s.goodput_per_s));
+        line("amplification", "– (no requests were offered)".into());
+    }
+    if l.count > 0 {
+        line("latency of successes", format!("mean {:.1} ms, p50 {:.1}, p90 {:.1}, p99 {:.1}, max {:.1}", l.mean, l.p50, l.p90, l.p99, l.max));
+    } else {
+        line("latency of successes", "– (nothing succeeded)".into());
+    }
     line("timeouts", format!("{}", c.timeouts));
     line("rejected", format!("{} queue full, {} throttled", c.rejected_queue_full, c.rejected_throttle));
     line("served", format!("{} ({} useful, {} wasted, {} errors)", c.completions, c.useful, c.wasted, c.errors));
@@ -194,18 +216,19 @@ pub fn series_table(windows: &[Window]) -> String {
         "t (s)", "offered/s", "retries/s", "goodput/s", "timeout/s", "ampl", "queue", "util%", "p50 (ms)", "p99 (ms)"
     );
     for w in windows {
+        let amplification = if w.counts.first_attempts > 0 { w.amplification() } else { f64::NAN };
         out.push_str(&format!(
-            "{:>8.1} {:>9.1} {:>9.1} {:>9.1} {:>8.1} {:>6.2} {:>7.0} {:>6.0} {:>9.1} {:>9.1}\n",
+            "{:>8.1} {:>9.1} {:>9.1} {:>9.1} {:>8.1} {} {:>7.0} {:>6.0} {} {}\n",
             w.start.as_secs_f64(),
             w.offered_per_s(),
             w.retries_per_s(),
             w.goodput_per_s(),
             w.timeouts_per_s(),
-            w.amplification(),
+            cell(amplification, 6, 2),
             w.queue_avg(),
             100.0 * w.utilisation(),
-            w.p50_us as f64 / 1e3,
-            w.p99_us as f64 / 1e3,
+            cell(measured(w, w.p50_us as f64 / 1e3), 9, 1),
+            cell(measured(w, w.p99_us as f64 / 1e3), 9, 1),
         ));
     }
     out

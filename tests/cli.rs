@@ -114,3 +114,45 @@ fn time_to_recovery_is_in_the_table_the_json_and_the_csv() {
     let restart = lab(&["run", "--fault", "restart@5", "--duration", "10"]);
     assert!(restart.status.success(), "{}", stderr(&restart));
 }
+
+#[test]
+fn a_closed_pipe_ends_quietly_and_a_full_disk_is_one_line() {
+    use std::io::Read;
+    for args in [vec!["run", "--series", "--format", "csv"], vec!["contention", "--runs", "3", "--format", "csv"], vec!["config"]] {
+        let mut child =
+            Command::new(env!("CARGO_BIN_EXE_lab")).args(&args).stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped()).spawn().unwrap();
+        let mut first = [0u8; 16];
+        child.stdout.as_mut().unwrap().read_exact(&mut first).unwrap();
+        drop(child.stdout.take()); // the reader goes away, as `| head -1` does
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success(), "{args:?}: {:?} {}", out.status, String::from_utf8_lossy(&out.stderr));
+        assert!(out.stderr.is_empty(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    if std::path::Path::new("/dev/full").exists() {
+        let full = std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap();
+        let out = Command::new(env!("CARGO_BIN_EXE_lab")).arg("scenarios").stdout(full).output().unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(err.contains("cannot write the output"), "{err}");
+    }
+}
+
+#[test]
+fn figures_that_were_not_measured_are_never_printed_as_zero() {
+    let args = ["run", "--set", "load.rate_per_s=0", "--duration", "5"];
+    let table = stdout(&lab(&args));
+    assert!(table.contains("– (nothing succeeded)") && table.contains("– (no requests were offered)"), "{table}");
+    let csv = stdout(&lab(&[&args[..], &["--format", "csv"]].concat()));
+    assert!(csv.lines().any(|l| l == "latency_p99_ms,") && csv.lines().any(|l| l == "amplification,"), "{csv}");
+    let v: serde_json::Value = serde_json::from_slice(&lab(&[&args[..], &["--format", "json"]].concat()).stdout).unwrap();
+    assert!(v["summary"]["latency_ms"]["p99"].is_null() && v["summary"]["amplification"].is_null(), "{}", v["summary"]);
+    let series = stdout(&lab(&["run", "--scenario", "metastable-retry", "--series", "--format", "csv"]));
+    let header: Vec<&str> = series.lines().next().unwrap().split(',').collect();
+    let p99 = header.iter().position(|h| *h == "latency_p99_ms").unwrap();
+    let late = series.lines().skip(1).filter(|l| l.split(',').next().and_then(|t| t.parse::<f64>().ok()).is_some_and(|t| t >= 30.0));
+    assert!(
+        late.clone().count() > 100 && late.filter(|l| l.split(',').nth(p99) == Some("")).count() > 100,
+        "windows without successes have an empty latency cell"
+    );
+}

@@ -383,3 +383,22 @@ fn a_short_laptop_screen_in_dark_mode_reaches_the_faults_and_reads_clearly() {
     b.screenshot_page(&Path::new(env!("CARGO_MANIFEST_DIR")).join("test-output/e2e-dark-page.png"));
     assert!(b.errors().is_empty(), "console errors: {:?}", b.errors());
 }
+
+#[test]
+fn a_long_run_to_end_shows_progress_and_can_be_cancelled() {
+    let Some(dist) = ready() else { return };
+    let server = StaticServer::start(dist);
+    let b = Browser::start();
+    // An hour at 100,000 requests a second: minutes of work, done in chunks.
+    b.open(&format!("http://127.0.0.1:{}/?s=mmc&load.rate_per_s=100000&server.workers=10000&server.service_ms=50&duration_s=3600", server.port));
+    b.click("#run-to-end");
+    b.wait_for("the progress figure", Duration::from_secs(10), |b| b.text("#run-to-end").starts_with("Cancel ("));
+    b.wait_for("the clock to move while it runs", Duration::from_secs(10), |b| number(&b.text("#clock")) > 0.0);
+    b.click("#run-to-end");
+    b.wait_for("the run to stop", Duration::from_secs(10), |b| b.text("#run-to-end") == "Run to end");
+    let t = number(&b.text("#clock"));
+    assert!(t > 0.0 && t < 3_600.0, "stopped at {t} s");
+    thread::sleep(Duration::from_millis(500));
+    assert_eq!(number(&b.text("#clock")), t, "nothing runs after Cancel");
+    assert!(b.errors().is_empty(), "console errors: {:?}", b.errors());
+}

@@ -165,3 +165,100 @@ fn backoff_delay_within_zero_and_cap_for_any_attempt() {
         }
     });
 }
+
+/// The documented ceiling on the engine's own memory for any accepted config (BENCHMARKS.md).
+const MEMORY_CEILING_BYTES: usize = 256 << 20;
+
+/// The worst cases: the live cap filled with requests that never finish, the longest history,
+/// the biggest trace, one-hour windows at a million successes a second, and a hundred attempts
+/// each with ten-minute timeouts and backoffs. Each runs for a bounded number of events.
+#[test]
+fn the_worst_accepted_configs_stay_under_the_memory_ceiling() {
+    let spec = |key: &str| backoff_lab::sim::params::find(key).unwrap().max;
+    let mut stuck = Config::default();
+    stuck.load.rate_per_s = 1_000_000.0;
+    stuck.server.workers = 1;
+    stuck.server.service_ms = 600_000.0;
+    stuck.client.timeout_ms = Some(600_000.0);
+    stuck.client.max_attempts = 100;
+    stuck.client.base_ms = 600_000.0;
+    stuck.client.cap_ms = None;
+    stuck.metrics.max_live = spec("metrics.max_live") as u32;
+    stuck.metrics.trace_capacity = spec("metrics.trace_capacity") as u32;
+    stuck.metrics.max_windows = spec("metrics.max_windows") as u32;
+    stuck.metrics.window_ms = 1.0;
+    stuck.duration_s = 86_400.0;
+    let mut wide = Config::default();
+    wide.load.rate_per_s = 1_000_000.0;
+    wide.server.service_ms = 0.001;
+    wide.server.workers = 10_000;
+    wide.metrics.window_ms = 3_600_000.0;
+    wide.duration_s = 3_600.0;
+    for (name, cfg, events) in [("live cap full", &stuck, 12_000_000u64), ("one-hour windows", &wide, 6_000_000)] {
+        let mut sim = Sim::new(cfg.clone(), 1).unwrap();
+        let end = SimTime::from_secs_f64(cfg.duration_s);
+        let mut done = 0;
+        let mut peak = 0;
+        while done < events && !sim.advance_to(end, 500_000).reached {
+            done += 500_000;
+            peak = peak.max(sim.approx_bytes());
+            let _ = sim.poll_trace();
+        }
+        eprintln!("{name}: {:.1} MB after {done} events", peak as f64 / 1e6);
+        assert!(peak < MEMORY_CEILING_BYTES, "{name}: {peak} bytes");
+    }
+}
+
+/// A config drawn across every parameter's full allowed range, edges included, from the one
+/// parameter spec (so a new parameter is covered the day it is added).
+fn arb_full_range_config() -> impl Strategy<Value = Config> {
+    use backoff_lab::sim::params::{Kind, PARAMS, Val};
+    let picks = PARAMS.len();
+    (prop::collection::vec((0u8..4, 0.0..1.0f64), picks), prop::collection::vec(any::<bool>(), picks)).prop_map(|(choices, nones)| {
+        let mut cfg = Config::default();
+        for (i, p) in PARAMS.iter().enumerate() {
+            let (which, u) = choices[i];
+            let v = match p.kind {
+                Kind::Bool => Val::Bool(which % 2 == 0),
+                Kind::Words(ws) => Val::Word(ws[(u * ws.len() as f64) as usize % ws.len()]),
+                Kind::Float | Kind::Int => {
+                    let x = match which {
+                        0 => p.min,
+                        1 => p.max,
+                        _ => p.min + u * (p.max - p.min),
+                    };
+                    Val::Num(if p.kind == Kind::Int { x.round() } else { x })
+                }
+            };
+            let v = if p.none_means.is_some() && nones[i] && which == 3 { Val::None } else { v };
+            let _ = (p.set)(&mut cfg, v);
+        }
+        // Short runs: the point is every combination of extremes, not long simulations.
+        cfg.duration_s = cfg.duration_s.min(30.0);
+        cfg
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    #[test]
+    fn any_config_across_every_full_range_ends_finite_and_bounded(cfg in arb_full_range_config(), seed in any::<u64>()) {
+        prop_assume!(cfg.validate().is_ok());
+        let mut sim = Sim::new(cfg.clone(), seed).unwrap();
+        let end = SimTime::from_secs_f64(cfg.duration_s);
+        let mut budget = 400_000u64;
+        while budget > 0 && !sim.advance_to(end, 50_000).reached {
+            budget = budget.saturating_sub(50_000);
+            prop_assert!(sim.approx_bytes() < MEMORY_CEILING_BYTES, "{} bytes", sim.approx_bytes());
+            let _ = sim.poll_trace();
+        }
+        let s = sim.summary();
+        for x in [s.goodput_per_s, s.amplification, s.success_share, s.queue_avg, s.utilisation, s.latency_ms.mean, s.latency_ms.p99] {
+            prop_assert!(x.is_finite(), "{:?}", s);
+        }
+        for w in sim.windows() {
+            prop_assert!(w.utilisation().is_finite() && w.queue_avg().is_finite());
+        }
+    }
+}

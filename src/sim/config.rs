@@ -308,9 +308,9 @@ pub struct Fault {
 pub struct MetricsConfig {
     /// Width of a measurement window, ms. Default 100; 1 to 3,600,000. Changes take effect on reset.
     pub window_ms: f64,
-    /// Windows kept; past this, pairs of old windows merge (history coarsens). Default 4,096; 16 to 1,000,000.
+    /// Windows kept; past this, pairs of old windows merge (history coarsens). Default 4,096; 16 to 100,000.
     pub max_windows: u32,
-    /// Requests (and attempts) alive at once before new ones are shed. Default 200,000; 100 to 10,000,000.
+    /// Requests (and attempts) alive at once before new ones are shed. Default 200,000; 100 to 500,000 (the memory ceiling).
     pub max_live: u32,
     /// Lifecycle events kept between polls for the animation; 0 keeps none. Default 0; up to 1,000,000.
     pub trace_capacity: u32,
@@ -440,6 +440,9 @@ fn err(key: impl Into<String>, message: impl Into<String>) -> ConfigError {
 
 use super::params::num;
 
+/// Most faults, and most ramps, one config may schedule.
+pub const MAX_SCHEDULE: usize = 100_000;
+
 /// Checks `lo <= v <= hi` and that `v` is a number.
 fn range(key: &str, v: f64, lo: f64, hi: f64, unit: &str) -> Result<(), ConfigError> {
     if v.is_finite() && v >= lo && v <= hi {
@@ -455,6 +458,12 @@ impl Config {
     /// parameter table ([`super::params::PARAMS`]); the checks here are those that relate fields.
     pub fn validate(&self) -> Result<(), ConfigError> {
         super::params::check_all(self)?;
+        // Linear in both, but a schedule longer than this is a mistake, not an experiment.
+        for (key, n) in [("faults", self.faults.len()), ("load.ramps", self.load.ramps.len())] {
+            if n > MAX_SCHEDULE {
+                return Err(err(key, format!("{} entries; at most {} are allowed", num(n as f64), num(MAX_SCHEDULE as f64))));
+            }
+        }
         let mut prev_end = 0.0;
         for (i, r) in self.load.ramps.iter().enumerate() {
             let k = |field: &str| format!("load.ramps[{i}].{field}");

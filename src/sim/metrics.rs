@@ -2,8 +2,10 @@
 //!
 //! Counters are exact. Queue depth and busy workers are integrated over time, so averages are
 //! time averages, not averages of samples. Latency percentiles of a window are exact over that
-//! window's successes; the whole run's come from a log-linear histogram with 128 buckets per
-//! power of two (within 0.8 %), and its mean is exact.
+//! window's successes up to [`EXACT_SAMPLES`] of them; past that (a long window at a high
+//! rate) they come from a log-linear histogram with 128 buckets per power of two, within
+//! 0.8 % of the exact value, so a window's memory is bounded whatever its width and rate. The
+//! whole run's percentiles come from the same kind of histogram, and its mean is exact.
 //!
 //! Memory is bounded: at most `max_windows` windows are kept. When the history is full, pairs
 //! of old windows merge into one twice as wide and new windows are twice as wide from then on
@@ -343,6 +345,10 @@ pub struct Summary {
     pub live_cap_reached: bool,
 }
 
+/// Successes per window kept for exact percentiles; beyond this the window's percentiles come
+/// from a fixed-size histogram (relative error under 0.8 %).
+pub const EXACT_SAMPLES: usize = 4_096;
+
 /// The engine's measurement state.
 #[derive(Clone, Debug)]
 pub struct Metrics {
@@ -351,6 +357,8 @@ pub struct Metrics {
     windows: Vec<Window>,
     current: Window,
     samples: Vec<u64>,
+    /// The current window's latencies once `samples` would pass [`EXACT_SAMPLES`].
+    spill: Option<Box<Histogram>>,
     last_t: SimTime,
     totals: Counters,
     latency: Histogram,
@@ -370,6 +378,7 @@ impl Metrics {
             windows: Vec::new(),
             current: Window::new(SimTime::ZERO, width),
             samples: Vec::new(),
+            spill: None,
             last_t: SimTime::ZERO,
             totals: Counters::default(),
             latency: Histogram::default(),
@@ -379,6 +388,16 @@ impl Metrics {
             busy_area: 0.0,
             capacity_area: 0.0,
         }
+    }
+
+    /// Bytes the measurements hold: windows, the open window's samples, the histograms.
+    pub fn bytes(&self) -> usize {
+        let hist = |h: &Histogram| h.counts.capacity() * 8;
+        self.windows.capacity() * std::mem::size_of::<Window>()
+            + self.samples.capacity() * 8
+            + self.spill.as_ref().map_or(0, |h| hist(h))
+            + hist(&self.latency)
+            + hist(&self.attempt_latency)
     }
 
     /// When the open window ends: the engine closes windows before handling an event at or after it.
@@ -444,7 +463,19 @@ impl Metrics {
         c.latency_sum_us += latency.0;
         c.latency_max_us = c.latency_max_us.max(latency.0);
         self.latency.record(latency.0);
-        self.samples.push(latency.0);
+        if let Some(h) = self.spill.as_mut() {
+            h.record(latency.0);
+        } else if self.samples.len() < EXACT_SAMPLES {
+            self.samples.push(latency.0);
+        } else {
+            let mut h = Box::<Histogram>::default();
+            for &v in &self.samples {
+                h.record(v);
+            }
+            h.record(latency.0);
+            self.samples.clear();
+            self.spill = Some(h);
+        }
     }
 
     /// An attempt got a response (of any kind) after `latency`.
@@ -455,7 +486,11 @@ impl Metrics {
 
     fn close_current(&mut self, g: &Gauges) {
         let w = &mut self.current;
-        if !self.samples.is_empty() {
+        if let Some(h) = self.spill.take() {
+            w.p50_us = h.quantile(0.5);
+            w.p90_us = h.quantile(0.9);
+            w.p99_us = h.quantile(0.99);
+        } else if !self.samples.is_empty() {
             let n = self.samples.len();
             let rank = |q: f64| (((q * n as f64).ceil() as usize).max(1) - 1).min(n - 1);
             // Select the highest rank first: everything before it is no larger, so the lower
@@ -539,6 +574,22 @@ mod tests {
         let mut huge = Histogram::default();
         huge.record(u64::MAX);
         assert_eq!(huge.quantile(1.0), u64::MAX);
+    }
+
+    #[test]
+    fn a_window_with_more_successes_than_kept_stays_bounded_and_close() {
+        let mut m = Metrics::new(SimTime::from_secs(3_600), 16);
+        let n = 200_000u64;
+        for i in 1..=n {
+            m.success(SimTime(i * 7));
+        }
+        assert!(m.samples.capacity() <= EXACT_SAMPLES, "kept {}", m.samples.capacity());
+        m.close_until(SimTime::from_secs(3_600), &Gauges::default());
+        let w = &m.windows()[0];
+        for (got, q) in [(w.p50_us, 0.5), (w.p90_us, 0.9), (w.p99_us, 0.99)] {
+            let want = q * (n * 7) as f64;
+            assert!((got as f64 - want).abs() / want < 0.008, "q{q}: {got} vs {want}");
+        }
     }
 
     #[test]

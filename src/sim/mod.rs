@@ -31,6 +31,7 @@ pub mod backoff;
 pub mod breaker;
 pub mod config;
 pub mod contention;
+pub mod faults;
 pub mod metrics;
 pub mod params;
 pub mod quota;
@@ -50,6 +51,7 @@ pub use trace::{TraceEvent, TraceKind};
 
 use adaptive::AdaptiveLimiter;
 use breaker::Breaker as CircuitBreaker;
+use faults::{FaultState, Timeline};
 use metrics::Metrics;
 use quota::Quota;
 use rng::Stream;
@@ -59,6 +61,10 @@ use std::cmp::Ordering;
 use std::collections::{BinaryHeap, VecDeque};
 use throttle::ServerThrottle;
 use trace::Trace;
+
+/// The highest open-loop rate the engine will generate, requests per second (the documented
+/// maximum of `load.rate_per_s`), however ramps and load faults combine.
+const MAX_RATE_PER_S: f64 = 1_000_000.0;
 
 /// Ramps are simulated as steps this long.
 const RAMP_STEP: SimTime = SimTime(100_000);
@@ -204,35 +210,6 @@ impl Ord for Entry {
 // Small entries keep the heap's sift loops in cache: 32 bytes with the event inline.
 const _: () = assert!(std::mem::size_of::<Entry>() <= 32);
 
-/// What faults do right now.
-#[derive(Clone, Copy, Debug, PartialEq)]
-struct FaultState {
-    capacity_share: f64,
-    slow: f64,
-    error_rate: f64,
-    load: f64,
-    /// A restart is in progress: the server refuses every attempt.
-    down: bool,
-}
-
-impl FaultState {
-    fn at(faults: &[Fault], t: SimTime) -> FaultState {
-        let mut s = FaultState { capacity_share: 1.0, slow: 1.0, error_rate: 0.0, load: 1.0, down: false };
-        for f in faults {
-            if SimTime::from_secs_f64(f.start_s) <= t && t < SimTime::from_secs_f64(f.end_s) {
-                match f.kind {
-                    FaultKind::Capacity => s.capacity_share = s.capacity_share.min(f.value),
-                    FaultKind::Slow => s.slow *= f.value,
-                    FaultKind::Errors => s.error_rate = 1.0 - (1.0 - s.error_rate) * (1.0 - f.value),
-                    FaultKind::Load => s.load *= f.value,
-                    FaultKind::Restart => s.down = true,
-                }
-            }
-        }
-        s
-    }
-}
-
 /// The result of one [`Sim::advance_to`] call.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Advance {
@@ -296,6 +273,8 @@ pub struct Sim {
     throttle: Option<ServerThrottle>,
 
     faults: FaultState,
+    /// The fault schedule, compiled.
+    timeline: Timeline,
     fault_gen: u32,
     arrival_gen: u32,
     periodic_gen: u32,
@@ -345,7 +324,8 @@ impl Sim {
             busy: 0,
             capacity: cfg.server.workers,
             throttle: None,
-            faults: FaultState::at(&cfg.faults, SimTime::ZERO),
+            faults: FaultState::NONE,
+            timeline: Timeline::default(),
             fault_gen: 0,
             arrival_gen: 0,
             periodic_gen: 0,
@@ -437,6 +417,19 @@ impl Sim {
             live_cap_reached: self.live_cap_reached,
             events: self.events,
         }
+    }
+
+    /// Bytes the engine's own buffers hold now (event queue, requests, attempts, queues,
+    /// measurements, trace), an estimate within a few per cent for memory checks; the process
+    /// adds a few MB of its own.
+    pub fn approx_bytes(&self) -> usize {
+        self.heap.capacity() * std::mem::size_of::<Entry>()
+            + self.requests.bytes()
+            + self.attempts.bytes()
+            + (self.waiting.capacity() + self.limiter_waiting.capacity()) * std::mem::size_of::<Key>()
+            + self.closed_running.capacity()
+            + self.metrics.bytes()
+            + self.trace.bytes()
     }
 
     /// Events waiting in the queue (for memory checks).
@@ -578,6 +571,7 @@ impl Sim {
         }
 
         if fresh || cfg.faults != old.faults {
+            self.timeline = Timeline::new(&cfg.faults);
             self.fault_gen = self.fault_gen.wrapping_add(1);
             // A restart added for "now" still fires (at now); every other edge in the past is done.
             let mut edges: Vec<SimTime> = cfg
@@ -597,7 +591,7 @@ impl Sim {
                 self.schedule(t, Ev::FaultEdge { epoch: self.fault_gen });
             }
         }
-        self.faults = FaultState::at(&cfg.faults, now);
+        self.faults = self.timeline.at(now);
         self.update_capacity();
 
         if fresh || cfg.load.rate_per_s != old.load.rate_per_s || cfg.load.ramps != old.load.ramps || cfg.faults != old.faults {
@@ -652,9 +646,9 @@ impl Sim {
     /// Applies the fault schedule at `now`: capacity, slowness, errors, and any restart that
     /// starts at this instant.
     fn fault_edge(&mut self) {
-        self.faults = FaultState::at(&self.cfg.faults, self.now);
         let now = self.now;
-        let restarts_now = self.cfg.faults.iter().any(|f| f.kind == FaultKind::Restart && SimTime::from_secs_f64(f.start_s) == now);
+        self.faults = self.timeline.at(now);
+        let restarts_now = self.timeline.restarts_at(now);
         if restarts_now && self.last_restart != Some(now) {
             self.last_restart = Some(now);
             self.restart_server();
@@ -687,43 +681,37 @@ impl Sim {
     }
 
     /// The open-loop arrival rate at `t`, per second, and when it next changes.
+    /// The open-loop arrival rate at `t`, per second (at most 1,000,000, the documented
+    /// maximum, however faults multiply it), and when it next changes. Ramps are found by
+    /// binary search (they are in order and do not overlap), so many ramps cost O(log R).
     fn open_rate(&self, t: SimTime) -> (f64, SimTime) {
         let load = &self.cfg.load;
-        if load.ramps.is_empty() && !self.cfg.faults.iter().any(|f| f.kind == FaultKind::Load) {
+        if load.ramps.is_empty() && !self.timeline.has_load() {
             return (load.rate_per_s, SimTime::MAX);
         }
-        let mut level = load.rate_per_s;
+        let ramps = &load.ramps;
+        let ended = ramps.partition_point(|r| t >= SimTime::from_secs_f64(r.end_s));
+        let mut level = if ended > 0 { ramps[ended - 1].to_per_s } else { load.rate_per_s };
         let mut next = SimTime::MAX;
-        for r in &load.ramps {
+        if let Some(r) = ramps.get(ended) {
             let (s, e) = (SimTime::from_secs_f64(r.start_s), SimTime::from_secs_f64(r.end_s));
-            if t >= e {
-                level = r.to_per_s;
-                continue;
-            }
             if t < s {
-                next = next.min(s);
-                break;
-            }
-            // Inside the ramp: the step holding t, at the rate of the step's middle.
-            let step = (t.0 - s.0) / RAMP_STEP.0;
-            let step_start = s.0 + step * RAMP_STEP.0;
-            let step_end = SimTime(step_start + RAMP_STEP.0).min(e);
-            let mid = (step_start as f64 + step_end.0 as f64) / 2.0;
-            let frac = ((mid - s.0 as f64) / (e.0 - s.0) as f64).clamp(0.0, 1.0);
-            level += (r.to_per_s - level) * frac;
-            next = next.min(step_end);
-            break;
-        }
-        for f in &self.cfg.faults {
-            if f.kind == FaultKind::Load {
-                for edge in [SimTime::from_secs_f64(f.start_s), SimTime::from_secs_f64(f.end_s)] {
-                    if edge > t {
-                        next = next.min(edge);
-                    }
-                }
+                next = s;
+            } else {
+                // Inside the ramp: the step holding t, at the rate of the step's middle.
+                let step = (t.0 - s.0) / RAMP_STEP.0;
+                let step_start = s.0 + step * RAMP_STEP.0;
+                let step_end = SimTime(step_start + RAMP_STEP.0).min(e);
+                let mid = (step_start as f64 + step_end.0 as f64) / 2.0;
+                let frac = ((mid - s.0 as f64) / (e.0 - s.0) as f64).clamp(0.0, 1.0);
+                level += (r.to_per_s - level) * frac;
+                next = step_end;
             }
         }
-        (level * FaultState::at(&self.cfg.faults, t).load, next)
+        if let Some(edge) = self.timeline.next_load_change(t) {
+            next = next.min(edge);
+        }
+        ((level * self.timeline.at(t).load).min(MAX_RATE_PER_S), next)
     }
 
     fn next_arrival(&mut self) {

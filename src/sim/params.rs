@@ -571,8 +571,30 @@ pub const PARAMS: &[Param] = &[
         limiters.adaptive.min_rate_per_s
     ),
     param!("metrics.window_ms", "Measurement window", "ms", Float, 1.0, 3_600_000.0, None, H, "measurement window (takes effect on reset)", metrics.window_ms),
-    param!("metrics.max_windows", "History kept", "windows", Int, 16.0, 1_000_000.0, None, H, "history kept before old windows merge", metrics.max_windows),
-    param!("metrics.max_live", "Live cap", "requests", Int, 100.0, 10_000_000.0, None, H, "live requests before new ones are shed", metrics.max_live),
+    param!(
+        "metrics.max_windows",
+        "History kept",
+        "windows",
+        Int,
+        16.0,
+        100_000.0,
+        None,
+        H,
+        "history kept before old windows merge (bounded so the page and the CLI stay within their memory ceiling)",
+        metrics.max_windows
+    ),
+    param!(
+        "metrics.max_live",
+        "Live cap",
+        "requests",
+        Int,
+        100.0,
+        500_000.0,
+        None,
+        H,
+        "live requests (and, separately, live attempts) before new ones are shed; bounds memory at about 300 bytes each",
+        metrics.max_live
+    ),
     param!(
         "metrics.trace_capacity",
         "Trace capacity",

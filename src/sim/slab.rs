@@ -34,6 +34,11 @@ impl<T> Slab<T> {
         self.len
     }
 
+    /// Bytes the slab holds (slots and free list), for memory checks.
+    pub fn bytes(&self) -> usize {
+        self.slots.capacity() * std::mem::size_of::<Slot<T>>() + self.free.capacity() * 4
+    }
+
     pub fn is_empty(&self) -> bool {
         self.len == 0
     }

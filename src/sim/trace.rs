@@ -56,6 +56,11 @@ pub struct Trace {
 }
 
 impl Trace {
+    /// Bytes the feed holds.
+    pub fn bytes(&self) -> usize {
+        self.events.capacity() * std::mem::size_of::<TraceEvent>()
+    }
+
     pub fn new(cap: usize) -> Trace {
         Trace { cap, events: VecDeque::new(), dropped: 0 }
     }

@@ -54,6 +54,8 @@ pub fn app() -> Html {
         frame: None,
         shown: Sim::new(Config::default(), 1).map(|s| s.status()).unwrap_or_else(|_| unreachable!("defaults are valid")),
         shown_b: None,
+        to_end: None,
+        cancel_to_end: false,
     });
     let update = use_force_update();
     let redraw = {
@@ -151,6 +153,7 @@ pub fn app() -> Html {
     let head = Headline::of(&r.sim, &status);
     let head_b = r.sim_b.as_ref().zip(r.shown_b.as_ref()).map(|(b, st)| Headline::of(b, st));
     let stats = r.stats;
+    let to_end = r.to_end;
     let exercise = controls.exercise.as_deref().and_then(exercises::find);
     let check = exercise.as_ref().map(|e| e.check(&r.sim));
     drop(r);
@@ -241,7 +244,13 @@ pub fn app() -> Html {
         let update = update.clone();
         let c = controls.clone();
         Callback::from(move |_: MouseEvent| {
+            // A second press while it runs cancels it.
+            if runner.borrow().to_end.is_some() {
+                runner.borrow_mut().cancel_to_end = true;
+                return;
+            }
             c.dispatch(Action::Pause);
+            runner.borrow_mut().to_end = Some(0.0);
             run_to_end_chunked(runner.clone(), canvases.clone(), update.clone());
         })
     };
@@ -356,7 +365,8 @@ pub fn app() -> Html {
           <select id="speed" onchange={on_speed}>
             { for [0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 50.0].iter().map(|s| html! { <option value={s.to_string()} selected={*s == controls.speed}>{ format!("{s}×") }</option> }) }
           </select>
-          <button id="run-to-end" onclick={on_run_to_end} title={format!("Simulate to {} s", cfg.duration_s)}>{ "Run to end" }</button>
+          <button id="run-to-end" onclick={on_run_to_end} title={format!("Simulate to {} s", cfg.duration_s)}>
+            { to_end.map_or("Run to end".to_string(), |f| format!("Cancel ({:.0} %)", 100.0 * f)) }</button>
           <button id="reset" onclick={act(|| Action::Reset)}>{ "Reset" }</button>
           <label for="seed">{ "Seed " }</label>
           <input id="seed" type="number" value={controls.seed.to_string()} onchange={on_seed} />

@@ -46,6 +46,10 @@ pub(crate) struct Runner {
     /// The status the headline shows and the diagram draws: one snapshot feeds both.
     pub(crate) shown: Status,
     pub(crate) shown_b: Option<Status>,
+    /// While "run to end" works in chunks: how far it is (0 to 1), shown on its button.
+    pub(crate) to_end: Option<f64>,
+    /// Set by the button's Cancel: the next chunk stops.
+    pub(crate) cancel_to_end: bool,
 }
 
 impl Runner {
@@ -205,16 +209,26 @@ pub(crate) fn schedule(runner: Rc<RefCell<Runner>>, canvases: Rc<Canvases>, spee
 pub(crate) fn run_to_end_chunked(runner: Rc<RefCell<Runner>>, canvases: Rc<Canvases>, update: UseForceUpdateHandle) {
     let done = {
         let mut r = runner.borrow_mut();
-        let end = SimTime::from_secs_f64(r.sim.config().duration_s);
-        r.advance(end, RUN_CHUNK, now_ms()).reached
+        if std::mem::take(&mut r.cancel_to_end) {
+            true
+        } else {
+            let end = SimTime::from_secs_f64(r.sim.config().duration_s);
+            let reached = r.advance(end, RUN_CHUNK, now_ms()).reached;
+            r.to_end = Some(r.sim.now().as_secs_f64() / end.as_secs_f64().max(1e-9));
+            reached
+        }
     };
+    // Every chunk re-renders: the clock, the headline and the button's progress stay live, and
+    // the page answers (Cancel) between chunks.
+    runner.borrow_mut().snap();
     if done {
-        runner.borrow_mut().snap();
+        runner.borrow_mut().to_end = None;
         let r = runner.borrow();
         draw_charts(&canvases, &r);
         draw_system(&canvases, &r);
         update.force_update();
     } else {
+        update.force_update();
         gloo::timers::callback::Timeout::new(0, move || run_to_end_chunked(runner, canvases, update)).forget();
     }
 }

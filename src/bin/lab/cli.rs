@@ -1,5 +1,6 @@
 //! The CLI proper (native only).
 
+use crate::progress::Progress;
 use backoff_lab::explain;
 use backoff_lab::keys;
 use backoff_lab::report;
@@ -8,6 +9,27 @@ use backoff_lab::sim::contention::{self, ContentionParams, Strategy};
 use backoff_lab::sim::{Config, Fault, Sim, SimTime};
 use clap::{Parser, Subcommand, ValueEnum};
 use std::process::ExitCode;
+
+/// Writes to standard output. A closed pipe (`lab … | head -1`) ends the program quietly, as
+/// Unix tools do; any other failure (a full disk) is reported in one line with status 2.
+fn write_out(text: &str) -> Result<(), String> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .map_err(|e| if e.kind() == std::io::ErrorKind::BrokenPipe { CLOSED_PIPE.to_string() } else { format!("cannot write the output: {e}") })
+}
+
+/// The error that means "the reader went away": not a failure, nothing to print.
+const CLOSED_PIPE: &str = "\u{0}closed pipe";
+
+macro_rules! out {
+    ($($arg:tt)*) => { write_out(&format!($($arg)*))? };
+}
+macro_rules! outln {
+    () => { write_out("\n")? };
+    ($($arg:tt)*) => { write_out(&format!("{}\n", format_args!($($arg)*)))? };
+}
 
 #[derive(Parser)]
 #[command(name = "lab", version, about = "Simulate overload, retries, backoff and jitter", long_about = None)]
@@ -58,8 +80,8 @@ enum Command {
         /// Client counts: a list (1,10,50) or a range with a step (10..100:10).
         #[arg(long, default_value = "1,5,10,20,30,40,50,60,70,80,90,100")]
         clients: String,
-        /// Runs per point.
-        #[arg(long, default_value_t = 100)]
+        /// Runs per point, 1 to 100,000.
+        #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=100_000))]
         runs: u32,
         /// Strategies: any of none, exponential, full, equal, decorrelated, comma separated.
         #[arg(long, default_value = "none,exponential,full,equal,decorrelated")]
@@ -89,18 +111,21 @@ pub fn main() -> ExitCode {
             run(scenario, config, &sets, &faults, seed, duration, format, series)
         }
         Command::Contention { clients, runs, strategies, seed, format } => contention_cmd(&clients, runs, &strategies, seed, format),
-        Command::Scenarios => {
+        Command::Scenarios => (|| {
             for s in scenarios::all() {
-                println!("{:<20} {}\n{:<20} {}\n", s.id, s.title, "", s.story);
+                outln!("{:<20} {}\n{:<20} {}\n", s.id, s.title, "", s.story);
             }
             Ok(())
-        }
-        Command::Config { scenario } => {
-            base_config(scenario.as_deref(), None).and_then(|(c, _)| serde_json::to_string_pretty(&c).map(|s| println!("{s}")).map_err(|e| e.to_string()))
-        }
+        })(),
+        Command::Config { scenario } => base_config(scenario.as_deref(), None).and_then(|(c, _)| {
+            let text = serde_json::to_string_pretty(&c).map_err(|e| e.to_string())?;
+            outln!("{text}");
+            Ok(())
+        }),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        Err(msg) if msg == CLOSED_PIPE => ExitCode::SUCCESS,
         Err(msg) => {
             eprintln!("lab: {msg}");
             ExitCode::from(2)
@@ -108,10 +133,21 @@ pub fn main() -> ExitCode {
     }
 }
 
+/// A message quoting user input, cut to a readable length (a 10 MB string in a config file
+/// must not come back as a 10 MB line).
+fn short(msg: &str) -> String {
+    const MAX: usize = 300;
+    if msg.chars().count() <= MAX {
+        msg.to_string()
+    } else {
+        format!("{}… ({} characters in all)", msg.chars().take(MAX).collect::<String>(), msg.chars().count())
+    }
+}
+
 fn base_config(scenario: Option<&str>, file: Option<&std::path::Path>) -> Result<(Config, u64), String> {
     if let Some(path) = file {
         let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-        let cfg: Config = serde_json::from_str(&text).map_err(|e| format!("{} is not a valid config: {e}", path.display()))?;
+        let cfg: Config = serde_json::from_str(&text).map_err(|e| format!("{} is not a valid config: {}", path.display(), short(&e.to_string())))?;
         cfg.validate().map_err(|e| format!("{}: {e}", path.display()))?;
         return Ok((cfg, 1));
     }
@@ -144,36 +180,58 @@ fn run(
     }
     let seed = seed.unwrap_or(default_seed);
     let mut sim = Sim::new(cfg, seed).map_err(|e| e.to_string())?;
-    let summary = sim.run_to_end();
+    let end = SimTime::from_secs_f64(sim.config().duration_s);
+    let mut progress = Progress::new();
+    while !sim.advance_to(end, 1 << 20).reached {
+        let (now, events) = (sim.now().as_secs_f64(), sim.status().events);
+        progress.update(now / end.as_secs_f64(), |wall| {
+            format!("t = {now:.1} of {:.1} s simulated · {:.1} M events/s", end.as_secs_f64(), events as f64 / wall / 1e6)
+        });
+    }
+    progress.finish();
+    let summary = sim.summary();
     let windows = sim.windows();
     let recovery = explain::recovery(windows, sim.config(), sim.now());
     match format {
         Format::Table => {
-            println!("seed {seed}\n{}", report::summary_table(&summary));
-            println!("  {:<28} {}", "time to recovery", recovery.text());
+            outln!("seed {seed}\n{}", report::summary_table(&summary));
+            outln!("  {:<28} {}", "time to recovery", recovery.text());
             if series {
                 let every = SimTime::from_secs_f64((summary.duration_s / 60.0).max(1.0));
-                print!("{}", report::series_table(&report::resample(windows, every)));
+                out!("{}", report::series_table(&report::resample(windows, every)));
             }
         }
         Format::Csv => {
             if series {
-                print!("{}", report::series_csv(windows));
+                out!("{}", report::series_csv(windows));
             } else {
-                print!("{}", report::summary_csv(&summary));
+                out!("{}", report::summary_csv(&summary));
                 // Empty when there is nothing to time (no trigger, or not recovered).
-                println!("time_to_recovery_s,{}", recovery.seconds().map_or(String::new(), |s| format!("{s}")));
+                outln!("time_to_recovery_s,{}", recovery.seconds().map_or(String::new(), |s| format!("{s}")));
             }
         }
         Format::Json => {
+            let (offered, latencies) = (summary.counts.first_attempts, [summary.latency_ms.count, summary.attempt_latency_ms.count]);
             let mut summary = serde_json::to_value(&summary).map_err(|e| e.to_string())?;
+            // A figure that was not measured is null, never a 0 that reads as a measurement.
+            if offered == 0 {
+                summary["success_share"] = serde_json::Value::Null;
+                summary["amplification"] = serde_json::Value::Null;
+            }
+            for (key, count) in ["latency_ms", "attempt_latency_ms"].into_iter().zip(latencies) {
+                if count == 0 {
+                    for f in ["mean", "p50", "p90", "p99", "max"] {
+                        summary[key][f] = serde_json::Value::Null;
+                    }
+                }
+            }
             summary["time_to_recovery_s"] = recovery.seconds().map_or(serde_json::Value::Null, serde_json::Value::from);
             summary["recovery"] = recovery.text().into();
             let mut out = serde_json::json!({ "seed": seed, "config": sim.config(), "summary": summary });
             if series {
                 out["series"] = report::series_json(windows);
             }
-            println!("{}", serde_json::to_string_pretty(&out).map_err(|e| e.to_string())?);
+            outln!("{}", serde_json::to_string_pretty(&out).map_err(|e| e.to_string())?);
         }
     }
     Ok(())
@@ -204,34 +262,43 @@ fn contention_cmd(clients: &str, runs: u32, strategies: &str, seed: u64, format:
         return Err(format!("--runs {runs}: allowed 1 to 100,000"));
     }
     let strategies: Vec<Strategy> = strategies.split(',').map(|s| Strategy::parse(s.trim())).collect::<Result<_, _>>()?;
-    let rows = contention::sweep(&strategies, &clients, runs, seed, &ContentionParams::default());
+    // Point by point (each point is seeded on its own, so the rows are the same as one sweep),
+    // to show progress on long sweeps.
+    let mut progress = Progress::new();
+    let points = strategies.len() * clients.len();
+    let mut rows = Vec::with_capacity(points);
+    for (i, (s, n)) in strategies.iter().flat_map(|s| clients.iter().map(move |n| (s, n))).enumerate() {
+        rows.extend(contention::sweep(&[*s], &[*n], runs, seed, &ContentionParams::default()));
+        progress.update((i + 1) as f64 / points as f64, |_| format!("{} with {n} clients ({} of {points} points)", s.name(), i + 1));
+    }
+    progress.finish();
     match format {
         Format::Csv => {
-            println!("strategy,clients,mean_calls,mean_time_ms,runs");
+            outln!("strategy,clients,mean_calls,mean_time_ms,runs");
             for r in &rows {
-                println!("{},{},{:.2},{:.2},{}", r.strategy, r.clients, r.mean_calls, r.mean_time_ms, r.runs);
+                outln!("{},{},{:.2},{:.2},{}", r.strategy, r.clients, r.mean_calls, r.mean_time_ms, r.runs);
             }
         }
-        Format::Json => println!("{}", serde_json::to_string_pretty(&rows).map_err(|e| e.to_string())?),
+        Format::Json => outln!("{}", serde_json::to_string_pretty(&rows).map_err(|e| e.to_string())?),
         Format::Table => {
-            println!("Brooker 2015 contention: base 5 ms, cap 2000 ms, one-way delay |N(10, 2)| ms, {runs} runs per point, seed {seed}\n");
+            outln!("Brooker 2015 contention: base 5 ms, cap 2000 ms, one-way delay |N(10, 2)| ms, {runs} runs per point, seed {seed}\n");
             for (title, f) in [("mean calls (writes)", 0), ("mean completion time (ms)", 1)] {
-                println!("{title}");
-                print!("{:>8}", "clients");
+                outln!("{title}");
+                out!("{:>8}", "clients");
                 for s in &strategies {
-                    print!(" {:>13}", s.name());
+                    out!(" {:>13}", s.name());
                 }
-                println!();
+                outln!();
                 for &n in &clients {
-                    print!("{n:>8}");
+                    out!("{n:>8}");
                     for s in &strategies {
                         let r = rows.iter().find(|r| r.clients == n && r.strategy == *s);
                         let v = r.map_or(0.0, |r| if f == 0 { r.mean_calls } else { r.mean_time_ms });
-                        print!(" {v:>13.1}");
+                        out!(" {v:>13.1}");
                     }
-                    println!();
+                    outln!();
                 }
-                println!();
+                outln!();
             }
         }
     }
