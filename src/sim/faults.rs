@@ -28,12 +28,37 @@ impl FaultState {
     pub const NONE: FaultState = FaultState { capacity_share: 1.0, slow: 1.0, error_rate: 0.0, load: 1.0, down: false };
 }
 
+/// Active values with their multiplicity, kept sorted (a sorted Vec: in the page's download a
+/// BTreeMap costs kilobytes of code, and active faults are few).
+#[derive(Clone, Default)]
+struct Multiset(Vec<(u64, i64)>);
+
+impl Multiset {
+    /// Adds `delta` copies of the value whose bits are `key` (negative to remove).
+    fn add(&mut self, key: u64, delta: i64) {
+        match self.0.binary_search_by_key(&key, |e| e.0) {
+            Ok(i) => {
+                self.0[i].1 += delta;
+                if self.0[i].1 <= 0 {
+                    self.0.remove(i);
+                }
+            }
+            Err(i) if delta > 0 => self.0.insert(i, (key, delta)),
+            Err(_) => {}
+        }
+    }
+
+    fn first(&self) -> Option<u64> {
+        self.0.first().map(|e| e.0)
+    }
+}
+
 /// The product of the active factors. Exact (multiplied out) while few overlap, which is every
 /// ordinary schedule, so one fault's factor is used as given; a log-sum beyond that keeps a
 /// pile of overlapping faults linear.
 #[derive(Clone, Default)]
 struct Product {
-    active: std::collections::BTreeMap<u64, i64>,
+    active: Multiset,
     count: i64,
     zeros: i64,
     log_sum: f64,
@@ -43,11 +68,7 @@ impl Product {
     const EXACT_UP_TO: i64 = 16;
 
     fn add(&mut self, x: f64, sign: i64) {
-        let c = self.active.entry(x.to_bits()).or_insert(0);
-        *c += sign;
-        if *c == 0 {
-            self.active.remove(&x.to_bits());
-        }
+        self.active.add(x.to_bits(), sign);
         self.count += sign;
         if x <= 0.0 {
             self.zeros += sign;
@@ -63,7 +84,7 @@ impl Product {
         if self.zeros > 0 {
             0.0
         } else if self.count <= Self::EXACT_UP_TO {
-            self.active.iter().flat_map(|(&b, &n)| std::iter::repeat_n(f64::from_bits(b), n.max(0) as usize)).product()
+            self.active.0.iter().flat_map(|&(b, n)| std::iter::repeat_n(f64::from_bits(b), n.max(0) as usize)).product()
         } else {
             self.log_sum.exp()
         }
@@ -93,7 +114,7 @@ impl Timeline {
             }
         }
         edges.sort_unstable_by_key(|&(t, d, i)| (t, d, i));
-        let mut capacity: std::collections::BTreeMap<u64, i64> = std::collections::BTreeMap::new();
+        let mut capacity = Multiset::default();
         let (mut slow, mut errors_ok, mut load) = (Product::default(), Product::default(), Product::default());
         let mut down = 0i64;
         let mut segments = vec![(SimTime::ZERO, FaultState::NONE)];
@@ -107,13 +128,7 @@ impl Timeline {
                 let f = &faults[i];
                 let sign = i64::from(d);
                 match f.kind {
-                    FaultKind::Capacity => {
-                        let c = capacity.entry(f.value.to_bits()).or_insert(0);
-                        *c += i64::from(d);
-                        if *c == 0 {
-                            capacity.remove(&f.value.to_bits());
-                        }
-                    }
+                    FaultKind::Capacity => capacity.add(f.value.to_bits(), i64::from(d)),
                     FaultKind::Slow => slow.add(f.value, sign),
                     FaultKind::Errors => errors_ok.add(1.0 - f.value, sign),
                     FaultKind::Load => {
@@ -125,7 +140,7 @@ impl Timeline {
                 k += 1;
             }
             // Capacity shares are in 0..=1, whose bit patterns order as the values do.
-            let share = capacity.keys().next().map_or(1.0, |&b| f64::from_bits(b));
+            let share = capacity.first().map_or(1.0, f64::from_bits);
             let state = FaultState {
                 capacity_share: share,
                 slow: slow.value(),

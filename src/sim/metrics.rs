@@ -463,19 +463,27 @@ impl Metrics {
         c.latency_sum_us += latency.0;
         c.latency_max_us = c.latency_max_us.max(latency.0);
         self.latency.record(latency.0);
-        if let Some(h) = self.spill.as_mut() {
-            h.record(latency.0);
-        } else if self.samples.len() < EXACT_SAMPLES {
+        // The common case is one comparison; a full window (the samples stay full once
+        // spilled) takes the cold path.
+        if self.samples.len() < EXACT_SAMPLES {
             self.samples.push(latency.0);
         } else {
-            let mut h = Box::<Histogram>::default();
-            for &v in &self.samples {
-                h.record(v);
-            }
-            h.record(latency.0);
-            self.samples.clear();
-            self.spill = Some(h);
+            self.spill_record(latency.0);
         }
+    }
+
+    #[cold]
+    fn spill_record(&mut self, v: u64) {
+        let samples = &self.samples;
+        self.spill
+            .get_or_insert_with(|| {
+                let mut h = Box::<Histogram>::default();
+                for &x in samples {
+                    h.record(x);
+                }
+                h
+            })
+            .record(v);
     }
 
     /// An attempt got a response (of any kind) after `latency`.
@@ -490,6 +498,7 @@ impl Metrics {
             w.p50_us = h.quantile(0.5);
             w.p90_us = h.quantile(0.9);
             w.p99_us = h.quantile(0.99);
+            self.samples.clear();
         } else if !self.samples.is_empty() {
             let n = self.samples.len();
             let rank = |q: f64| (((q * n as f64).ceil() as usize).max(1) - 1).min(n - 1);

@@ -7,7 +7,6 @@ use crate::keys;
 use crate::scenarios;
 use crate::sim::{Config, Fault};
 use crate::url;
-use std::collections::BTreeMap;
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -20,7 +19,7 @@ pub struct Controls {
     pub speed: f64,
     pub scenario: String,
     /// Validation messages by key, shown beside the control.
-    pub errors: BTreeMap<String, String>,
+    pub errors: Vec<(String, String)>,
     /// Bumped whenever the simulation must start over (reset, new seed, new scenario).
     pub epoch: u64,
     /// Embed mode: minimal chrome for an iframe.
@@ -73,10 +72,11 @@ impl Reducible for Controls {
                             (Some(b), true) => *b = cfg,
                             _ => next.cfg = cfg,
                         }
-                        next.errors.remove(&key);
+                        next.errors.retain(|(k, _)| *k != key);
                     }
                     Err(e) => {
-                        next.errors.insert(key, e.message);
+                        next.errors.retain(|(k, _)| *k != key);
+                        next.errors.push((key, e.message));
                     }
                 }
             }
@@ -167,7 +167,7 @@ pub(crate) fn initial() -> Controls {
         playing: link.play,
         speed: link.speed,
         scenario: link.scenario,
-        errors: BTreeMap::new(),
+        errors: Vec::new(),
         epoch: 0,
         embed: link.embed,
         groups: link.controls,

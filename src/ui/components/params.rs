@@ -4,7 +4,6 @@
 
 use crate::sim::{Config, params};
 use crate::ui::controls::{Choice, Slider, same};
-use std::collections::BTreeMap;
 use yew::prelude::*;
 
 /// The groups shown, by key. Embed links can show a subset (`controls=client,limiters`).
@@ -38,7 +37,7 @@ pub struct Props {
     /// The config of the side being edited.
     pub cfg: Config,
     /// Validation messages by key.
-    pub errors: BTreeMap<String, String>,
+    pub errors: Vec<(String, String)>,
     /// Group ids shown (all when `None`).
     pub groups: Option<Vec<String>>,
     /// Shown under the client group: the mean delay each retry adds.
@@ -50,7 +49,7 @@ pub struct Props {
 fn control(key: &str, p: &Props) -> Html {
     let Some(spec) = params::find(key) else { return html! {} };
     let value = spec.text(&p.cfg);
-    let error = p.errors.get(key).map(|e| AttrValue::from(e.clone()));
+    let error = p.errors.iter().find(|(k, _)| k == key).map(|(_, e)| AttrValue::from(e.clone()));
     match spec.ui {
         params::Ui::Slider { min, max, step } => html! {
             <Slider key_name={spec.key} label={spec.label} unit={spec.unit} help={format!("{} (allowed {})", spec.help, spec.range_text())}
