@@ -27,8 +27,7 @@ pub fn get(cfg: &Config, key: &str) -> Option<String> {
 
 /// A key the user typed, shortened for a message.
 fn shown(key: &str) -> String {
-    let k: String = key.chars().take(60).collect();
-    if key.chars().count() > 60 { format!("{k}…") } else { k }
+    params::quote(key, 60)
 }
 
 /// `START..END:RATE` ramps, comma separated (`5..25:130`), as links and `--set` write them.
@@ -66,14 +65,22 @@ pub fn get_list(cfg: &Config, key: &str) -> Option<String> {
 /// Returns `cfg` with `key` set to `value`, validated. `faults` and `load.ramps` take their
 /// short forms (`crash@5..10,load=3@30..40`, `5..25:130`); every other key is one of [`KEYS`].
 pub fn set(cfg: &Config, key: &str, value: &str) -> Result<Config, ConfigError> {
-    if key == "faults" || key == "load.ramps" {
-        let mut next = cfg.clone();
-        if key == "faults" {
-            next.faults = value.split(',').filter(|f| !f.trim().is_empty()).map(|f| Fault::parse(f.trim())).collect::<Result<_, _>>()?;
-        } else {
-            next.load.ramps = ramps_from_text(value)?;
-        }
-        next.validate()?;
+    let out = assign(cfg, key, value)?;
+    out.validate()?;
+    Ok(out)
+}
+
+/// Sets one key, checking only that key's own range. Checks that relate keys (a quota's costs
+/// against its capacity) wait for [`Config::validate`] once every key is set, so a list of
+/// assignments means the same in any order.
+pub fn assign(cfg: &Config, key: &str, value: &str) -> Result<Config, ConfigError> {
+    let mut next = cfg.clone();
+    if key == "faults" {
+        next.faults = value.split(',').filter(|f| !f.trim().is_empty()).map(|f| Fault::parse(f.trim())).collect::<Result<_, _>>()?;
+        return Ok(next);
+    }
+    if key == "load.ramps" {
+        next.load.ramps = ramps_from_text(value)?;
         return Ok(next);
     }
     let Some(p) = params::find(key) else {
@@ -83,18 +90,17 @@ pub fn set(cfg: &Config, key: &str, value: &str) -> Result<Config, ConfigError> 
         return Err(bad(&shown(key), format!("{what}{hint}; `lab run --help` (or the controls on the page) list every key")));
     };
     let v = p.parse(value).map_err(|m| bad(key, m))?;
-    let mut out = cfg.clone();
-    if !(p.set)(&mut out, v) {
+    if !(p.set)(&mut next, v) {
         return Err(bad(key, format!("not allowed: {}", p.range_text())));
     }
-    out.validate()?;
-    Ok(out)
+    Ok(next)
 }
 
-/// Parses `key=value` and applies it.
+/// Parses `key=value` and sets it, checking that key's range only (see [`assign`]); validate
+/// the whole config once every assignment is in.
 pub fn apply_assignment(cfg: &Config, assignment: &str) -> Result<Config, ConfigError> {
     let (key, value) = assignment.split_once('=').ok_or_else(|| bad(assignment, "expected KEY=VALUE, e.g. client.timeout_ms=500"))?;
-    set(cfg, key.trim(), value.trim())
+    assign(cfg, key.trim(), value.trim())
 }
 
 /// The keys, units and defaults as a help text.

@@ -21,6 +21,7 @@
 use crate::keys;
 use crate::scenarios;
 use crate::sim::Config;
+use crate::sim::params::quote;
 
 /// The current link format.
 pub const VERSION: u32 = 1;
@@ -126,7 +127,7 @@ pub fn config_diff(base: &Config, cfg: &Config) -> Vec<(String, String)> {
 /// the controls, not the CLI, list the keys there). A fault list keeps every fault that
 /// parses and notes each one that does not, rather than dropping them all.
 fn apply(cfg: &Config, key: &str, value: &str, side: &str, notes: &mut Vec<String>) -> Config {
-    let shown: String = value.chars().take(60).collect();
+    let shown = quote(value, 60);
     let note = |e: crate::sim::ConfigError| {
         let msg = e.to_string().replace("`lab run --help` (or the controls on the page) list every key", "the controls on this page show every key");
         format!("{side}{key}={shown}: {msg}")
@@ -136,7 +137,7 @@ fn apply(cfg: &Config, key: &str, value: &str, side: &str, notes: &mut Vec<Strin
         for f in value.split(',').map(str::trim).filter(|f| !f.is_empty()) {
             match crate::sim::Fault::parse(f) {
                 Ok(f) => good.push(f),
-                Err(e) => notes.push(format!("{side}fault '{}': {}", f.chars().take(60).collect::<String>(), e.message)),
+                Err(e) => notes.push(format!("{side}fault '{}': {}", quote(f, 60), e.message)),
             }
         }
         let mut next = cfg.clone();
@@ -161,7 +162,7 @@ fn flag(name: &str, v: &str, notes: &mut Vec<String>) -> bool {
         "1" | "true" => true,
         "0" | "false" => false,
         _ => {
-            notes.push(format!("{name}='{}' is not 1 or 0; read as 0 (off)", v.chars().take(30).collect::<String>()));
+            notes.push(format!("{name}='{}' is not 1 or 0; read as 0 (off)", quote(v, 30)));
             false
         }
     }
@@ -222,7 +223,7 @@ pub fn decode(query: &str) -> (LinkState, Vec<String>) {
         let (k, v) = part.split_once('=').unwrap_or((part, ""));
         match (decode_component(k), decode_component(v)) {
             (Some(k), Some(v)) => pairs.push((k, v)),
-            _ => notes.push(format!("'{}' is not valid percent-encoding and was skipped", part.chars().take(60).collect::<String>())),
+            _ => notes.push(format!("'{}' is not valid percent-encoding and was skipped", quote(part, 60))),
         }
     }
     let get = |name: &str| pairs.iter().rev().find(|(k, _)| k == name).map(|(_, v)| v.clone());
@@ -232,7 +233,7 @@ pub fn decode(query: &str) -> (LinkState, Vec<String>) {
         if pairs[..i].iter().any(|(p, _)| p == k) && !seen.contains(&k.as_str()) {
             seen.push(k);
             let n = pairs.iter().filter(|(p, _)| p == k).count();
-            notes.push(format!("'{}' appears {n} times; the last value is used", k.chars().take(60).collect::<String>()));
+            notes.push(format!("'{}' appears {n} times; the last value is used", quote(k, 60)));
         }
     }
 

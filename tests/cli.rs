@@ -156,3 +156,29 @@ fn figures_that_were_not_measured_are_never_printed_as_zero() {
         "windows without successes have an empty latency cell"
     );
 }
+
+#[test]
+fn set_flags_mean_the_same_in_any_order() {
+    let keys = [
+        "limiters.quota.enabled=true",
+        "limiters.quota.capacity=2",
+        "limiters.quota.retry_cost=1",
+        "limiters.quota.timeout_cost=2",
+        "limiters.quota.success_refund=1",
+    ];
+    let run = |order: &[&str]| {
+        let mut args = vec!["run", "--duration", "5", "--format", "json"];
+        for k in order {
+            args.extend(["--set", k]);
+        }
+        lab(&args)
+    };
+    let forward = run(&keys);
+    let reversed: Vec<&str> = keys.iter().rev().copied().collect();
+    let backward = run(&reversed);
+    assert!(forward.status.success() && backward.status.success(), "{} / {}", stderr(&forward), stderr(&backward));
+    assert_eq!(forward.stdout, backward.stdout);
+    // Alone, the small capacity is refused with a message that names the key to change.
+    let e = stderr(&lab(&["run", "--set", "limiters.quota.capacity=2"]));
+    assert!(e.contains("limiters.quota.retry_cost: 5 is more than limiters.quota.capacity (2)"), "{e}");
+}

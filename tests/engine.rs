@@ -347,3 +347,27 @@ fn a_change_made_at_time_zero_applies_to_the_first_period() {
     assert!(peak < 45, "busiest window {peak}");
     assert_eq!(sim.summary().counts.first_attempts, 2_000 * 6, "every job fires once per period");
 }
+
+#[test]
+fn fault_schedules_cost_work_in_proportion_to_their_length() {
+    // Many short slowdowns over 60 s: doubling the faults must about double the work the
+    // engine spends on them (it was quadratic: every edge scanned every fault). Work is
+    // counted, not timed.
+    let work = |n: u32| {
+        let mut cfg = Config { duration_s: 60.0, ..Config::default() };
+        cfg.faults = (0..n)
+            .map(|i| Fault {
+                kind: FaultKind::Slow,
+                start_s: f64::from(i) * 60.0 / f64::from(n),
+                end_s: f64::from(i) * 60.0 / f64::from(n) + 0.001,
+                value: 1.5,
+            })
+            .collect();
+        let mut sim = Sim::new(cfg, 1).unwrap();
+        sim.run_to_end();
+        sim.fault_work() as f64
+    };
+    let (w8, w16, w32) = (work(8_000), work(16_000), work(32_000));
+    assert!(w16 / w8 < 2.4 && w32 / w16 < 2.4, "work {w8} → {w16} → {w32}: not linear");
+    assert!(w32 < 60.0 * 32_000.0, "about log2(F) probes per edge, got {w32}");
+}

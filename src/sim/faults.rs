@@ -100,6 +100,9 @@ pub struct Timeline {
     restarts: Vec<SimTime>,
     /// Instants at which the combined load factor changes, sorted.
     load_edges: Vec<SimTime>,
+    /// Work done so far: fault edges compiled plus binary-search probes in lookups. Tests read
+    /// it to show the schedule costs O(F log F), not O(F²), without timing anything.
+    work: std::cell::Cell<u64>,
 }
 
 impl Timeline {
@@ -159,23 +162,36 @@ impl Timeline {
         let mut restarts: Vec<SimTime> = faults.iter().filter(|f| f.kind == FaultKind::Restart).map(|f| SimTime::from_secs_f64(f.start_s)).collect();
         restarts.sort_unstable();
         restarts.dedup();
-        Timeline { segments, restarts, load_edges }
+        let work = std::cell::Cell::new(edges.len() as u64);
+        Timeline { segments, restarts, load_edges, work }
     }
 
     /// What faults do at `t`.
     pub fn at(&self, t: SimTime) -> FaultState {
+        self.count_probes(self.segments.len());
         let i = self.segments.partition_point(|(from, _)| *from <= t);
         self.segments.get(i.wrapping_sub(1)).map_or(FaultState::NONE, |s| s.1)
     }
 
     /// Whether a restart happens at exactly `t`.
     pub fn restarts_at(&self, t: SimTime) -> bool {
+        self.count_probes(self.restarts.len());
         self.restarts.binary_search(&t).is_ok()
     }
 
     /// The first instant after `t` at which the load factor changes, if any.
     pub fn next_load_change(&self, t: SimTime) -> Option<SimTime> {
+        self.count_probes(self.load_edges.len());
         self.load_edges.get(self.load_edges.partition_point(|e| *e <= t)).copied()
+    }
+
+    /// Work done so far (edges compiled and search probes).
+    pub fn work(&self) -> u64 {
+        self.work.get()
+    }
+
+    fn count_probes(&self, n: usize) {
+        self.work.set(self.work.get() + u64::from(usize::BITS - n.leading_zeros()));
     }
 
     /// Whether any fault changes the load.

@@ -432,6 +432,11 @@ impl Sim {
             + self.trace.bytes()
     }
 
+    /// Work the fault schedule has cost so far (see [`faults::Timeline::work`]).
+    pub fn fault_work(&self) -> u64 {
+        self.timeline.work()
+    }
+
     /// Events waiting in the queue (for memory checks).
     pub fn pending_events(&self) -> usize {
         self.heap.len() + usize::from(self.arrival_slot.is_some())

@@ -614,6 +614,16 @@ pub fn find(key: &str) -> Option<&'static Param> {
     PARAMS.iter().find(|p| p.key == key)
 }
 
+/// At most `max` characters of text a user gave, with "…" when cut: every message that quotes
+/// input quotes it through this, so a 10 MB value never comes back whole.
+pub fn quote(text: &str, max: usize) -> String {
+    let mut out: String = text.chars().take(max).collect();
+    if text.chars().nth(max).is_some() {
+        out.push('…');
+    }
+    out
+}
+
 /// A number as people read it: whole numbers with thousands separators, others as written.
 pub fn num(x: f64) -> String {
     if x == x.trunc() && x.abs() < 1e15 {
@@ -680,8 +690,7 @@ impl Param {
     /// Parses text for this parameter (range checked), as `--set`, links and the page give it.
     pub fn parse(&self, text: &str) -> Result<Val, String> {
         let t = text.trim();
-        let shown: String = t.chars().take(40).collect();
-        let shown = if t.chars().count() > 40 { format!("{shown}…") } else { shown };
+        let shown = quote(t, 40);
         if self.none_means.is_some() && matches!(t, "none" | "null" | "") {
             return Ok(Val::None);
         }

@@ -6,6 +6,7 @@
 
 use crate::explain::{self, Health, Recovery};
 use crate::sim::{Counters, Sim, Status, Window};
+use crate::ui::web::fmt_ms;
 use yew::prelude::*;
 
 /// The headline figures of one simulation.
@@ -26,10 +27,6 @@ pub struct Headline {
     pub capacity: u32,
     pub health: Health,
     pub recovery: Recovery,
-}
-
-fn fmt_ms(ms: f64) -> String {
-    if ms >= 10_000.0 { format!("{:.1} s", ms / 1e3) } else { format!("{ms:.0} ms") }
 }
 
 impl Headline {

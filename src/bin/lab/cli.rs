@@ -136,12 +136,8 @@ pub fn main() -> ExitCode {
 /// A message quoting user input, cut to a readable length (a 10 MB string in a config file
 /// must not come back as a 10 MB line).
 fn short(msg: &str) -> String {
-    const MAX: usize = 300;
-    if msg.chars().count() <= MAX {
-        msg.to_string()
-    } else {
-        format!("{}… ({} characters in all)", msg.chars().take(MAX).collect::<String>(), msg.chars().count())
-    }
+    let n = msg.chars().count();
+    if n <= 300 { msg.to_string() } else { format!("{} ({n} characters in all)", backoff_lab::sim::params::quote(msg, 300)) }
 }
 
 fn base_config(scenario: Option<&str>, file: Option<&std::path::Path>) -> Result<(Config, u64), String> {
@@ -169,12 +165,14 @@ fn run(
     series: bool,
 ) -> Result<(), String> {
     let (mut cfg, default_seed) = base_config(scenario.as_deref(), file.as_deref())?;
+    // Every --set first, then one validation: the flags mean the same in any order.
     for s in sets {
         cfg = keys::apply_assignment(&cfg, s).map_err(|e| e.to_string())?;
     }
     for f in faults {
         cfg.faults.push(Fault::parse(f).map_err(|e| e.message)?);
     }
+    cfg.validate().map_err(|e| e.to_string())?;
     if let Some(d) = duration {
         cfg = keys::set(&cfg, "duration_s", &d.to_string()).map_err(|e| format!("--duration {d}: {}", e.message))?;
     }
