@@ -1,0 +1,110 @@
+//! Who sends first attempts, and when: open-loop Poisson arrivals (with ramps and load
+//! faults), closed-loop clients that think between requests, and periodic jobs aligned to the
+//! top of their period or jittered within it.
+
+use super::events::*;
+use super::*;
+
+/// The highest open-loop rate the engine will generate, requests per second (the documented
+/// maximum of `load.rate_per_s`), however ramps and load faults combine.
+pub(super) const MAX_RATE_PER_S: f64 = 1_000_000.0;
+/// Ramps are simulated as steps this long.
+pub(super) const RAMP_STEP: SimTime = SimTime(100_000);
+
+impl Sim {
+    pub(super) fn periodic_time(&mut self, k: u64, period: SimTime, jittered: bool) -> SimTime {
+        let start = SimTime(k.saturating_mul(period.0));
+        if jittered { start.saturating_add(SimTime(self.arrivals_rng.up_to(period.0 - 1))) } else { start }
+    }
+
+    pub(super) fn think_time(&mut self) -> SimTime {
+        let mean = self.cfg.load.closed.think_ms * 1e3;
+        // At least 1 µs: time must move between one request's end and the next.
+        SimTime::from_micros_f64(self.arrivals_rng.exp(mean)).max(SimTime(1))
+    }
+
+    /// The open-loop arrival rate at `t`, per second, and when it next changes.
+    /// The open-loop arrival rate at `t`, per second (at most 1,000,000, the documented
+    /// maximum, however faults multiply it), and when it next changes. Ramps are found by
+    /// binary search (they are in order and do not overlap), so many ramps cost O(log R).
+    pub(super) fn open_rate(&self, t: SimTime) -> (f64, SimTime) {
+        let load = &self.cfg.load;
+        if load.ramps.is_empty() && !self.timeline.has_load() {
+            return (load.rate_per_s, SimTime::MAX);
+        }
+        let ramps = &load.ramps;
+        let ended = ramps.partition_point(|r| t >= SimTime::from_secs_f64(r.end_s));
+        let mut level = if ended > 0 { ramps[ended - 1].to_per_s } else { load.rate_per_s };
+        let mut next = SimTime::MAX;
+        if let Some(r) = ramps.get(ended) {
+            let (s, e) = (SimTime::from_secs_f64(r.start_s), SimTime::from_secs_f64(r.end_s));
+            if t < s {
+                next = s;
+            } else {
+                // Inside the ramp: the step holding t, at the rate of the step's middle.
+                let step = (t.0 - s.0) / RAMP_STEP.0;
+                let step_start = s.0 + step * RAMP_STEP.0;
+                let step_end = SimTime(step_start + RAMP_STEP.0).min(e);
+                let mid = (step_start as f64 + step_end.0 as f64) / 2.0;
+                let frac = ((mid - s.0 as f64) / (e.0 - s.0) as f64).clamp(0.0, 1.0);
+                level += (r.to_per_s - level) * frac;
+                next = step_end;
+            }
+        }
+        if let Some(edge) = self.timeline.next_load_change(t) {
+            next = next.min(edge);
+        }
+        ((level * self.timeline.at(t).load).min(MAX_RATE_PER_S), next)
+    }
+
+    pub(super) fn next_arrival(&mut self) {
+        let (rate, change) = self.open_rate(self.now);
+        let epoch = self.arrival_gen;
+        if rate > 0.0 {
+            let gap = SimTime::from_micros_f64(self.arrivals_rng.exp(1e6 / rate));
+            let at = self.now.saturating_add(gap);
+            if at < change {
+                self.schedule(at, Ev::Arrival { epoch });
+                return;
+            }
+        }
+        if change != SimTime::MAX {
+            self.schedule(change, Ev::RateChange { epoch });
+        }
+    }
+
+    pub(super) fn new_request(&mut self, origin: Origin) {
+        self.metrics.c().first_attempts += 1;
+        if self.at_live_cap(self.requests.len()) {
+            self.metrics.c().failures += 1;
+            self.after_request(origin);
+            return;
+        }
+        let id = self.next_request_id;
+        self.next_request_id += 1;
+        let key = self.requests.insert(Request { id, origin, first_sent: self.now, attempts: 0, previous_sleep: None, retry_cost: None });
+        self.start_attempt(key);
+    }
+
+    /// A closed-loop client thinks, then sends again.
+    pub(super) fn after_request(&mut self, origin: Origin) {
+        if let Origin::Closed(client) = origin {
+            if self.closed_client_stays(client) {
+                let think = self.think_time();
+                self.schedule(self.now.saturating_add(think), Ev::ClosedSend { client });
+            }
+        }
+    }
+
+    /// Whether closed-loop `client` is still in the population; one beyond a lowered count
+    /// retires here (and may be started again if the count rises).
+    pub(super) fn closed_client_stays(&mut self, client: u32) -> bool {
+        if client < self.cfg.load.closed.clients {
+            return true;
+        }
+        if let Some(r) = self.closed_running.get_mut(client as usize) {
+            *r = false;
+        }
+        false
+    }
+}
