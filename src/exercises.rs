@@ -18,11 +18,9 @@ pub struct Check {
 pub struct Exercise {
     pub id: &'static str,
     pub title: &'static str,
-    pub goal: &'static str,
-    pub hints: &'static [&'static str],
+
     /// Key changes that reach the goal from the start.
     pub solution: &'static [(&'static str, &'static str)],
-    pub explanation: &'static str,
     /// The scenario the exercise starts from (the picker shows it).
     pub scenario: &'static str,
     pub seed: u64,
@@ -31,6 +29,21 @@ pub struct Exercise {
 }
 
 impl Exercise {
+    /// The goal, from `www/lessons.txt` (empty in the page until the texts arrive).
+    pub fn goal(&self) -> String {
+        crate::texts::text(&format!("exercise.{}.goal", self.id))
+    }
+
+    /// The hints, easiest first.
+    pub fn hints(&self) -> Vec<String> {
+        crate::texts::current().all(&format!("exercise.{}.hint", self.id)).into_iter().map(String::from).collect()
+    }
+
+    /// Why the solution works.
+    pub fn explanation(&self) -> String {
+        crate::texts::text(&format!("exercise.{}.explanation", self.id))
+    }
+
     pub fn start_config(&self) -> Config {
         (self.start)()
     }
@@ -121,10 +134,7 @@ pub fn all() -> Vec<Exercise> {
         Exercise {
             id: "flatten-cron",
             title: "Flatten the top-of-minute spike",
-            goal: "Keep the busiest 100 ms window below 2× the average, with the same 2,000 jobs every 10 s.",
-            hints: &["All the jobs fire at the same instant.", "Look at the periodic timing control."],
             solution: &[("load.periodic.jittered", "true")],
-            explanation: "Jittering each job's start spreads the same work evenly over the period: the busiest window falls from 2,000 arrivals to about 40.",
             scenario: "cron-aligned",
             seed: 4,
             start: || scenario("cron-aligned"),
@@ -145,10 +155,7 @@ pub fn all() -> Vec<Exercise> {
         Exercise {
             id: "end-the-storm",
             title: "End the retry storm",
-            goal: "After half the workers crash from 5 to 10 s, be back above 90 % goodput from 30 s on, without lowering the load (70 req/s) or adding workers.",
-            hints: &["Every request may try 4 times, at once.", "What stops retries when most of them fail?", "The limiters and the queue limit both work."],
             solution: &[("limiters.quota.enabled", "true")],
-            explanation: "A retry quota pays for retries while failures are rare and stops them when failures are common, so the crash cannot grow into a storm.",
             scenario: "metastable-retry",
             seed: 3,
             start: || scenario("metastable-retry"),
@@ -157,13 +164,7 @@ pub fn all() -> Vec<Exercise> {
         Exercise {
             id: "survive-brownout",
             title: "Ride out a brownout",
-            goal: "Keep goodput above 90 % from 5 to 40 s through a 10 s brownout (service twice as slow), with amplification below 1.5×.",
-            hints: &[
-                "During the brownout the service can do 50 req/s and 70 arrive: a queue builds.",
-                "Is the 1 s timeout long enough to wait that queue out?",
-            ],
             solution: &[("client.timeout_ms", "10000"), ("client.max_attempts", "2")],
-            explanation: "The queue built in the brownout drains within seconds; a timeout longer than that wait lets the work finish instead of being abandoned and redone.",
             scenario: "healthy",
             seed: 1,
             start: brownout_start,
@@ -176,10 +177,7 @@ pub fn all() -> Vec<Exercise> {
         Exercise {
             id: "budget-retries",
             title: "Budget your retries",
-            goal: "During a minute-long burst where half of all calls fail, keep amplification below 1.3× while at least 60 % of requests still succeed.",
-            hints: &["4 attempts each turn 50 % failures into nearly 1.9× the load.", "A budget beats a count."],
             solution: &[("limiters.quota.enabled", "true")],
-            explanation: "The AWS SDK quota lets through about one failed retry per five first-try successes: amplification settles near 1.2× instead of 1.9×.",
             scenario: "healthy",
             seed: 2,
             start: error_burst_start,
@@ -197,10 +195,7 @@ pub fn all() -> Vec<Exercise> {
         Exercise {
             id: "fail-fast",
             title: "Fail fast while the service is down",
-            goal: "Every worker crashes from 10 to 20 s. Be back above 90 % goodput from 25 s on, without adding workers or lowering the load.",
-            hints: &["While it is down, every call waits a full second and then retries.", "Something can stop sending calls to a service that is failing."],
             solution: &[("limiters.breaker.enabled", "true"), ("limiters.breaker.open_ms", "2000")],
-            explanation: "An open breaker fails calls at once instead of queueing them behind a dead service, so the backlog never builds and recovery starts as soon as the workers return.",
             scenario: "metastable-retry",
             seed: 3,
             start: crash_start,
@@ -209,13 +204,7 @@ pub fn all() -> Vec<Exercise> {
         Exercise {
             id: "stop-wasting-work",
             title: "Stop serving requests nobody waits for",
-            goal: "In the retry storm, keep wasted work below 5 % of what the server completes and goodput above 90 % from 30 s on, without changing the retry policy or the queue limit.",
-            hints: &[
-                "The server keeps working on requests whose clients gave up long ago.",
-                "The server can know each request's deadline, and can choose which request to serve first.",
-            ],
             solution: &[("server.drop_expired", "true"), ("server.discipline", "lifo")],
-            explanation: "Dropping expired work and serving the newest first spends capacity only on requests someone still waits for: end-to-end back pressure.",
             scenario: "metastable-retry",
             seed: 3,
             start: || scenario("metastable-retry"),

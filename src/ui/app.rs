@@ -20,6 +20,23 @@ pub fn app() -> Html {
     let controls = use_reducer(initial);
     let debug = use_memo((), |_| query_flag("debug"));
     let bench = use_state(|| None::<String>);
+    // The lessons' prose arrives after the first paint; the page works without it meanwhile.
+    let texts_ready = use_state(crate::texts::loaded);
+    {
+        let texts_ready = texts_ready.clone();
+        use_effect_with((), move |_| {
+            fetch_text(
+                "lessons.txt",
+                std::rc::Rc::new(move |src: Option<String>| match src {
+                    Some(src) => {
+                        crate::texts::load(&src);
+                        texts_ready.set(true);
+                    }
+                    None => gloo::console::warn!("lessons.txt could not be loaded: stories and hints are not shown"),
+                }),
+            );
+        });
+    }
     {
         let bench = bench.clone();
         use_effect_with((), move |_| {
@@ -317,7 +334,7 @@ pub fn app() -> Html {
     let scenario = scenarios::find(&controls.scenario).ok();
 
     html! {
-      <main class={classes!(controls.embed.then_some("embed"))}>
+      <main class={classes!(controls.embed.then_some("embed"))} data-texts={if *texts_ready { "loaded" } else { "loading" }}>
         <header>
           <h1>{ "Backoff Lab" }</h1>
           if controls.embed {
@@ -333,7 +350,7 @@ pub fn app() -> Html {
             </div>
           }
           if let (Some(e), Some(chk)) = (&exercise, &check) {
-            <ExercisePanel key={e.id} id={e.id} check={chk.clone()} started={now > SimTime::ZERO} playing={controls.playing}
+            <ExercisePanel key={e.id} id={e.id} check={chk.clone()} started={now > SimTime::ZERO} playing={controls.playing} texts_ready={*texts_ready}
               on_apply={{ let c = controls.clone(); Callback::from(move |_| c.dispatch(Action::ApplySolution)) }} />
           }
           <div class="scenario">
@@ -348,7 +365,7 @@ pub fn app() -> Html {
                 { for exercises::all().iter().map(|e| html! { <option value={e.id} selected={controls.exercise.as_deref() == Some(e.id)}>{ format!("{}{}", if passed(e.id) || (controls.exercise.as_deref() == Some(e.id) && check.as_ref().and_then(|c| c.passed) == Some(true)) { "✓ " } else { "" }, e.title) }</option> }) }
               </select>
             }
-            if let (Some(s), None) = (scenario, &exercise) { <p class="story">{ s.story } <strong>{ " Look for: " }</strong>{ s.look_for }</p> }
+            if let (Some(s), None) = (scenario, &exercise) { <p class="story">{ s.story() } <strong>{ " Look for: " }</strong>{ s.look_for() }</p> }
           </div>
         </header>
 

@@ -70,3 +70,29 @@ pub(crate) fn query_flag(name: &str) -> bool {
 pub(crate) fn fmt_ms(ms: f64) -> String {
     if ms >= 10_000.0 { format!("{:.1} s", ms / 1e3) } else { format!("{ms:.0} ms") }
 }
+
+/// Fetches a text file next to the page (relative, so sub-paths work) and calls `done` with
+/// it, or with `None` on any failure. Plain promise callbacks, no async executor: the page's
+/// download stays smaller.
+pub(crate) fn fetch_text(url: &str, done: std::rc::Rc<dyn Fn(Option<String>)>) {
+    use wasm_bindgen::JsValue;
+    use wasm_bindgen::closure::Closure;
+    let Some(w) = web_sys::window() else { return done(None) };
+    let (ok, failed, refused) = (done.clone(), done.clone(), done.clone());
+    let got = Closure::<dyn FnMut(JsValue)>::new(move |text: JsValue| ok(text.as_string()));
+    let lost = Closure::<dyn FnMut(JsValue)>::new(move |_: JsValue| failed(None));
+    let on_response =
+        Closure::once(move |resp: JsValue| match resp.dyn_into::<web_sys::Response>().ok().filter(web_sys::Response::ok).and_then(|r| r.text().ok()) {
+            Some(text) => {
+                let _ = text.then2(&got, &lost);
+                got.forget();
+                lost.forget();
+            }
+            None => done(None),
+        });
+    let on_error = Closure::once(move |_: JsValue| refused(None));
+    let _ = w.fetch_with_str(url).then2(&on_response, &on_error);
+    // Each runs at most once; the page lives as long as they might.
+    on_response.forget();
+    on_error.forget();
+}

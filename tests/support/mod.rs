@@ -241,6 +241,8 @@ impl Browser {
     pub fn open(&self, url: &str) {
         self.goto(url);
         self.wait_for(&format!("the lab at {url} to mount"), Duration::from_secs(20), |b| b.text("#play").contains("Play"));
+        // The lessons' prose arrives after the first paint.
+        self.wait_for("the lessons' texts", Duration::from_secs(10), |b| b.js("return document.querySelector('main').dataset.texts;") == json!("loaded"));
     }
 
     pub fn js(&self, script: &str) -> Value {

@@ -113,7 +113,7 @@ pub fn main() -> ExitCode {
         Command::Contention { clients, runs, strategies, seed, format } => contention_cmd(&clients, runs, &strategies, seed, format),
         Command::Scenarios => (|| {
             for s in scenarios::all() {
-                outln!("{:<20} {}\n{:<20} {}\n", s.id, s.title, "", s.story);
+                outln!("{:<20} {}\n{:<20} {}\n", s.id, s.title, "", s.story());
             }
             Ok(())
         })(),

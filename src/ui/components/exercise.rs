@@ -14,6 +14,8 @@ pub struct Props {
     pub playing: bool,
     /// Applies the solution and restarts.
     pub on_apply: Callback<()>,
+    /// Whether the lessons' texts (goal, hints) have arrived: a change re-renders the panel.
+    pub texts_ready: bool,
 }
 
 #[function_component(ExercisePanel)]
@@ -22,6 +24,7 @@ pub fn exercise_panel(p: &Props) -> Html {
     let show_solution = use_state(|| false);
     let Some(e): Option<Exercise> = crate::exercises::find(&p.id) else { return html! {} };
     let chk = &p.check;
+    let hints = e.hints();
     let on_hint = {
         let h = hints_shown.clone();
         Callback::from(move |_: MouseEvent| h.set(*h + 1))
@@ -41,14 +44,14 @@ pub fn exercise_panel(p: &Props) -> Html {
     html! {
         <section class="exercise" id="exercise" aria-live="polite">
           <h2>{ format!("Exercise: {}", e.title) }</h2>
-          <p class="goal"><strong>{ "Goal: " }</strong>{ e.goal }</p>
+          <p class="goal"><strong>{ "Goal: " }</strong>{ e.goal() }</p>
           <p class={classes!("progress", match chk.passed { Some(true) => "pass", Some(false) => "fail", None => "running" })} id="exercise-status">
             { state }{ &chk.progress }
           </p>
-          <ul class="hints">{ for e.hints.iter().take(*hints_shown).map(|h| html! { <li>{ *h }</li> }) }</ul>
-          if *hints_shown < e.hints.len() { <button id="hint" onclick={on_hint}>{ "Show a hint" }</button> }
+          <ul class="hints">{ for hints.iter().take(*hints_shown).map(|h| html! { <li>{ h }</li> }) }</ul>
+          if *hints_shown < hints.len() { <button id="hint" onclick={on_hint}>{ "Show a hint" }</button> }
           if *show_solution {
-            <p class="solution">{ e.explanation }{ " Changes: " }{ e.solution.iter().map(|(k, v)| format!("{k} = {v}")).collect::<Vec<_>>().join(", ") }</p>
+            <p class="solution">{ e.explanation() }{ " Changes: " }{ e.solution.iter().map(|(k, v)| format!("{k} = {v}")).collect::<Vec<_>>().join(", ") }</p>
             <button id="apply-solution" onclick={on_apply}>{ "Apply the solution and restart" }</button>
           } else {
             <button id="reveal-solution" onclick={on_solution}>{ "Reveal the solution" }</button>

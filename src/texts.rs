@@ -1,0 +1,122 @@
+//! The lab's prose (scenario stories, what to look for, exercise goals, hints, explanations)
+//! lives in `www/lessons.txt`, one file that writers can edit without touching code.
+//!
+//! Natively (the CLI, the tests) it is compiled in. The page does not carry it in its wasm:
+//! it fetches the file after the first paint and calls [`load`]; until then the texts are
+//! empty and the page works without them.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+/// Parsed entries: (key, text) in file order; a key may repeat (hints).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Texts(Vec<(String, String)>);
+
+impl Texts {
+    /// Parses the file: an entry starts at a line `## KEY` and runs to the next; its lines are
+    /// joined with spaces. Lines starting with `# ` outside entries are comments.
+    pub fn parse(src: &str) -> Texts {
+        let mut out: Vec<(String, String)> = Vec::new();
+        for line in src.lines() {
+            let line = line.trim_end();
+            if let Some(key) = line.strip_prefix("## ") {
+                out.push((key.trim().to_string(), String::new()));
+            } else if line.starts_with("# ") || line == "#" || line.is_empty() {
+                continue;
+            } else if let Some((_, text)) = out.last_mut() {
+                if !text.is_empty() {
+                    text.push(' ');
+                }
+                text.push_str(line.trim());
+            }
+        }
+        Texts(out)
+    }
+
+    /// The first text under `key`.
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.0.iter().find(|(k, _)| k == key).map(|(_, t)| t.as_str())
+    }
+
+    /// Every text under `key`, in order.
+    pub fn all(&self, key: &str) -> Vec<&str> {
+        self.0.iter().filter(|(k, _)| k == key).map(|(_, t)| t.as_str()).collect()
+    }
+
+    pub fn keys(&self) -> impl Iterator<Item = &str> {
+        self.0.iter().map(|(k, _)| k.as_str())
+    }
+}
+
+thread_local! {
+    static LOADED: RefCell<Rc<Texts>> = RefCell::new(Rc::new(initial()));
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn initial() -> Texts {
+    Texts::parse(include_str!("../www/lessons.txt"))
+}
+
+#[cfg(target_arch = "wasm32")]
+fn initial() -> Texts {
+    Texts::default()
+}
+
+/// Installs the texts the page fetched.
+pub fn load(src: &str) {
+    let t = Rc::new(Texts::parse(src));
+    LOADED.with(|l| *l.borrow_mut() = t);
+}
+
+/// The texts now (empty in the page until they arrive).
+pub fn current() -> Rc<Texts> {
+    LOADED.with(|l| l.borrow().clone())
+}
+
+/// Whether any text is there.
+pub fn loaded() -> bool {
+    LOADED.with(|l| !l.borrow().0.is_empty())
+}
+
+/// The text under `key`, or "" while it has not arrived.
+pub fn text(key: &str) -> String {
+    current().get(key).unwrap_or_default().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_scenario_and_exercise_has_its_texts_and_no_text_is_orphaned() {
+        let t = current();
+        let mut known = Vec::new();
+        for s in crate::scenarios::all() {
+            for part in ["story", "look_for"] {
+                let key = format!("scenario.{}.{part}", s.id);
+                assert!(t.get(&key).is_some_and(|x| x.len() > 20), "{key} missing");
+                known.push(key);
+            }
+        }
+        for e in crate::exercises::all() {
+            for part in ["goal", "explanation"] {
+                let key = format!("exercise.{}.{part}", e.id);
+                assert!(t.get(&key).is_some_and(|x| x.len() > 20), "{key} missing");
+                known.push(key);
+            }
+            assert!(!t.all(&format!("exercise.{}.hint", e.id)).is_empty(), "{}: no hints", e.id);
+            known.push(format!("exercise.{}.hint", e.id));
+        }
+        for k in t.keys() {
+            assert!(known.iter().any(|x| x == k), "{k} belongs to nothing");
+        }
+    }
+
+    #[test]
+    fn entries_join_lines_and_keep_repeats_in_order() {
+        let t = Texts::parse("# a comment\n## a\none\ntwo\n\n## h\nfirst\n## h\nsecond\n");
+        assert_eq!(t.get("a"), Some("one two"));
+        assert_eq!(t.all("h"), vec!["first", "second"]);
+        assert_eq!(t.get("none"), None);
+    }
+}
