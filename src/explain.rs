@@ -7,7 +7,8 @@ use crate::sim::{Backoff, ClientConfig, Config, Counters, SimTime, Window};
 /// What the recent past looks like.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Health {
-    /// Not enough simulated time yet to judge: less than one verdict span has passed.
+    /// Not enough simulated time yet to judge: less than one verdict span has passed and no
+    /// more than a tenth of the attempts so far have failed.
     Starting,
     /// No requests at all in the span, and nothing waiting.
     Idle,
@@ -72,7 +73,11 @@ fn attempt_failures(c: &Counters) -> u64 {
 pub fn health(windows: &[Window], cfg: &Config, now: SimTime) -> Health {
     let span = verdict_span(cfg);
     if now < span {
-        return Health::Starting;
+        // Too early to call anything healthy; but failures already seen are evidence enough
+        // for "overloaded" (a cron flood 5 s into a 10 s period is not "starting").
+        let c = sums(windows, SimTime::ZERO, now);
+        let failed = attempt_failures(&c) + c.failures;
+        return if c.attempts() >= 20 && failed * 10 > c.attempts() { Health::Overloaded } else { Health::Starting };
     }
     let from = now.saturating_sub(span);
     let c = sums(windows, from, now);
@@ -295,6 +300,8 @@ mod tests {
         // Cron: judged over a whole period, so neither "starting" mid-run nor between spikes.
         let c = scenarios::find("cron-aligned").unwrap();
         let mut sim = Sim::new(c.config.clone(), c.seed).unwrap();
+        sim.advance_to(SimTime::from_secs(5), u64::MAX);
+        assert_eq!(health(sim.windows(), &c.config, sim.now()), Health::Overloaded, "failures already seen are evidence");
         for t in [12.0, 15.0, 19.9, 35.0, 60.0] {
             sim.advance_to(SimTime::from_secs_f64(t), u64::MAX);
             let h = health(sim.windows(), &c.config, sim.now());
