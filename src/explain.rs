@@ -210,6 +210,31 @@ pub fn phase_histogram(windows: &[Window], period_s: f64, bins: usize) -> PhaseH
     }
 }
 
+/// How much extra load the retry policy allows at most, in words, for the headline beside the
+/// amplification the run measures: max attempts always bound it; each budget bounds it more.
+pub fn retry_allowance(cfg: &Config) -> String {
+    let l = &cfg.limiters;
+    let mut parts = vec![format!("≤ {}× by max attempts", cfg.client.max_attempts)];
+    if l.budget.enabled {
+        parts.push(format!("≤ +{:.0} % + {}/s by the budget", 100.0 * l.budget.ratio, crate::sim::params::num(l.budget.min_per_s)));
+    }
+    if l.quota.enabled {
+        parts.push(format!(
+            "{} tokens at {}–{} a retry",
+            crate::sim::params::num(l.quota.capacity),
+            crate::sim::params::num(l.quota.retry_cost.min(l.quota.timeout_cost)),
+            crate::sim::params::num(l.quota.retry_cost.max(l.quota.timeout_cost))
+        ));
+    }
+    if l.grpc.enabled {
+        parts.push(format!("none below {} gRPC tokens", crate::sim::params::num(l.grpc.max_tokens / 2.0)));
+    }
+    if l.throttling.enabled {
+        parts.push(format!("sends ≤ {}× accepts", crate::sim::params::num(l.throttling.k)));
+    }
+    parts.join("; ")
+}
+
 /// One retry's delay in the explorer.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RetryDelay {

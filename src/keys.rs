@@ -103,12 +103,98 @@ pub fn apply_assignment(cfg: &Config, assignment: &str) -> Result<Config, Config
     assign(cfg, key.trim(), value.trim())
 }
 
+/// The whole config as pretty JSON, written from the parameter spec (no serde at run time, so
+/// the page carries no JSON serializer): the file `lab run --config FILE` reads back into the
+/// very same config, which a test checks for random configs.
+pub fn config_json(cfg: &Config) -> String {
+    use crate::sim::params::Val;
+    use std::fmt::Write;
+    fn text(int: bool, v: Val) -> String {
+        match v {
+            Val::Num(x) if int && x.is_finite() => format!("{}", x as u64),
+            Val::Num(x) if x.is_finite() => format!("{x:?}"),
+            Val::Num(_) | Val::None => "null".into(),
+            Val::Bool(b) => b.to_string(),
+            Val::Word(w) => format!("\"{w}\""),
+        }
+    }
+    // Nested objects from dotted keys, in table order (each group's keys are contiguous).
+    let mut out = String::from("{");
+    let mut open: Vec<&'static str> = Vec::new();
+    let mut first = vec![true];
+    let pad = |n: usize| "  ".repeat(n);
+    let mut entries: Vec<(Vec<&'static str>, String)> =
+        PARAMS.iter().map(|p| (p.key.split('.').collect(), text(p.kind == crate::sim::params::Kind::Int, (p.get)(cfg)))).collect();
+    let faults: Vec<String> = cfg
+        .faults
+        .iter()
+        .map(|f| {
+            let kind = match f.kind {
+                crate::sim::FaultKind::Capacity => "capacity",
+                crate::sim::FaultKind::Slow => "slow",
+                crate::sim::FaultKind::Errors => "errors",
+                crate::sim::FaultKind::Load => "load",
+                crate::sim::FaultKind::Restart => "restart",
+            };
+            format!("{{ \"kind\": \"{kind}\", \"start_s\": {:?}, \"end_s\": {:?}, \"value\": {:?} }}", f.start_s, f.end_s, f.value)
+        })
+        .collect();
+    let ramps: Vec<String> =
+        cfg.load.ramps.iter().map(|r| format!("{{ \"start_s\": {:?}, \"end_s\": {:?}, \"to_per_s\": {:?} }}", r.start_s, r.end_s, r.to_per_s)).collect();
+    entries.push((vec!["load", "ramps"], format!("[{}]", ramps.join(", "))));
+    entries.push((vec!["faults"], format!("[{}]", faults.join(", "))));
+    // Group by path prefix: sort stably by the first component's first appearance.
+    let mut order: Vec<&'static str> = Vec::new();
+    for (path, _) in &entries {
+        if !order.contains(&path[0]) {
+            order.push(path[0]);
+        }
+    }
+    let mut sorted: Vec<(Vec<&'static str>, String)> = Vec::new();
+    for top in &order {
+        let mut group: Vec<(Vec<&'static str>, String)> = entries.iter().filter(|(p, _)| p[0] == *top).cloned().collect();
+        // Within a group, keep nested objects together (by their full prefix), in first-seen order.
+        let mut prefixes: Vec<Vec<&'static str>> = Vec::new();
+        for (p, _) in &group {
+            let pre = p[..p.len() - 1].to_vec();
+            if !prefixes.contains(&pre) {
+                prefixes.push(pre);
+            }
+        }
+        group.sort_by_key(|(p, _)| prefixes.iter().position(|x| *x == p[..p.len() - 1]).unwrap_or(0));
+        sorted.extend(group);
+    }
+    for (path, value) in sorted {
+        // Close objects that this key is not inside, open the ones it is.
+        let common = open.iter().zip(&path).take_while(|(a, b)| a == b).count();
+        while open.len() > common {
+            open.pop();
+            first.pop();
+            let _ = write!(out, "\n{}}}", pad(open.len() + 1));
+        }
+        for part in &path[common..path.len() - 1] {
+            let comma = if std::mem::replace(first.last_mut().unwrap_or(&mut false), false) { "" } else { "," };
+            let _ = write!(out, "{comma}\n{}\"{part}\": {{", pad(open.len() + 1));
+            open.push(part);
+            first.push(true);
+        }
+        let comma = if std::mem::replace(first.last_mut().unwrap_or(&mut false), false) { "" } else { "," };
+        let _ = write!(out, "{comma}\n{}\"{}\": {value}", pad(open.len() + 1), path[path.len() - 1]);
+    }
+    while !open.is_empty() {
+        open.pop();
+        let _ = write!(out, "\n{}}}", pad(open.len() + 1));
+    }
+    out.push_str("\n}\n");
+    out
+}
+
 /// The keys, units and defaults as a help text.
 pub fn help_text() -> String {
     let width = KEYS.iter().map(|d| d.key.len()).max().unwrap_or(0);
     let mut out = String::new();
     for d in KEYS {
-        out.push_str(&format!("  {:<width$}  {}; {}; default {}\n", d.key, d.help, d.range_text(), default_of(d.key)));
+        out.push_str(&format!("  {:<width$}  {}; {}; default {}\n", d.key, d.help(), d.range_text(), default_of(d.key)));
     }
     out.push_str(&format!("  {:<width$}  faults, comma separated: KIND[=VALUE]@START..END (crash@5..10,load=3@30..40,restart@10); or --fault\n", "faults"));
     out.push_str(&format!("  {:<width$}  ramps, comma separated: START..END:RATE (5..25:130)\n", "load.ramps"));
@@ -143,6 +229,20 @@ mod tests {
         for d in KEYS {
             assert!(all.iter().any(|k| k == d.key), "{} is not a field", d.key);
         }
+    }
+
+    #[test]
+    fn config_json_written_from_the_spec_reads_back_the_same() {
+        let mut c = crate::scenarios::find("aws-sdk-2026").unwrap().config;
+        c.load.ramps.push(Ramp { start_s: 1.0, end_s: 2.5, to_per_s: 90.123456789 });
+        c.faults.push(crate::sim::Fault::parse("restart@12.5").unwrap());
+        c.client.timeout_ms = None;
+        c.server.service_ms = 0.1 + 0.2;
+        let json = config_json(&c);
+        let back: Config = serde_json::from_str(&json).unwrap_or_else(|e| panic!("{e}\n{json}"));
+        assert_eq!(back, c);
+        let v: Value = serde_json::from_str(&config_json(&Config::default())).unwrap();
+        assert_eq!(v, serde_json::to_value(Config::default()).unwrap(), "the same document serde writes");
     }
 
     #[test]

@@ -25,6 +25,9 @@ pub const SERIES_COLUMNS: &[Column] = &[
     ("suppressed_max_attempts", |w| w.counts.suppressed_max_attempts as f64),
     ("suppressed_quota", |w| w.counts.suppressed_quota as f64),
     ("suppressed_breaker", |w| w.counts.suppressed_breaker as f64),
+    ("suppressed_budget", |w| w.counts.suppressed_budget as f64),
+    ("suppressed_grpc", |w| w.counts.suppressed_grpc as f64),
+    ("rejected_client", |w| w.counts.rejected_client as f64),
     ("shed_live_cap", |w| w.counts.shed_live_cap as f64),
     ("completions", |w| w.counts.completions as f64),
     ("useful", |w| w.counts.useful as f64),
@@ -122,6 +125,9 @@ pub fn summary_fields(s: &Summary) -> Vec<(String, f64)> {
         ("suppressed_max_attempts".into(), c.suppressed_max_attempts as f64),
         ("suppressed_quota".into(), c.suppressed_quota as f64),
         ("suppressed_breaker".into(), c.suppressed_breaker as f64),
+        ("suppressed_budget".into(), c.suppressed_budget as f64),
+        ("suppressed_grpc".into(), c.suppressed_grpc as f64),
+        ("rejected_client".into(), c.rejected_client as f64),
         ("not_retryable".into(), c.not_retryable as f64),
         ("shed_live_cap".into(), c.shed_live_cap as f64),
         ("completions".into(), c.completions as f64),
@@ -184,8 +190,8 @@ pub fn summary_table(s: &Summary) -> String {
     line(
         "retries stopped by",
         format!(
-            "max attempts {}, quota {}, breaker {}, not retryable {}",
-            c.suppressed_max_attempts, c.suppressed_quota, c.suppressed_breaker, c.not_retryable
+            "max attempts {}, quota {}, budget {}, gRPC {}, breaker {}, not retryable {}",
+            c.suppressed_max_attempts, c.suppressed_quota, c.suppressed_budget, c.suppressed_grpc, c.suppressed_breaker, c.not_retryable
         ),
     );
     line("failed requests", format!("{}", c.failures));

@@ -78,6 +78,28 @@ fn capped(cap_ms: f64) -> Config {
     }
 }
 
+/// The storm's crash against AWS SDK standard mode: 3 attempts, full jitter, the 500-token
+/// quota. Before November 2026: 100 ms base (the Java and JS SDKs), a retry costs 5 tokens and
+/// 10 after a timeout. The 2026 defaults: 50 ms base (1 s after a throttle), every transient
+/// retry costs 14, a throttled one 5, timeouts no extra, retry-after honoured.
+fn aws_standard(v2026: bool) -> Config {
+    with(|c| {
+        c.client.max_attempts = 3;
+        c.client.backoff = BackoffKind::Exponential;
+        c.client.jitter = JitterKind::Full;
+        c.client.base_ms = if v2026 { 50.0 } else { 100.0 };
+        c.client.throttle_base_ms = v2026.then_some(1_000.0);
+        c.client.honor_retry_after = true;
+        c.limiters.quota = RetryQuota {
+            enabled: true,
+            retry_cost: if v2026 { 14.0 } else { 5.0 },
+            timeout_cost: if v2026 { 14.0 } else { 10.0 },
+            throttle_cost: 5.0,
+            ..RetryQuota::default()
+        };
+    })
+}
+
 fn with(f: impl FnOnce(&mut Config)) -> Config {
     let mut c = metastable_base();
     f(&mut c);
@@ -209,6 +231,13 @@ pub fn all() -> Vec<Scenario> {
             compare: Some(closed(BackoffKind::Exponential)),
         },
         Scenario { id: "backoff-cap", title: "Backoff makes recovery long", seed: 8, config: capped(60_000.0), compare: Some(capped(2_000.0)) },
+        Scenario {
+            id: "aws-sdk-2026",
+            title: "AWS SDK retries: standard mode before and after November 2026",
+            seed: 3,
+            config: aws_standard(false),
+            compare: Some(aws_standard(true)),
+        },
         Scenario {
             id: "mmc",
             title: "M/M/10 at 80 % load",

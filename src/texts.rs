@@ -98,6 +98,11 @@ mod tests {
                 known.push(key);
             }
         }
+        for p in crate::sim::params::PARAMS {
+            let key = format!("param.{}", p.key);
+            assert!(t.get(&key).is_some_and(|x| x.len() > 8), "{key} missing");
+            known.push(key);
+        }
         for e in crate::exercises::all() {
             for part in ["goal", "explanation"] {
                 let key = format!("exercise.{}.{part}", e.id);
@@ -107,6 +112,8 @@ mod tests {
             assert!(!t.all(&format!("exercise.{}.hint", e.id)).is_empty(), "{}: no hints", e.id);
             known.push(format!("exercise.{}.hint", e.id));
         }
+        known.push("ui.contention.intro".into());
+        known.push("ui.contention.after".into());
         for k in t.keys() {
             assert!(known.iter().any(|x| x == k), "{k} belongs to nothing");
         }

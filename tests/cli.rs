@@ -163,6 +163,7 @@ fn set_flags_mean_the_same_in_any_order() {
         "limiters.quota.enabled=true",
         "limiters.quota.capacity=2",
         "limiters.quota.retry_cost=1",
+        "limiters.quota.throttle_cost=1",
         "limiters.quota.timeout_cost=2",
         "limiters.quota.success_refund=1",
     ];

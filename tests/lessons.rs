@@ -258,6 +258,16 @@ fn a_large_backoff_cap_keeps_users_waiting_after_the_service_is_healthy() {
 }
 
 #[test]
+fn the_2026_aws_defaults_spend_the_quota_faster_and_both_end_the_storm() {
+    let (before, after) = (Run::a("aws-sdk-2026"), Run::b("aws-sdk-2026"));
+    let retries = |r: &Run| r.sim.summary().counts.retries;
+    assert_eq!((retries(&before), retries(&after)), (55, 39));
+    for r in [&before, &after] {
+        assert_eq!(r.recovery(), Recovery::Recovered { after_s: 2.0 });
+    }
+}
+
+#[test]
 fn every_scenario_has_a_lesson_test() {
     // A new scenario must add its test above; this list is the checklist.
     let tested = [
@@ -277,6 +287,7 @@ fn every_scenario_has_a_lesson_test() {
         "synchronized-retries",
         "closed-backoff",
         "backoff-cap",
+        "aws-sdk-2026",
         "mmc",
     ];
     for s in scenarios::all() {

@@ -141,6 +141,14 @@ proptest! {
         prop_assert_eq!(back, cfg);
     }
 
+    /// The page writes its JSON export from the parameter spec, not serde: the CLI must read
+    /// it back into the same config, whatever the config.
+    #[test]
+    fn the_pages_json_export_reads_back_the_same(cfg in arb_config()) {
+        let back: Config = serde_json::from_str(&keys::config_json(&cfg)).unwrap();
+        prop_assert_eq!(back, cfg);
+    }
+
     #[test]
     fn set_never_panics_and_errors_name_the_key(i in 0..keys::KEYS.len(), value in "\\PC{0,12}") {
         let key = keys::KEYS[i].key;

@@ -47,6 +47,15 @@ impl Backoff {
         }
     }
 
+    /// The backoff after a throttling error: the same, from `throttle_base_ms` when set.
+    pub fn for_throttles(c: &ClientConfig) -> Backoff {
+        let mut b = Backoff::from_config(c);
+        if let Some(base) = c.throttle_base_ms {
+            b.base = SimTime::from_millis_f64(base).0;
+        }
+        b
+    }
+
     /// The un-jittered backoff before retry `n`: 0, `min(cap, base)`, or `min(cap, base · 2^n)`.
     pub fn expo(&self, n: u32) -> u64 {
         match self.kind {

@@ -35,6 +35,18 @@ impl Sim {
                 return;
             }
         }
+        if let Some(t) = self.throttling.as_mut() {
+            if self.requests.get(key).is_none() {
+                return;
+            }
+            t.on_request(self.now);
+            let p = t.reject_probability(self.now);
+            if p > 0.0 && self.client_rng.chance(p) {
+                self.metrics.c().rejected_client += 1;
+                self.finish_request(key, false);
+                return;
+            }
+        }
         if let Some(a) = self.adaptive.as_mut() {
             if !self.limiter_waiting.is_empty() || !a.try_take(self.now) {
                 self.limiter_waiting.push_back(key);
@@ -112,6 +124,14 @@ impl Sim {
         if let Some(b) = self.breaker.as_mut() {
             b.record(self.now, outcome != Outcome::Ok);
         }
+        if let Some(g) = self.grpc.as_mut() {
+            if outcome == Outcome::Ok { g.on_success() } else { g.on_failure() }
+        }
+        if outcome == Outcome::Ok {
+            if let Some(t) = self.throttling.as_mut() {
+                t.on_accept(self.now);
+            }
+        }
         match outcome {
             Outcome::Ok => {
                 self.metrics.c().useful += 1;
@@ -142,6 +162,9 @@ impl Sim {
         if let Some(b) = self.breaker.as_mut() {
             b.record(self.now, true);
         }
+        if let Some(g) = self.grpc.as_mut() {
+            g.on_failure();
+        }
         self.maybe_retry(request, Failure::Timeout, SimTime::ZERO);
     }
 
@@ -168,9 +191,22 @@ impl Sim {
             self.finish_request(key, false);
             return;
         }
+        // Budgets that bound retries as a whole come before the quota, which pays per retry.
+        if let Some(b) = self.budget.as_mut() {
+            if !b.try_withdraw(self.now) {
+                self.metrics.c().suppressed_budget += 1;
+                self.finish_request(key, false);
+                return;
+            }
+        }
+        if self.grpc.as_ref().is_some_and(|g| !g.retry_allowed()) {
+            self.metrics.c().suppressed_grpc += 1;
+            self.finish_request(key, false);
+            return;
+        }
         let mut cost = None;
         if let Some(q) = self.quota.as_mut() {
-            match q.try_acquire(why == Failure::Timeout) {
+            match q.try_acquire(why == Failure::Timeout, why == Failure::Throttled) {
                 Some(c) => cost = Some(c),
                 None => {
                     self.metrics.c().suppressed_quota += 1;
@@ -180,7 +216,8 @@ impl Sim {
             }
         }
         let mut previous = previous;
-        let mut delay = SimTime(self.backoff.delay(attempts - 1, &mut previous, &mut self.client_rng));
+        let backoff = if why == Failure::Throttled { &self.backoff_throttle } else { &self.backoff };
+        let mut delay = SimTime(backoff.delay(attempts - 1, &mut previous, &mut self.client_rng));
         if self.cfg.client.honor_retry_after && retry_after > SimTime::ZERO {
             // Wait out the hint, then the usual (jittered) backoff on top, so that clients
             // told the same instant do not all return at it.

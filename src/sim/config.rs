@@ -200,6 +200,9 @@ pub struct ClientConfig {
     pub backoff: BackoffKind,
     /// Backoff base, ms. Default 100; 0 to 600,000 (above 0 for decorrelated jitter).
     pub base_ms: f64,
+    /// Backoff base after a throttling error, ms; `null` for the same as `base_ms` (the AWS
+    /// SDKs' 2026 defaults use 1,000 ms here and 50 ms otherwise). 0 to 600,000.
+    pub throttle_base_ms: Option<f64>,
     /// Largest backoff, ms; `null` for no cap. Default 20,000; 0 to 86,400,000.
     pub cap_ms: Option<f64>,
     /// Randomness added to the backoff. Default full.
@@ -220,6 +223,68 @@ pub struct LimiterConfig {
     pub breaker: Breaker,
     /// Client-side rate limiter driven by CUBIC (AWS SDK adaptive mode).
     pub adaptive: Adaptive,
+    /// Retries as a share of requests (Finagle's retry budget).
+    pub budget: RatioBudget,
+    /// Client-side adaptive throttling (Google SRE book).
+    pub throttling: AdaptiveThrottling,
+    /// gRPC retry throttling (proposal A6).
+    pub grpc: GrpcThrottle,
+}
+
+/// Finagle's retry budget; defaults are Finagle's.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RatioBudget {
+    /// Default false.
+    pub enabled: bool,
+    /// Retries allowed as a share of the requests of the last `ttl_s`. Default 0.2; 0.01 to 1.
+    pub ratio: f64,
+    /// Retries a second always allowed, whatever the requests. Default 10; 0 to 1,000,000.
+    pub min_per_s: f64,
+    /// How long deposits and withdrawals count, seconds. Default 10; 1 to 3,600.
+    pub ttl_s: f64,
+}
+
+/// The SRE book's client-side adaptive throttling.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AdaptiveThrottling {
+    /// Default false.
+    pub enabled: bool,
+    /// Requests allowed per accepted request before local rejection starts. Default 2; 1 to 10.
+    pub k: f64,
+    /// Sliding window, seconds. Default 120; 1 to 3,600.
+    pub window_s: f64,
+}
+
+/// gRPC retry throttling (proposal A6).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct GrpcThrottle {
+    /// Default false.
+    pub enabled: bool,
+    /// Tokens at the start and at most. Default 10; 1 to 1,000.
+    pub max_tokens: f64,
+    /// Tokens a success adds. Default 0.1; 0.001 to 1.
+    pub token_ratio: f64,
+}
+
+impl Default for RatioBudget {
+    fn default() -> Self {
+        RatioBudget { enabled: false, ratio: 0.2, min_per_s: 10.0, ttl_s: 10.0 }
+    }
+}
+
+impl Default for AdaptiveThrottling {
+    fn default() -> Self {
+        AdaptiveThrottling { enabled: false, k: 2.0, window_s: 120.0 }
+    }
+}
+
+impl Default for GrpcThrottle {
+    fn default() -> Self {
+        GrpcThrottle { enabled: false, max_tokens: 10.0, token_ratio: 0.1 }
+    }
 }
 
 /// AWS SDK standard mode's retry quota; the defaults are the SDKs' constants.
@@ -234,6 +299,8 @@ pub struct RetryQuota {
     pub retry_cost: f64,
     /// Tokens a retry after a timeout costs. Default 10; 0 to capacity.
     pub timeout_cost: f64,
+    /// Tokens a retry after a throttling error costs. Default 5; 0 to capacity.
+    pub throttle_cost: f64,
     /// Tokens a first-try success refunds. Default 1; 0 to capacity.
     pub success_refund: f64,
 }
@@ -385,6 +452,7 @@ impl Default for ClientConfig {
             retry_on: RetryOn::default(),
             backoff: BackoffKind::Exponential,
             base_ms: 100.0,
+            throttle_base_ms: None,
             cap_ms: Some(20_000.0),
             jitter: JitterKind::Full,
             honor_retry_after: true,
@@ -395,7 +463,7 @@ impl Default for ClientConfig {
 
 impl Default for RetryQuota {
     fn default() -> Self {
-        RetryQuota { enabled: false, capacity: 500.0, retry_cost: 5.0, timeout_cost: 10.0, success_refund: 1.0 }
+        RetryQuota { enabled: false, capacity: 500.0, retry_cost: 5.0, timeout_cost: 10.0, throttle_cost: 5.0, success_refund: 1.0 }
     }
 }
 
@@ -479,8 +547,13 @@ impl Config {
         if c.jitter == JitterKind::Decorrelated && c.backoff != BackoffKind::None && c.base_ms <= 0.0 {
             return Err(err("client.base_ms", "decorrelated jitter needs a base above 0 ms: it grows from the base by up to 3× per retry"));
         }
+        if c.jitter == JitterKind::Decorrelated && c.backoff != BackoffKind::None && c.throttle_base_ms.is_some_and(|b| b <= 0.0) {
+            return Err(err("client.throttle_base_ms", "decorrelated jitter needs a base above 0 ms (or none for the same as client.base_ms)"));
+        }
         let q = &self.limiters.quota;
-        for (key, v) in [("retry_cost", q.retry_cost), ("timeout_cost", q.timeout_cost), ("success_refund", q.success_refund)] {
+        for (key, v) in
+            [("retry_cost", q.retry_cost), ("timeout_cost", q.timeout_cost), ("throttle_cost", q.throttle_cost), ("success_refund", q.success_refund)]
+        {
             if v > q.capacity {
                 return Err(err(
                     format!("limiters.quota.{key}"),

@@ -39,6 +39,12 @@ pub struct Counters {
     pub suppressed_quota: u64,
     /// Calls (first attempts or retries) failed fast by an open circuit breaker.
     pub suppressed_breaker: u64,
+    /// Retries not sent because the retry budget (a share of requests) was spent.
+    pub suppressed_budget: u64,
+    /// Retries not sent because gRPC retry throttling had half its tokens or fewer.
+    pub suppressed_grpc: u64,
+    /// Attempts the client rejected locally (client-side adaptive throttling).
+    pub rejected_client: u64,
     /// Failures not retried because that kind of failure is not retried.
     pub not_retryable: u64,
     /// Requests or attempts shed because the live cap was reached.
@@ -83,6 +89,9 @@ impl Counters {
         self.suppressed_max_attempts += o.suppressed_max_attempts;
         self.suppressed_quota += o.suppressed_quota;
         self.suppressed_breaker += o.suppressed_breaker;
+        self.suppressed_budget += o.suppressed_budget;
+        self.suppressed_grpc += o.suppressed_grpc;
+        self.rejected_client += o.rejected_client;
         self.not_retryable += o.not_retryable;
         self.shed_live_cap += o.shed_live_cap;
         self.completions += o.completions;
@@ -113,6 +122,8 @@ pub struct Gauges {
     pub breaker: Option<BreakerState>,
     /// Adaptive mode's allowed send rate per second, once it is limiting.
     pub send_rate: Option<f64>,
+    /// gRPC retry throttling's tokens, when it is on.
+    pub grpc_tokens: Option<f64>,
 }
 
 /// One window of simulated time.

@@ -29,6 +29,7 @@
 pub mod adaptive;
 pub mod backoff;
 pub mod breaker;
+pub mod budgets;
 mod client;
 pub mod config;
 pub mod contention;
@@ -115,6 +116,8 @@ pub struct Sim {
 
     // Compiled parameters, in engine units.
     backoff: Backoff,
+    /// The backoff after a throttling error (its own base, when set).
+    backoff_throttle: Backoff,
     timeout: Option<SimTime>,
     network: SimTime,
     service_mean_us: f64,
@@ -139,6 +142,9 @@ pub struct Sim {
     quota: Option<Quota>,
     breaker: Option<CircuitBreaker>,
     adaptive: Option<AdaptiveLimiter>,
+    budget: Option<budgets::Budget>,
+    throttling: Option<budgets::Throttling>,
+    grpc: Option<budgets::Grpc>,
     /// Sends waiting for an adaptive-mode token, first come first served.
     limiter_waiting: VecDeque<Key>,
     limiter_epoch: u32,
@@ -170,6 +176,7 @@ impl Sim {
             client_rng: Stream::new(seed, "client"),
             faults_rng: Stream::new(seed, "faults"),
             backoff: Backoff::from_config(&cfg.client),
+            backoff_throttle: Backoff::from_config(&cfg.client),
             timeout: None,
             network: SimTime::ZERO,
             service_mean_us: 0.0,
@@ -189,6 +196,9 @@ impl Sim {
             quota: None,
             breaker: None,
             adaptive: None,
+            budget: None,
+            throttling: None,
+            grpc: None,
             limiter_waiting: VecDeque::new(),
             limiter_epoch: 0,
             metrics: Metrics::new(SimTime::from_millis_f64(cfg.metrics.window_ms), cfg.metrics.max_windows as usize),
@@ -306,6 +316,7 @@ impl Sim {
             tokens: self.quota.as_ref().map(Quota::tokens),
             breaker: self.breaker.as_ref().map(CircuitBreaker::state),
             send_rate: self.adaptive.as_ref().filter(|a| a.is_limiting()).map(AdaptiveLimiter::rate),
+            grpc_tokens: self.grpc.as_ref().map(budgets::Grpc::tokens),
         }
     }
 
@@ -389,6 +400,7 @@ impl Sim {
         let now = self.now;
         let cfg = self.cfg.clone();
         self.backoff = Backoff::from_config(&cfg.client);
+        self.backoff_throttle = Backoff::for_throttles(&cfg.client);
         self.timeout = cfg.client.timeout_ms.map(SimTime::from_millis_f64);
         self.network = SimTime::from_millis_f64(cfg.client.network_ms);
         self.service_mean_us = cfg.server.service_ms * 1e3;
@@ -426,6 +438,30 @@ impl Sim {
                 Some(a)
             }
             (true, None) => Some(AdaptiveLimiter::new(&l.adaptive, now)),
+        };
+        self.budget = match (l.budget.enabled, self.budget.take()) {
+            (false, _) => None,
+            (true, Some(mut b)) => {
+                b.reconfigure(&l.budget);
+                Some(b)
+            }
+            (true, None) => Some(budgets::Budget::new(&l.budget)),
+        };
+        self.throttling = match (l.throttling.enabled, self.throttling.take()) {
+            (false, _) => None,
+            (true, Some(mut t)) => {
+                t.reconfigure(&l.throttling);
+                Some(t)
+            }
+            (true, None) => Some(budgets::Throttling::new(&l.throttling)),
+        };
+        self.grpc = match (l.grpc.enabled, self.grpc.take()) {
+            (false, _) => None,
+            (true, Some(mut g)) => {
+                g.reconfigure(&l.grpc);
+                Some(g)
+            }
+            (true, None) => Some(budgets::Grpc::new(&l.grpc)),
         };
         if !self.limiter_waiting.is_empty() {
             self.schedule_limiter_wake();

@@ -121,24 +121,22 @@ pub struct Param {
     pub max: f64,
     /// For an optional parameter, what `none` means ("no timeout").
     pub none_means: Option<&'static str>,
-    /// One sentence of help: tooltips, `--help`.
-    pub help: &'static str,
     pub ui: Ui,
     pub get: fn(&Config) -> Val,
     pub set: fn(&mut Config, Val) -> bool,
 }
 
 macro_rules! param {
-    ($key:literal, $label:literal, $unit:literal, $kind:expr, $min:expr, $max:expr, $none:expr, $ui:expr, $help:literal, $($f:ident).+) => {
+    ($key:literal, $label:literal, $unit:literal, $kind:expr, $min:expr, $max:expr, $none:expr, $ui:expr, $($f:ident).+) => {
         Param {
             key: $key,
-            label: $label,
+            // The page never shows a hidden parameter's label: its wasm leaves the text out.
+            label: if cfg!(target_arch = "wasm32") && matches!($ui, Ui::Hidden) { "" } else { $label },
             unit: $unit,
             kind: $kind,
             min: $min,
             max: $max,
             none_means: $none,
-            help: $help,
             ui: $ui,
             get: |c| Field::to_val(&c.$($f).+),
             set: |c, v| match Field::from_val(v) {
@@ -162,67 +160,12 @@ const MAX_F: f64 = 1_000_000.0;
 
 /// Every scalar parameter, in the order `--help` and the page show them.
 pub const PARAMS: &[Param] = &[
-    param!("duration_s", "Duration", "s", Float, 0.001, 86_400.0, None, H, "simulated time the CLI and Run to end simulate", duration_s),
-    param!(
-        "load.rate_per_s",
-        "Open-loop rate",
-        "req/s",
-        Float,
-        0.0,
-        MAX_F,
-        None,
-        slider(0.0, 2_000.0, 1.0),
-        "open-loop Poisson arrival rate of new requests (0 = off)",
-        load.rate_per_s
-    ),
-    param!(
-        "load.closed.clients",
-        "Closed-loop clients",
-        "clients",
-        Int,
-        0.0,
-        100_000.0,
-        None,
-        slider(0.0, 1_000.0, 1.0),
-        "closed-loop clients: each sends, waits for the outcome, thinks, repeats (0 = off)",
-        load.closed.clients
-    ),
-    param!(
-        "load.closed.think_ms",
-        "Think time",
-        "ms",
-        Float,
-        1.0,
-        3_600_000.0,
-        None,
-        slider(1.0, 10_000.0, 1.0),
-        "mean think time of closed-loop clients (exponential; at least 1 ms so failing clients cannot spin)",
-        load.closed.think_ms
-    ),
-    param!(
-        "load.periodic.clients",
-        "Periodic jobs",
-        "clients",
-        Int,
-        0.0,
-        100_000.0,
-        None,
-        slider(0.0, 10_000.0, 10.0),
-        "periodic clients, one request each per period, like timers or cron jobs (0 = off)",
-        load.periodic.clients
-    ),
-    param!(
-        "load.periodic.period_s",
-        "Period",
-        "s",
-        Float,
-        0.01,
-        86_400.0,
-        None,
-        slider(0.1, 120.0, 0.1),
-        "period of the periodic clients",
-        load.periodic.period_s
-    ),
+    param!("duration_s", "Duration", "s", Float, 0.001, 86_400.0, None, H, duration_s),
+    param!("load.rate_per_s", "Open-loop rate", "req/s", Float, 0.0, MAX_F, None, slider(0.0, 2_000.0, 1.0), load.rate_per_s),
+    param!("load.closed.clients", "Closed-loop clients", "clients", Int, 0.0, 100_000.0, None, slider(0.0, 1_000.0, 1.0), load.closed.clients),
+    param!("load.closed.think_ms", "Think time", "ms", Float, 1.0, 3_600_000.0, None, slider(1.0, 10_000.0, 1.0), load.closed.think_ms),
+    param!("load.periodic.clients", "Periodic jobs", "clients", Int, 0.0, 100_000.0, None, slider(0.0, 10_000.0, 10.0), load.periodic.clients),
+    param!("load.periodic.period_s", "Period", "s", Float, 0.01, 86_400.0, None, slider(0.1, 120.0, 0.1), load.periodic.period_s),
     param!(
         "load.periodic.jittered",
         "Periodic timing",
@@ -232,10 +175,9 @@ pub const PARAMS: &[Param] = &[
         0.0,
         None,
         Ui::Options(&[("false", "aligned (cron at :00)"), ("true", "jittered")]),
-        "false: all fire at the top of the period (cron at :00); true: each at a random offset every period",
         load.periodic.jittered
     ),
-    param!("server.workers", "Workers", "workers", Int, 1.0, 10_000.0, None, slider(1.0, 200.0, 1.0), "requests served at once", server.workers),
+    param!("server.workers", "Workers", "workers", Int, 1.0, 10_000.0, None, slider(1.0, 200.0, 1.0), server.workers),
     param!(
         "server.service",
         "Service-time shape",
@@ -245,34 +187,11 @@ pub const PARAMS: &[Param] = &[
         0.0,
         None,
         Ui::Options(&[("constant", "constant"), ("exponential", "exponential"), ("lognormal", "log-normal (long tail)")]),
-        "service-time distribution",
         server.service
     ),
-    param!(
-        "server.service_ms",
-        "Mean service time",
-        "ms",
-        Float,
-        0.001,
-        600_000.0,
-        None,
-        slider(1.0, 1_000.0, 1.0),
-        "mean service time without contention",
-        server.service_ms
-    ),
-    param!("server.sigma", "Log-normal shape", "", Float, 0.01, 3.0, None, H, "log-normal shape: standard deviation of the log", server.sigma),
-    param!(
-        "server.contention",
-        "Contention",
-        "×",
-        Float,
-        0.0,
-        10.0,
-        None,
-        slider(0.0, 5.0, 0.1),
-        "load-dependent latency: service time × (1 + contention × excess/workers), excess = requests in the server beyond the workers",
-        server.contention
-    ),
+    param!("server.service_ms", "Mean service time", "ms", Float, 0.001, 600_000.0, None, slider(1.0, 1_000.0, 1.0), server.service_ms),
+    param!("server.sigma", "Log-normal shape", "", Float, 0.01, 3.0, None, H, server.sigma),
+    param!("server.contention", "Contention", "×", Float, 0.0, 10.0, None, slider(0.0, 5.0, 0.1), server.contention),
     param!(
         "server.queue_limit",
         "Queue limit",
@@ -282,7 +201,6 @@ pub const PARAMS: &[Param] = &[
         1_000_000.0,
         Some("unbounded"),
         Ui::Options(&[("none", "unbounded"), ("0", "0 (no queue)"), ("10", "10"), ("50", "50"), ("100", "100"), ("500", "500"), ("2000", "2,000")]),
-        "most requests waiting; beyond it arrivals are rejected at once (0 = no queue)",
         server.queue_limit
     ),
     param!(
@@ -294,47 +212,13 @@ pub const PARAMS: &[Param] = &[
         0.0,
         None,
         Ui::Options(&[("fifo", "FIFO"), ("lifo", "LIFO (newest first)")]),
-        "which waiting request is served next",
         server.discipline
     ),
-    param!(
-        "server.drop_expired",
-        "Drop expired work (deadlines)",
-        "",
-        Bool,
-        0.0,
-        0.0,
-        None,
-        ON_OFF,
-        "skip queued requests whose client already timed out (end-to-end back pressure)",
-        server.drop_expired
-    ),
-    param!(
-        "server.throttle.enabled",
-        "Throttle with retry-after",
-        "",
-        Bool,
-        0.0,
-        0.0,
-        None,
-        ON_OFF,
-        "server-side rate limit that rejects with a retry-after hint",
-        server.throttle.enabled
-    ),
-    param!(
-        "server.throttle.rate_per_s",
-        "Throttle rate",
-        "req/s",
-        Float,
-        0.1,
-        MAX_F,
-        None,
-        slider(1.0, 2_000.0, 1.0),
-        "the throttle's admitted rate",
-        server.throttle.rate_per_s
-    ),
-    param!("server.throttle.burst", "Throttle burst", "requests", Float, 1.0, MAX_F, None, H, "the throttle's burst", server.throttle.burst),
-    param!("server.error_rate", "Error rate", "share", Float, 0.0, 1.0, None, H, "share of served requests that fail", server.error_rate),
+    param!("server.drop_expired", "Drop expired work (deadlines)", "", Bool, 0.0, 0.0, None, ON_OFF, server.drop_expired),
+    param!("server.throttle.enabled", "Throttle with retry-after", "", Bool, 0.0, 0.0, None, ON_OFF, server.throttle.enabled),
+    param!("server.throttle.rate_per_s", "Throttle rate", "req/s", Float, 0.1, MAX_F, None, slider(1.0, 2_000.0, 1.0), server.throttle.rate_per_s),
+    param!("server.throttle.burst", "Throttle burst", "requests", Float, 1.0, MAX_F, None, H, server.throttle.burst),
+    param!("server.error_rate", "Error rate", "share", Float, 0.0, 1.0, None, H, server.error_rate),
     param!(
         "client.timeout_ms",
         "Timeout",
@@ -353,36 +237,13 @@ pub const PARAMS: &[Param] = &[
             ("5000", "5 s"),
             ("10000", "10 s")
         ]),
-        "per-attempt timeout",
         client.timeout_ms
     ),
-    param!(
-        "client.max_attempts",
-        "Max attempts",
-        "attempts",
-        Int,
-        1.0,
-        100.0,
-        None,
-        slider(1.0, 10.0, 1.0),
-        "attempts per request including the first (1 = no retries)",
-        client.max_attempts
-    ),
-    param!("client.retry_on.timeouts", "Retry timeouts", "", Bool, 0.0, 0.0, None, H, "retry after a timeout", client.retry_on.timeouts),
-    param!("client.retry_on.rejections", "Retry rejections", "", Bool, 0.0, 0.0, None, H, "retry after a queue-full rejection", client.retry_on.rejections),
-    param!("client.retry_on.throttles", "Retry throttles", "", Bool, 0.0, 0.0, None, H, "retry after a throttle", client.retry_on.throttles),
-    param!(
-        "client.retry_on.errors",
-        "Retry errors",
-        "",
-        Bool,
-        0.0,
-        0.0,
-        None,
-        H,
-        "retry after an error (an injected failure or a restart)",
-        client.retry_on.errors
-    ),
+    param!("client.max_attempts", "Max attempts", "attempts", Int, 1.0, 100.0, None, slider(1.0, 10.0, 1.0), client.max_attempts),
+    param!("client.retry_on.timeouts", "Retry timeouts", "", Bool, 0.0, 0.0, None, H, client.retry_on.timeouts),
+    param!("client.retry_on.rejections", "Retry rejections", "", Bool, 0.0, 0.0, None, H, client.retry_on.rejections),
+    param!("client.retry_on.throttles", "Retry throttles", "", Bool, 0.0, 0.0, None, H, client.retry_on.throttles),
+    param!("client.retry_on.errors", "Retry errors", "", Bool, 0.0, 0.0, None, H, client.retry_on.errors),
     param!(
         "client.backoff",
         "Backoff",
@@ -392,21 +253,10 @@ pub const PARAMS: &[Param] = &[
         0.0,
         None,
         Ui::Options(&[("none", "none (retry at once)"), ("constant", "constant"), ("exponential", "exponential")]),
-        "backoff before retry n (n = backoffs already taken, from 0): 0, base, or min(cap, base × 2^n)",
         client.backoff
     ),
-    param!(
-        "client.base_ms",
-        "Backoff base",
-        "ms",
-        Float,
-        0.0,
-        600_000.0,
-        None,
-        slider(0.0, 2_000.0, 1.0),
-        "backoff base (above 0 for decorrelated jitter)",
-        client.base_ms
-    ),
+    param!("client.base_ms", "Backoff base", "ms", Float, 0.0, 600_000.0, None, slider(0.0, 2_000.0, 1.0), client.base_ms),
+    param!("client.throttle_base_ms", "Backoff base after a throttle", "ms", Float, 0.0, 600_000.0, Some("the same as the base"), H, client.throttle_base_ms),
     param!(
         "client.cap_ms",
         "Backoff cap",
@@ -416,7 +266,6 @@ pub const PARAMS: &[Param] = &[
         86_400_000.0,
         Some("no cap"),
         Ui::Options(&[("none", "none"), ("1000", "1 s"), ("2000", "2 s"), ("5000", "5 s"), ("10000", "10 s"), ("20000", "20 s"), ("60000", "60 s")]),
-        "largest backoff",
         client.cap_ms
     ),
     param!(
@@ -428,185 +277,41 @@ pub const PARAMS: &[Param] = &[
         0.0,
         None,
         Ui::Options(&[("none", "none"), ("full", "full"), ("equal", "equal"), ("decorrelated", "decorrelated")]),
-        "full = uniform(0, backoff), the talk's randint(0, base * 2 ** attempt); equal = half fixed, half random; decorrelated = min(cap, uniform(base, 3 × previous))",
         client.jitter
     ),
-    param!(
-        "client.honor_retry_after",
-        "Honour retry-after",
-        "",
-        Bool,
-        0.0,
-        0.0,
-        None,
-        H,
-        "wait out the throttle's retry-after hint, then the usual backoff",
-        client.honor_retry_after
-    ),
-    param!("client.network_ms", "Network delay", "ms", Float, 0.0, 60_000.0, None, H, "one-way network delay each way", client.network_ms),
-    param!(
-        "limiters.quota.enabled",
-        "Retry quota (AWS standard)",
-        "",
-        Bool,
-        0.0,
-        0.0,
-        None,
-        ON_OFF,
-        "AWS SDK standard-mode retry quota: retries are paid from a shared token bucket",
-        limiters.quota.enabled
-    ),
-    param!("limiters.quota.capacity", "Quota size", "tokens", Float, 1.0, MAX_F, None, H, "quota size and starting level", limiters.quota.capacity),
-    param!(
-        "limiters.quota.retry_cost",
-        "Retry cost",
-        "tokens",
-        Float,
-        0.0,
-        MAX_F,
-        None,
-        H,
-        "tokens a retry costs (at most the quota size)",
-        limiters.quota.retry_cost
-    ),
-    param!(
-        "limiters.quota.timeout_cost",
-        "Retry-after-timeout cost",
-        "tokens",
-        Float,
-        0.0,
-        MAX_F,
-        None,
-        H,
-        "tokens a retry after a timeout costs (at most the quota size)",
-        limiters.quota.timeout_cost
-    ),
-    param!(
-        "limiters.quota.success_refund",
-        "Success refund",
-        "tokens",
-        Float,
-        0.0,
-        MAX_F,
-        None,
-        H,
-        "refund for a first-try success (a successful retry refunds its cost; at most the quota size)",
-        limiters.quota.success_refund
-    ),
-    param!(
-        "limiters.breaker.enabled",
-        "Circuit breaker",
-        "",
-        Bool,
-        0.0,
-        0.0,
-        None,
-        ON_OFF,
-        "circuit breaker (closed / open / half-open)",
-        limiters.breaker.enabled
-    ),
-    param!(
-        "limiters.breaker.failure_threshold",
-        "Breaker threshold",
-        "share",
-        Float,
-        0.01,
-        1.0,
-        None,
-        H,
-        "failure share over a full window that opens it",
-        limiters.breaker.failure_threshold
-    ),
-    param!("limiters.breaker.window", "Breaker window", "calls", Int, 1.0, 100_000.0, None, H, "sliding window of calls", limiters.breaker.window),
-    param!(
-        "limiters.breaker.open_ms",
-        "Breaker open for",
-        "ms",
-        Float,
-        1.0,
-        3_600_000.0,
-        None,
-        slider(100.0, 60_000.0, 100.0),
-        "time spent open before half-open probes",
-        limiters.breaker.open_ms
-    ),
-    param!(
-        "limiters.breaker.half_open_probes",
-        "Half-open probes",
-        "calls",
-        Int,
-        1.0,
-        10_000.0,
-        None,
-        H,
-        "trial calls while half-open",
-        limiters.breaker.half_open_probes
-    ),
-    param!(
-        "limiters.adaptive.enabled",
-        "Adaptive rate (AWS adaptive)",
-        "",
-        Bool,
-        0.0,
-        0.0,
-        None,
-        ON_OFF,
-        "AWS SDK adaptive mode: CUBIC client-side rate limiter, on from the first throttle",
-        limiters.adaptive.enabled
-    ),
-    param!("limiters.adaptive.beta", "CUBIC beta", "", Float, 0.1, 0.99, None, H, "CUBIC multiplicative decrease", limiters.adaptive.beta),
-    param!("limiters.adaptive.scale", "CUBIC scale", "", Float, 0.01, 10.0, None, H, "CUBIC scale constant C", limiters.adaptive.scale),
-    param!("limiters.adaptive.smoothing", "Rate smoothing", "", Float, 0.01, 1.0, None, H, "smoothing of the measured rate", limiters.adaptive.smoothing),
-    param!("limiters.adaptive.bucket_s", "Rate bucket", "s", Float, 0.01, 60.0, None, H, "rate measurement bucket", limiters.adaptive.bucket_s),
-    param!(
-        "limiters.adaptive.min_rate_per_s",
-        "Lowest send rate",
-        "req/s",
-        Float,
-        0.01,
-        1_000.0,
-        None,
-        H,
-        "lowest send rate",
-        limiters.adaptive.min_rate_per_s
-    ),
-    param!("metrics.window_ms", "Measurement window", "ms", Float, 1.0, 3_600_000.0, None, H, "measurement window (takes effect on reset)", metrics.window_ms),
-    param!(
-        "metrics.max_windows",
-        "History kept",
-        "windows",
-        Int,
-        16.0,
-        100_000.0,
-        None,
-        H,
-        "history kept before old windows merge (bounded so the page and the CLI stay within their memory ceiling)",
-        metrics.max_windows
-    ),
-    param!(
-        "metrics.max_live",
-        "Live cap",
-        "requests",
-        Int,
-        100.0,
-        500_000.0,
-        None,
-        H,
-        "live requests (and, separately, live attempts) before new ones are shed; bounds memory at about 300 bytes each",
-        metrics.max_live
-    ),
-    param!(
-        "metrics.trace_capacity",
-        "Trace capacity",
-        "events",
-        Int,
-        0.0,
-        1_000_000.0,
-        None,
-        H,
-        "lifecycle events kept between polls (for the animation)",
-        metrics.trace_capacity
-    ),
+    param!("client.honor_retry_after", "Honour retry-after", "", Bool, 0.0, 0.0, None, H, client.honor_retry_after),
+    param!("client.network_ms", "Network delay", "ms", Float, 0.0, 60_000.0, None, H, client.network_ms),
+    param!("limiters.quota.enabled", "Retry quota (AWS standard)", "", Bool, 0.0, 0.0, None, ON_OFF, limiters.quota.enabled),
+    param!("limiters.quota.capacity", "Quota size", "tokens", Float, 1.0, MAX_F, None, H, limiters.quota.capacity),
+    param!("limiters.quota.retry_cost", "Retry cost", "tokens", Float, 0.0, MAX_F, None, H, limiters.quota.retry_cost),
+    param!("limiters.quota.timeout_cost", "Retry-after-timeout cost", "tokens", Float, 0.0, MAX_F, None, H, limiters.quota.timeout_cost),
+    param!("limiters.quota.throttle_cost", "Retry-after-throttle cost", "tokens", Float, 0.0, MAX_F, None, H, limiters.quota.throttle_cost),
+    param!("limiters.quota.success_refund", "Success refund", "tokens", Float, 0.0, MAX_F, None, H, limiters.quota.success_refund),
+    param!("limiters.budget.enabled", "Retry budget (Finagle)", "", Bool, 0.0, 0.0, None, ON_OFF, limiters.budget.enabled),
+    param!("limiters.budget.ratio", "Budget ratio", "share", Float, 0.01, 1.0, None, H, limiters.budget.ratio),
+    param!("limiters.budget.min_per_s", "Budget floor", "retries/s", Float, 0.0, MAX_F, None, H, limiters.budget.min_per_s),
+    param!("limiters.budget.ttl_s", "Budget TTL", "s", Float, 1.0, 3_600.0, None, H, limiters.budget.ttl_s),
+    param!("limiters.throttling.enabled", "Client-side throttling (SRE)", "", Bool, 0.0, 0.0, None, ON_OFF, limiters.throttling.enabled),
+    param!("limiters.throttling.k", "Throttling K", "", Float, 1.0, 10.0, None, H, limiters.throttling.k),
+    param!("limiters.throttling.window_s", "Throttling window", "s", Float, 1.0, 3_600.0, None, H, limiters.throttling.window_s),
+    param!("limiters.grpc.enabled", "gRPC retry throttling", "", Bool, 0.0, 0.0, None, ON_OFF, limiters.grpc.enabled),
+    param!("limiters.grpc.max_tokens", "gRPC max tokens", "tokens", Float, 1.0, 1_000.0, None, H, limiters.grpc.max_tokens),
+    param!("limiters.grpc.token_ratio", "gRPC token ratio", "tokens", Float, 0.001, 1.0, None, H, limiters.grpc.token_ratio),
+    param!("limiters.breaker.enabled", "Circuit breaker", "", Bool, 0.0, 0.0, None, ON_OFF, limiters.breaker.enabled),
+    param!("limiters.breaker.failure_threshold", "Breaker threshold", "share", Float, 0.01, 1.0, None, H, limiters.breaker.failure_threshold),
+    param!("limiters.breaker.window", "Breaker window", "calls", Int, 1.0, 100_000.0, None, H, limiters.breaker.window),
+    param!("limiters.breaker.open_ms", "Breaker open for", "ms", Float, 1.0, 3_600_000.0, None, slider(100.0, 60_000.0, 100.0), limiters.breaker.open_ms),
+    param!("limiters.breaker.half_open_probes", "Half-open probes", "calls", Int, 1.0, 10_000.0, None, H, limiters.breaker.half_open_probes),
+    param!("limiters.adaptive.enabled", "Adaptive rate (AWS adaptive)", "", Bool, 0.0, 0.0, None, ON_OFF, limiters.adaptive.enabled),
+    param!("limiters.adaptive.beta", "CUBIC beta", "", Float, 0.1, 0.99, None, H, limiters.adaptive.beta),
+    param!("limiters.adaptive.scale", "CUBIC scale", "", Float, 0.01, 10.0, None, H, limiters.adaptive.scale),
+    param!("limiters.adaptive.smoothing", "Rate smoothing", "", Float, 0.01, 1.0, None, H, limiters.adaptive.smoothing),
+    param!("limiters.adaptive.bucket_s", "Rate bucket", "s", Float, 0.01, 60.0, None, H, limiters.adaptive.bucket_s),
+    param!("limiters.adaptive.min_rate_per_s", "Lowest send rate", "req/s", Float, 0.01, 1_000.0, None, H, limiters.adaptive.min_rate_per_s),
+    param!("metrics.window_ms", "Measurement window", "ms", Float, 1.0, 3_600_000.0, None, H, metrics.window_ms),
+    param!("metrics.max_windows", "History kept", "windows", Int, 16.0, 100_000.0, None, H, metrics.max_windows),
+    param!("metrics.max_live", "Live cap", "requests", Int, 100.0, 500_000.0, None, H, metrics.max_live),
+    param!("metrics.trace_capacity", "Trace capacity", "events", Int, 0.0, 1_000_000.0, None, H, metrics.trace_capacity),
 ];
 
 /// The spec for `key`.
@@ -645,6 +350,12 @@ pub fn num(x: f64) -> String {
 }
 
 impl Param {
+    /// One sentence of help (tooltips, `--help`), from `www/lessons.txt` (`## param.KEY`): the
+    /// page fetches it after the first paint instead of carrying it in its wasm.
+    pub fn help(&self) -> String {
+        crate::texts::text(&format!("param.{}", self.key))
+    }
+
     /// The allowed range in words: "1 to 10,000 workers (or none for no timeout)".
     pub fn range_text(&self) -> String {
         match self.kind {

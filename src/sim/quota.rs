@@ -32,9 +32,16 @@ impl Quota {
         self.tokens
     }
 
-    /// Pays for a retry; `None` when the quota cannot, and the request must fail instead.
-    pub fn try_acquire(&mut self, after_timeout: bool) -> Option<f64> {
-        let cost = if after_timeout { self.cfg.timeout_cost } else { self.cfg.retry_cost };
+    /// Pays for a retry after a timeout, a throttle, or another failure; `None` when the quota
+    /// cannot, and the request must fail instead.
+    pub fn try_acquire(&mut self, after_timeout: bool, after_throttle: bool) -> Option<f64> {
+        let cost = if after_timeout {
+            self.cfg.timeout_cost
+        } else if after_throttle {
+            self.cfg.throttle_cost
+        } else {
+            self.cfg.retry_cost
+        };
         if self.tokens >= cost {
             self.tokens -= cost;
             Some(cost)
@@ -58,8 +65,8 @@ mod tests {
     fn standard_mode_constants() {
         let mut q = Quota::new(&RetryQuota { enabled: true, ..RetryQuota::default() });
         assert_eq!(q.tokens(), 500.0);
-        assert_eq!(q.try_acquire(false), Some(5.0));
-        assert_eq!(q.try_acquire(true), Some(10.0));
+        assert_eq!(q.try_acquire(false, false), Some(5.0));
+        assert_eq!(q.try_acquire(true, false), Some(10.0));
         assert_eq!(q.tokens(), 485.0);
         q.on_success(Some(10.0));
         q.on_success(None);
@@ -69,7 +76,12 @@ mod tests {
         }
         assert_eq!(q.tokens(), 500.0, "never above capacity");
         // 500 tokens pay for exactly 50 retries after timeouts, then none.
-        let paid = (0..100).filter(|_| q.try_acquire(true).is_some()).count();
+        let paid = (0..100).filter(|_| q.try_acquire(true, false).is_some()).count();
         assert_eq!(paid, 50);
+        // The AWS SDKs' 2026 defaults: 14 tokens a transient retry, 5 after a throttle, no
+        // extra for timeouts.
+        let mut q = Quota::new(&RetryQuota { enabled: true, retry_cost: 14.0, timeout_cost: 14.0, throttle_cost: 5.0, ..RetryQuota::default() });
+        assert_eq!((q.try_acquire(true, false), q.try_acquire(false, true), q.try_acquire(false, false)), (Some(14.0), Some(5.0), Some(14.0)));
+        assert_eq!((0..100).filter(|_| q.try_acquire(false, false).is_some()).count(), 467 / 14);
     }
 }

@@ -301,9 +301,7 @@ pub fn app() -> Html {
         Callback::from(move |_: MouseEvent| {
             let mut c = cfg.clone();
             c.metrics.trace_capacity = 0;
-            if let Ok(j) = serde_json::to_string_pretty(&c) {
-                download("backoff-lab-config.json", &data_url("application/json", &j));
-            }
+            download("backoff-lab-config.json", &data_url("application/json", &crate::keys::config_json(&c)));
         })
     };
     let on_png = {
@@ -439,7 +437,7 @@ pub fn app() -> Html {
             <FaultsPanel faults={cfg.faults.clone()} on_add={on_fault} on_clear={{ let c = controls.clone(); Callback::from(move |_| c.dispatch(Action::ClearFaults)) }} />
           }
           <ParamGroups cfg={edit_cfg.clone()} errors={controls.errors.clone()} groups={controls.groups.clone()}
-            client_note={mean_delay_text(&edit_delays)} on_change={on_key} />
+            client_note={mean_delay_text(&edit_delays)} on_change={on_key} texts_ready={*texts_ready} />
           if !controls.embed {
           <fieldset class="share"><legend>{ "Share and export" }</legend>
             <button id="copy-link" onclick={on_copy_link}>{ "Copy link" }</button>
@@ -458,7 +456,7 @@ pub fn app() -> Html {
 
         if !controls.embed {
         <Explorer report={delays.clone()} canvas={canvases.delays.clone()} />
-        <Contention seed={controls.seed} />
+        <Contention seed={controls.seed} texts_ready={*texts_ready} />
         }
 
         if let Some(b) = &*bench { <pre id="bench">{ b }</pre> }

@@ -27,6 +27,8 @@ pub struct Headline {
     pub capacity: u32,
     pub health: Health,
     pub recovery: Recovery,
+    /// What the retry policy allows at most (max attempts, budgets).
+    pub allowance: String,
 }
 
 impl Headline {
@@ -57,6 +59,7 @@ impl Headline {
             capacity: snap.capacity,
             health: explain::health(sim.windows(), sim.config(), now),
             recovery: explain::recovery(sim.windows(), sim.config(), now),
+            allowance: explain::retry_allowance(sim.config()),
         }
     }
 
@@ -75,7 +78,8 @@ impl Headline {
               if !side.is_empty() { <span class="side">{ side }</span> }
               <div class={classes!("verdict", self.health.class())} id={id("health")} title={format!("Judged {span}")}>{ self.health.label() }</div>
               <div class="stat" title={format!("Successful requests per second against first attempts per second, {span}")}><span>{ "goodput" }</span><b id={id("goodput")}>{ format!("{:.0}/s", self.goodput_per_s) }</b><span>{ format!(" of {:.0}/s offered", self.offered_per_s) }</span></div>
-              <div class="stat" title={format!("Attempts ÷ first attempts, {span}")}><span>{ "amplification" }</span><b id={id("amplification")}>{ self.amplification.map_or("–".to_string(), |a| format!("{a:.2}×")) }</b></div>
+              <div class="stat" title={format!("Attempts ÷ first attempts, {span}")}><span>{ "amplification" }</span><b id={id("amplification")}>{ self.amplification.map_or("–".to_string(), |a| format!("{a:.2}×")) }</b>
+                <span class="allowed" id={id("allowed")}>{ format!(" (allowed: {})", self.allowance) }</span></div>
               <div class="stat" title={format!("Latency of successful requests, {span}")}><span>{ "p99 / mean" }</span><b id={id("p99")}>{ self.p99_ms.map_or("— (no successes)".to_string(), fmt_ms) }</b><span id={id("mean-latency")}>{ self.mean_ms.map_or(String::new(), |m| format!(" / {}", fmt_ms(m))) }</span></div>
               <div class="stat" title={format!("Client timeouts per second, {span}")}><span>{ "timeouts/s" }</span><b id={id("timeouts")}>{ format!("{:.0}", self.timeouts_per_s) }</b></div>
               <div class="stat" title={format!("Busy share of the workers available, {span}")}><span>{ "utilisation" }</span><b id={id("utilisation")}>{ self.utilisation.map_or("–".to_string(), |u| format!("{:.0} %", 100.0 * u)) }</b></div>

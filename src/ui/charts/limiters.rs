@@ -13,6 +13,17 @@ pub fn draw_limiters(c: &HtmlCanvasElement, ws: &[&Window], cfg: &Config, x: (f6
         series.push(limit(format!("quota {}", human(l.quota.capacity)), l.quota.capacity, x));
         series.push(a("retries stopped by quota", VERMILLION, pts(ws, |w| w.counts.suppressed_quota as f64)));
     }
+    if l.budget.enabled {
+        series.push(a("retries stopped by budget", VERMILLION, pts(ws, |w| w.counts.suppressed_budget as f64)));
+    }
+    if l.grpc.enabled {
+        series.push(a("gRPC tokens", GREEN, pts(ws, |w| w.end.grpc_tokens.unwrap_or(f64::NAN))));
+        series.push(limit(format!("gRPC retries stop at {}", human(l.grpc.max_tokens / 2.0)), l.grpc.max_tokens / 2.0, x));
+        series.push(a("retries stopped by gRPC", VERMILLION, pts(ws, |w| w.counts.suppressed_grpc as f64)));
+    }
+    if l.throttling.enabled {
+        series.push(a("rejected at the client", ORANGE, pts(ws, |w| w.counts.rejected_client as f64)));
+    }
     if l.breaker.enabled {
         let scale = if l.quota.enabled { l.quota.capacity } else { 1.0 };
         series.push(a(
@@ -34,5 +45,5 @@ pub fn draw_limiters(c: &HtmlCanvasElement, ws: &[&Window], cfg: &Config, x: (f6
     if series.is_empty() {
         series.push(a("no limiter or throttle on", GREY, Vec::new()));
     }
-    line_chart(c, "Limiters: retry quota, breaker, adaptive rate, throttles", &series, &fault_bands(cfg), x, XAxis::Seconds, t)
+    line_chart(c, "Limiters and budgets: what they allow and stop, per window", &series, &fault_bands(cfg), x, XAxis::Seconds, t)
 }

@@ -11,6 +11,8 @@ use yew::prelude::*;
 pub struct Props {
     /// The page's seed: the experiment runs on it, so it is reproducible too.
     pub seed: u64,
+    /// Whether the texts (its explanation) have arrived.
+    pub texts_ready: bool,
 }
 
 #[function_component(Contention)]
@@ -43,14 +45,14 @@ pub fn contention(p: &Props) -> Html {
     html! {
         <section class="contention" aria-labelledby="contention-h">
           <h2 id="contention-h">{ "Brooker's 2015 contention experiment" }</h2>
-          <p>{ "N clients each read one record and write it back only if nobody wrote since their read; a failed write backs off (base 5 ms, cap 2 s, first retry n = 1) and starts over. Every message takes |Normal(10 ms, 2 ms)|. 40 runs per point, on this page's seed." }</p>
+          <p>{ crate::texts::text("ui.contention.intro") }</p>
           <button id="run-contention" onclick={on_run}>{ if rows.is_some() { "Run again" } else { "Run the experiment" } }</button>
           if rows.is_some() {
             <div class="pair">
               <canvas ref={calls} id="chart-contention-calls" role="img" aria-label="Calls against clients for each backoff strategy" />
               <canvas ref={time} id="chart-contention-time" role="img" aria-label="Completion time against clients for each backoff strategy" />
             </div>
-            <p>{ "Without jitter, clients that collide back off in lockstep and collide again: plain exponential backoff does nearly as much work as none and takes by far the longest. Full jitter does the least work." }</p>
+            <p>{ crate::texts::text("ui.contention.after") }</p>
           }
         </section>
     }

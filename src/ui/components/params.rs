@@ -29,7 +29,19 @@ pub const GROUPS: &[(&str, &str, &[&str])] = &[
         ],
     ),
     ("client", "Client", &["client.timeout_ms", "client.max_attempts", "client.backoff", "client.base_ms", "client.cap_ms", "client.jitter"]),
-    ("limiters", "Limiters", &["limiters.quota.enabled", "limiters.breaker.enabled", "limiters.breaker.open_ms", "limiters.adaptive.enabled"]),
+    (
+        "limiters",
+        "Limiters",
+        &[
+            "limiters.quota.enabled",
+            "limiters.budget.enabled",
+            "limiters.grpc.enabled",
+            "limiters.throttling.enabled",
+            "limiters.breaker.enabled",
+            "limiters.breaker.open_ms",
+            "limiters.adaptive.enabled",
+        ],
+    ),
 ];
 
 #[derive(Properties, PartialEq)]
@@ -43,6 +55,8 @@ pub struct Props {
     /// Shown under the client group: the mean delay each retry adds.
     pub client_note: AttrValue,
     pub on_change: Callback<(String, String)>,
+    /// Whether the help texts have arrived: a change re-renders the controls with them.
+    pub texts_ready: bool,
 }
 
 /// One control for `key`, from its spec.
@@ -52,7 +66,7 @@ fn control(key: &str, p: &Props) -> Html {
     let error = p.errors.iter().find(|(k, _)| k == key).map(|(_, e)| AttrValue::from(e.clone()));
     match spec.ui {
         params::Ui::Slider { min, max, step } => html! {
-            <Slider key_name={spec.key} label={spec.label} unit={spec.unit} help={format!("{} (allowed {})", spec.help, spec.range_text())}
+            <Slider key_name={spec.key} label={spec.label} unit={spec.unit} help={format!("{} (allowed {})", spec.help(), spec.range_text())}
                 value={value.parse::<f64>().unwrap_or(0.0)} min={min} max={max} step={step} error={error} on_change={p.on_change.clone()} />
         },
         params::Ui::Options(options) => {
@@ -61,7 +75,7 @@ fn control(key: &str, p: &Props) -> Html {
             if !options.iter().any(|(v, _)| same(v, &value)) {
                 options.push((AttrValue::from(value.clone()), AttrValue::from(format!("{value} {}", spec.unit))));
             }
-            html! { <Choice key_name={spec.key} label={spec.label} help={spec.help} value={value} options={options} error={error} on_change={p.on_change.clone()} /> }
+            html! { <Choice key_name={spec.key} label={spec.label} help={spec.help()} value={value} options={options} error={error} on_change={p.on_change.clone()} /> }
         }
         params::Ui::Hidden => html! {},
     }
