@@ -219,12 +219,10 @@ pub fn retry_allowance(cfg: &Config) -> String {
         parts.push(format!("≤ +{:.0} % + {}/s by the budget", 100.0 * l.budget.ratio, crate::sim::params::num(l.budget.min_per_s)));
     }
     if l.quota.enabled {
-        parts.push(format!(
-            "{} tokens at {}–{} a retry",
-            crate::sim::params::num(l.quota.capacity),
-            crate::sim::params::num(l.quota.retry_cost.min(l.quota.timeout_cost)),
-            crate::sim::params::num(l.quota.retry_cost.max(l.quota.timeout_cost))
-        ));
+        let num = crate::sim::params::num;
+        let (lo, hi) = (l.quota.retry_cost.min(l.quota.timeout_cost), l.quota.retry_cost.max(l.quota.timeout_cost));
+        let cost = if lo == hi { num(lo) } else { format!("{}–{}", num(lo), num(hi)) };
+        parts.push(format!("{} tokens at {cost} a retry", num(l.quota.capacity)));
     }
     if l.grpc.enabled {
         parts.push(format!("none below {} gRPC tokens", crate::sim::params::num(l.grpc.max_tokens / 2.0)));
@@ -335,6 +333,17 @@ mod tests {
         for h in [Health::Starting, Health::Idle, Health::Healthy, Health::Overloaded, Health::Collapsed] {
             assert!(!h.label().is_empty() && !h.class().is_empty());
         }
+    }
+
+    #[test]
+    fn the_allowance_names_every_bound_on_retries() {
+        let s = scenarios::find("aws-sdk-2026").unwrap();
+        assert_eq!(retry_allowance(&s.config), "≤ 3× by max attempts; 500 tokens at 5–10 a retry");
+        assert_eq!(retry_allowance(s.compare.as_ref().unwrap()), "≤ 3× by max attempts; 500 tokens at 14 a retry");
+        let mut c = Config::default();
+        c.limiters.budget.enabled = true;
+        c.limiters.grpc.enabled = true;
+        assert_eq!(retry_allowance(&c), "≤ 3× by max attempts; ≤ +20 % + 10/s by the budget; none below 5 gRPC tokens");
     }
 
     #[test]

@@ -98,6 +98,19 @@ pub struct Status {
     pub events: u64,
 }
 
+/// Keeps a part's state across a live change while it stays on (it takes its new constants),
+/// starts it when it is switched on, and drops it when it is switched off.
+fn keep<T>(on: bool, old: Option<T>, reconfigure: impl FnOnce(&mut T), new: impl FnOnce() -> T) -> Option<T> {
+    match (on, old) {
+        (false, _) => None,
+        (true, Some(mut x)) => {
+            reconfigure(&mut x);
+            Some(x)
+        }
+        (true, None) => Some(new()),
+    }
+}
+
 /// A running simulation.
 pub struct Sim {
     cfg: Config,
@@ -406,63 +419,19 @@ impl Sim {
         self.service_mean_us = cfg.server.service_ms * 1e3;
         self.trace.set_capacity(cfg.metrics.trace_capacity as usize);
 
-        self.throttle = match (cfg.server.throttle.enabled, self.throttle.take()) {
-            (false, _) => None,
-            (true, Some(mut t)) => {
-                t.reconfigure(&cfg.server.throttle, now);
-                Some(t)
-            }
-            (true, None) => Some(ServerThrottle::new(&cfg.server.throttle, now)),
-        };
+        self.throttle = keep(
+            cfg.server.throttle.enabled,
+            self.throttle.take(),
+            |t| t.reconfigure(&cfg.server.throttle, now),
+            || ServerThrottle::new(&cfg.server.throttle, now),
+        );
         let l = &cfg.limiters;
-        self.quota = match (l.quota.enabled, self.quota.take()) {
-            (false, _) => None,
-            (true, Some(mut q)) => {
-                q.reconfigure(&l.quota);
-                Some(q)
-            }
-            (true, None) => Some(Quota::new(&l.quota)),
-        };
-        self.breaker = match (l.breaker.enabled, self.breaker.take()) {
-            (false, _) => None,
-            (true, Some(mut b)) => {
-                b.reconfigure(&l.breaker);
-                Some(b)
-            }
-            (true, None) => Some(CircuitBreaker::new(&l.breaker)),
-        };
-        self.adaptive = match (l.adaptive.enabled, self.adaptive.take()) {
-            (false, _) => None,
-            (true, Some(mut a)) => {
-                a.reconfigure(&l.adaptive);
-                Some(a)
-            }
-            (true, None) => Some(AdaptiveLimiter::new(&l.adaptive, now)),
-        };
-        self.budget = match (l.budget.enabled, self.budget.take()) {
-            (false, _) => None,
-            (true, Some(mut b)) => {
-                b.reconfigure(&l.budget);
-                Some(b)
-            }
-            (true, None) => Some(budgets::Budget::new(&l.budget)),
-        };
-        self.throttling = match (l.throttling.enabled, self.throttling.take()) {
-            (false, _) => None,
-            (true, Some(mut t)) => {
-                t.reconfigure(&l.throttling);
-                Some(t)
-            }
-            (true, None) => Some(budgets::Throttling::new(&l.throttling)),
-        };
-        self.grpc = match (l.grpc.enabled, self.grpc.take()) {
-            (false, _) => None,
-            (true, Some(mut g)) => {
-                g.reconfigure(&l.grpc);
-                Some(g)
-            }
-            (true, None) => Some(budgets::Grpc::new(&l.grpc)),
-        };
+        self.quota = keep(l.quota.enabled, self.quota.take(), |q| q.reconfigure(&l.quota), || Quota::new(&l.quota));
+        self.breaker = keep(l.breaker.enabled, self.breaker.take(), |b| b.reconfigure(&l.breaker), || CircuitBreaker::new(&l.breaker));
+        self.adaptive = keep(l.adaptive.enabled, self.adaptive.take(), |a| a.reconfigure(&l.adaptive), || AdaptiveLimiter::new(&l.adaptive, now));
+        self.budget = keep(l.budget.enabled, self.budget.take(), |b| b.reconfigure(&l.budget), || budgets::Budget::new(&l.budget));
+        self.throttling = keep(l.throttling.enabled, self.throttling.take(), |t| t.reconfigure(&l.throttling), || budgets::Throttling::new(&l.throttling));
+        self.grpc = keep(l.grpc.enabled, self.grpc.take(), |g| g.reconfigure(&l.grpc), || budgets::Grpc::new(&l.grpc));
         if !self.limiter_waiting.is_empty() {
             self.schedule_limiter_wake();
         }
