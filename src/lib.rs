@@ -11,6 +11,7 @@ pub mod keys;
 pub mod report;
 pub mod scenarios;
 pub mod sim;
+pub mod sweep;
 pub mod texts;
 pub mod url;
 

@@ -183,3 +183,25 @@ fn set_flags_mean_the_same_in_any_order() {
     let e = stderr(&lab(&["run", "--set", "limiters.quota.capacity=2"]));
     assert!(e.contains("limiters.quota.retry_cost: 5 is more than limiters.quota.capacity (2)"), "{e}");
 }
+
+#[test]
+fn a_sweep_finds_where_the_storm_tips_and_repeats_exactly() {
+    let args =
+        ["sweep", "--scenario", "metastable-retry", "--x", "trigger.duration_s=1..10:4", "--y", "trigger.value=0.1..0.9:3", "--seeds", "3", "--format", "json"];
+    let a = lab(&args);
+    assert!(a.status.success(), "{}", stderr(&a));
+    assert_eq!(a.stdout, lab(&args).stdout, "the same seed gives the same table");
+    let v: serde_json::Value = serde_json::from_slice(&a.stdout).unwrap();
+    let cells = v["cells"].as_array().unwrap();
+    assert_eq!(cells.len(), 12);
+    let share = |x: f64, y: f64| cells.iter().find(|c| c["x"] == x && c["y"] == y).unwrap()["metastable_share"].as_f64().unwrap();
+    // Short, small triggers recover; long, large ones stay down.
+    assert_eq!(share(1.0, 0.9), 0.0);
+    assert_eq!(share(1.0, 0.1), 0.0);
+    assert_eq!(share(10.0, 0.1), 1.0);
+    assert_eq!(share(10.0, 0.9), 0.0);
+    let help = stdout(&lab(&["sweep", "--help"]));
+    assert!(help.contains("metastable") && help.contains("recovered") && help.contains("trigger.duration_s"), "{help}");
+    let bad = lab(&["sweep", "--x", "trigger.value=0..1:3"]);
+    assert!(!bad.status.success() && stderr(&bad).contains("has none"), "{}", stderr(&bad));
+}

@@ -91,6 +91,42 @@ enum Command {
         #[arg(long, value_enum, default_value = "table")]
         format: Format,
     },
+    /// Where does it tip? Run a config over a grid of one or two keys, several seeds a cell.
+    #[command(after_long_help = SWEEP_HELP)]
+    Sweep {
+        /// A scenario id as the base (see `lab scenarios`). Default: the model's defaults.
+        #[arg(long, conflicts_with = "config")]
+        scenario: Option<String>,
+        /// A JSON config file as the base.
+        #[arg(long)]
+        config: Option<std::path::PathBuf>,
+        /// KEY=VALUE overrides of the base.
+        #[arg(long = "set", value_name = "KEY=VALUE")]
+        sets: Vec<String>,
+        /// Extra faults (the first fault is the trigger the trigger.* axes change).
+        #[arg(long = "fault", value_name = "SPEC")]
+        faults: Vec<String>,
+        /// The x axis: KEY=FROM..TO:STEPS or KEY=A,B,C (KEY: any --set key, or trigger.start_s, trigger.duration_s, trigger.value).
+        #[arg(long, value_name = "AXIS")]
+        x: String,
+        /// An optional y axis, the same syntax.
+        #[arg(long, value_name = "AXIS")]
+        y: Option<String>,
+        /// Seeds per cell, 1 to 1,000.
+        #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=1_000))]
+        seeds: u32,
+        /// The first seed (cells use seed, seed+1, …). Default: the scenario's.
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Seconds at the end of each run over which "metastable" is judged.
+        #[arg(long, default_value_t = 20.0)]
+        settle: f64,
+        /// Simulated seconds per run (overrides duration_s).
+        #[arg(long)]
+        duration: Option<f64>,
+        #[arg(long, value_enum, default_value = "table")]
+        format: Format,
+    },
     /// List the scenarios.
     Scenarios,
     /// Print a scenario's (or the default) config as JSON, to edit and run with --config.
@@ -111,6 +147,13 @@ pub fn main() -> ExitCode {
             run(scenario, config, &sets, &faults, seed, duration, format, series)
         }
         Command::Contention { clients, runs, strategies, seed, format } => contention_cmd(&clients, runs, &strategies, seed, format),
+        Command::Sweep { scenario, config, sets, faults, x, y, seeds, seed, settle, duration, format } => {
+            let (cfg, default_seed) = match build_config(scenario.as_deref(), config.as_deref(), &sets, &faults, duration) {
+                Ok(c) => c,
+                Err(e) => return fail(&e),
+            };
+            sweep_cmd(&cfg, &x, y.as_deref(), seeds, seed.unwrap_or(default_seed), settle, format)
+        }
         Command::Scenarios => (|| {
             for s in scenarios::all() {
                 outln!("{:<20} {}\n{:<20} {}\n", s.id, s.title, "", s.story());
@@ -123,6 +166,14 @@ pub fn main() -> ExitCode {
             Ok(())
         }),
     };
+    finish(result)
+}
+
+fn fail(msg: &str) -> ExitCode {
+    finish(Err(msg.to_string()))
+}
+
+fn finish(result: Result<(), String>) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(msg) if msg == CLOSED_PIPE => ExitCode::SUCCESS,
@@ -153,18 +204,15 @@ fn base_config(scenario: Option<&str>, file: Option<&std::path::Path>) -> Result
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-fn run(
-    scenario: Option<String>,
-    file: Option<std::path::PathBuf>,
+/// The base config from a scenario or a file, with --set, --fault and --duration applied.
+fn build_config(
+    scenario: Option<&str>,
+    file: Option<&std::path::Path>,
     sets: &[String],
     faults: &[String],
-    seed: Option<u64>,
     duration: Option<f64>,
-    format: Format,
-    series: bool,
-) -> Result<(), String> {
-    let (mut cfg, default_seed) = base_config(scenario.as_deref(), file.as_deref())?;
+) -> Result<(Config, u64), String> {
+    let (mut cfg, default_seed) = base_config(scenario, file)?;
     // Every --set first, then one validation: the flags mean the same in any order.
     for s in sets {
         cfg = keys::apply_assignment(&cfg, s).map_err(|e| e.to_string())?;
@@ -176,6 +224,21 @@ fn run(
     if let Some(d) = duration {
         cfg = keys::set(&cfg, "duration_s", &d.to_string()).map_err(|e| format!("--duration {d}: {}", e.message))?;
     }
+    Ok((cfg, default_seed))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn run(
+    scenario: Option<String>,
+    file: Option<std::path::PathBuf>,
+    sets: &[String],
+    faults: &[String],
+    seed: Option<u64>,
+    duration: Option<f64>,
+    format: Format,
+    series: bool,
+) -> Result<(), String> {
+    let (cfg, default_seed) = build_config(scenario.as_deref(), file.as_deref(), sets, faults, duration)?;
     let seed = seed.unwrap_or(default_seed);
     let mut sim = Sim::new(cfg, seed).map_err(|e| e.to_string())?;
     let end = SimTime::from_secs_f64(sim.config().duration_s);
@@ -297,6 +360,117 @@ fn contention_cmd(clients: &str, runs: u32, strategies: &str, seed: u64, format:
                     outln!();
                 }
                 outln!();
+            }
+        }
+    }
+    Ok(())
+}
+
+const SWEEP_HELP: &str = "Definitions:
+  metastable   every fault ended at least --settle seconds before the end of the run, and over
+               those last --settle seconds goodput is below half of the offered load: the
+               trigger is gone, the failure is not. The table gives the share of seeds.
+  recovered    goodput back above 90 % of offered after the trigger and staying there; the
+               median over the seeds that recovered, in seconds after the last fault ended.
+  amplification  attempts / first attempts over the whole run, mean over seeds.
+  wasted       work served for clients that had already given up / all work served.
+
+Axes: any --set key (server.workers=5..20:16), or the first fault: trigger.start_s,
+trigger.duration_s, trigger.value (e.g. the capacity share left by a capacity fault).
+Cells run in parallel on every core; the same seed gives the same table.
+
+Example: where the retry storm tips, over trigger length and size:
+  lab sweep --scenario metastable-retry --x trigger.duration_s=1..10:10 --y trigger.value=0.1..0.9:9 --seeds 5";
+
+/// Runs every cell of the grid on all cores (cells are independent, so the table does not
+/// depend on how many), with a progress line on a terminal.
+fn sweep_cmd(base: &Config, x: &str, y: Option<&str>, seeds: u32, seed: u64, settle: f64, format: Format) -> Result<(), String> {
+    use backoff_lab::sweep::{Axis, Cell, grid, run_cell};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    if !(settle.is_finite() && settle > 0.0 && settle < base.duration_s) {
+        return Err(format!("--settle {settle}: allowed above 0 and below the run's {} s", base.duration_s));
+    }
+    let xa = Axis::parse(x)?;
+    let ya = y.map(Axis::parse).transpose()?;
+    let cells = grid(base, &xa, ya.as_ref())?;
+    let next = AtomicUsize::new(0);
+    let done = AtomicUsize::new(0);
+    let results: std::sync::Mutex<Vec<Option<Cell>>> = std::sync::Mutex::new(vec![None; cells.len()]);
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(cells.len().max(1));
+    let mut progress = Progress::new();
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some((xv, yv, cfg)) = cells.get(i) else { break };
+                    let cell = run_cell(cfg, *xv, *yv, seed, seeds, settle);
+                    if let Ok(mut r) = results.lock() {
+                        r[i] = Some(cell);
+                    }
+                    done.fetch_add(1, Ordering::Relaxed);
+                }
+            });
+        }
+        while done.load(Ordering::Relaxed) < cells.len() {
+            let d = done.load(Ordering::Relaxed);
+            progress.update(d as f64 / cells.len() as f64, |_| format!("{d} of {} cells, {seeds} seeds each, {workers} threads", cells.len()));
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+    });
+    progress.finish();
+    let rows: Vec<Cell> = results.into_inner().map_err(|_| "a sweep worker failed".to_string())?.into_iter().flatten().collect();
+    let yk = ya.as_ref().map_or("", |a| a.key.as_str());
+    let opt = |v: Option<f64>| v.map_or(String::new(), |v| format!("{v}"));
+    match format {
+        Format::Csv => {
+            outln!("{},{},metastable_share,median_recovery_s,mean_amplification,wasted_share,seeds", xa.key, if yk.is_empty() { "y" } else { yk });
+            for c in &rows {
+                outln!("{},{},{},{},{},{},{}", c.x, opt(c.y), c.metastable_share, opt(c.median_recovery_s), c.mean_amplification, c.wasted_share, c.seeds);
+            }
+        }
+        Format::Json => {
+            let v = serde_json::json!({ "x": xa.key, "y": ya.as_ref().map(|a| a.key.clone()), "seeds": seeds, "first_seed": seed, "settle_s": settle, "cells": rows });
+            outln!("{}", serde_json::to_string_pretty(&v).map_err(|e| e.to_string())?);
+        }
+        Format::Table => {
+            outln!("Share of {seeds} seeds that stay down (metastable), judged over the last {settle} s; see `lab sweep --help`.\n");
+            let head = if yk.is_empty() { String::new() } else { format!("{yk:>22} ") };
+            out!("{head}");
+            for v in &xa.values {
+                out!(" {:>8}", format!("{v}"));
+            }
+            outln!("   ← {}", xa.key);
+            let ys: Vec<Option<f64>> = ya.as_ref().map_or(vec![None], |a| a.values.iter().map(|v| Some(*v)).collect());
+            for yv in ys {
+                if let Some(v) = yv {
+                    out!("{:>22} ", format!("{v}"));
+                }
+                for c in rows.iter().filter(|c| c.y == yv) {
+                    out!(" {:>7.0}%", 100.0 * c.metastable_share);
+                }
+                outln!();
+            }
+            outln!(
+                "\n{:>10} {:>8} {:>10} {:>12} {:>10} {:>8}",
+                xa.key.rsplit('.').next().unwrap_or("x"),
+                yk.rsplit('.').next().unwrap_or(""),
+                "stay down",
+                "recovery (s)",
+                "amplif.",
+                "wasted"
+            );
+            for c in &rows {
+                let rec = c.median_recovery_s.map_or("–".to_string(), |r| format!("{r:.1}"));
+                outln!(
+                    "{:>10} {:>8} {:>9.0}% {:>12} {:>9.2}× {:>7.0}%",
+                    format!("{}", c.x),
+                    opt(c.y),
+                    100.0 * c.metastable_share,
+                    rec,
+                    c.mean_amplification,
+                    100.0 * c.wasted_share
+                );
             }
         }
     }

@@ -1,0 +1,157 @@
+//! Where does it tip? A sweep runs a base config over a grid of one or two parameters, several
+//! seeds per cell, and reports for each cell how often the system stays down after its
+//! trigger, how long recovery takes when it comes, and what the retries cost.
+//!
+//! Definitions (the same in `lab sweep --help`):
+//! - **metastable**: every fault has ended at least `settle_s` before the end of the run, and
+//!   over that last `settle_s` goodput is below half of the offered load. The trigger is gone;
+//!   the failure is not.
+//! - **recovered**: goodput back above 90 % of offered after the trigger and staying there
+//!   ([`crate::explain::recovery`]); the time is from the end of the last fault.
+//!
+//! Axes are parameter keys (`server.workers`, `client.max_attempts`, …) or the trigger itself:
+//! `trigger.start_s`, `trigger.duration_s` and `trigger.value` change the first fault.
+
+use crate::explain::{self, Recovery};
+use crate::keys;
+use crate::sim::{Config, Sim, SimTime};
+
+/// One axis: a key and the values it takes.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Axis {
+    pub key: String,
+    pub values: Vec<f64>,
+}
+
+impl Axis {
+    /// Parses `KEY=FROM..TO:STEPS` (STEPS values, ends included) or `KEY=A,B,C`.
+    pub fn parse(s: &str) -> Result<Axis, String> {
+        let bad =
+            |why: &str| format!("axis '{}' {why}: write KEY=FROM..TO:STEPS (e.g. trigger.duration_s=1..20:8) or KEY=A,B,C", crate::sim::params::quote(s, 60));
+        let (key, spec) = s.split_once('=').ok_or_else(|| bad("has no '='"))?;
+        let values: Vec<f64> = if let Some((range, steps)) = spec.split_once(':') {
+            let (a, b) = range.split_once("..").ok_or_else(|| bad("has no '..'"))?;
+            let (a, b): (f64, f64) =
+                (a.trim().parse().map_err(|_| bad("has a start that is not a number"))?, b.trim().parse().map_err(|_| bad("has an end that is not a number"))?);
+            let n: usize = steps.trim().parse().map_err(|_| bad("has a step count that is not a whole number"))?;
+            if !(1..=100).contains(&n) || !a.is_finite() || !b.is_finite() {
+                return Err(bad("needs 1 to 100 steps between finite ends"));
+            }
+            (0..n).map(|i| if n == 1 { a } else { a + (b - a) * i as f64 / (n - 1) as f64 }).collect()
+        } else {
+            spec.split(',').map(|v| v.trim().parse::<f64>().map_err(|_| bad("has a value that is not a number"))).collect::<Result<_, _>>()?
+        };
+        if values.is_empty() || values.len() > 100 {
+            return Err(bad("needs 1 to 100 values"));
+        }
+        Ok(Axis { key: key.trim().to_string(), values })
+    }
+}
+
+/// `cfg` with `key` set to `v`: a parameter, or the first fault's start, duration or value.
+pub fn set_axis(cfg: &Config, key: &str, v: f64) -> Result<Config, String> {
+    if let Some(part) = key.strip_prefix("trigger.") {
+        let mut c = cfg.clone();
+        let f = c.faults.first_mut().ok_or("trigger.* axes change the first fault, and this config has none: add one with --fault")?;
+        match part {
+            "start_s" => {
+                let d = f.end_s - f.start_s;
+                f.start_s = v;
+                f.end_s = v + d;
+            }
+            "duration_s" => f.end_s = f.start_s + v,
+            "value" => f.value = v,
+            _ => return Err(format!("unknown axis '{key}': the trigger axes are trigger.start_s, trigger.duration_s, trigger.value")),
+        }
+        c.validate().map_err(|e| e.to_string())?;
+        return Ok(c);
+    }
+    // Numbers print exactly as Rust reads them back.
+    keys::set(cfg, key, &format!("{v}")).map_err(|e| e.to_string())
+}
+
+/// One cell's measurements over its seeds.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct Cell {
+    pub x: f64,
+    pub y: Option<f64>,
+    pub seeds: u32,
+    /// Share of seeds that ended metastable.
+    pub metastable_share: f64,
+    /// Median time to recovery over the seeds that recovered, seconds.
+    pub median_recovery_s: Option<f64>,
+    /// Attempts ÷ first attempts over the whole run, mean over seeds.
+    pub mean_amplification: f64,
+    /// Work served for clients that had given up ÷ all work served, mean over seeds.
+    pub wasted_share: f64,
+}
+
+/// Runs one cell: `cfg` on `seeds` seeds from `seed`, judged over the last `settle_s`.
+pub fn run_cell(cfg: &Config, x: f64, y: Option<f64>, seed: u64, seeds: u32, settle_s: f64) -> Cell {
+    let (mut metastable, mut recoveries, mut amp, mut wasted) = (0u32, Vec::new(), 0.0, 0.0);
+    for k in 0..seeds {
+        let mut sim = match Sim::new(cfg.clone(), seed.wrapping_add(u64::from(k))) {
+            Ok(s) => s,
+            Err(_) => continue,
+        };
+        let s = sim.run_to_end();
+        let end = cfg.duration_s;
+        let from = SimTime::from_secs_f64((end - settle_s).max(0.0));
+        let trigger_over = cfg.faults.iter().all(|f| f.end_s <= end - settle_s);
+        let tail: Vec<_> = sim.windows().iter().filter(|w| w.start >= from).collect();
+        let offered: u64 = tail.iter().map(|w| w.counts.first_attempts).sum();
+        let good: u64 = tail.iter().map(|w| w.counts.successes).sum();
+        if trigger_over && offered > 0 && (good as f64) < 0.5 * offered as f64 {
+            metastable += 1;
+        }
+        if let Recovery::Recovered { after_s } = explain::recovery(sim.windows(), sim.config(), sim.now()) {
+            recoveries.push(after_s);
+        }
+        amp += s.amplification;
+        wasted += s.counts.wasted as f64 / s.counts.completions.max(1) as f64;
+    }
+    recoveries.sort_by(f64::total_cmp);
+    let n = f64::from(seeds.max(1));
+    Cell {
+        x,
+        y,
+        seeds,
+        metastable_share: f64::from(metastable) / n,
+        median_recovery_s: (!recoveries.is_empty()).then(|| recoveries[recoveries.len() / 2]),
+        mean_amplification: amp / n,
+        wasted_share: wasted / n,
+    }
+}
+
+/// Every cell's config, in row order (y outer, x inner), validated up front so a bad axis
+/// value is reported before any work is done.
+pub fn grid(base: &Config, x: &Axis, y: Option<&Axis>) -> Result<Vec<(f64, Option<f64>, Config)>, String> {
+    let ys: Vec<Option<f64>> = y.map_or(vec![None], |a| a.values.iter().map(|v| Some(*v)).collect());
+    let mut out = Vec::new();
+    for yv in ys {
+        for &xv in &x.values {
+            let mut c = set_axis(base, &x.key, xv)?;
+            if let (Some(a), Some(v)) = (y, yv) {
+                c = set_axis(&c, &a.key, v)?;
+            }
+            out.push((xv, yv, c));
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn axes_parse_ranges_and_lists_and_say_what_is_wrong() {
+        assert_eq!(Axis::parse("trigger.duration_s=1..10:4").unwrap().values, vec![1.0, 4.0, 7.0, 10.0]);
+        assert_eq!(Axis::parse("server.workers=5,10").unwrap().values, vec![5.0, 10.0]);
+        assert!(Axis::parse("x=1..2:0").unwrap_err().contains("1 to 100 steps"));
+        assert!(Axis::parse("nothing").unwrap_err().contains("no '='"));
+        let base = Config::default();
+        assert!(set_axis(&base, "trigger.value", 0.5).unwrap_err().contains("has none"));
+        assert!(set_axis(&base, "server.workers", 0.0).unwrap_err().contains("1 to 10,000"));
+    }
+}
