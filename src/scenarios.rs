@@ -232,6 +232,19 @@ pub fn all() -> Vec<Scenario> {
         },
         Scenario { id: "backoff-cap", title: "Backoff makes recovery long", seed: 8, config: capped(60_000.0), compare: Some(capped(2_000.0)) },
         Scenario {
+            id: "hysteresis",
+            title: "Hysteresis: easy to break, hard to mend",
+            seed: 3,
+            config: with(|c| {
+                c.faults.clear();
+                c.load.rate_per_s = 50.0;
+                c.load.ramps = vec![Ramp { start_s: 0.0, end_s: 60.0, to_per_s: 150.0 }, Ramp { start_s: 60.0, end_s: 240.0, to_per_s: 10.0 }];
+                c.server.queue_limit = Some(300);
+                c.duration_s = 270.0;
+            }),
+            compare: None,
+        },
+        Scenario {
             id: "aws-sdk-2026",
             title: "AWS SDK retries: standard mode before and after November 2026",
             seed: 3,

@@ -288,9 +288,43 @@ fn every_scenario_has_a_lesson_test() {
         "closed-backoff",
         "backoff-cap",
         "aws-sdk-2026",
+        "hysteresis",
         "mmc",
     ];
     for s in scenarios::all() {
         assert!(tested.contains(&s.id), "scenario {} has no lesson test", s.id);
     }
+}
+
+/// The offered load at the first 2 s span (from `from`) where goodput is below half of offered,
+/// and at the first span after the peak from which goodput stays above 90 %.
+fn tipping_and_recovery_loads(r: &Run) -> (f64, f64, f64, f64) {
+    let spans: Vec<(f64, f64, f64)> = (0..(r.sim.config().duration_s / 2.0) as usize)
+        .map(|i| {
+            let t = i as f64 * 2.0;
+            (t, r.sum(t, t + 2.0, |w| w.counts.first_attempts) as f64 / 2.0, r.sum(t, t + 2.0, |w| w.counts.successes) as f64 / 2.0)
+        })
+        .collect();
+    let up = spans.iter().find(|(_, o, g)| *g < 0.5 * *o).copied().expect("it collapses");
+    let after = spans.iter().position(|(t, _, _)| *t > up.0).unwrap_or(0);
+    // Healthy from span i when every later 10 s (five spans) holds goodput at 90 % of offered:
+    // at 10 requests a second a 2 s span is too few to judge.
+    let ten_s_ok = |j: usize| {
+        let chunk = &spans[j..(j + 5).min(spans.len())];
+        let (o, g) = chunk.iter().fold((0.0, 0.0), |(o, g), s| (o + s.1, g + s.2));
+        g >= 0.9 * o
+    };
+    let healthy_from = (after..spans.len()).find(|&i| (i..spans.len()).step_by(5).all(ten_s_ok)).expect("it recovers");
+    let next: Vec<_> = spans[healthy_from..(healthy_from + 5).min(spans.len())].to_vec();
+    let offered_10s = next.iter().map(|s| s.1).sum::<f64>() / next.len() as f64;
+    (up.0, up.1, spans[healthy_from].0, offered_10s)
+}
+
+#[test]
+fn hysteresis_collapses_near_capacity_and_recovers_only_far_below_it() {
+    let r = Run::a("hysteresis");
+    let (t_up, load_up, t_down, load_down) = tipping_and_recovery_loads(&r);
+    eprintln!("collapses at {t_up} s with {load_up}/s offered; healthy again from {t_down} s at {load_down}/s");
+    assert!((110.0..=135.0).contains(&load_up) && (35.0..=45.0).contains(&t_up), "collapse at {load_up}/s, {t_up} s");
+    assert!((10.0..=20.0).contains(&load_down) && (220.0..=240.0).contains(&t_down), "recovery at {load_down}/s, {t_down} s");
 }

@@ -43,7 +43,7 @@ pub const GREY: RGBColor = RGBColor(120, 120, 128);
 /// How many seconds of history the charts show.
 pub const SPAN_S: f64 = 60.0;
 /// Runs up to this long are drawn whole.
-pub const WHOLE_RUN_S: f64 = 120.0;
+pub const WHOLE_RUN_S: f64 = 300.0;
 
 /// How a series is drawn.
 #[derive(Clone, Copy, PartialEq)]
