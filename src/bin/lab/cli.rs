@@ -45,24 +45,41 @@ enum Format {
     Csv,
 }
 
+/// What a run starts from: a scenario or a config file, then overrides and extra faults
+/// (shared by `run` and `sweep`).
+#[derive(clap::Args)]
+struct Base {
+    /// A scenario id (see `lab scenarios`). Default: the model's defaults.
+    #[arg(long, conflicts_with = "config")]
+    scenario: Option<String>,
+    /// A JSON config file, e.g. one the page exported or `lab config` printed.
+    #[arg(long)]
+    config: Option<std::path::PathBuf>,
+    /// KEY=VALUE overrides; every one is set, then the whole config is checked, so their order
+    /// does not matter (`lab run --help` lists the keys).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    sets: Vec<String>,
+    /// Extra faults, KIND[=VALUE]@START..END in seconds: crash@5..10, capacity=0.5@5..10,
+    /// slow=4@20..30, errors=0.5@10..12, load=3@30..40, restart@10 (or restart@10..12 to stay
+    /// down). In a sweep the first fault is the trigger the trigger.* axes change.
+    #[arg(long = "fault", value_name = "SPEC")]
+    faults: Vec<String>,
+}
+
+impl Base {
+    /// The config, with `duration` (seconds) applied, and the scenario's seed.
+    fn build(&self, duration: Option<f64>) -> Result<(Config, u64), String> {
+        build_config(self.scenario.as_deref(), self.config.as_deref(), &self.sets, &self.faults, duration)
+    }
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Run one simulation and print its summary (and, with --series, its per-window series).
     #[command(after_long_help = keys_help(), after_help = "Run `lab run --help` for every KEY with its unit and default.")]
     Run {
-        /// A scenario id (see `lab scenarios`). Default: the model's defaults.
-        #[arg(long, conflicts_with = "config")]
-        scenario: Option<String>,
-        /// A JSON config file, e.g. one the page exported or `lab config` printed.
-        #[arg(long)]
-        config: Option<std::path::PathBuf>,
-        /// KEY=VALUE overrides, applied in order (see the key list below).
-        #[arg(long = "set", value_name = "KEY=VALUE")]
-        sets: Vec<String>,
-        /// Extra faults, KIND[=VALUE]@START..END in seconds: crash@5..10, capacity=0.5@5..10,
-        /// slow=4@20..30, errors=0.5@10..12, load=3@30..40.
-        #[arg(long = "fault", value_name = "SPEC")]
-        faults: Vec<String>,
+        #[command(flatten)]
+        base: Base,
         /// Seed of every random stream; same config and seed give the same numbers.
         #[arg(long)]
         seed: Option<u64>,
@@ -94,18 +111,8 @@ enum Command {
     /// Where does it tip? Run a config over a grid of one or two keys, several seeds a cell.
     #[command(after_long_help = SWEEP_HELP)]
     Sweep {
-        /// A scenario id as the base (see `lab scenarios`). Default: the model's defaults.
-        #[arg(long, conflicts_with = "config")]
-        scenario: Option<String>,
-        /// A JSON config file as the base.
-        #[arg(long)]
-        config: Option<std::path::PathBuf>,
-        /// KEY=VALUE overrides of the base.
-        #[arg(long = "set", value_name = "KEY=VALUE")]
-        sets: Vec<String>,
-        /// Extra faults (the first fault is the trigger the trigger.* axes change).
-        #[arg(long = "fault", value_name = "SPEC")]
-        faults: Vec<String>,
+        #[command(flatten)]
+        base: Base,
         /// The x axis: KEY=FROM..TO:STEPS or KEY=A,B,C (KEY: any --set key, or trigger.start_s, trigger.duration_s, trigger.value).
         #[arg(long, value_name = "AXIS")]
         x: String,
@@ -143,12 +150,10 @@ fn keys_help() -> String {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Run { scenario, config, sets, faults, seed, duration, format, series } => {
-            run(scenario, config, &sets, &faults, seed, duration, format, series)
-        }
+        Command::Run { base, seed, duration, format, series } => run(&base, seed, duration, format, series),
         Command::Contention { clients, runs, strategies, seed, format } => contention_cmd(&clients, runs, &strategies, seed, format),
-        Command::Sweep { scenario, config, sets, faults, x, y, seeds, seed, settle, duration, format } => {
-            let (cfg, default_seed) = match build_config(scenario.as_deref(), config.as_deref(), &sets, &faults, duration) {
+        Command::Sweep { base, x, y, seeds, seed, settle, duration, format } => {
+            let (cfg, default_seed) = match base.build(duration) {
                 Ok(c) => c,
                 Err(e) => return fail(&e),
             };
@@ -227,18 +232,8 @@ fn build_config(
     Ok((cfg, default_seed))
 }
 
-#[allow(clippy::too_many_arguments)]
-fn run(
-    scenario: Option<String>,
-    file: Option<std::path::PathBuf>,
-    sets: &[String],
-    faults: &[String],
-    seed: Option<u64>,
-    duration: Option<f64>,
-    format: Format,
-    series: bool,
-) -> Result<(), String> {
-    let (cfg, default_seed) = build_config(scenario.as_deref(), file.as_deref(), sets, faults, duration)?;
+fn run(base: &Base, seed: Option<u64>, duration: Option<f64>, format: Format, series: bool) -> Result<(), String> {
+    let (cfg, default_seed) = base.build(duration)?;
     let seed = seed.unwrap_or(default_seed);
     let mut sim = Sim::new(cfg, seed).map_err(|e| e.to_string())?;
     let end = SimTime::from_secs_f64(sim.config().duration_s);
