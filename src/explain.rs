@@ -62,6 +62,11 @@ fn sums(windows: &[Window], from: SimTime, to: SimTime) -> Counters {
     c
 }
 
+/// The faults that have started by `t` seconds: the trigger a verdict and a recovery judge.
+fn started_faults(cfg: &Config, t: f64) -> Vec<&crate::sim::Fault> {
+    cfg.faults.iter().filter(|f| f.start_s <= t).collect()
+}
+
 /// Attempts that failed in any way the client sees.
 fn attempt_failures(c: &Counters) -> u64 {
     c.timeouts + c.rejected_queue_full + c.rejected_throttle + c.errors + c.resets + c.suppressed_breaker
@@ -93,7 +98,7 @@ pub fn health(windows: &[Window], cfg: &Config, now: SimTime) -> Health {
     }
     let amplification = if offered > 0 { c.attempts() as f64 / offered as f64 } else { f64::INFINITY };
     let t = now.as_secs_f64();
-    let started: Vec<&crate::sim::Fault> = cfg.faults.iter().filter(|f| f.start_s <= t).collect();
+    let started = started_faults(cfg, t);
     let all_over = !started.is_empty() && started.iter().all(|f| f.end_s + span.as_secs_f64() <= t);
     if share < 0.1 && amplification > 1.5 && all_over { Health::Collapsed } else { Health::Overloaded }
 }
@@ -140,7 +145,7 @@ impl Recovery {
 /// complete span passes, so a service that recovers and falls over again is not recovered.
 pub fn recovery(windows: &[Window], cfg: &Config, now: SimTime) -> Recovery {
     let t = now.as_secs_f64();
-    let started: Vec<&crate::sim::Fault> = cfg.faults.iter().filter(|f| f.start_s <= t).collect();
+    let started = started_faults(cfg, t);
     if started.is_empty() {
         return Recovery::NoTrigger;
     }

@@ -48,6 +48,20 @@ fn ramps_from_text(s: &str) -> Result<Vec<Ramp>, ConfigError> {
         .collect()
 }
 
+/// Parses a comma-separated fault list (`crash@5..10,load=3@30..40`): the faults that parse,
+/// and a message for each that does not. `--set` refuses the list on the first error; a link
+/// keeps the good ones and notes the rest.
+pub fn faults_from_text(value: &str) -> (Vec<Fault>, Vec<ConfigError>) {
+    let (mut good, mut bad) = (Vec::new(), Vec::new());
+    for f in value.split(',').map(str::trim).filter(|f| !f.is_empty()) {
+        match Fault::parse(f) {
+            Ok(f) => good.push(f),
+            Err(e) => bad.push(e),
+        }
+    }
+    (good, bad)
+}
+
 /// Faults in their short form (`crash@5..10`), comma separated.
 pub fn faults_to_text(faults: &[Fault]) -> String {
     faults.iter().map(ToString::to_string).collect::<Vec<_>>().join(",")
@@ -76,7 +90,11 @@ pub fn set(cfg: &Config, key: &str, value: &str) -> Result<Config, ConfigError> 
 pub fn assign(cfg: &Config, key: &str, value: &str) -> Result<Config, ConfigError> {
     let mut next = cfg.clone();
     if key == "faults" {
-        next.faults = value.split(',').filter(|f| !f.trim().is_empty()).map(|f| Fault::parse(f.trim())).collect::<Result<_, _>>()?;
+        let (faults, errors) = faults_from_text(value);
+        if let Some(e) = errors.into_iter().next() {
+            return Err(e);
+        }
+        next.faults = faults;
         return Ok(next);
     }
     if key == "load.ramps" {

@@ -133,13 +133,9 @@ fn apply(cfg: &Config, key: &str, value: &str, side: &str, notes: &mut Vec<Strin
         format!("{side}{key}={shown}: {msg}")
     };
     if key == "faults" {
-        let mut good = Vec::new();
-        for f in value.split(',').map(str::trim).filter(|f| !f.is_empty()) {
-            match crate::sim::Fault::parse(f) {
-                Ok(f) => good.push(f),
-                Err(e) => notes.push(format!("{side}fault '{}': {}", quote(f, 60), e.message)),
-            }
-        }
+        let (good, bad) = keys::faults_from_text(value);
+        // Each message already quotes its fault ("'melt@1..2' has an unknown kind …").
+        notes.extend(bad.into_iter().map(|e| format!("{side}fault {}", e.message)));
         let mut next = cfg.clone();
         next.faults = good;
         return match next.validate() {

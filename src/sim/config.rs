@@ -592,11 +592,13 @@ impl Fault {
     /// `capacity=0.5@5..10`, `slow=4@20..30`, `errors=0.5@10..12`, `load=3@30..40`, and
     /// `restart@START[..END]` (an instant restart, or one that stays down until END).
     pub fn parse(s: &str) -> Result<Fault, ConfigError> {
+        // Messages quote at most a short prefix of what they were given.
+        let shown = super::params::quote(s, 60);
         let bad = |why: &str| {
             err(
                 "fault",
                 format!(
-                    "'{s}' {why}; write KIND=VALUE@START..END in seconds, KIND one of crash, capacity, slow, errors, load, restart (e.g. capacity=0.5@5..10, crash@5..10, restart@10)"
+                    "'{shown}' {why}; write KIND=VALUE@START..END in seconds, KIND one of crash, capacity, slow, errors, load, restart (e.g. capacity=0.5@5..10, crash@5..10, restart@10)"
                 ),
             )
         };
@@ -629,7 +631,7 @@ impl Fault {
         };
         let f = Fault { kind, start_s, end_s, value };
         let cfg = Config { faults: vec![f.clone()], ..Config::default() };
-        cfg.validate().map_err(|e| err("fault", format!("'{s}': {}", e.message)))?;
+        cfg.validate().map_err(|e| err("fault", format!("'{shown}': {}", e.message)))?;
         Ok(f)
     }
 }
@@ -694,5 +696,6 @@ mod tests {
         assert!(Fault::parse("restart=1@5").unwrap_err().message.contains("takes none"));
         assert!(Fault::parse("restart@5..4").unwrap_err().message.contains("must not be before"));
         assert!(Fault::parse("crash@5").unwrap_err().message.contains("no '..'"));
+        assert!(Fault::parse(&format!("{}@1..2", "x".repeat(10_000))).unwrap_err().message.len() < 300, "a long fault is quoted short");
     }
 }

@@ -206,8 +206,13 @@ pub fn app() -> Html {
     );
 
     let delays = use_memo(controls.cfg.client.clone(), |c| explain::delay_report(c, 2_000));
-    // The side being edited may differ from A: its own mean delays sit beside its jitter choice.
-    let edit_delays = use_memo(edit_cfg.client.clone(), |c| explain::delay_report(c, 2_000));
+    // Side B's own mean delays sit beside its jitter choice while it is edited; side A's report
+    // serves otherwise, so it is not sampled twice.
+    let b_delays = use_memo(controls.compare.as_ref().map(|b| b.client.clone()), |c| c.as_ref().map(|c| explain::delay_report(c, 2_000)));
+    let edit_delays = match (controls.editing_b, b_delays.as_ref()) {
+        (true, Some(b)) => b,
+        _ => &*delays,
+    };
 
     let c = controls.clone();
     let on_scenario = Callback::from(move |e: Event| {
@@ -437,7 +442,7 @@ pub fn app() -> Html {
             <FaultsPanel faults={cfg.faults.clone()} on_add={on_fault} on_clear={{ let c = controls.clone(); Callback::from(move |_| c.dispatch(Action::ClearFaults)) }} />
           }
           <ParamGroups cfg={edit_cfg.clone()} errors={controls.errors.clone()} groups={controls.groups.clone()}
-            client_note={mean_delay_text(&edit_delays)} on_change={on_key} texts_ready={*texts_ready} />
+            client_note={mean_delay_text(edit_delays)} on_change={on_key} texts_ready={*texts_ready} />
           if !controls.embed {
           <fieldset class="share"><legend>{ "Share and export" }</legend>
             <button id="copy-link" onclick={on_copy_link}>{ "Copy link" }</button>
