@@ -38,6 +38,49 @@ pub struct Config {
     pub metrics: MetricsConfig,
     /// How long the CLI and "run to end" simulate, in seconds. Default 60; 0.001 to 86,400.
     pub duration_s: f64,
+    /// The tiers below the edge, tier 1 first (the edge, tier 0, is `server` and `client`).
+    /// Empty by default: one service, as the lab has always been. At most [`MAX_TIERS`] − 1.
+    pub tiers: Vec<TierConfig>,
+    /// Faults on one tier, or one host of a tier (`faults` act on the whole edge). Default: none.
+    pub tier_faults: Vec<TierFault>,
+}
+
+/// The most tiers a system may have, the edge included.
+pub const MAX_TIERS: usize = 8;
+
+/// One tier below the edge: its hosts (`server`, with `hosts` and `balancer`) and the policy
+/// its callers, the hosts of the tier above, use to call it (`client`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct TierConfig {
+    /// Each host of this tier: workers, service time, queue; and how many hosts, balanced how.
+    pub server: ServerConfig,
+    /// How the tier above calls this one: timeout, attempts, backoff, jitter, network delay.
+    pub client: ClientConfig,
+}
+
+/// A fault on tier `tier` (0 is the edge), on every host or only on `host` (counted from 0).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TierFault {
+    pub tier: u32,
+    /// One host, or `null` for all of the tier's hosts.
+    pub host: Option<u32>,
+    pub fault: Fault,
+}
+
+/// How a tier's load balancer picks the host for each call.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Balancer {
+    /// Each host in turn, whatever it is doing.
+    RoundRobin,
+    /// A host drawn uniformly at random.
+    Random,
+    /// The host with the fewest calls outstanding (sent and not yet answered), lowest index on ties.
+    LeastOutstanding,
+    /// Two hosts drawn at random, the one with fewer outstanding calls ("power of two choices").
+    TwoChoices,
 }
 
 /// Sources of first attempts; all three can run at once.
@@ -137,6 +180,11 @@ pub struct ServerConfig {
     pub throttle: Throttle,
     /// Share of served requests that fail with an error, 0 to 1. Default 0.
     pub error_rate: f64,
+    /// Identical hosts (replicas), each with `workers` workers and its own queue, behind a
+    /// load balancer. Default 1; 1 to 64. More than one runs the multi-tier engine.
+    pub hosts: u32,
+    /// How calls are spread over the hosts. Default round_robin.
+    pub balancer: Balancer,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -393,6 +441,8 @@ impl Default for Config {
             faults: Vec::new(),
             metrics: MetricsConfig::default(),
             duration_s: 60.0,
+            tiers: Vec::new(),
+            tier_faults: Vec::new(),
         }
     }
 }
@@ -428,6 +478,8 @@ impl Default for ServerConfig {
             drop_expired: false,
             throttle: Throttle::default(),
             error_rate: 0.0,
+            hosts: 1,
+            balancer: Balancer::RoundRobin,
         }
     }
 }
@@ -502,7 +554,7 @@ impl fmt::Display for ConfigError {
 
 impl std::error::Error for ConfigError {}
 
-fn err(key: impl Into<String>, message: impl Into<String>) -> ConfigError {
+pub(super) fn err(key: impl Into<String>, message: impl Into<String>) -> ConfigError {
     ConfigError { key: key.into(), message: message.into() }
 }
 
@@ -583,7 +635,7 @@ impl Config {
                 FaultKind::Restart => range(&k("value"), f.value, 0.0, 0.0, "(a restart takes no value)")?,
             }
         }
-        Ok(())
+        super::system::validate(self)
     }
 }
 

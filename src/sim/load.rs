@@ -23,38 +23,9 @@ impl Sim {
         SimTime::from_micros_f64(self.arrivals_rng.exp(mean)).max(SimTime(1))
     }
 
-    /// The open-loop arrival rate at `t`, per second, and when it next changes.
-    /// The open-loop arrival rate at `t`, per second (at most 1,000,000, the documented
-    /// maximum, however faults multiply it), and when it next changes. Ramps are found by
-    /// binary search (they are in order and do not overlap), so many ramps cost O(log R).
+    /// The open-loop arrival rate at `t` (see [`open_rate`]).
     pub(super) fn open_rate(&self, t: SimTime) -> (f64, SimTime) {
-        let load = &self.cfg.load;
-        if load.ramps.is_empty() && !self.timeline.has_load() {
-            return (load.rate_per_s, SimTime::MAX);
-        }
-        let ramps = &load.ramps;
-        let ended = ramps.partition_point(|r| t >= SimTime::from_secs_f64(r.end_s));
-        let mut level = if ended > 0 { ramps[ended - 1].to_per_s } else { load.rate_per_s };
-        let mut next = SimTime::MAX;
-        if let Some(r) = ramps.get(ended) {
-            let (s, e) = (SimTime::from_secs_f64(r.start_s), SimTime::from_secs_f64(r.end_s));
-            if t < s {
-                next = s;
-            } else {
-                // Inside the ramp: the step holding t, at the rate of the step's middle.
-                let step = (t.0 - s.0) / RAMP_STEP.0;
-                let step_start = s.0 + step * RAMP_STEP.0;
-                let step_end = SimTime(step_start + RAMP_STEP.0).min(e);
-                let mid = (step_start as f64 + step_end.0 as f64) / 2.0;
-                let frac = ((mid - s.0 as f64) / (e.0 - s.0) as f64).clamp(0.0, 1.0);
-                level += (r.to_per_s - level) * frac;
-                next = step_end;
-            }
-        }
-        if let Some(edge) = self.timeline.next_load_change(t) {
-            next = next.min(edge);
-        }
-        ((level * self.timeline.at(t).load).min(MAX_RATE_PER_S), next)
+        open_rate(&self.cfg.load, &self.timeline, t)
     }
 
     pub(super) fn next_arrival(&mut self) {
@@ -110,4 +81,36 @@ impl Sim {
         }
         false
     }
+}
+
+/// The open-loop arrival rate at `t`, per second (at most 1,000,000, the documented maximum,
+/// however faults multiply it), and when it next changes. Ramps are found by binary search
+/// (they are in order and do not overlap), so many ramps cost O(log R).
+pub(super) fn open_rate(load: &LoadConfig, timeline: &Timeline, t: SimTime) -> (f64, SimTime) {
+    if load.ramps.is_empty() && !timeline.has_load() {
+        return (load.rate_per_s, SimTime::MAX);
+    }
+    let ramps = &load.ramps;
+    let ended = ramps.partition_point(|r| t >= SimTime::from_secs_f64(r.end_s));
+    let mut level = if ended > 0 { ramps[ended - 1].to_per_s } else { load.rate_per_s };
+    let mut next = SimTime::MAX;
+    if let Some(r) = ramps.get(ended) {
+        let (s, e) = (SimTime::from_secs_f64(r.start_s), SimTime::from_secs_f64(r.end_s));
+        if t < s {
+            next = s;
+        } else {
+            // Inside the ramp: the step holding t, at the rate of the step's middle.
+            let step = (t.0 - s.0) / RAMP_STEP.0;
+            let step_start = s.0 + step * RAMP_STEP.0;
+            let step_end = SimTime(step_start + RAMP_STEP.0).min(e);
+            let mid = (step_start as f64 + step_end.0 as f64) / 2.0;
+            let frac = ((mid - s.0 as f64) / (e.0 - s.0) as f64).clamp(0.0, 1.0);
+            level += (r.to_per_s - level) * frac;
+            next = step_end;
+        }
+    }
+    if let Some(edge) = timeline.next_load_change(t) {
+        next = next.min(edge);
+    }
+    ((level * timeline.at(t).load).min(MAX_RATE_PER_S), next)
 }

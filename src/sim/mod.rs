@@ -42,6 +42,7 @@ pub mod quota;
 pub mod rng;
 mod server;
 pub mod slab;
+pub mod system;
 pub mod theory;
 pub mod throttle;
 pub mod time;

@@ -1,0 +1,190 @@
+//! A host: admission (restarting, queue limit), the queue discipline, deadline-aware dropping,
+//! service, and what a finished service leads to: an answer, or a call to the tier below while
+//! the worker waits.
+
+use super::*;
+
+impl System {
+    pub(super) fn update_capacity(&mut self, t: usize, h: usize) {
+        let workers = self.tiers[t].cfg.workers;
+        let host = &mut self.tiers[t].hosts[h];
+        let w = f64::from(workers) * host.faults.capacity_share;
+        host.capacity = if host.faults.down { 0 } else { w.floor() as u32 };
+        self.dispatch(t, h);
+    }
+
+    /// Adds worker time since the last change to the host's busy area.
+    fn touch(&mut self, t: usize, h: usize) {
+        let now = self.now;
+        let host = &mut self.tiers[t].hosts[h];
+        host.busy_area += (now.0 - host.last_t.0.min(now.0)) * u64::from(host.busy);
+        host.last_t = now;
+    }
+
+    /// A call reaches its host.
+    pub(super) fn arrive(&mut self, key: Key) {
+        let Some(c) = self.calls.get_mut(key) else { return };
+        let (t, h) = (c.tier as usize, c.host as usize);
+        c.stage = Stage::Queued;
+        let tier = &mut self.tiers[t];
+        tier.metrics.c().server_arrivals += 1;
+        let host = &mut tier.hosts[h];
+        host.counts.arrivals += 1;
+        let full = tier.cfg.queue_limit.is_some_and(|limit| host.queue.len() >= limit as usize && host.busy >= host.capacity);
+        if host.faults.down || full {
+            if full {
+                tier.metrics.c().rejected_queue_full += 1;
+            }
+            host.counts.rejected += 1;
+            self.answer(key, Answer::Rejected);
+            return;
+        }
+        tier.metrics.c().accepted += 1;
+        host.queue.push_back(key);
+        let len = host.queue.len() as u32;
+        tier.metrics.note_queue(len);
+        self.dispatch(t, h);
+    }
+
+    /// Starts queued work while workers are free.
+    pub(super) fn dispatch(&mut self, t: usize, h: usize) {
+        loop {
+            let tier = &mut self.tiers[t];
+            let host = &mut tier.hosts[h];
+            if host.busy >= host.capacity {
+                return;
+            }
+            let next = match tier.cfg.discipline {
+                Discipline::Fifo => host.queue.pop_front(),
+                Discipline::Lifo => host.queue.pop_back(),
+            };
+            let Some(key) = next else { return };
+            let Some(c) = self.calls.get(key) else { continue };
+            if tier.cfg.drop_expired && self.now >= c.deadline {
+                // Its caller has given up: skip it, unanswered (the caller is not listening).
+                tier.metrics.c().dropped_expired += 1;
+                self.host_done(key);
+                continue;
+            }
+            self.touch(t, h);
+            let tier = &mut self.tiers[t];
+            tier.hosts[h].busy += 1;
+            let mut mean = tier.service_mean_us * tier.hosts[h].faults.slow;
+            if mean <= 0.0 {
+                mean = 0.0;
+            }
+            let d = match tier.cfg.service {
+                ServiceDist::Constant => mean,
+                ServiceDist::Exponential => self.service_rng.exp(mean),
+                ServiceDist::Lognormal => {
+                    let s = tier.cfg.sigma;
+                    let mu = mean.ln() - s * s / 2.0;
+                    (mu + s * self.service_rng.normal()).exp()
+                }
+            };
+            if let Some(c) = self.calls.get_mut(key) {
+                c.stage = Stage::Serving;
+                c.started = self.now;
+            }
+            let at = self.now.saturating_add(SimTime::from_micros_f64(d));
+            self.schedule(at, Ev::ServiceDone { call: key });
+        }
+    }
+
+    /// The host's own work on a call is done: it fails with the tier's error rate, answers at
+    /// the bottom, or calls the tier below while its worker waits.
+    pub(super) fn service_done(&mut self, key: Key) {
+        let Some(c) = self.calls.get(key) else { return };
+        if c.stage != Stage::Serving {
+            // A restart already failed it and freed its worker.
+            return;
+        }
+        let (t, h) = (c.tier as usize, c.host as usize);
+        let tier = &mut self.tiers[t];
+        tier.metrics.c().completions += 1;
+        let base = tier.cfg.error_rate;
+        let fault = tier.hosts[h].faults.error_rate;
+        let failed = (base > 0.0 || fault > 0.0) && self.faults_rng.chance(1.0 - (1.0 - base) * (1.0 - fault));
+        if failed {
+            tier.metrics.c().errors += 1;
+            self.finish_work(key, Answer::Error);
+        } else if t + 1 == self.tiers.len() {
+            self.finish_work(key, Answer::Ok);
+        } else {
+            if let Some(c) = self.calls.get_mut(key) {
+                c.stage = Stage::Calling;
+                c.below = Op { first_sent: self.now, ..Op::default() };
+            }
+            self.send(Caller::Call(key));
+        }
+    }
+
+    /// A worker is done with a call (served, failed, or given up): it frees the worker, counts
+    /// the work (wasted when nobody waits for it any more) and answers.
+    pub(super) fn finish_work(&mut self, key: Key, answer: Answer) {
+        self.abandon_below(key);
+        let Some(c) = self.calls.get(key) else { return };
+        let (t, h) = (c.tier as usize, c.host as usize);
+        if matches!(c.stage, Stage::Serving | Stage::Calling) {
+            let (started, waiting) = (c.started, c.caller_waiting);
+            self.touch(t, h);
+            let tier = &mut self.tiers[t];
+            tier.hosts[h].busy = tier.hosts[h].busy.saturating_sub(1);
+            let worked = self.now.0.saturating_sub(started.0);
+            tier.worked_us += worked;
+            if waiting {
+                tier.metrics.c().useful += 1;
+            } else {
+                tier.wasted_us += worked;
+                tier.metrics.c().wasted += 1;
+            }
+        }
+        self.answer(key, answer);
+        self.dispatch(t, h);
+    }
+
+    /// Sends the host's answer back to the caller (over the network).
+    fn answer(&mut self, key: Key, answer: Answer) {
+        let Some(c) = self.calls.get_mut(key) else { return };
+        c.stage = Stage::Answered;
+        let (t, h) = (c.tier as usize, c.host as usize);
+        let counts = &mut self.tiers[t].hosts[h].counts;
+        match answer {
+            Answer::Ok => counts.ok += 1,
+            Answer::Error => counts.errors += 1,
+            Answer::Rejected => {}
+        }
+        let net = self.tiers[t].network;
+        self.schedule(self.now.saturating_add(net), Ev::Response { call: key, answer });
+    }
+
+    /// A process restart on host `h` of tier `t`: everything it holds (queued, in service, or
+    /// waiting on a call below) fails at once with a connection error.
+    pub(super) fn restart(&mut self, t: usize, h: usize) {
+        let mut victims: Vec<Key> = self.tiers[t].hosts[h].queue.drain(..).collect();
+        let calls = &self.calls;
+        victims.extend(
+            calls
+                .keys()
+                .filter(|&k| calls.get(k).is_some_and(|c| c.tier as usize == t && c.host as usize == h && matches!(c.stage, Stage::Serving | Stage::Calling))),
+        );
+        for key in victims {
+            self.tiers[t].metrics.c().resets += 1;
+            match self.calls.get(key).map(|c| c.stage) {
+                Some(Stage::Queued) => self.answer(key, Answer::Error),
+                Some(_) => self.finish_work(key, Answer::Error),
+                None => {}
+            }
+        }
+    }
+
+    /// The host drops a call without answering (its deadline passed): the caller has left.
+    pub(super) fn host_done(&mut self, key: Key) {
+        if let Some(c) = self.calls.get_mut(key) {
+            c.stage = Stage::Answered;
+            c.held = false;
+        }
+        self.uncount(key);
+        self.release(key);
+    }
+}
