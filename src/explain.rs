@@ -62,9 +62,10 @@ fn sums(windows: &[Window], from: SimTime, to: SimTime) -> Counters {
     c
 }
 
-/// The faults that have started by `t` seconds: the trigger a verdict and a recovery judge.
+/// The faults that have started by `t` seconds, on any tier or host: the trigger a verdict and
+/// a recovery judge.
 fn started_faults(cfg: &Config, t: f64) -> Vec<&crate::sim::Fault> {
-    cfg.faults.iter().filter(|f| f.start_s <= t).collect()
+    cfg.faults.iter().chain(cfg.tier_faults.iter().map(|f| &f.fault)).filter(|f| f.start_s <= t).collect()
 }
 
 /// Attempts that failed in any way the client sees.

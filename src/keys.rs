@@ -6,7 +6,7 @@
 //! validated as a whole, so an out-of-range value gets the same message everywhere.
 
 use crate::sim::params::{self, PARAMS, Param};
-use crate::sim::{Config, ConfigError, Fault, Ramp};
+use crate::sim::{Config, ConfigError, Fault, Ramp, TierFault};
 
 /// Every scalar key's spec, in the order `--help` shows them (the one parameter table).
 pub const KEYS: &[Param] = PARAMS;
@@ -20,9 +20,41 @@ pub fn default_of(key: &str) -> String {
     get(&Config::default(), key).unwrap_or_default()
 }
 
-/// The value of `key` in `cfg`, as text (`none` for an empty optional).
+/// The value of `key` in `cfg`, as text (`none` for an empty optional); tier keys
+/// (`tiers.2.client.max_attempts`) read tier 2.
 pub fn get(cfg: &Config, key: &str) -> Option<String> {
+    if let Some((n, sub)) = tier_key(key) {
+        let p = params::find(sub).filter(|p| is_tier_param(p))?;
+        return cfg.tiers.get(n.checked_sub(1)?).map(|t| p.text(&tier_view(t)));
+    }
     params::find(key).map(|p| p.text(cfg))
+}
+
+/// `tiers.N.REST` split into N and REST.
+fn tier_key(key: &str) -> Option<(usize, &str)> {
+    let rest = key.strip_prefix("tiers.")?;
+    let (n, sub) = rest.split_once('.')?;
+    Some((n.parse().ok()?, sub))
+}
+
+/// Whether a parameter belongs to each tier (`server.*` and `client.*`).
+pub fn is_tier_param(p: &Param) -> bool {
+    p.key.starts_with("server.") || p.key.starts_with("client.")
+}
+
+/// A config whose server and client are tier `t`'s, so the one parameter table reads it.
+fn tier_view(t: &crate::sim::TierConfig) -> Config {
+    Config { server: t.server.clone(), client: t.client.clone(), ..Config::default() }
+}
+
+/// Every tier key `cfg` has (`tiers.1.server.workers`, …), tier by tier.
+pub fn tier_keys(cfg: &Config) -> Vec<String> {
+    (1..=cfg.tiers.len()).flat_map(|n| PARAMS.iter().filter(|p| is_tier_param(p)).map(move |p| format!("tiers.{n}.{}", p.key))).collect()
+}
+
+/// `TIER[/HOST]:FAULT` entries, comma separated (`2:errors=1@0..60,0/3:slow=10@0..600`).
+pub fn tier_faults_to_text(faults: &[TierFault]) -> String {
+    faults.iter().map(ToString::to_string).collect::<Vec<_>>().join(",")
 }
 
 /// A key the user typed, shortened for a message.
@@ -72,6 +104,7 @@ pub fn get_list(cfg: &Config, key: &str) -> Option<String> {
     match key {
         "faults" => Some(faults_to_text(&cfg.faults)),
         "load.ramps" => Some(ramps_to_text(&cfg.load.ramps)),
+        "tier_faults" => Some(tier_faults_to_text(&cfg.tier_faults)),
         _ => None,
     }
 }
@@ -99,6 +132,33 @@ pub fn assign(cfg: &Config, key: &str, value: &str) -> Result<Config, ConfigErro
     }
     if key == "load.ramps" {
         next.load.ramps = ramps_from_text(value)?;
+        return Ok(next);
+    }
+    if key == "tier_faults" {
+        next.tier_faults = value.split(',').map(str::trim).filter(|f| !f.is_empty()).map(TierFault::parse).collect::<Result<_, _>>()?;
+        return Ok(next);
+    }
+    if let Some((n, sub)) = tier_key(key) {
+        let tiers = cfg.tiers.len() + 1;
+        if n == 0 {
+            return Err(bad(key, "tier 0 is the edge: set its server.* and client.* keys directly (tiers.N counts from 1)"));
+        }
+        let Some(tier) = next.tiers.get_mut(n - 1) else {
+            return Err(bad(
+                &shown(key),
+                format!("tier {n} does not exist: this config has {tiers} tier{} (set tiers={} first)", if tiers == 1 { "" } else { "s" }, n + 1),
+            ));
+        };
+        let Some(p) = params::find(sub).filter(|p| is_tier_param(p)) else {
+            return Err(bad(&shown(key), format!("'{}' is not a tier key: each tier takes the server.* and client.* keys", shown(sub))));
+        };
+        let v = p.parse(value).map_err(|m| bad(key, m))?;
+        let mut view = tier_view(tier);
+        if !(p.set)(&mut view, v) {
+            return Err(bad(key, format!("not allowed: {}", p.range_text())));
+        }
+        tier.server = view.server;
+        tier.client = view.client;
         return Ok(next);
     }
     let Some(p) = params::find(key) else {
@@ -141,24 +201,40 @@ pub fn config_json(cfg: &Config) -> String {
     let mut open: Vec<&'static str> = Vec::new();
     let mut first = vec![true];
     let pad = |n: usize| "  ".repeat(n);
+    let int = |p: &Param| p.kind == crate::sim::params::Kind::Int;
     let mut entries: Vec<(Vec<&'static str>, String)> =
-        PARAMS.iter().map(|p| (p.key.split('.').collect(), text(p.kind == crate::sim::params::Kind::Int, (p.get)(cfg)))).collect();
-    let faults: Vec<String> = cfg
-        .faults
+        PARAMS.iter().filter(|p| p.key != "tiers").map(|p| (p.key.split('.').collect(), text(int(p), (p.get)(cfg)))).collect();
+    let fault = |f: &Fault| {
+        let kind = match f.kind {
+            crate::sim::FaultKind::Capacity => "capacity",
+            crate::sim::FaultKind::Slow => "slow",
+            crate::sim::FaultKind::Errors => "errors",
+            crate::sim::FaultKind::Load => "load",
+            crate::sim::FaultKind::Restart => "restart",
+        };
+        format!("{{ \"kind\": \"{kind}\", \"start_s\": {:?}, \"end_s\": {:?}, \"value\": {:?} }}", f.start_s, f.end_s, f.value)
+    };
+    let faults: Vec<String> = cfg.faults.iter().map(fault).collect();
+    let tier_faults: Vec<String> = cfg
+        .tier_faults
         .iter()
-        .map(|f| {
-            let kind = match f.kind {
-                crate::sim::FaultKind::Capacity => "capacity",
-                crate::sim::FaultKind::Slow => "slow",
-                crate::sim::FaultKind::Errors => "errors",
-                crate::sim::FaultKind::Load => "load",
-                crate::sim::FaultKind::Restart => "restart",
-            };
-            format!("{{ \"kind\": \"{kind}\", \"start_s\": {:?}, \"end_s\": {:?}, \"value\": {:?} }}", f.start_s, f.end_s, f.value)
+        .map(|f| format!("{{ \"tier\": {}, \"host\": {}, \"fault\": {} }}", f.tier, f.host.map_or("null".into(), |h| h.to_string()), fault(&f.fault)))
+        .collect();
+    // Each tier as one compact object of its server and client, from the same table.
+    let tiers: Vec<String> = cfg
+        .tiers
+        .iter()
+        .map(|t| {
+            let view = tier_view(t);
+            let leaves: Vec<(Vec<&str>, String)> =
+                PARAMS.iter().filter(|p| is_tier_param(p)).map(|p| (p.key.split('.').collect(), text(int(p), (p.get)(&view)))).collect();
+            compact(&leaves)
         })
         .collect();
     let ramps: Vec<String> =
         cfg.load.ramps.iter().map(|r| format!("{{ \"start_s\": {:?}, \"end_s\": {:?}, \"to_per_s\": {:?} }}", r.start_s, r.end_s, r.to_per_s)).collect();
+    entries.push((vec!["tiers"], format!("[{}]", tiers.join(", "))));
+    entries.push((vec!["tier_faults"], format!("[{}]", tier_faults.join(", "))));
     entries.push((vec!["load", "ramps"], format!("[{}]", ramps.join(", "))));
     entries.push((vec!["faults"], format!("[{}]", faults.join(", "))));
     // Group by path prefix: sort stably by the first component's first appearance.
@@ -207,6 +283,27 @@ pub fn config_json(cfg: &Config) -> String {
     out
 }
 
+/// Nested objects on one line from (path, value) leaves in table order, keys of one object together.
+fn compact(leaves: &[(Vec<&str>, String)]) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < leaves.len() {
+        let head = leaves[i].0[0];
+        if leaves[i].0.len() == 1 {
+            parts.push(format!("\"{head}\": {}", leaves[i].1));
+            i += 1;
+            continue;
+        }
+        let mut group = Vec::new();
+        while i < leaves.len() && leaves[i].0.len() > 1 && leaves[i].0[0] == head {
+            group.push((leaves[i].0[1..].to_vec(), leaves[i].1.clone()));
+            i += 1;
+        }
+        parts.push(format!("\"{head}\": {}", compact(&group)));
+    }
+    format!("{{ {} }}", parts.join(", "))
+}
+
 /// The keys, units and defaults as a help text.
 pub fn help_text() -> String {
     let width = KEYS.iter().map(|d| d.key.len()).max().unwrap_or(0);
@@ -216,6 +313,14 @@ pub fn help_text() -> String {
     }
     out.push_str(&format!("  {:<width$}  faults, comma separated: KIND[=VALUE]@START..END (crash@5..10,load=3@30..40,restart@10); or --fault\n", "faults"));
     out.push_str(&format!("  {:<width$}  ramps, comma separated: START..END:RATE (5..25:130)\n", "load.ramps"));
+    out.push_str(&format!(
+        "  {:<width$}  tier N (1 to tiers-1, below the edge) takes every server.* and client.* key above; its client is how the tier above calls it (tiers.2.client.max_attempts=3)\n",
+        "tiers.N.KEY"
+    ));
+    out.push_str(&format!(
+        "  {:<width$}  faults on one tier or host, comma separated: TIER[/HOST]:FAULT, from 0 (2:errors=1@0..60,0/3:slow=10@0..600)\n",
+        "tier_faults"
+    ));
     out
 }
 
@@ -244,7 +349,8 @@ mod tests {
         for key in &all {
             assert!(KEYS.iter().any(|d| d.key == key), "{key} has no KeyDoc");
         }
-        for d in KEYS {
+        // `tiers` is the number of tiers, written as the `tiers` list.
+        for d in KEYS.iter().filter(|d| d.key != "tiers") {
             assert!(all.iter().any(|k| k == d.key), "{} is not a field", d.key);
         }
     }
@@ -293,5 +399,36 @@ mod tests {
         assert!(set(&c, "timeout_ms", "5").unwrap_err().message.contains("did you mean client.timeout_ms"));
         assert!(set(&c, "client.max_attempts", "x").unwrap_err().message.contains("not a number"));
         assert!(apply_assignment(&c, "client.max_attempts").unwrap_err().message.contains("KEY=VALUE"));
+    }
+
+    #[test]
+    fn tier_keys_set_each_tier_from_the_same_specs() {
+        let c = set(&Config::default(), "tiers", "3").unwrap();
+        assert_eq!(c.tiers.len(), 2);
+        let c = set(&c, "tiers.2.client.max_attempts", "4").unwrap();
+        assert_eq!(c.tiers[1].client.max_attempts, 4);
+        assert_eq!(get(&c, "tiers.2.client.max_attempts").as_deref(), Some("4"));
+        let c = set(&c, "tiers.1.server.balancer", "two_choices").unwrap();
+        assert_eq!(c.tiers[0].server.balancer, crate::sim::Balancer::TwoChoices);
+        let c = apply_assignment(&c, "tier_faults=2:errors=1@0..60, 1/0:slow=10@5..10").unwrap();
+        assert_eq!(get_list(&c, "tier_faults").as_deref(), Some("2:errors=1@0..60,1/0:slow=10@5..10"));
+        c.validate().unwrap();
+        assert_eq!(set(&c, "tiers.3.server.workers", "5").unwrap_err().message, "tier 3 does not exist: this config has 3 tiers (set tiers=4 first)");
+        assert!(set(&c, "tiers.0.server.workers", "5").unwrap_err().message.contains("tier 0 is the edge"));
+        assert!(set(&c, "tiers.1.limiters.quota.enabled", "true").unwrap_err().message.contains("not a tier key"));
+        assert_eq!(
+            set(&c, "tiers.1.server.workers", "0").unwrap_err().to_string(),
+            "tiers.1.server.workers: 0 is out of range: allowed a whole number from 1 to 10,000 workers"
+        );
+        assert!(set(&c, "tier_faults", "5:crash@1..2").unwrap_err().message.contains("numbered 0 (the edge) to 2"));
+        assert!(set(&c, "tier_faults", "x").unwrap_err().message.contains("TIER[/HOST]:FAULT"));
+        // Fewer tiers drop the faults of the tiers that went.
+        let two = set(&c, "tiers", "2").unwrap();
+        assert_eq!(get_list(&two, "tier_faults").as_deref(), Some("1/0:slow=10@5..10"));
+        // The config file written from the spec reads back the same, tiers and all.
+        let json = config_json(&c);
+        let back: Config = serde_json::from_str(&json).unwrap_or_else(|e| panic!("{e}\n{json}"));
+        assert_eq!(back, c);
+        assert_eq!(serde_json::from_str::<Value>(&json).unwrap(), serde_json::to_value(&c).unwrap());
     }
 }

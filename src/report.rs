@@ -239,3 +239,31 @@ pub fn series_table(windows: &[Window]) -> String {
     }
     out
 }
+
+/// Every tier of a system, edge first: what reached it, per user request, what it served,
+/// what it wasted, and how its hosts shared the calls.
+pub fn tiers_table(tiers: &[crate::sim::TierSummary]) -> String {
+    let mut out = format!(
+        "\n{:>5} {:>10} {:>9} {:>10} {:>8} {:>9} {:>8} {:>6} {:>7}  {}\n",
+        "tier", "attempts", "per user", "goodput/s", "wasted%", "timeouts", "dropped", "util%", "queue", "calls per host"
+    );
+    for t in tiers {
+        let hosts: Vec<String> = t.hosts.iter().map(|h| h.arrivals.to_string()).collect();
+        out.push_str(&format!(
+            "{:>5} {:>10} {} {:>10.1} {} {:>9} {:>8} {:>6.0} {:>7.1}  {}\n",
+            if t.tier == 0 { "edge".to_string() } else { t.tier.to_string() },
+            t.attempts,
+            cell(t.amplification.unwrap_or(f64::NAN), 9, 2),
+            t.goodput_per_s,
+            cell(t.wasted.map_or(f64::NAN, |w| 100.0 * w), 8, 1),
+            t.timeouts,
+            t.dropped_expired,
+            100.0 * t.utilisation,
+            t.queue_avg,
+            hosts.join(" ")
+        ));
+    }
+    out.push_str("  per user: attempts at the tier per user request\n");
+    out.push_str("  wasted: share of the tier's worker time spent after the user's request had stopped waiting for it\n");
+    out
+}

@@ -100,6 +100,55 @@ fn aws_standard(v2026: bool) -> Config {
     })
 }
 
+/// Three tiers (edge, middle, bottom) at 100 user requests/s. The edge and the middle do 1 ms
+/// of work on 1,000 workers each; the bottom has 20 workers at 20 ms (1,000 calls/s, 10 %
+/// busy). The bottom fails every call from 10 to 20 s. Users try 3 times (4 s timeout); each
+/// tier above the bottom calls the next with `k` attempts (1 s and 300 ms timeouts).
+fn layered(k: u32) -> Config {
+    let wide = ServerConfig { workers: 1_000, service_ms: 1.0, ..ServerConfig::default() };
+    Config {
+        load: LoadConfig { rate_per_s: 100.0, ..LoadConfig::default() },
+        server: wide.clone(),
+        client: ClientConfig { timeout_ms: Some(4_000.0), max_attempts: 3, base_ms: 100.0, ..ClientConfig::default() },
+        tiers: vec![
+            TierConfig { server: wide, client: ClientConfig { timeout_ms: Some(1_000.0), max_attempts: k, base_ms: 50.0, ..ClientConfig::default() } },
+            TierConfig {
+                server: ServerConfig { workers: 20, service_ms: 20.0, ..ServerConfig::default() },
+                client: ClientConfig { timeout_ms: Some(300.0), max_attempts: k, base_ms: 20.0, ..ClientConfig::default() },
+            },
+        ],
+        tier_faults: vec![TierFault { tier: 2, host: None, fault: Fault { kind: FaultKind::Errors, start_s: 10.0, end_s: 20.0, value: 1.0 } }],
+        ..Config::default()
+    }
+}
+
+/// The three tiers of [`layered`] with retries at the edge's users only; the inner calls wait
+/// up to 10 s. The bottom is 20× slow from 10 to 20 s; users give up after 1 s. `on`: every
+/// tier honours the deadline that travels with its calls.
+fn deadlines(on: bool) -> Config {
+    let mut c = layered(1);
+    c.client.timeout_ms = Some(1_000.0);
+    for t in &mut c.tiers {
+        t.client.timeout_ms = Some(10_000.0);
+        t.server.drop_expired = on;
+    }
+    c.server.drop_expired = on;
+    c.tier_faults = vec![TierFault { tier: 2, host: None, fault: Fault { kind: FaultKind::Slow, start_s: 10.0, end_s: 20.0, value: 20.0 } }];
+    c
+}
+
+/// One service of 8 hosts (4 workers each, 50 ms) behind a balancer at 300 req/s (47 % busy);
+/// host 3 is 10× slow all along. Users: 1 s timeout, 3 attempts.
+fn bad_host(balancer: Balancer) -> Config {
+    Config {
+        load: LoadConfig { rate_per_s: 300.0, ..LoadConfig::default() },
+        server: ServerConfig { workers: 4, service_ms: 50.0, hosts: 8, balancer, ..ServerConfig::default() },
+        client: ClientConfig { timeout_ms: Some(1_000.0), max_attempts: 3, base_ms: 100.0, ..ClientConfig::default() },
+        tier_faults: vec![TierFault { tier: 0, host: Some(3), fault: Fault { kind: FaultKind::Slow, start_s: 0.0, end_s: 86_400.0, value: 10.0 } }],
+        ..Config::default()
+    }
+}
+
 fn with(f: impl FnOnce(&mut Config)) -> Config {
     let mut c = metastable_base();
     f(&mut c);
@@ -250,6 +299,16 @@ pub fn all() -> Vec<Scenario> {
             seed: 3,
             config: aws_standard(false),
             compare: Some(aws_standard(true)),
+        },
+        Scenario { id: "retries-every-layer", title: "Retries at every layer multiply", seed: 1, config: layered(3), compare: None },
+        Scenario { id: "retry-at-one-layer", title: "Retry at one layer only", seed: 1, config: layered(1), compare: None },
+        Scenario { id: "deadline-propagation", title: "Deadlines that travel", seed: 1, config: deadlines(false), compare: Some(deadlines(true)) },
+        Scenario {
+            id: "bad-host",
+            title: "One bad host behind a load balancer",
+            seed: 4,
+            config: bad_host(Balancer::RoundRobin),
+            compare: Some(bad_host(Balancer::LeastOutstanding)),
         },
         Scenario {
             id: "mmc",

@@ -9,12 +9,12 @@ use backoff_lab::sim::*;
 
 /// A finished run of one side of a scenario.
 struct Run {
-    sim: Sim,
+    sim: Lab,
 }
 
 impl Run {
     fn of(cfg: &Config, seed: u64) -> Run {
-        let mut sim = Sim::new(cfg.clone(), seed).expect("scenario config is valid");
+        let mut sim = Lab::new(cfg.clone(), seed).expect("scenario config is valid");
         sim.run_to_end();
         Run { sim }
     }
@@ -289,6 +289,10 @@ fn every_scenario_has_a_lesson_test() {
         "backoff-cap",
         "aws-sdk-2026",
         "hysteresis",
+        "retries-every-layer",
+        "retry-at-one-layer",
+        "deadline-propagation",
+        "bad-host",
         "mmc",
     ];
     for s in scenarios::all() {
@@ -327,4 +331,95 @@ fn hysteresis_collapses_near_capacity_and_recovers_only_far_below_it() {
     eprintln!("collapses at {t_up} s with {load_up}/s offered; healthy again from {t_down} s at {load_down}/s");
     assert!((110.0..=135.0).contains(&load_up) && (35.0..=45.0).contains(&t_up), "collapse at {load_up}/s, {t_up} s");
     assert!((10.0..=20.0).contains(&load_down) && (220.0..=240.0).contains(&t_down), "recovery at {load_down}/s, {t_down} s");
+}
+
+impl Run {
+    fn system(&self) -> &System {
+        self.sim.system().expect("a system scenario")
+    }
+
+    /// Tier `t`'s windows inside `[from, to)` seconds.
+    fn tier_span(&self, t: usize, from: f64, to: f64) -> Vec<&Window> {
+        self.system().windows(t).iter().filter(|w| w.start.as_secs_f64() >= from - 1e-9 && w.end_time().as_secs_f64() <= to + 1e-9).collect()
+    }
+
+    /// Attempts reaching tier `t` per user request in `[from, to)`.
+    fn tier_amplification(&self, t: usize, from: f64, to: f64) -> f64 {
+        let attempts: u64 = self.tier_span(t, from, to).iter().map(|w| w.counts.server_arrivals).sum();
+        attempts as f64 / self.sum(from, to, |w| w.counts.first_attempts).max(1) as f64
+    }
+}
+
+/// Whole-run share of tier `t`'s worker time spent after the user had stopped waiting.
+fn wasted(r: &Run, t: usize) -> f64 {
+    r.system().tier_summaries()[t].wasted.expect("the tier worked")
+}
+
+#[test]
+fn retries_at_every_layer_send_27_attempts_to_the_bottom_and_stay_down() {
+    let r = Run::a("retries-every-layer");
+    let sys = r.system();
+    // Before the failure, one attempt per tier.
+    for t in 0..3 {
+        assert!((r.tier_amplification(t, 2.0, 10.0) - 1.0).abs() < 0.01, "tier {t}");
+    }
+    // Every request that settled in the last 10 s failed through all 3 × 3 × 3 attempts.
+    let (amp, n) = sys.recent_amplification(2, 10).unwrap();
+    assert_eq!(amp, 27.0, "{n} settled");
+    assert!(n > 100);
+    assert_eq!(sys.recent_amplification(1, 10).unwrap().0, 9.0);
+    assert_eq!(sys.recent_amplification(0, 10).unwrap().0, 3.0);
+    assert_eq!(r.goodput_share(20.0, 60.0), 0.0, "goodput 0 from 20 s");
+    assert!(matches!(r.recovery(), Recovery::NotRecovered { .. }), "{:?}", r.recovery());
+    let w = wasted(&r, 2);
+    assert!((0.85..0.95).contains(&w), "about 90 % of the bottom's work is wasted: {w:.3}");
+}
+
+#[test]
+fn retrying_at_one_layer_sends_3_attempts_down_and_recovers() {
+    let r = Run::a("retry-at-one-layer");
+    let during = r.tier_amplification(2, 11.0, 20.0);
+    assert!((2.9..3.1).contains(&during), "3 attempts per user request at the bottom: {during:.2}");
+    assert!((r.tier_amplification(2, 30.0, 60.0) - 1.0).abs() < 0.01);
+    assert_eq!(r.recovery(), Recovery::Recovered { after_s: 0.0 });
+    assert!(r.goodput_share(22.0, 60.0) > 0.99);
+}
+
+#[test]
+fn deadlines_that_travel_stop_the_wasted_work() {
+    let (a, b) = (Run::a("deadline-propagation"), Run::b("deadline-propagation"));
+    let w = wasted(&a, 2);
+    assert!((0.55..0.65).contains(&w), "without propagation 59 % of the bottom's work is wasted: {w:.3}");
+    for t in 0..3 {
+        assert!(wasted(&b, t) < 0.005, "with propagation tier {t} wastes {:.3}", wasted(&b, t));
+    }
+    let (ga, gb) = (a.goodput_share(10.0, 20.0), b.goodput_share(10.0, 20.0));
+    assert!((0.10..0.16).contains(&ga), "goodput during the slowdown without: {ga:.3}");
+    assert!((0.48..0.55).contains(&gb), "goodput during the slowdown with: {gb:.3}");
+    assert_eq!(a.recovery(), Recovery::Recovered { after_s: 2.0 });
+    assert_eq!(b.recovery(), Recovery::Recovered { after_s: 0.0 });
+}
+
+#[test]
+fn a_balancer_that_counts_outstanding_calls_contains_a_bad_host() {
+    let s = scenarios::find("bad-host").unwrap();
+    let run = |b: Balancer| {
+        let mut cfg = s.config.clone();
+        cfg.server.balancer = b;
+        let r = Run::of(&cfg, s.seed);
+        let sum = r.sim.summary();
+        let hosts: Vec<u64> = r.system().tier_summaries()[0].hosts.iter().map(|h| h.arrivals).collect();
+        (sum.latency_ms.p99, sum.counts.timeouts, hosts)
+    };
+    let (p99, timeouts, hosts) = run(Balancer::RoundRobin);
+    assert!((2_000.0..2_300.0).contains(&p99) && (2_400..2_700).contains(&timeouts), "round robin: p99 {p99:.0} ms, {timeouts} timeouts");
+    assert!((2_500..2_650).contains(&hosts[3]) && hosts.iter().all(|&h| h.abs_diff(hosts[3]) <= 1), "the bad host gets its full share: {hosts:?}");
+    let (p99, timeouts, hosts) = run(Balancer::LeastOutstanding);
+    assert!(p99 < 450.0 && timeouts < 100, "least outstanding: p99 {p99:.0} ms, {timeouts} timeouts");
+    assert!((300..450).contains(&hosts[3]), "about 370 calls reach the bad host: {hosts:?}");
+    assert_eq!(s.compare.as_ref().map(|c| c.server.balancer), Some(Balancer::LeastOutstanding));
+    let (p99, timeouts, _) = run(Balancer::TwoChoices);
+    assert!(p99 < 600.0 && timeouts < 100, "two choices: p99 {p99:.0} ms, {timeouts} timeouts");
+    let (p99, timeouts, _) = run(Balancer::Random);
+    assert!(p99 > 2_000.0 && timeouts > 2_400, "random: p99 {p99:.0} ms, {timeouts} timeouts");
 }

@@ -202,8 +202,26 @@ fn the_worst_accepted_configs_stay_under_the_memory_ceiling() {
     wide.server.workers = 10_000;
     wide.metrics.window_ms = 3_600_000.0;
     wide.duration_s = 3_600.0;
-    for (name, cfg, events) in [("live cap full", &stuck, 12_000_000u64), ("one-hour windows", &wide, 6_000_000)] {
-        let mut sim = Sim::new(cfg.clone(), 1).unwrap();
+    // Eight tiers that each try 100 times with ten-minute timeouts, against a bottom that
+    // fails everything: 100^8 calls per user request, held to the live cap.
+    let mut deep = stuck.clone();
+    deep.load.rate_per_s = 1_000.0;
+    deep.server.workers = 10_000;
+    deep.server.service_ms = 0.001;
+    deep.tiers = vec![TierConfig { server: deep.server.clone(), client: deep.client.clone() }; 7];
+    deep.tier_faults = vec![TierFault { tier: 7, host: None, fault: Fault { kind: FaultKind::Errors, start_s: 0.0, end_s: 86_400.0, value: 1.0 } }];
+    deep.metrics.trace_capacity = 0;
+    // The longest history in every tier: 1 ms windows over 300 s of a quiet system.
+    let mut history = deep.clone();
+    history.load.rate_per_s = 1.0;
+    history.tier_faults.clear();
+    for (name, cfg, events) in [
+        ("live cap full", &stuck, 12_000_000u64),
+        ("one-hour windows", &wide, 6_000_000),
+        ("8 tiers × 100 attempts", &deep, 12_000_000),
+        ("8 tiers' history", &history, 3_000_000),
+    ] {
+        let mut sim = Lab::new(cfg.clone(), 1).unwrap();
         let end = SimTime::from_secs_f64(cfg.duration_s);
         let mut done = 0;
         let mut peak = 0;
@@ -222,7 +240,7 @@ fn the_worst_accepted_configs_stay_under_the_memory_ceiling() {
 fn arb_full_range_config() -> impl Strategy<Value = Config> {
     use backoff_lab::sim::params::{Kind, PARAMS, Val};
     let picks = PARAMS.len();
-    (prop::collection::vec((0u8..4, 0.0..1.0f64), picks), prop::collection::vec(any::<bool>(), picks)).prop_map(|(choices, nones)| {
+    (prop::collection::vec((0u8..4, 0.0..1.0f64), picks), prop::collection::vec(any::<bool>(), picks), any::<bool>()).prop_map(|(choices, nones, system)| {
         let mut cfg = Config::default();
         for (i, p) in PARAMS.iter().enumerate() {
             let (which, u) = choices[i];
@@ -241,6 +259,24 @@ fn arb_full_range_config() -> impl Strategy<Value = Config> {
             let v = if p.none_means.is_some() && nones[i] && which == 3 { Val::None } else { v };
             let _ = (p.set)(&mut cfg, v);
         }
+        if system {
+            // A system: every tier takes the drawn server and client (whose ranges it shares);
+            // the parts only one service models are off.
+            let tier = TierConfig { server: cfg.server.clone(), client: cfg.client.clone() };
+            for t in &mut cfg.tiers {
+                *t = tier.clone();
+            }
+            cfg.load.closed.clients = 0;
+            cfg.load.periodic.clients = 0;
+            cfg.limiters = LimiterConfig::default();
+            for s in std::iter::once(&mut cfg.server).chain(cfg.tiers.iter_mut().map(|t| &mut t.server)) {
+                s.contention = 0.0;
+                s.throttle.enabled = false;
+            }
+        } else {
+            cfg.tiers.clear();
+            cfg.server.hosts = 1;
+        }
         // Short runs: the point is every combination of extremes, not long simulations.
         cfg.duration_s = cfg.duration_s.min(30.0);
         cfg
@@ -253,7 +289,7 @@ proptest! {
     #[test]
     fn any_config_across_every_full_range_ends_finite_and_bounded(cfg in arb_full_range_config(), seed in any::<u64>()) {
         prop_assume!(cfg.validate().is_ok());
-        let mut sim = Sim::new(cfg.clone(), seed).unwrap();
+        let mut sim = Lab::new(cfg.clone(), seed).unwrap();
         let end = SimTime::from_secs_f64(cfg.duration_s);
         let mut budget = 400_000u64;
         while budget > 0 && !sim.advance_to(end, 50_000).reached {

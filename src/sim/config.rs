@@ -688,6 +688,34 @@ impl Fault {
     }
 }
 
+impl TierFault {
+    /// Parses `TIER[/HOST]:FAULT`, e.g. `2:errors=1@0..60` (every host of tier 2) or
+    /// `0/3:slow=10@0..600` (host 3 of the edge). Tiers and hosts count from 0.
+    pub fn parse(s: &str) -> Result<TierFault, ConfigError> {
+        let shown = super::params::quote(s, 60);
+        let bad = |why: &str| {
+            err("tier_fault", format!("'{shown}' {why}; write TIER[/HOST]:FAULT, tiers and hosts from 0 (e.g. 2:errors=1@0..60, 0/3:slow=10@0..600)"))
+        };
+        let (at, fault) = s.split_once(':').ok_or_else(|| bad("has no ':'"))?;
+        let (tier, host) = match at.split_once('/') {
+            Some((t, h)) => (t, Some(h.trim().parse::<u32>().map_err(|_| bad("has a host that is not a whole number"))?)),
+            None => (at, None),
+        };
+        let tier = tier.trim().parse::<u32>().map_err(|_| bad("has a tier that is not a whole number"))?;
+        let fault = Fault::parse(fault.trim()).map_err(|e| err("tier_fault", e.message))?;
+        Ok(TierFault { tier, host, fault })
+    }
+}
+
+impl fmt::Display for TierFault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.host {
+            Some(h) => write!(f, "{}/{h}:{}", self.tier, self.fault),
+            None => write!(f, "{}:{}", self.tier, self.fault),
+        }
+    }
+}
+
 impl fmt::Display for Fault {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let kind = match self.kind {

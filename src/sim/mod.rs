@@ -35,6 +35,7 @@ pub mod config;
 pub mod contention;
 mod events;
 pub mod faults;
+mod lab;
 mod load;
 pub mod metrics;
 pub mod params;
@@ -51,7 +52,9 @@ pub mod trace;
 pub use backoff::Backoff;
 pub use breaker::BreakerState;
 pub use config::*;
+pub use lab::Lab;
 pub use metrics::{Counters, Gauges, LatencyMs, Summary, Window};
+pub use system::{HostCounts, System, TierSummary};
 pub use time::SimTime;
 pub use trace::{TraceEvent, TraceKind};
 

@@ -105,6 +105,7 @@ macro_rules! words {
 words!(ServiceDist { Constant => "constant", Exponential => "exponential", Lognormal => "lognormal" });
 words!(Discipline { Fifo => "fifo", Lifo => "lifo" });
 words!(BackoffKind { None => "none", Constant => "constant", Exponential => "exponential" });
+words!(Balancer { RoundRobin => "round_robin", Random => "random", LeastOutstanding => "least_outstanding", TwoChoices => "two_choices" });
 words!(JitterKind { None => "none", Full => "full", Equal => "equal", Decorrelated => "decorrelated" });
 
 /// One parameter.
@@ -161,6 +162,26 @@ const MAX_F: f64 = 1_000_000.0;
 /// Every scalar parameter, in the order `--help` and the page show them.
 pub const PARAMS: &[Param] = &[
     param!("duration_s", "Duration", "s", Float, 0.001, 86_400.0, None, H, duration_s),
+    Param {
+        key: "tiers",
+        label: "Tiers",
+        unit: "tiers",
+        kind: Int,
+        min: 1.0,
+        max: MAX_TIERS as f64,
+        none_means: None,
+        ui: slider(1.0, 5.0, 1.0),
+        get: |c| Val::Num((c.tiers.len() + 1) as f64),
+        // New tiers below take the defaults; fewer tiers drop the bottom ones and their faults.
+        set: |c, v| match u32::from_val(v) {
+            Some(n) if n >= 1 => {
+                c.tiers.resize(n as usize - 1, TierConfig::default());
+                c.tier_faults.retain(|f| f.tier < n);
+                true
+            }
+            _ => false,
+        },
+    },
     param!("load.rate_per_s", "Open-loop rate", "req/s", Float, 0.0, MAX_F, None, slider(0.0, 2_000.0, 1.0), load.rate_per_s),
     param!("load.closed.clients", "Closed-loop clients", "clients", Int, 0.0, 100_000.0, None, slider(0.0, 1_000.0, 1.0), load.closed.clients),
     param!("load.closed.think_ms", "Think time", "ms", Float, 1.0, 3_600_000.0, None, slider(1.0, 10_000.0, 1.0), load.closed.think_ms),
@@ -219,6 +240,23 @@ pub const PARAMS: &[Param] = &[
     param!("server.throttle.rate_per_s", "Throttle rate", "req/s", Float, 0.1, MAX_F, None, slider(1.0, 2_000.0, 1.0), server.throttle.rate_per_s),
     param!("server.throttle.burst", "Throttle burst", "requests", Float, 1.0, MAX_F, None, H, server.throttle.burst),
     param!("server.error_rate", "Error rate", "share", Float, 0.0, 1.0, None, H, server.error_rate),
+    param!("server.hosts", "Hosts", "hosts", Int, 1.0, 64.0, None, slider(1.0, 16.0, 1.0), server.hosts),
+    param!(
+        "server.balancer",
+        "Load balancer",
+        "",
+        Words(&["round_robin", "random", "least_outstanding", "two_choices"]),
+        0.0,
+        0.0,
+        None,
+        Ui::Options(&[
+            ("round_robin", "round robin"),
+            ("random", "random"),
+            ("least_outstanding", "least outstanding requests"),
+            ("two_choices", "power of two choices")
+        ]),
+        server.balancer
+    ),
     param!(
         "client.timeout_ms",
         "Timeout",

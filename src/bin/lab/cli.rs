@@ -6,7 +6,7 @@ use backoff_lab::keys;
 use backoff_lab::report;
 use backoff_lab::scenarios;
 use backoff_lab::sim::contention::{self, ContentionParams, Strategy};
-use backoff_lab::sim::{Config, Fault, Sim, SimTime};
+use backoff_lab::sim::{Config, Fault, Lab, SimTime};
 use clap::{Parser, Subcommand, ValueEnum};
 use std::process::ExitCode;
 
@@ -218,7 +218,10 @@ fn build_config(
     duration: Option<f64>,
 ) -> Result<(Config, u64), String> {
     let (mut cfg, default_seed) = base_config(scenario, file)?;
-    // Every --set first, then one validation: the flags mean the same in any order.
+    // Every --set first, then one validation: the flags mean the same in any order. The
+    // number of tiers goes first, so the tier keys it makes room for can follow it.
+    let mut sets: Vec<&String> = sets.iter().collect();
+    sets.sort_by_key(|s| !s.trim_start().starts_with("tiers="));
     for s in sets {
         cfg = keys::apply_assignment(&cfg, s).map_err(|e| e.to_string())?;
     }
@@ -235,7 +238,7 @@ fn build_config(
 fn run(base: &Base, seed: Option<u64>, duration: Option<f64>, format: Format, series: bool) -> Result<(), String> {
     let (cfg, default_seed) = base.build(duration)?;
     let seed = seed.unwrap_or(default_seed);
-    let mut sim = Sim::new(cfg, seed).map_err(|e| e.to_string())?;
+    let mut sim = Lab::new(cfg, seed).map_err(|e| e.to_string())?;
     let end = SimTime::from_secs_f64(sim.config().duration_s);
     let mut progress = Progress::new();
     while !sim.advance_to(end, 1 << 20).reached {
@@ -252,6 +255,9 @@ fn run(base: &Base, seed: Option<u64>, duration: Option<f64>, format: Format, se
         Format::Table => {
             outln!("seed {seed}\n{}", report::summary_table(&summary));
             outln!("  {:<28} {}", "time to recovery", recovery.text());
+            if let Some(tiers) = sim.tiers() {
+                out!("{}", report::tiers_table(&tiers));
+            }
             if series {
                 let every = SimTime::from_secs_f64((summary.duration_s / 60.0).max(1.0));
                 out!("{}", report::series_table(&report::resample(windows, every)));
@@ -283,6 +289,9 @@ fn run(base: &Base, seed: Option<u64>, duration: Option<f64>, format: Format, se
             }
             summary["time_to_recovery_s"] = recovery.seconds().map_or(serde_json::Value::Null, serde_json::Value::from);
             summary["recovery"] = recovery.text().into();
+            if let Some(tiers) = sim.tiers() {
+                summary["tiers"] = serde_json::to_value(&tiers).map_err(|e| e.to_string())?;
+            }
             let mut out = serde_json::json!({ "seed": seed, "config": sim.config(), "summary": summary });
             if series {
                 out["series"] = report::series_json(windows);

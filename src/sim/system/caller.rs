@@ -88,6 +88,8 @@ impl System {
             held: true,
             started: SimTime::ZERO,
             caller_waiting: true,
+            abandoned_at: SimTime::MAX,
+            cut: false,
             counted: true,
             below: Op::default(),
         });
@@ -111,6 +113,7 @@ impl System {
             return;
         }
         c.caller_waiting = false;
+        c.abandoned_at = self.now;
         let (t, caller) = (c.tier as usize, c.caller);
         self.tiers[t].metrics.c().timeouts += 1;
         self.uncount(key);
@@ -208,6 +211,19 @@ impl System {
                 for (total, n) in self.settled_attempts.iter_mut().zip(u.per_tier) {
                     *total += u64::from(n);
                 }
+                let second = self.now.0 / 1_000_000;
+                if self.recent.back().is_none_or(|b| b.0 != second) {
+                    self.recent.push_back((second, 0, [0; MAX_TIERS]));
+                    while self.recent.front().is_some_and(|f| f.0 + RECENT_S < second) {
+                        self.recent.pop_front();
+                    }
+                }
+                if let Some(b) = self.recent.back_mut() {
+                    b.1 += 1;
+                    for (total, n) in b.2.iter_mut().zip(u.per_tier) {
+                        *total += u64::from(n);
+                    }
+                }
             }
         }
     }
@@ -241,6 +257,7 @@ impl System {
         let Some(below) = self.calls.get_mut(key).and_then(|c| c.below.current.take()) else { return };
         if let Some(b) = self.calls.get_mut(below) {
             b.caller_waiting = false;
+            b.abandoned_at = self.now;
         }
         self.uncount(below);
         self.release(below);

@@ -82,11 +82,17 @@ impl System {
                     (mu + s * self.service_rng.normal()).exp()
                 }
             };
+            let mut at = self.now.saturating_add(SimTime::from_micros_f64(d));
+            let honours = self.tiers[t].cfg.drop_expired;
             if let Some(c) = self.calls.get_mut(key) {
                 c.stage = Stage::Serving;
                 c.started = self.now;
+                // A tier that knows the deadline stops working when it passes.
+                if honours && c.deadline < at {
+                    at = c.deadline;
+                    c.cut = true;
+                }
             }
-            let at = self.now.saturating_add(SimTime::from_micros_f64(d));
             self.schedule(at, Ev::ServiceDone { call: key });
         }
     }
@@ -100,6 +106,11 @@ impl System {
             return;
         }
         let (t, h) = (c.tier as usize, c.host as usize);
+        if c.cut {
+            // Its deadline passed mid-service: the worker stops; nobody is waiting for an answer.
+            self.finish_work(key, Answer::Error);
+            return;
+        }
         let tier = &mut self.tiers[t];
         tier.metrics.c().completions += 1;
         let base = tier.cfg.error_rate;
@@ -126,21 +137,37 @@ impl System {
         let Some(c) = self.calls.get(key) else { return };
         let (t, h) = (c.tier as usize, c.host as usize);
         if matches!(c.stage, Stage::Serving | Stage::Calling) {
-            let (started, waiting) = (c.started, c.caller_waiting);
+            let started = c.started;
+            let dead = self.dead_since(key);
             self.touch(t, h);
             let tier = &mut self.tiers[t];
             tier.hosts[h].busy = tier.hosts[h].busy.saturating_sub(1);
-            let worked = self.now.0.saturating_sub(started.0);
-            tier.worked_us += worked;
-            if waiting {
-                tier.metrics.c().useful += 1;
-            } else {
-                tier.wasted_us += worked;
+            tier.worked_us += self.now.0.saturating_sub(started.0);
+            if dead <= self.now {
+                // Only the time after the user's request stopped waiting is wasted.
+                tier.wasted_us += self.now.0.saturating_sub(started.0.max(dead.0));
                 tier.metrics.c().wasted += 1;
+            } else {
+                tier.metrics.c().useful += 1;
             }
         }
         self.answer(key, answer);
         self.dispatch(t, h);
+    }
+
+    /// Since when nobody waits for this call's result: the earliest moment its caller, or any
+    /// caller above it up to the user, stopped waiting (`SimTime::MAX` while all wait).
+    fn dead_since(&self, key: Key) -> SimTime {
+        let mut dead = SimTime::MAX;
+        let mut next = Some(key);
+        while let Some(c) = next.and_then(|k| self.calls.get(k)) {
+            dead = dead.min(c.abandoned_at);
+            next = match c.caller {
+                Caller::Call(k) => Some(k),
+                Caller::User(_) => None,
+            };
+        }
+        dead
     }
 
     /// Sends the host's answer back to the caller (over the network).

@@ -164,6 +164,10 @@ struct Call {
     /// When a worker took it.
     started: SimTime,
     caller_waiting: bool,
+    /// When the caller stopped waiting (`SimTime::MAX` while it waits).
+    abandoned_at: SimTime,
+    /// Its service was cut short at its deadline (the tier honours deadlines).
+    cut: bool,
     /// The load balancer still counts it as outstanding on its host.
     counted: bool,
     /// The call to the tier below, while this call is `Calling`.
@@ -208,7 +212,7 @@ struct Tier {
     network: SimTime,
     backoff: super::Backoff,
     metrics: Metrics,
-    /// Worker time spent on calls whose caller had already given up, µs.
+    /// Worker time spent on calls after their caller had stopped waiting, µs.
     wasted_us: u64,
     /// Worker time spent on calls in all, µs.
     worked_us: u64,
@@ -221,13 +225,15 @@ pub struct TierSummary {
     pub tier: u32,
     /// Calls that reached this tier (attempts), all hosts.
     pub attempts: u64,
-    /// Attempts at this tier per user request, over user requests whose every call has ended
-    /// (`null` before any has).
+    /// Attempts at this tier per user request (first attempts at the edge); `null` before any.
     pub amplification: Option<f64>,
+    /// The same, counted exactly over the user requests whose every call has ended (requests
+    /// still in flight, or stuck in a queue, wait until they settle); `null` before any has.
+    pub amplification_settled: Option<f64>,
     /// Calls from the tier above (user requests at the edge) that ended in success, per second.
     pub goodput_per_s: f64,
-    /// Share of this tier's worker time spent on calls whose caller had already given up
-    /// (`null` when no work was done).
+    /// Share of this tier's worker time spent on calls after their caller had stopped waiting
+    /// for them (`null` when no work was done).
     pub wasted: Option<f64>,
     /// Queued calls dropped because their deadline had passed.
     pub dropped_expired: u64,
@@ -268,14 +274,21 @@ pub struct System {
     live_cap_reached: bool,
     settled_users: u64,
     settled_attempts: [u64; MAX_TIERS],
+    /// Settled user requests and their calls per tier, per second of settling, the last
+    /// [`RECENT_S`] seconds: amplification over a trailing span.
+    recent: VecDeque<(u64, u64, [u64; MAX_TIERS])>,
 }
+
+/// Seconds of settled requests kept for [`System::recent_amplification`].
+pub const RECENT_S: u64 = 60;
 
 impl System {
     /// A new system at time 0. Fails with the first invalid parameter.
     pub fn new(cfg: Config, seed: u64) -> Result<System, ConfigError> {
         cfg.validate()?;
         let width = SimTime::from_millis_f64(cfg.metrics.window_ms);
-        let max_windows = cfg.metrics.max_windows as usize;
+        // The history is shared among the tiers, so a system keeps the memory of one service.
+        let max_windows = (cfg.metrics.max_windows as usize / (cfg.tiers.len() + 1)).max(16);
         let mut sys = System {
             seed,
             now: SimTime::ZERO,
@@ -299,6 +312,7 @@ impl System {
             live_cap_reached: false,
             settled_users: 0,
             settled_attempts: [0; MAX_TIERS],
+            recent: VecDeque::new(),
             cfg: cfg.clone(),
         };
         let shapes = tier_configs(&cfg);
@@ -436,6 +450,7 @@ impl System {
 
     /// Every tier, edge first.
     pub fn tier_summaries(&self) -> Vec<TierSummary> {
+        let users = self.tiers[0].metrics.summary(self.now, false).counts.first_attempts;
         self.tiers
             .iter()
             .enumerate()
@@ -444,7 +459,8 @@ impl System {
                 TierSummary {
                     tier: t as u32,
                     attempts: s.counts.server_arrivals,
-                    amplification: self.amplification(t),
+                    amplification: (users > 0).then(|| s.counts.server_arrivals as f64 / users as f64),
+                    amplification_settled: self.amplification(t),
                     goodput_per_s: s.goodput_per_s,
                     wasted: (tier.worked_us > 0).then(|| tier.wasted_us as f64 / tier.worked_us as f64),
                     dropped_expired: s.counts.dropped_expired,
@@ -461,6 +477,19 @@ impl System {
     /// Attempts at tier `t` per settled user request.
     pub fn amplification(&self, t: usize) -> Option<f64> {
         (self.settled_users > 0 && t < self.tiers.len()).then(|| self.settled_attempts[t] as f64 / self.settled_users as f64)
+    }
+
+    /// Attempts at tier `t` per user request over the requests that settled in the last
+    /// `span_s` seconds (whole seconds, at most [`RECENT_S`]), with how many settled; `None`
+    /// when none did.
+    pub fn recent_amplification(&self, t: usize, span_s: u64) -> Option<(f64, u64)> {
+        let from = (self.now.0 / 1_000_000).saturating_sub(span_s.min(RECENT_S));
+        let (mut users, mut attempts) = (0, 0);
+        for (_, u, a) in self.recent.iter().filter(|(s, _, _)| *s >= from) {
+            users += u;
+            attempts += a.get(t).copied().unwrap_or(0);
+        }
+        (users > 0).then(|| (attempts as f64 / users as f64, users))
     }
 
     /// Tier `t` now, all hosts together.

@@ -33,6 +33,7 @@ fn retries_multiply_exactly_k_to_the_n() {
         for (t, s) in tiers.iter().enumerate() {
             let want = f64::from(k).powi(t as i32 + 1);
             assert_eq!(s.amplification, Some(want), "k={k} n={n} tier {t}");
+            assert_eq!(s.amplification_settled, Some(want), "k={k} n={n} tier {t}");
             assert_eq!(s.attempts, users * want as u64, "k={k} n={n} tier {t}: attempts");
         }
         assert_eq!(sys.summary(0).counts.successes, 0);
@@ -142,7 +143,7 @@ fn system_configs_refuse_what_they_do_not_model_and_name_tiers_and_hosts() {
     assert!(cfg.validate().unwrap_err().message.contains("tier 2 has 1 host, numbered 0 to 0"));
     let mut cfg = failing_chain(3, 3);
     cfg.tiers = vec![TierConfig::default(); MAX_TIERS];
-    assert!(cfg.validate().unwrap_err().message.contains("at most 8"));
+    assert!(cfg.validate().unwrap_err().message.contains("from 1 to 8 tiers"));
 }
 
 #[test]
