@@ -14,7 +14,7 @@
 
 use crate::explain::{self, Recovery};
 use crate::keys;
-use crate::sim::{Config, Sim, SimTime};
+use crate::sim::{Config, Lab, SimTime};
 
 /// One axis: a key and the values it takes.
 #[derive(Clone, Debug, PartialEq)]
@@ -90,14 +90,14 @@ pub struct Cell {
 pub fn run_cell(cfg: &Config, x: f64, y: Option<f64>, seed: u64, seeds: u32, settle_s: f64) -> Cell {
     let (mut metastable, mut recoveries, mut amp, mut wasted) = (0u32, Vec::new(), 0.0, 0.0);
     for k in 0..seeds {
-        let mut sim = match Sim::new(cfg.clone(), seed.wrapping_add(u64::from(k))) {
+        let mut sim = match Lab::new(cfg.clone(), seed.wrapping_add(u64::from(k))) {
             Ok(s) => s,
             Err(_) => continue,
         };
         let s = sim.run_to_end();
         let end = cfg.duration_s;
         let from = SimTime::from_secs_f64((end - settle_s).max(0.0));
-        let trigger_over = cfg.faults.iter().all(|f| f.end_s <= end - settle_s);
+        let trigger_over = cfg.faults.iter().chain(cfg.tier_faults.iter().map(|f| &f.fault)).all(|f| f.end_s <= end - settle_s);
         let tail: Vec<_> = sim.windows().iter().filter(|w| w.start >= from).collect();
         let offered: u64 = tail.iter().map(|w| w.counts.first_attempts).sum();
         let good: u64 = tail.iter().map(|w| w.counts.successes).sum();

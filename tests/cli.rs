@@ -205,3 +205,56 @@ fn a_sweep_finds_where_the_storm_tips_and_repeats_exactly() {
     let bad = lab(&["sweep", "--x", "trigger.value=0..1:3"]);
     assert!(!bad.status.success() && stderr(&bad).contains("has none"), "{}", stderr(&bad));
 }
+
+#[test]
+fn a_system_run_reports_every_tier_from_the_edge_down() {
+    let o = lab(&["run", "--scenario", "retries-every-layer", "--format", "json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let tiers = v["summary"]["tiers"].as_array().expect("summary.tiers");
+    assert_eq!(tiers.len(), 3);
+    for (i, t) in tiers.iter().enumerate() {
+        assert_eq!(t["tier"], i);
+        for key in ["attempts", "amplification", "goodput_per_s", "wasted", "hosts"] {
+            assert!(!t[key].is_null(), "tier {i} has {key}");
+        }
+    }
+    // More attempts the deeper the tier, and the bottom wastes most of its work.
+    let amp = |i: usize| tiers[i]["amplification"].as_f64().unwrap();
+    assert!(amp(0) < amp(1) && amp(1) < amp(2), "{tiers:?}");
+    assert!(tiers[2]["wasted"].as_f64().unwrap() > 0.8);
+    // Tier keys set from the command line, in any order, and a table that shows the tiers.
+    let o = lab(&[
+        "run",
+        "--set",
+        "tiers.2.server.error_rate=1",
+        "--set",
+        "tiers=3",
+        "--set",
+        "tier_faults=1/1:slow=5@0..10",
+        "--set",
+        "tiers.1.server.hosts=2",
+        "--duration",
+        "10",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("calls per host") && out.contains(" edge "), "{out}");
+    let bad = lab(&["run", "--set", "tiers.3.server.workers=5", "--set", "tiers=3"]);
+    assert!(!bad.status.success());
+    assert!(stderr(&bad).contains("tier 3 does not exist: this config has 3 tiers (set tiers=4 first)"), "{}", stderr(&bad));
+    let closed = lab(&["run", "--set", "tiers=2", "--set", "load.closed.clients=5"]);
+    assert!(stderr(&closed).contains("closed-loop load is modelled for one service only"), "{}", stderr(&closed));
+}
+
+#[test]
+fn scenarios_and_help_list_the_system_lessons_and_keys() {
+    let out = stdout(&lab(&["scenarios"]));
+    for id in ["retries-every-layer", "retry-at-one-layer", "deadline-propagation", "bad-host"] {
+        assert!(out.contains(id), "{id} in {out}");
+    }
+    let help = stdout(&lab(&["run", "--help"]));
+    for key in ["tiers.N.KEY", "tier_faults", "server.hosts", "server.balancer", "  tiers "] {
+        assert!(help.contains(key), "{key} in --help");
+    }
+}
