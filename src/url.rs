@@ -2,11 +2,14 @@
 //! tomorrow and after the model grows.
 //!
 //! ```text
-//! ?v=1&s=metastable-retry&seed=3&client.jitter=full&faults=crash@5..10&b.limiters.quota.enabled=true&embed=1
+//! ?v=2&s=metastable-retry&seed=3&client.jitter=full&faults=crash@5..10&b.limiters.quota.enabled=true&embed=1
+//! ?v=2&s=retries-every-layer&tiers.2.client.max_attempts=1&tier=2
 //! ```
 //!
-//! - `v`: the format version (1). A link without `v` is version 0: the bare deep links
-//!   `?scenario=<id>` and `?exercise=<id>` that instructors paste, still honoured.
+//! - `v`: the format version (2). A link without `v` is version 0: the bare deep links
+//!   `?scenario=<id>` and `?exercise=<id>` that instructors paste, still honoured. Version 2
+//!   added systems: `tiers`, `tiers.N.<server.|client.>KEY`, `server.hosts`, `server.balancer`,
+//!   `tier_faults` and the selected tier `tier`; see [`migrate`] for how older links read.
 //! - `s` (or `scenario`): the scenario the state starts from; only keys that differ from it
 //!   are written, so links stay short and survive new parameters (which take the scenario's
 //!   value).
@@ -24,7 +27,7 @@ use crate::sim::Config;
 use crate::sim::params::quote;
 
 /// The current link format.
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
 
 /// Control groups that embed mode can show (`controls=load,client`).
 pub const CONTROL_GROUPS: [&str; 5] = ["load", "server", "client", "limiters", "faults"];
@@ -43,6 +46,8 @@ pub struct LinkState {
     pub controls: Option<Vec<String>>,
     pub speed: f64,
     pub play: bool,
+    /// The tier the page's controls and charts show (0, the edge, by default).
+    pub tier: usize,
 }
 
 impl LinkState {
@@ -56,7 +61,7 @@ impl LinkState {
 
     /// A state with no compare side, exercise or embedding, at 1×, paused.
     fn plain(scenario: &str, seed: u64, config: Config) -> LinkState {
-        LinkState { scenario: scenario.to_string(), seed, config, compare: None, exercise: None, embed: false, controls: None, speed: 1.0, play: false }
+        LinkState { scenario: scenario.to_string(), seed, config, compare: None, exercise: None, embed: false, controls: None, speed: 1.0, play: false, tier: 0 }
     }
 }
 
@@ -115,7 +120,18 @@ pub fn config_diff(base: &Config, cfg: &Config) -> Vec<(String, String)> {
             out.push((d.key.to_string(), b.unwrap_or_default()));
         }
     }
-    for key in ["faults", "load.ramps"] {
+    // Tier keys, after `tiers` (the first key) has made room for them: each against the base's
+    // value, or a new tier's default where the base has fewer tiers.
+    if !cfg.tiers.is_empty() {
+        let base = keys::assign(base, "tiers", &(cfg.tiers.len() + 1).to_string()).unwrap_or_else(|_| base.clone());
+        for key in keys::tier_keys(cfg) {
+            let (a, b) = (keys::get(&base, &key), keys::get(cfg, &key));
+            if a != b {
+                out.push((key, b.unwrap_or_default()));
+            }
+        }
+    }
+    for key in ["faults", "load.ramps", "tier_faults"] {
         if keys::get_list(base, key) != keys::get_list(cfg, key) {
             out.push((key.to_string(), keys::get_list(cfg, key).unwrap_or_default()));
         }
@@ -164,6 +180,18 @@ fn flag(name: &str, v: &str, notes: &mut Vec<String>) -> bool {
     }
 }
 
+/// Brings a link's pairs from format `version` to the current one. Formats 0 and 1 describe a
+/// single service; format 2 added tier keys and the selected tier, and gave no old key a new
+/// meaning (new parameters default to what the single service always was: one host, no tiers),
+/// so older pairs carry over as they are and an old link opens the lab it opened before. A
+/// future format that renames or rescales a key converts it here, oldest change first.
+pub fn migrate(version: u32, pairs: Vec<(String, String)>) -> Vec<(String, String)> {
+    match version {
+        0..=2 => pairs,
+        _ => pairs,
+    }
+}
+
 /// What a link's parameters are differences from: the exercise's start, else the scenario.
 fn base_of(scenario: &str, exercise: Option<&str>) -> Config {
     exercise.and_then(crate::exercises::find).map(|e| e.start_config()).or_else(|| scenarios::find(scenario).ok().map(|s| s.config)).unwrap_or_default()
@@ -202,6 +230,9 @@ pub fn encode(state: &LinkState) -> String {
     if state.play {
         parts.push("play=1".into());
     }
+    if state.tier > 0 {
+        parts.push(format!("tier={}", state.tier));
+    }
     parts.join("&")
 }
 
@@ -222,7 +253,7 @@ pub fn decode(query: &str) -> (LinkState, Vec<String>) {
             _ => notes.push(format!("'{}' is not valid percent-encoding and was skipped", quote(part, 60))),
         }
     }
-    let get = |name: &str| pairs.iter().rev().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+    let last = |pairs: &[(String, String)], name: &str| pairs.iter().rev().find(|(k, _)| k == name).map(|(_, v)| v.clone());
     // A key given twice is applied in order, so the last value wins: say so.
     let mut seen: Vec<&str> = Vec::new();
     for (i, (k, _)) in pairs.iter().enumerate() {
@@ -233,7 +264,7 @@ pub fn decode(query: &str) -> (LinkState, Vec<String>) {
         }
     }
 
-    let version = match get("v") {
+    let version = match last(&pairs, "v") {
         None => 0,
         Some(v) => match v.parse::<u32>() {
             Ok(n) if n <= VERSION => n,
@@ -247,7 +278,8 @@ pub fn decode(query: &str) -> (LinkState, Vec<String>) {
             }
         },
     };
-    let _ = version; // Versions 0 and 1 read the same keys; a future version 2 would migrate here.
+    let pairs = migrate(version, pairs);
+    let get = |name: &str| last(&pairs, name);
 
     let scenario = get("s").or_else(|| get("scenario"));
     let mut state = match scenario.as_deref() {
@@ -287,6 +319,10 @@ pub fn decode(query: &str) -> (LinkState, Vec<String>) {
             },
             "ex" | "exercise" => {}
             "embed" => state.embed = flag("embed", v, &mut notes),
+            "tier" => match v.parse::<usize>() {
+                Ok(t) if t < crate::sim::MAX_TIERS => state.tier = t,
+                _ => notes.push(format!("tier '{}' is not a tier number from 0 (the edge) to {}", quote(v, 30), crate::sim::MAX_TIERS - 1)),
+            },
             "play" => state.play = flag("play", v, &mut notes),
             "speed" => match v.parse::<f64>() {
                 Ok(s) if s.is_finite() && (0.01..=1_000.0).contains(&s) => state.speed = s,
@@ -320,6 +356,10 @@ pub fn decode(query: &str) -> (LinkState, Vec<String>) {
         compare = Some(b);
     }
     state.compare = compare;
+    if state.tier > state.config.tiers.len() {
+        notes.push(format!("tier {} does not exist in this lab (it has {}); showing the edge", state.tier, state.config.tiers.len() + 1));
+        state.tier = 0;
+    }
     (state, notes)
 }
 
@@ -343,7 +383,7 @@ mod tests {
         s.controls = Some(vec!["client".into(), "limiters".into()]);
         s.speed = 5.0;
         let q = encode(&s);
-        assert!(q.starts_with("v=1&s=metastable-retry&seed=42"), "{q}");
+        assert!(q.starts_with("v=2&s=metastable-retry&seed=42"), "{q}");
         assert!(q.contains("b.limiters.quota.enabled=true"), "{q}");
         let (back, notes) = decode(&q);
         assert!(notes.is_empty(), "{notes:?}");
@@ -433,5 +473,54 @@ mod tests {
         }
         assert_eq!(decode_component("%G1"), None);
         assert_eq!(decode_component("%4"), None);
+    }
+
+    #[test]
+    fn links_of_format_1_open_the_lab_they_opened_before() {
+        // Links written by the format-1 encoder before systems existed, and what they opened.
+        let (s, notes) = decode("?v=1&s=metastable-retry&seed=42&client.jitter=decorrelated&server.queue_limit=50&faults=load=3@30..40&b.limiters.quota.enabled=true&speed=2&play=1");
+        assert!(notes.is_empty(), "{notes:?}");
+        let mut want = LinkState::from_scenario("metastable-retry").unwrap();
+        want.seed = 42;
+        want.config.client.jitter = JitterKind::Decorrelated;
+        want.config.server.queue_limit = Some(50);
+        want.config.faults = vec![Fault { kind: FaultKind::Load, start_s: 30.0, end_s: 40.0, value: 3.0 }];
+        let mut b = want.config.clone();
+        b.limiters.quota.enabled = true;
+        want.compare = Some(b);
+        want.speed = 2.0;
+        want.play = true;
+        assert_eq!(s, want);
+        assert!(s.config.tiers.is_empty() && s.config.server.hosts == 1, "one service, as in format 1");
+        let (s, notes) = decode("?v=1&s=synchronized-retries&seed=7&cmp=0");
+        assert!(notes.is_empty(), "{notes:?}");
+        assert_eq!(s.config, crate::scenarios::find("synchronized-retries").unwrap().config);
+        assert_eq!(s.compare, None);
+        // Format 0: the bare deep link.
+        let (s, notes) = decode("?scenario=full-jitter");
+        assert!(notes.is_empty());
+        assert_eq!(s, LinkState::from_scenario("full-jitter").unwrap());
+        // Format 2 writes its version, and a format-1 link encodes again as format 2 with the same state.
+        let (s, _) = decode("?v=1&s=limit-queue&seed=9&client.max_attempts=5");
+        let again = encode(&s);
+        assert!(again.starts_with("v=2&s=limit-queue&seed=9"), "{again}");
+        assert_eq!(decode(&again).0, s);
+    }
+
+    #[test]
+    fn a_system_round_trips_with_its_tiers_faults_and_selected_tier() {
+        let mut s = LinkState::from_scenario("retries-every-layer").unwrap();
+        s.config = crate::keys::set(&s.config, "tiers", "4").unwrap();
+        s.config = crate::keys::set(&s.config, "tiers.3.server.hosts", "3").unwrap();
+        s.config = crate::keys::set(&s.config, "tiers.2.client.max_attempts", "1").unwrap();
+        s.config = crate::keys::set(&s.config, "tier_faults", "3/2:crash@5..6").unwrap();
+        s.tier = 3;
+        let q = encode(&s);
+        assert!(q.contains("tiers=4") && q.contains("tiers.3.server.hosts=3") && q.contains("tier=3"), "{q}");
+        let (back, notes) = decode(&q);
+        assert!(notes.is_empty(), "{notes:?}");
+        assert_eq!(back, s);
+        let (_, notes) = decode("?v=2&s=bad-host&tier=5");
+        assert_eq!(notes, vec!["tier 5 does not exist in this lab (it has 1); showing the edge"]);
     }
 }

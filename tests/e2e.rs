@@ -125,7 +125,7 @@ fn links_deep_link_embed_and_survive_hostile_input() {
         b.js("return location.search;").as_str().unwrap_or("").contains("server.workers=33")
     });
     let shared = b.js("return location.href;").as_str().unwrap_or("").to_string();
-    assert!(shared.contains("v=1&s=cron-jittered"), "{shared}");
+    assert!(shared.contains("v=2&s=cron-jittered"), "{shared}");
     // The shared link reopens the same state.
     b.open(&shared);
     assert!(b.text(".headline").contains("/33"), "{}", b.text(".headline"));
