@@ -75,7 +75,8 @@ fn ramps_from_text(s: &str) -> Result<Vec<Ramp>, ConfigError> {
             let bad = || bad("load.ramps", format!("'{r}' is not START..END:RATE in seconds and requests/s, e.g. 5..25:130"));
             let (span, rate) = r.split_once(':').ok_or_else(bad)?;
             let (a, b) = span.split_once("..").ok_or_else(bad)?;
-            Ok(Ramp { start_s: a.parse().map_err(|_| bad())?, end_s: b.parse().map_err(|_| bad())?, to_per_s: rate.parse().map_err(|_| bad())? })
+            let n = |t: &str| params::parse_number(t.trim()).ok_or_else(bad);
+            Ok(Ramp { start_s: n(a)?, end_s: n(b)?, to_per_s: n(rate)? })
         })
         .collect()
 }

@@ -14,315 +14,148 @@ pub struct Scenario {
     pub compare: Option<Config>,
 }
 
-/// Brooker's stability-sim `metastable-retry`: 70 req/s against 100 req/s of capacity
-/// (10 workers, mean 0.1 s), 1 s timeouts, 3 immediate retries, half the capacity crashes from
-/// 5 s to 10 s. The mitigations below change one thing each.
-pub fn metastable_base() -> Config {
-    Config {
-        load: LoadConfig { rate_per_s: 70.0, ..LoadConfig::default() },
-        server: ServerConfig { workers: 10, service: ServiceDist::Exponential, service_ms: 100.0, ..ServerConfig::default() },
-        client: ClientConfig { timeout_ms: Some(1_000.0), max_attempts: 4, backoff: BackoffKind::None, jitter: JitterKind::None, ..ClientConfig::default() },
-        faults: vec![Fault { kind: FaultKind::Capacity, start_s: 5.0, end_s: 10.0, value: 0.5 }],
-        duration_s: 60.0,
-        ..Config::default()
-    }
-}
-
-/// A service that holds many requests at once (2,000 req/s of 500 ms work on 1,300 workers,
-/// 77 % busy), restarted at 10 s.
-fn synchronized(jitter: JitterKind) -> Config {
-    Config {
-        load: LoadConfig { rate_per_s: 2_000.0, ..LoadConfig::default() },
-        server: ServerConfig { workers: 1_300, service: ServiceDist::Constant, service_ms: 500.0, ..ServerConfig::default() },
-        client: ClientConfig {
-            timeout_ms: Some(1_000.0),
-            max_attempts: 4,
-            backoff: BackoffKind::Exponential,
-            base_ms: 1_000.0,
-            jitter,
-            ..ClientConfig::default()
-        },
-        faults: vec![Fault { kind: FaultKind::Restart, start_s: 10.0, end_s: 10.0, value: 0.0 }],
-        duration_s: 40.0,
-        ..Config::default()
-    }
-}
-
-/// The metastable crash with 140 closed-loop clients instead of open-loop arrivals.
-fn closed(backoff: BackoffKind) -> Config {
-    let mut c = metastable_base();
-    c.load = LoadConfig { rate_per_s: 0.0, closed: ClosedLoop { clients: 140, think_ms: 1_000.0 }, ..LoadConfig::default() };
-    c.client.backoff = backoff;
-    c.client.base_ms = 200.0;
-    c.client.cap_ms = Some(10_000.0);
-    c
-}
-
-/// A full crash behind a short queue, retried 8 times with exponential backoff capped at `cap_ms`.
-fn capped(cap_ms: f64) -> Config {
-    Config {
-        load: LoadConfig { rate_per_s: 50.0, ..LoadConfig::default() },
-        server: ServerConfig { queue_limit: Some(20), ..ServerConfig::default() },
-        client: ClientConfig {
-            timeout_ms: Some(1_000.0),
-            max_attempts: 8,
-            backoff: BackoffKind::Exponential,
-            base_ms: 500.0,
-            cap_ms: Some(cap_ms),
-            jitter: JitterKind::None,
-            ..ClientConfig::default()
-        },
-        faults: vec![Fault { kind: FaultKind::Capacity, start_s: 5.0, end_s: 15.0, value: 0.0 }],
-        duration_s: 60.0,
-        ..Config::default()
-    }
-}
-
-/// The storm's crash against AWS SDK standard mode: 3 attempts, full jitter, the 500-token
-/// quota. Before November 2026: 100 ms base (the Java and JS SDKs), a retry costs 5 tokens and
-/// 10 after a timeout. The 2026 defaults: 50 ms base (1 s after a throttle), every transient
-/// retry costs 14, a throttled one 5, timeouts no extra, retry-after honoured.
-fn aws_standard(v2026: bool) -> Config {
-    with(|c| {
-        c.client.max_attempts = 3;
-        c.client.backoff = BackoffKind::Exponential;
-        c.client.jitter = JitterKind::Full;
-        c.client.base_ms = if v2026 { 50.0 } else { 100.0 };
-        c.client.throttle_base_ms = v2026.then_some(1_000.0);
-        c.client.honor_retry_after = true;
-        c.limiters.quota = RetryQuota {
-            enabled: true,
-            retry_cost: if v2026 { 14.0 } else { 5.0 },
-            timeout_cost: if v2026 { 14.0 } else { 10.0 },
-            throttle_cost: 5.0,
-            ..RetryQuota::default()
-        };
-    })
-}
+/// The retry storm's base (Brooker's stability-sim `metastable-retry`): 70 req/s against
+/// 100 req/s of capacity (10 workers, mean 0.1 s), 1 s timeouts, 3 immediate retries, half the
+/// capacity crashes from 5 s to 10 s. The mitigations after it change one thing each.
+const STORM: &str = "client.max_attempts=4 client.backoff=none client.jitter=none faults=capacity=0.5@5..10";
 
 /// Three tiers (edge, middle, bottom) at 100 user requests/s. The edge and the middle do 1 ms
 /// of work on 1,000 workers each; the bottom has 20 workers at 20 ms (1,000 calls/s, 10 %
-/// busy). The bottom fails every call from 10 to 20 s. Users try 3 times (4 s timeout); each
-/// tier above the bottom calls the next with `k` attempts (1 s and 300 ms timeouts).
-fn layered(k: u32) -> Config {
-    let wide = ServerConfig { workers: 1_000, service_ms: 1.0, ..ServerConfig::default() };
-    Config {
-        load: LoadConfig { rate_per_s: 100.0, ..LoadConfig::default() },
-        server: wide.clone(),
-        client: ClientConfig { timeout_ms: Some(4_000.0), max_attempts: 3, base_ms: 100.0, ..ClientConfig::default() },
-        tiers: vec![
-            TierConfig { server: wide, client: ClientConfig { timeout_ms: Some(1_000.0), max_attempts: k, base_ms: 50.0, ..ClientConfig::default() } },
-            TierConfig {
-                server: ServerConfig { workers: 20, service_ms: 20.0, ..ServerConfig::default() },
-                client: ClientConfig { timeout_ms: Some(300.0), max_attempts: k, base_ms: 20.0, ..ClientConfig::default() },
-            },
+/// busy). Users try 3 times with a 4 s timeout; the edge calls the middle with 1 s timeouts,
+/// the middle calls the bottom with 300 ms timeouts.
+const LAYERED: &str = "tiers=3 load.rate_per_s=100 server.workers=1000 server.service_ms=1 client.timeout_ms=4000 \
+    tiers.1.server.workers=1000 tiers.1.server.service_ms=1 tiers.1.client.base_ms=50 \
+    tiers.2.server.workers=20 tiers.2.server.service_ms=20 tiers.2.client.timeout_ms=300 tiers.2.client.base_ms=20";
+
+/// Every scenario as (id, title, seed, its settings, the compare side's changes), each setting
+/// a `key=value` of [`crate::keys`] over the model's defaults. Written as data rather than code:
+/// in the page's download a struct literal per scenario cost four times as much.
+const TABLE: &[(&str, &str, u64, &[&str], Option<&str>)] = &[
+    ("healthy", "A healthy service", 1, &["client.max_attempts=4"], None),
+    ("overload", "Overload: latency, then timeouts", 2, &["client.max_attempts=1 load.ramps=5..25:130"], None),
+    ("metastable-retry", "The retry storm that does not end", 3, &[STORM], None),
+    ("limit-queue", "Limit the queue", 3, &[STORM, "server.queue_limit=50"], None),
+    ("limit-retries", "Limit retries", 3, &[STORM, "client.max_attempts=1"], None),
+    ("exponential-backoff", "Exponential backoff (no jitter)", 3, &[STORM, "client.backoff=exponential"], None),
+    ("full-jitter", "Backoff with full jitter", 3, &[STORM, "client.backoff=exponential client.jitter=full"], None),
+    // 2,000 jobs every 10 s, against 20 workers at 50 ms (400 jobs/s).
+    (
+        "cron-aligned",
+        "Cron at the top of the minute",
+        4,
+        &["load.rate_per_s=0 load.periodic.clients=2000 load.periodic.period_s=10 server.workers=20 server.service_ms=50"],
+        None,
+    ),
+    (
+        "cron-jittered",
+        "Cron with jitter",
+        4,
+        &["load.rate_per_s=0 load.periodic.clients=2000 load.periodic.period_s=10 load.periodic.jittered=true server.workers=20 server.service_ms=50"],
+        None,
+    ),
+    ("retry-quota", "A retry token bucket (AWS SDK standard mode)", 3, &[STORM, "limiters.quota.enabled=true"], None),
+    ("circuit-breaker", "A circuit breaker", 3, &[STORM, "limiters.breaker.enabled=true limiters.breaker.open_ms=5000"], None),
+    ("deadline-lifo", "End-to-end back pressure with deadlines", 3, &[STORM, "server.discipline=lifo server.drop_expired=true"], None),
+    // 120 req/s against a server throttle of 80/s.
+    (
+        "adaptive",
+        "Adaptive client rate limiting (AWS SDK adaptive mode)",
+        5,
+        &["load.rate_per_s=120 server.throttle.enabled=true server.throttle.rate_per_s=80 limiters.adaptive.enabled=true"],
+        None,
+    ),
+    // 2,000 req/s held 500 ms each by 1,300 workers; a restart at 10 s resets 1,000 at once.
+    (
+        "synchronized-retries",
+        "A restart and synchronised retries",
+        7,
+        &[
+            "duration_s=40 load.rate_per_s=2000 server.workers=1300 server.service=constant server.service_ms=500 client.max_attempts=4 client.base_ms=1000 client.jitter=none faults=restart@10",
         ],
-        tier_faults: vec![TierFault { tier: 2, host: None, fault: Fault { kind: FaultKind::Errors, start_s: 10.0, end_s: 20.0, value: 1.0 } }],
-        ..Config::default()
-    }
-}
+        Some("client.jitter=full"),
+    ),
+    // The storm's crash against 140 closed-loop clients that think 1 s between requests.
+    (
+        "closed-backoff",
+        "Backoff in a closed system",
+        3,
+        &[STORM, "load.rate_per_s=0 load.closed.clients=140 client.base_ms=200 client.cap_ms=10000"],
+        Some("client.backoff=exponential"),
+    ),
+    (
+        "backoff-cap",
+        "Backoff makes recovery long",
+        8,
+        &["load.rate_per_s=50 server.queue_limit=20 client.max_attempts=8 client.base_ms=500 client.cap_ms=60000 client.jitter=none faults=crash@5..15"],
+        Some("client.cap_ms=2000"),
+    ),
+    // Up past capacity over 60 s, then slowly down to 10 req/s.
+    (
+        "hysteresis",
+        "Hysteresis: easy to break, hard to mend",
+        3,
+        &[STORM, "duration_s=270 load.rate_per_s=50 server.queue_limit=300 load.ramps=0..60:150,60..240:10 faults="],
+        None,
+    ),
+    // AWS SDK standard mode before 10 November 2026 and after (MODEL-NOTES.md).
+    (
+        "aws-sdk-2026",
+        "AWS SDK retries: standard mode before and after November 2026",
+        3,
+        &["limiters.quota.enabled=true faults=capacity=0.5@5..10"],
+        Some("client.base_ms=50 client.throttle_base_ms=1000 limiters.quota.retry_cost=14 limiters.quota.timeout_cost=14"),
+    ),
+    // The bottom fails every call from 10 to 20 s; each layer above it tries 3 times.
+    ("retries-every-layer", "Retries at every layer multiply", 1, &[LAYERED, "tier_faults=2:errors=1@10..20"], None),
+    (
+        "retry-at-one-layer",
+        "Retry at one layer only",
+        1,
+        &[LAYERED, "tiers.1.client.max_attempts=1 tiers.2.client.max_attempts=1 tier_faults=2:errors=1@10..20"],
+        None,
+    ),
+    // Users give up after 1 s; the tiers below wait 10 s; the bottom is 20× slow from 10 to 20 s.
+    (
+        "deadline-propagation",
+        "Deadlines that travel",
+        1,
+        &[
+            LAYERED,
+            "client.timeout_ms=1000 tiers.1.client.timeout_ms=10000 tiers.1.client.max_attempts=1 tiers.2.client.timeout_ms=10000 tiers.2.client.max_attempts=1 tier_faults=2:slow=20@10..20",
+        ],
+        Some("server.drop_expired=true tiers.1.server.drop_expired=true tiers.2.server.drop_expired=true"),
+    ),
+    // 8 hosts of 4 workers at 50 ms behind a balancer at 300 req/s (47 % busy); host 3 is 10× slow.
+    (
+        "bad-host",
+        "One bad host behind a load balancer",
+        4,
+        &["load.rate_per_s=300 server.workers=4 server.service_ms=50 server.hosts=8 tier_faults=0/3:slow=10@0..86400"],
+        Some("server.balancer=least_outstanding"),
+    ),
+    ("mmc", "M/M/10 at 80 % load", 6, &["duration_s=600 load.rate_per_s=80 client.timeout_ms=none client.max_attempts=1"], None),
+];
 
-/// The three tiers of [`layered`] with retries at the edge's users only; the inner calls wait
-/// up to 10 s. The bottom is 20× slow from 10 to 20 s; users give up after 1 s. `on`: every
-/// tier honours the deadline that travels with its calls.
-fn deadlines(on: bool) -> Config {
-    let mut c = layered(1);
-    c.client.timeout_ms = Some(1_000.0);
-    for t in &mut c.tiers {
-        t.client.timeout_ms = Some(10_000.0);
-        t.server.drop_expired = on;
+/// `base` with each `key=value` of `settings` (space separated) applied in order.
+fn apply(base: &Config, settings: &[&str]) -> Config {
+    let mut cfg = base.clone();
+    for a in settings.iter().flat_map(|s| s.split_whitespace()) {
+        // Every setting is checked by the tests below; a bad one would leave the config as it was.
+        cfg = crate::keys::apply_assignment(&cfg, a).unwrap_or(cfg);
     }
-    c.server.drop_expired = on;
-    c.tier_faults = vec![TierFault { tier: 2, host: None, fault: Fault { kind: FaultKind::Slow, start_s: 10.0, end_s: 20.0, value: 20.0 } }];
-    c
-}
-
-/// One service of 8 hosts (4 workers each, 50 ms) behind a balancer at 300 req/s (47 % busy);
-/// host 3 is 10× slow all along. Users: 1 s timeout, 3 attempts.
-fn bad_host(balancer: Balancer) -> Config {
-    Config {
-        load: LoadConfig { rate_per_s: 300.0, ..LoadConfig::default() },
-        server: ServerConfig { workers: 4, service_ms: 50.0, hosts: 8, balancer, ..ServerConfig::default() },
-        client: ClientConfig { timeout_ms: Some(1_000.0), max_attempts: 3, base_ms: 100.0, ..ClientConfig::default() },
-        tier_faults: vec![TierFault { tier: 0, host: Some(3), fault: Fault { kind: FaultKind::Slow, start_s: 0.0, end_s: 86_400.0, value: 10.0 } }],
-        ..Config::default()
-    }
-}
-
-fn with(f: impl FnOnce(&mut Config)) -> Config {
-    let mut c = metastable_base();
-    f(&mut c);
-    c
+    cfg
 }
 
 /// Every scenario, in teaching order.
 pub fn all() -> Vec<Scenario> {
-    vec![
-        Scenario {
-            id: "healthy",
-            title: "A healthy service",
-            seed: 1,
-            config: Config { client: ClientConfig { max_attempts: 4, ..ClientConfig::default() }, duration_s: 60.0, ..Config::default() },
-            compare: None,
-        },
-        Scenario {
-            id: "overload",
-            title: "Overload: latency, then timeouts",
-            seed: 2,
-            config: Config {
-                load: LoadConfig { rate_per_s: 70.0, ramps: vec![Ramp { start_s: 5.0, end_s: 25.0, to_per_s: 130.0 }], ..LoadConfig::default() },
-                client: ClientConfig { max_attempts: 1, ..ClientConfig::default() },
-                duration_s: 60.0,
-                ..Config::default()
-            },
-            compare: None,
-        },
-        Scenario { id: "metastable-retry", title: "The retry storm that does not end", seed: 3, config: metastable_base(), compare: None },
-        Scenario { id: "limit-queue", title: "Limit the queue", seed: 3, config: with(|c| c.server.queue_limit = Some(50)), compare: None },
-        Scenario { id: "limit-retries", title: "Limit retries", seed: 3, config: with(|c| c.client.max_attempts = 1), compare: None },
-        Scenario {
-            id: "exponential-backoff",
-            title: "Exponential backoff (no jitter)",
-            seed: 3,
-            config: with(|c| {
-                c.client.backoff = BackoffKind::Exponential;
-                c.client.base_ms = 100.0;
-            }),
-            compare: None,
-        },
-        Scenario {
-            id: "full-jitter",
-            title: "Backoff with full jitter",
-            seed: 3,
-            config: with(|c| {
-                c.client.backoff = BackoffKind::Exponential;
-                c.client.base_ms = 100.0;
-                c.client.jitter = JitterKind::Full;
-            }),
-            compare: None,
-        },
-        Scenario {
-            id: "cron-aligned",
-            title: "Cron at the top of the minute",
-            seed: 4,
-            config: Config {
-                load: LoadConfig { rate_per_s: 0.0, periodic: Periodic { clients: 2_000, period_s: 10.0, jittered: false }, ..LoadConfig::default() },
-                server: ServerConfig { workers: 20, service_ms: 50.0, ..ServerConfig::default() },
-                duration_s: 60.0,
-                ..Config::default()
-            },
-            compare: None,
-        },
-        Scenario {
-            id: "cron-jittered",
-            title: "Cron with jitter",
-            seed: 4,
-            config: Config {
-                load: LoadConfig { rate_per_s: 0.0, periodic: Periodic { clients: 2_000, period_s: 10.0, jittered: true }, ..LoadConfig::default() },
-                server: ServerConfig { workers: 20, service_ms: 50.0, ..ServerConfig::default() },
-                duration_s: 60.0,
-                ..Config::default()
-            },
-            compare: None,
-        },
-        Scenario {
-            id: "retry-quota",
-            title: "A retry token bucket (AWS SDK standard mode)",
-            seed: 3,
-            config: with(|c| c.limiters.quota.enabled = true),
-            compare: None,
-        },
-        Scenario {
-            id: "circuit-breaker",
-            title: "A circuit breaker",
-            seed: 3,
-            config: with(|c| {
-                c.limiters.breaker.enabled = true;
-                c.limiters.breaker.open_ms = 5_000.0;
-            }),
-            compare: None,
-        },
-        Scenario {
-            id: "deadline-lifo",
-            title: "End-to-end back pressure with deadlines",
-            seed: 3,
-            config: with(|c| {
-                c.server.drop_expired = true;
-                c.server.discipline = Discipline::Lifo;
-            }),
-            compare: None,
-        },
-        Scenario {
-            id: "adaptive",
-            title: "Adaptive client rate limiting (AWS SDK adaptive mode)",
-            seed: 5,
-            config: Config {
-                load: LoadConfig { rate_per_s: 120.0, ..LoadConfig::default() },
-                server: ServerConfig { throttle: Throttle { enabled: true, rate_per_s: 80.0, burst: 20.0 }, ..ServerConfig::default() },
-                limiters: LimiterConfig { adaptive: Adaptive { enabled: true, ..Adaptive::default() }, ..LimiterConfig::default() },
-                duration_s: 60.0,
-                ..Config::default()
-            },
-            compare: None,
-        },
-        Scenario {
-            id: "synchronized-retries",
-            title: "A restart and synchronised retries",
-            seed: 7,
-            config: synchronized(JitterKind::None),
-            compare: Some(synchronized(JitterKind::Full)),
-        },
-        Scenario {
-            id: "closed-backoff",
-            title: "Backoff in a closed system",
-            seed: 3,
-            config: closed(BackoffKind::None),
-            compare: Some(closed(BackoffKind::Exponential)),
-        },
-        Scenario { id: "backoff-cap", title: "Backoff makes recovery long", seed: 8, config: capped(60_000.0), compare: Some(capped(2_000.0)) },
-        Scenario {
-            id: "hysteresis",
-            title: "Hysteresis: easy to break, hard to mend",
-            seed: 3,
-            config: with(|c| {
-                c.faults.clear();
-                c.load.rate_per_s = 50.0;
-                c.load.ramps = vec![Ramp { start_s: 0.0, end_s: 60.0, to_per_s: 150.0 }, Ramp { start_s: 60.0, end_s: 240.0, to_per_s: 10.0 }];
-                c.server.queue_limit = Some(300);
-                c.duration_s = 270.0;
-            }),
-            compare: None,
-        },
-        Scenario {
-            id: "aws-sdk-2026",
-            title: "AWS SDK retries: standard mode before and after November 2026",
-            seed: 3,
-            config: aws_standard(false),
-            compare: Some(aws_standard(true)),
-        },
-        Scenario { id: "retries-every-layer", title: "Retries at every layer multiply", seed: 1, config: layered(3), compare: None },
-        Scenario { id: "retry-at-one-layer", title: "Retry at one layer only", seed: 1, config: layered(1), compare: None },
-        Scenario { id: "deadline-propagation", title: "Deadlines that travel", seed: 1, config: deadlines(false), compare: Some(deadlines(true)) },
-        Scenario {
-            id: "bad-host",
-            title: "One bad host behind a load balancer",
-            seed: 4,
-            config: bad_host(Balancer::RoundRobin),
-            compare: Some(bad_host(Balancer::LeastOutstanding)),
-        },
-        Scenario {
-            id: "mmc",
-            title: "M/M/10 at 80 % load",
-            seed: 6,
-            config: Config {
-                load: LoadConfig { rate_per_s: 80.0, ..LoadConfig::default() },
-                client: ClientConfig { timeout_ms: None, max_attempts: 1, ..ClientConfig::default() },
-                duration_s: 600.0,
-                ..Config::default()
-            },
-            compare: None,
-        },
-    ]
+    TABLE
+        .iter()
+        .map(|&(id, title, seed, settings, compare)| {
+            let config = apply(&Config::default(), settings);
+            let compare = compare.map(|b| apply(&config, &[b]));
+            Scenario { id, title, seed, config, compare }
+        })
+        .collect()
 }
 
 impl Scenario {
@@ -361,5 +194,15 @@ mod tests {
             assert!(all[..i].iter().all(|o| o.id != s.id), "duplicate {}", s.id);
         }
         assert!(find("nope").unwrap_err().contains("metastable-retry"));
+    }
+
+    #[test]
+    fn every_setting_applies() {
+        for &(id, _, _, settings, compare) in TABLE {
+            let mut cfg = Config::default();
+            for a in settings.iter().chain(compare.iter()).flat_map(|s| s.split_whitespace()) {
+                cfg = crate::keys::apply_assignment(&cfg, a).unwrap_or_else(|e| panic!("{id}: {a}: {e}"));
+            }
+        }
     }
 }

@@ -61,7 +61,18 @@ impl LinkState {
 
     /// A state with no compare side, exercise or embedding, at 1×, paused.
     fn plain(scenario: &str, seed: u64, config: Config) -> LinkState {
-        LinkState { scenario: scenario.to_string(), seed, config, compare: None, exercise: None, embed: false, controls: None, speed: 1.0, play: false, tier: 0 }
+        LinkState {
+            scenario: scenario.to_string(),
+            seed,
+            config,
+            compare: None,
+            exercise: None,
+            embed: false,
+            controls: None,
+            speed: 1.0,
+            play: false,
+            tier: 0,
+        }
     }
 }
 
@@ -324,8 +335,8 @@ pub fn decode(query: &str) -> (LinkState, Vec<String>) {
                 _ => notes.push(format!("tier '{}' is not a tier number from 0 (the edge) to {}", quote(v, 30), crate::sim::MAX_TIERS - 1)),
             },
             "play" => state.play = flag("play", v, &mut notes),
-            "speed" => match v.parse::<f64>() {
-                Ok(s) if s.is_finite() && (0.01..=1_000.0).contains(&s) => state.speed = s,
+            "speed" => match crate::sim::params::parse_number(v) {
+                Some(s) if s.is_finite() && (0.01..=1_000.0).contains(&s) => state.speed = s,
                 _ => notes.push(format!("speed '{v}' is not between 0.01 and 1000")),
             },
             "controls" => {
@@ -334,7 +345,11 @@ pub fn decode(query: &str) -> (LinkState, Vec<String>) {
                 if unknown.is_empty() {
                     state.controls = Some(groups);
                 } else {
-                    notes.push(format!("controls: unknown group(s) {unknown:?}; groups are {}", CONTROL_GROUPS.join(", ")));
+                    notes.push(format!(
+                        "controls: unknown group(s) {}; groups are {}",
+                        unknown.iter().map(|g| format!("'{}'", quote(g, 30))).collect::<Vec<_>>().join(", "),
+                        CONTROL_GROUPS.join(", ")
+                    ));
                 }
             }
             key if key.starts_with("b.") => compare_pairs.push((key[2..].to_string(), v.clone())),
@@ -418,7 +433,7 @@ mod tests {
             "server.workers=0: server.workers: 0 is out of range",
             "not valid percent-encoding",
             "speed '1e9' is not between",
-            "unknown group(s) [\"evil\"]",
+            "unknown group(s) 'evil'",
             "<script>=1: <script>: unknown key '<script>'",
             "must be after start_s",
         ] {
@@ -478,7 +493,9 @@ mod tests {
     #[test]
     fn links_of_format_1_open_the_lab_they_opened_before() {
         // Links written by the format-1 encoder before systems existed, and what they opened.
-        let (s, notes) = decode("?v=1&s=metastable-retry&seed=42&client.jitter=decorrelated&server.queue_limit=50&faults=load=3@30..40&b.limiters.quota.enabled=true&speed=2&play=1");
+        let (s, notes) = decode(
+            "?v=1&s=metastable-retry&seed=42&client.jitter=decorrelated&server.queue_limit=50&faults=load=3@30..40&b.limiters.quota.enabled=true&speed=2&play=1",
+        );
         assert!(notes.is_empty(), "{notes:?}");
         let mut want = LinkState::from_scenario("metastable-retry").unwrap();
         want.seed = 42;

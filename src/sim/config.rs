@@ -657,10 +657,10 @@ impl Fault {
         let (what, when) = s.split_once('@').ok_or_else(|| bad("has no '@'"))?;
         let instant = what.split('=').next().is_some_and(|n| n.trim() == "restart") && !when.contains("..");
         let (start, end) = if instant { (when, when) } else { when.split_once("..").ok_or_else(|| bad("has no '..' between start and end"))? };
-        let start_s: f64 = start.trim().parse().map_err(|_| bad("has a start that is not a number"))?;
-        let end_s: f64 = end.trim().parse().map_err(|_| bad("has an end that is not a number"))?;
+        let start_s = super::params::parse_number(start.trim()).ok_or_else(|| bad("has a start that is not a number"))?;
+        let end_s = super::params::parse_number(end.trim()).ok_or_else(|| bad("has an end that is not a number"))?;
         let (name, value) = match what.split_once('=') {
-            Some((n, v)) => (n.trim(), Some(v.trim().parse::<f64>().map_err(|_| bad("has a value that is not a number"))?)),
+            Some((n, v)) => (n.trim(), Some(super::params::parse_number(v.trim()).ok_or_else(|| bad("has a value that is not a number"))?)),
             None => (what.trim(), None),
         };
         let (kind, value) = match (name, value) {

@@ -12,7 +12,7 @@ use crate::exercises;
 use crate::explain;
 use crate::report;
 use crate::scenarios;
-use crate::sim::{Config, Fault, FaultKind, Sim, SimTime};
+use crate::sim::{Config, Fault, FaultKind, Lab, SimTime};
 use yew::prelude::*;
 
 #[function_component(App)]
@@ -59,9 +59,9 @@ pub fn app() -> Html {
         phase: NodeRef::default(),
     });
     let runner = use_mut_ref(|| Runner {
-        sim: Sim::new(controls.cfg.clone(), controls.seed).unwrap_or_else(|_| Sim::new(Config::default(), 1).expect("defaults are valid")),
+        sim: Lab::new(controls.cfg.clone(), controls.seed).unwrap_or_else(|_| Lab::new(Config::default(), 1).expect("defaults are valid")),
         anim: system::Animation::default(),
-        sim_b: controls.compare.clone().and_then(|b| Sim::new(b, controls.seed).ok()),
+        sim_b: controls.compare.clone().and_then(|b| Lab::new(b, controls.seed).ok()),
         anim_b: system::Animation::default(),
         last_ts: None,
         last_chart_ms: 0.0,
@@ -69,7 +69,7 @@ pub fn app() -> Html {
         stats: FrameStats::default(),
         frame_times: std::collections::VecDeque::with_capacity(FRAME_HISTORY),
         frame: None,
-        shown: Sim::new(Config::default(), 1).map(|s| s.status()).unwrap_or_else(|_| unreachable!("defaults are valid")),
+        shown: Lab::new(Config::default(), 1).map(|s| s.status()).unwrap_or_else(|_| unreachable!("defaults are valid")),
         shown_b: None,
         to_end: None,
         cancel_to_end: false,
@@ -87,11 +87,11 @@ pub fn app() -> Html {
         let (cfg, cfg_b, seed) = (controls.cfg.clone(), controls.compare.clone(), controls.seed);
         use_effect_with(controls.epoch, move |_| {
             let mut r = runner.borrow_mut();
-            match Sim::new(cfg, seed) {
+            match Lab::new(cfg, seed) {
                 Ok(sim) => r.sim = sim,
                 Err(e) => gloo::console::error!(format!("could not restart: {e}")),
             }
-            r.sim_b = cfg_b.and_then(|b| Sim::new(b, seed).ok());
+            r.sim_b = cfg_b.and_then(|b| Lab::new(b, seed).ok());
             r.anim = system::Animation::default();
             r.anim_b = system::Animation::default();
             r.snap();
@@ -226,7 +226,7 @@ pub fn app() -> Html {
     let c = controls.clone();
     let on_speed = Callback::from(move |e: Event| {
         let sel: web_sys::HtmlSelectElement = e.target_unchecked_into();
-        if let Ok(s) = sel.value().parse() {
+        if let Some(s) = crate::sim::params::parse_number(&sel.value()) {
             c.dispatch(Action::SetSpeed(s));
         }
     });

@@ -30,5 +30,5 @@ pub(crate) fn measure_engine() -> String {
             storm_events as f64 / storm_ms * 1e3
         ))
     };
-    run().unwrap_or_else(|e| format!("{{\"error\": {e:?}}}"))
+    run().unwrap_or_else(|e| format!("{{\"error\": \"{}\"}}", e.replace(['"', '\\'], "'")))
 }

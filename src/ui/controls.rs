@@ -79,7 +79,7 @@ pub struct ChoiceProps {
 
 /// Whether an option's value names the current value ("1000" and "1000.0" are the same).
 pub fn same(option: &str, value: &str) -> bool {
-    option == value || matches!((option.parse::<f64>(), value.parse::<f64>()), (Ok(a), Ok(b)) if a == b)
+    option == value || matches!((crate::sim::params::parse_number(option), crate::sim::params::parse_number(value)), (Some(a), Some(b)) if a == b)
 }
 
 /// A labelled select for enum-like parameters (and on/off toggles).

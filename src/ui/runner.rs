@@ -5,7 +5,7 @@
 use super::charts;
 use super::system;
 use super::web::{canvas, media, now_ms};
-use crate::sim::{Sim, SimTime, Status};
+use crate::sim::{Lab, SimTime, Status};
 use gloo::render::{AnimationFrame, request_animation_frame};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -32,10 +32,10 @@ pub(crate) const FRAME_HISTORY: usize = 600;
 
 /// What the animation loop owns.
 pub(crate) struct Runner {
-    pub(crate) sim: Sim,
+    pub(crate) sim: Lab,
     pub(crate) anim: system::Animation,
     /// The compare side, stepped in lockstep with `sim`.
-    pub(crate) sim_b: Option<Sim>,
+    pub(crate) sim_b: Option<Lab>,
     pub(crate) anim_b: system::Animation,
     pub(crate) last_ts: Option<f64>,
     pub(crate) last_chart_ms: f64,
@@ -56,7 +56,7 @@ impl Runner {
     /// Takes the snapshot that the next render and the diagram share.
     pub(crate) fn snap(&mut self) {
         self.shown = self.sim.status();
-        self.shown_b = self.sim_b.as_ref().map(Sim::status);
+        self.shown_b = self.sim_b.as_ref().map(Lab::status);
     }
 
     /// Advances A toward `target` and B in lockstep to wherever A got, each within `budget`
@@ -93,7 +93,7 @@ pub(crate) struct Canvases {
 pub(crate) const CHARTS: usize = 6;
 
 /// Draws chart `which` (0..CHARTS) from the closed windows in view.
-pub(crate) fn draw_chart(c: &Canvases, sim: &Sim, sim_b: Option<&Sim>, which: usize) {
+pub(crate) fn draw_chart(c: &Canvases, sim: &Lab, sim_b: Option<&Lab>, which: usize) {
     let theme = charts::Theme { dark: media("(prefers-color-scheme: dark)") };
     let x = charts::x_range(sim.now(), sim.config().duration_s);
     let ws = charts::visible(sim.windows(), x);

@@ -34,6 +34,8 @@ pub struct Controls {
     pub compare: Option<Config>,
     /// Whether the controls edit side B.
     pub editing_b: bool,
+    /// The tier the controls edit and the charts show (0, the edge, for one service).
+    pub tier: usize,
 }
 
 pub enum Action {
@@ -175,6 +177,7 @@ pub(crate) fn initial() -> Controls {
         notes,
         editing_b: link.compare.is_some(),
         compare: link.compare.map(with_trace),
+        tier: link.tier,
     }
 }
 
@@ -199,5 +202,6 @@ pub(crate) fn link_of(c: &Controls) -> String {
         controls: c.groups.clone(),
         speed: c.speed,
         play: false,
+        tier: c.tier,
     })
 }

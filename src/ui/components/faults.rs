@@ -29,7 +29,7 @@ pub fn faults_panel(p: &Props) -> Html {
         let at = at.clone();
         Callback::from(move |e: Event| {
             let input: web_sys::HtmlInputElement = e.target_unchecked_into();
-            at.set(input.value().trim().parse::<f64>().ok().filter(|t| t.is_finite() && *t >= 0.0));
+            at.set(crate::sim::params::parse_number(input.value().trim()).filter(|t| t.is_finite() && *t >= 0.0));
         })
     };
     let on_clear = p.on_clear.reform(|_: MouseEvent| ());

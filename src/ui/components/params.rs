@@ -67,7 +67,7 @@ fn control(key: &str, p: &Props) -> Html {
     match spec.ui {
         params::Ui::Slider { min, max, step } => html! {
             <Slider key_name={spec.key} label={spec.label} unit={spec.unit} help={format!("{} (allowed {})", spec.help(), spec.range_text())}
-                value={value.parse::<f64>().unwrap_or(0.0)} min={min} max={max} step={step} error={error} on_change={p.on_change.clone()} />
+                value={crate::sim::params::parse_number(&value).unwrap_or(0.0)} min={min} max={max} step={step} error={error} on_change={p.on_change.clone()} />
         },
         params::Ui::Options(options) => {
             let mut options: Vec<(AttrValue, AttrValue)> = options.iter().map(|(v, l)| (AttrValue::from(*v), AttrValue::from(*l))).collect();
