@@ -402,3 +402,42 @@ fn a_long_run_to_end_shows_progress_and_can_be_cancelled() {
     assert_eq!(number(&b.text("#clock")), t, "nothing runs after Cancel");
     assert!(b.errors().is_empty(), "console errors: {:?}", b.errors());
 }
+
+#[test]
+fn retries_at_every_layer_show_27_attempts_at_the_bottom_tier() {
+    let Some(dist) = ready() else { return };
+    let server = StaticServer::start(dist);
+    let out = Path::new(env!("CARGO_MANIFEST_DIR")).join("test-output");
+    for (name, width, height, dark) in [("1280", 1280, 900, false), ("390", 390, 844, false), ("dark", 1280, 900, true)] {
+        let b = Browser::sized(width, height);
+        if dark {
+            b.dark();
+        }
+        b.open(&format!("http://127.0.0.1:{}/?scenario=retries-every-layer", server.port));
+        assert!(b.errors().is_empty(), "console errors on load: {:?}", b.errors());
+        // The strip shows the three tiers before anything runs.
+        for t in 0..3 {
+            assert!(!b.text(&format!("#tier-{t}")).is_empty(), "tier {t} in the strip");
+        }
+        b.set("#speed", "10");
+        b.click("#play");
+        b.wait_for("the run to pass 40 s", Duration::from_secs(30), |b| number(&b.text("#clock")) > 40.0);
+        b.click("#play");
+        let bottom = number(&b.text("#amp-2"));
+        assert!((bottom - 27.0).abs() <= 0.5, "the bottom tier reads {bottom}× per user request");
+        assert!((number(&b.text("#amp-1")) - 9.0).abs() <= 0.5 && (number(&b.text("#amp-0")) - 3.0).abs() <= 0.5);
+        // Clicking a tier points the controls at it.
+        b.click("#tier-2");
+        b.wait_for("the controls to edit tier 2", Duration::from_secs(5), |b| {
+            b.js("return !!document.getElementById('tiers-2-server-workers');") == json!(true)
+        });
+        assert!(b.text(".controls").contains("Calls into tier 2"));
+        if width < 500 {
+            let [_, _, w, _] = b.rect(".topology");
+            assert!(w <= f64::from(width), "the strip fits the phone: {w} px");
+            assert_eq!(b.js("return document.documentElement.scrollWidth <= window.innerWidth;"), json!(true), "no sideways scroll");
+        }
+        b.screenshot_page(&out.join(format!("e2e-tiers-{name}.png")));
+        assert!(b.errors().is_empty(), "console errors: {:?}", b.errors());
+    }
+}

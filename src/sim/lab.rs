@@ -9,6 +9,19 @@
 use super::system::{self, System, TierSummary};
 use super::*;
 
+/// `cfg` as tier `t` sees it: that tier's server and client (the policy of the calls into it)
+/// in the edge's places, and every fault of every tier, so charts of one tier still show the
+/// trigger wherever it acts.
+pub fn tier_view(cfg: &Config, t: usize) -> Config {
+    let mut view = cfg.clone();
+    if let Some(tier) = t.checked_sub(1).and_then(|i| cfg.tiers.get(i)) {
+        view.server = tier.server.clone();
+        view.client = tier.client.clone();
+    }
+    view.faults.extend(cfg.tier_faults.iter().map(|f| f.fault.clone()));
+    view
+}
+
 /// A run of whichever engine the config needs.
 pub enum Lab {
     Single(Box<Sim>),

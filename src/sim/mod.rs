@@ -52,7 +52,7 @@ pub mod trace;
 pub use backoff::Backoff;
 pub use breaker::BreakerState;
 pub use config::*;
-pub use lab::Lab;
+pub use lab::{Lab, tier_view};
 pub use metrics::{Counters, Gauges, LatencyMs, Summary, Window};
 pub use system::{HostCounts, System, TierSummary};
 pub use time::SimTime;

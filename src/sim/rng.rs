@@ -17,7 +17,7 @@
 //! relies on it.
 
 use rand::{Rng, SeedableRng};
-use rand_distr::{Distribution, Exp1, StandardNormal};
+use rand_distr::{Distribution, Exp1};
 use rand_pcg::Pcg64Mcg;
 
 /// One named, seeded generator.
@@ -80,10 +80,18 @@ impl Stream {
         mean * x
     }
 
-    /// Standard normal (ziggurat).
+    /// Standard normal (Marsaglia's polar method: two uniforms in the unit disc, one normal).
+    /// Not a ziggurat: its tables would cost 4 KB in the page's download, and only log-normal
+    /// service times draw normals.
     #[inline]
     pub fn normal(&mut self) -> f64 {
-        StandardNormal.sample(&mut self.rng)
+        loop {
+            let (u, v) = (2.0 * self.unit() - 1.0, 2.0 * self.unit() - 1.0);
+            let s = u * u + v * v;
+            if s > 0.0 && s < 1.0 {
+                return u * (-2.0 * s.ln() / s).sqrt();
+            }
+        }
     }
 
     /// True with probability `p` (clamped to [0, 1]).

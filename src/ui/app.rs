@@ -2,7 +2,7 @@
 //! lays out the panels (header, headline, transport, stage, charts, controls, explorer).
 
 use super::bench::measure_engine;
-use super::components::{contention::Contention, exercise::ExercisePanel, explorer::Explorer, faults::FaultsPanel, params::ParamGroups};
+use super::components::{contention::Contention, exercise::ExercisePanel, explorer::Explorer, faults::FaultsPanel, params::ParamGroups, topology::Topology};
 use super::headline::Headline;
 use super::runner::*;
 use super::state::{Action, initial, link_of};
@@ -59,7 +59,7 @@ pub fn app() -> Html {
         phase: NodeRef::default(),
     });
     let runner = use_mut_ref(|| Runner {
-        sim: Lab::new(controls.cfg.clone(), controls.seed).unwrap_or_else(|_| Lab::new(Config::default(), 1).expect("defaults are valid")),
+        sim: Lab::new(controls.cfg.clone(), controls.seed).or_else(|_| Lab::new(Config::default(), 1)).unwrap_or_else(|_| unreachable!("defaults are valid")),
         anim: system::Animation::default(),
         sim_b: controls.compare.clone().and_then(|b| Lab::new(b, controls.seed).ok()),
         anim_b: system::Animation::default(),
@@ -73,6 +73,9 @@ pub fn app() -> Html {
         shown_b: None,
         to_end: None,
         cancel_to_end: false,
+        tier: controls.tier,
+        shown_tiers: Vec::new(),
+        shown_tiers_b: Vec::new(),
     });
     let update = use_force_update();
     let redraw = {
@@ -124,6 +127,16 @@ pub fn app() -> Html {
             redraw.emit(());
         });
     }
+    // The selected tier's charts.
+    {
+        let runner = runner.clone();
+        let canvases = canvases.clone();
+        use_effect_with(controls.tier, move |t| {
+            let mut r = runner.borrow_mut();
+            r.tier = *t;
+            draw_charts(&canvases, &r);
+        });
+    }
     // Playing runs the frame loop; pausing drops the frame handle, which cancels it.
     {
         let runner = runner.clone();
@@ -157,6 +170,10 @@ pub fn app() -> Html {
         let c = controls.clone();
         Callback::from(move |(k, v): (String, String)| c.dispatch(Action::SetKey(k, v)))
     };
+    let on_tier = {
+        let c = controls.clone();
+        Callback::from(move |t: usize| c.dispatch(Action::SelectTier(t)))
+    };
     let cfg = &controls.cfg;
     // The controls show, and change, the side being edited.
     let edit_cfg = match (&controls.compare, controls.editing_b) {
@@ -171,6 +188,7 @@ pub fn app() -> Html {
     let head_b = r.sim_b.as_ref().zip(r.shown_b.as_ref()).map(|(b, st)| Headline::of(b, st));
     let stats = r.stats;
     let to_end = r.to_end;
+    let (tiers, tiers_b) = (r.shown_tiers.clone(), r.shown_tiers_b.clone());
     let exercise = controls.exercise.as_deref().and_then(exercises::find);
     let check = exercise.as_ref().map(|e| e.check(&r.sim));
     drop(r);
@@ -401,10 +419,12 @@ pub fn app() -> Html {
 
         <section class="stage">
           if head_b.is_some() { <p class="side-caption">{ "A" }</p> }
+          if !tiers.is_empty() { <Topology tiers={tiers.clone()} selected={controls.tier} side="" on_select={on_tier.clone()} /> }
           <canvas ref={canvases.system.clone()} class="system" id="system" role="img"
             aria-label={format!("Clients send to a queue of {} and {} of {} workers busy", status.queue, status.busy, status.capacity)} />
           if let Some(hb) = &head_b {
             <p class="side-caption">{ "B" }</p>
+            if !tiers_b.is_empty() { <Topology tiers={tiers_b.clone()} selected={controls.tier} side="b" on_select={on_tier.clone()} /> }
             <canvas ref={canvases.system_b.clone()} class="system" id="system-b" role="img"
               aria-label={format!("Side B: a queue of {} and {} of {} workers busy", hb.queue, hb.busy, hb.capacity)} />
           }
@@ -418,6 +438,7 @@ pub fn app() -> Html {
         </section>
 
         <section class="charts">
+          if controls.tier > 0 { <p class="side-caption" id="charts-tier">{ format!("Tier {} as tier {} sees it: the calls into it, their latency, its queue", controls.tier, controls.tier - 1) }</p> }
           <canvas ref={canvases.load.clone()} id="chart-load" role="img" aria-label="Load per second: offered, retries, goodput, capacity" />
           <canvas ref={canvases.latency.clone()} id="chart-latency" role="img" aria-label="Latency p50 and p99 with the timeout line" />
           <canvas ref={canvases.queue.clone()} id="chart-queue" role="img" aria-label="Queue depth with the limit line" />
@@ -439,10 +460,10 @@ pub fn app() -> Html {
             </div>
           }
           if show("faults") {
-            <FaultsPanel faults={cfg.faults.clone()} on_add={on_fault} on_clear={{ let c = controls.clone(); Callback::from(move |_| c.dispatch(Action::ClearFaults)) }} />
+            <FaultsPanel faults={cfg.faults.iter().map(ToString::to_string).chain(cfg.tier_faults.iter().map(ToString::to_string)).collect::<Vec<_>>()} on_add={on_fault} on_clear={{ let c = controls.clone(); Callback::from(move |_| c.dispatch(Action::ClearFaults)) }} />
           }
           <ParamGroups cfg={edit_cfg.clone()} errors={controls.errors.clone()} groups={controls.groups.clone()}
-            client_note={mean_delay_text(edit_delays)} on_change={on_key} texts_ready={*texts_ready} />
+            client_note={mean_delay_text(edit_delays)} on_change={on_key} texts_ready={*texts_ready} tier={controls.tier} />
           if !controls.embed {
           <fieldset class="share"><legend>{ "Share and export" }</legend>
             <button id="copy-link" onclick={on_copy_link}>{ "Copy link" }</button>

@@ -3,6 +3,7 @@
 //! time by wall time × speed within an event budget, draws the diagram, and one chart in turn.
 
 use super::charts;
+use super::components::topology::TierView;
 use super::system;
 use super::web::{canvas, media, now_ms};
 use crate::sim::{Lab, SimTime, Status};
@@ -50,6 +51,29 @@ pub(crate) struct Runner {
     pub(crate) to_end: Option<f64>,
     /// Set by the button's Cancel: the next chunk stops.
     pub(crate) cancel_to_end: bool,
+    /// The tier the charts show.
+    pub(crate) tier: usize,
+    /// Each side's tiers for the topology strip (empty for one service), from the same snapshot.
+    pub(crate) shown_tiers: Vec<TierView>,
+    pub(crate) shown_tiers_b: Vec<TierView>,
+}
+
+/// The strip's view of a system's tiers (none for one service).
+fn tier_views(sim: &Lab) -> Vec<TierView> {
+    let Some(sys) = sim.system() else { return Vec::new() };
+    let now = sys.now();
+    let from = now.saturating_sub(SimTime::from_secs(2));
+    (0..sys.tier_count())
+        .map(|t| {
+            let recent = sys.windows(t).iter().rev().take_while(|w| w.start >= from);
+            let (calls, width) = recent.fold((0, 0), |a, w| (a.0 + w.counts.server_arrivals, a.1 + w.width.0));
+            TierView {
+                hosts: sys.host_gauges(t).iter().map(|&(q, b, c, _)| (q, b, c)).collect(),
+                calls_per_s: if width > 0 { calls as f64 / (width as f64 / 1e6) } else { 0.0 },
+                per_user: sys.recent_amplification(t, 10).map(|(a, _)| a),
+            }
+        })
+        .collect()
 }
 
 impl Runner {
@@ -57,6 +81,8 @@ impl Runner {
     pub(crate) fn snap(&mut self) {
         self.shown = self.sim.status();
         self.shown_b = self.sim_b.as_ref().map(Lab::status);
+        self.shown_tiers = tier_views(&self.sim);
+        self.shown_tiers_b = self.sim_b.as_ref().map(tier_views).unwrap_or_default();
     }
 
     /// Advances A toward `target` and B in lockstep to wherever A got, each within `budget`
@@ -93,12 +119,13 @@ pub(crate) struct Canvases {
 pub(crate) const CHARTS: usize = 6;
 
 /// Draws chart `which` (0..CHARTS) from the closed windows in view.
-pub(crate) fn draw_chart(c: &Canvases, sim: &Lab, sim_b: Option<&Lab>, which: usize) {
+pub(crate) fn draw_chart(c: &Canvases, sim: &Lab, sim_b: Option<&Lab>, which: usize, tier: usize) {
     let theme = charts::Theme { dark: media("(prefers-color-scheme: dark)") };
     let x = charts::x_range(sim.now(), sim.config().duration_s);
-    let ws = charts::visible(sim.windows(), x);
-    let wb = sim_b.map(|b| charts::visible(b.windows(), x)).unwrap_or_default();
-    let cfg = sim.config();
+    let ws = charts::visible(sim.tier_windows(tier), x);
+    let wb = sim_b.map(|b| charts::visible(b.tier_windows(tier), x)).unwrap_or_default();
+    let view = crate::sim::tier_view(sim.config(), tier);
+    let cfg = &view;
     let result = match which {
         0 => canvas(&c.load).map(|k| charts::draw_load(&k, &ws, &wb, cfg, x, &theme)),
         1 => canvas(&c.latency).map(|k| charts::draw_latency(&k, &ws, &wb, cfg, x, &theme)),
@@ -106,7 +133,7 @@ pub(crate) fn draw_chart(c: &Canvases, sim: &Lab, sim_b: Option<&Lab>, which: us
         3 => {
             // Periodic work also gets its period folded: where in the period the load lands.
             if let (Some(k), true) = (canvas(&c.phase), cfg.load.periodic.clients > 0) {
-                let h = crate::explain::phase_histogram(sim.windows(), cfg.load.periodic.period_s, 20);
+                let h = crate::explain::phase_histogram(sim.tier_windows(tier), cfg.load.periodic.period_s, 20);
                 if let Err(e) = charts::draw_phase(&k, &h, &theme) {
                     gloo::console::warn!(format!("chart not drawn: {e}"));
                 }
@@ -123,20 +150,29 @@ pub(crate) fn draw_chart(c: &Canvases, sim: &Lab, sim_b: Option<&Lab>, which: us
 
 pub(crate) fn draw_charts(c: &Canvases, r: &Runner) {
     for which in 0..CHARTS {
-        draw_chart(c, &r.sim, r.sim_b.as_ref(), which);
+        draw_chart(c, &r.sim, r.sim_b.as_ref(), which, r.tier);
     }
 }
 
 pub(crate) fn draw_system(c: &Canvases, r: &Runner) {
     let dark = media("(prefers-color-scheme: dark)");
     let reduced = media("(prefers-reduced-motion: reduce)");
+    // A system's diagram shows the selected tier: its queue and workers, all hosts together.
+    let tier = |shown: &Status, tiers: &[TierView]| {
+        let mut s = *shown;
+        if let Some(v) = tiers.get(r.tier) {
+            (s.queue, s.busy, s.capacity) = v.hosts.iter().fold((0, 0, 0), |a, h| (a.0 + h.0, a.1 + h.1, a.2 + h.2));
+        }
+        s
+    };
+    let limit = |cfg: &crate::sim::Config| crate::sim::tier_view(cfg, r.tier).server.queue_limit;
     if let Some(k) = canvas(&c.system) {
-        if let Err(e) = r.anim.draw(&k, &r.shown, r.sim.config().server.queue_limit, now_ms(), reduced, dark) {
+        if let Err(e) = r.anim.draw(&k, &tier(&r.shown, &r.shown_tiers), limit(r.sim.config()), now_ms(), reduced, dark) {
             gloo::console::warn!(format!("animation not drawn: {e}"));
         }
     }
     if let (Some(k), Some(b), Some(shown)) = (canvas(&c.system_b), r.sim_b.as_ref(), r.shown_b.as_ref()) {
-        if let Err(e) = r.anim_b.draw(&k, shown, b.config().server.queue_limit, now_ms(), reduced, dark) {
+        if let Err(e) = r.anim_b.draw(&k, &tier(shown, &r.shown_tiers_b), limit(b.config()), now_ms(), reduced, dark) {
             gloo::console::warn!(format!("animation not drawn: {e}"));
         }
     }
@@ -167,7 +203,7 @@ pub(crate) fn frame(runner: &Rc<RefCell<Runner>>, canvases: &Rc<Canvases>, speed
     // One chart per frame, in turn (each refreshes about 10 times a second at 60 fps), so no
     // frame pays for all six; the headline numbers re-render about 7 times a second.
     let turn = r.chart_turn;
-    draw_chart(canvases, &r.sim, r.sim_b.as_ref(), turn);
+    draw_chart(canvases, &r.sim, r.sim_b.as_ref(), turn, r.tier);
     r.chart_turn = (turn + 1) % CHARTS;
     let frame_ms = now_ms() - t0;
     if r.frame_times.len() == FRAME_HISTORY {

@@ -55,6 +55,7 @@ pub enum Action {
     StartCompare,
     StopCompare,
     EditSide(bool),
+    SelectTier(usize),
 }
 
 impl Reducible for Controls {
@@ -75,6 +76,8 @@ impl Reducible for Controls {
                             _ => next.cfg = cfg,
                         }
                         next.errors.retain(|(k, _)| *k != key);
+                        // Fewer tiers: the selection stays on one that exists.
+                        next.tier = next.tier.min(next.cfg.tiers.len());
                     }
                     Err(e) => {
                         next.errors.retain(|(k, _)| *k != key);
@@ -93,6 +96,7 @@ impl Reducible for Controls {
                 next.epoch += 1;
             }
             Action::EditSide(b) => next.editing_b = b && next.compare.is_some(),
+            Action::SelectTier(t) => next.tier = t.min(next.cfg.tiers.len()),
             Action::SetSpeed(s) => next.speed = s.clamp(0.01, 1_000.0),
             Action::TogglePlay => next.playing = !next.playing,
             Action::Pause => next.playing = false,
@@ -109,20 +113,25 @@ impl Reducible for Controls {
                     next.errors.clear();
                     next.editing_b = s.compare.is_some();
                     next.compare = s.compare.map(with_trace);
+                    next.tier = 0;
                     next.epoch += 1;
                 }
             }
-            // Faults are the experiment's conditions: both sides get them.
+            // Faults are the experiment's conditions: both sides get them, on the selected tier.
             Action::AddFault(f) => {
-                if let Some(b) = next.compare.as_mut() {
-                    b.faults.push(f.clone());
+                let tier = next.tier as u32;
+                for c in std::iter::once(&mut next.cfg).chain(next.compare.as_mut()) {
+                    if tier > 0 {
+                        c.tier_faults.push(crate::sim::TierFault { tier, host: None, fault: f.clone() });
+                    } else {
+                        c.faults.push(f.clone());
+                    }
                 }
-                next.cfg.faults.push(f);
             }
             Action::ClearFaults => {
-                next.cfg.faults.clear();
-                if let Some(b) = next.compare.as_mut() {
-                    b.faults.clear();
+                for c in std::iter::once(&mut next.cfg).chain(next.compare.as_mut()) {
+                    c.faults.clear();
+                    c.tier_faults.clear();
                 }
             }
             Action::StartExercise(id) => {

@@ -1,12 +1,12 @@
 //! Faults now or at a chosen time: the triggers of every lesson. Both compare sides get them.
 
-use crate::sim::{Fault, FaultKind};
+use crate::sim::FaultKind;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
-    /// The faults scheduled now, in their short form.
-    pub faults: Vec<Fault>,
+    /// The faults scheduled now, in their short form (`2:crash@5..10` for a tier's).
+    pub faults: Vec<String>,
     /// Adds a fault of (kind, value, length in seconds) at the chosen start (`None`: now).
     pub on_add: Callback<(FaultKind, f64, f64, Option<f64>)>,
     pub on_clear: Callback<()>,
@@ -43,7 +43,7 @@ pub fn faults_panel(p: &Props) -> Html {
               html! { <button id={id} title={title} onclick={onclick}>{ label }</button> }
           }) }
           <button id="fault-clear" onclick={on_clear}>{ "Clear faults" }</button>
-          <ul class="faults">{ for p.faults.iter().map(|f| html! { <li>{ f.to_string() }</li> }) }</ul>
+          <ul class="faults">{ for p.faults.iter().map(|f| html! { <li>{ f }</li> }) }</ul>
         </fieldset>
     }
 }

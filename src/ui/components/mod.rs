@@ -5,3 +5,4 @@ pub mod exercise;
 pub mod explorer;
 pub mod faults;
 pub mod params;
+pub mod topology;

@@ -13,6 +13,7 @@ pub const GROUPS: &[(&str, &str, &[&str])] = &[
         "Load",
         &["load.rate_per_s", "load.closed.clients", "load.closed.think_ms", "load.periodic.clients", "load.periodic.period_s", "load.periodic.jittered"],
     ),
+    ("system", "System", &["tiers", "server.hosts", "server.balancer"]),
     (
         "server",
         "Server",
@@ -57,16 +58,36 @@ pub struct Props {
     pub on_change: Callback<(String, String)>,
     /// Whether the help texts have arrived: a change re-renders the controls with them.
     pub texts_ready: bool,
+    /// The tier whose server and client the controls edit (0, the edge).
+    pub tier: usize,
 }
 
-/// One control for `key`, from its spec.
+/// Keys only the single-service engine models: hidden while the lab is a system.
+const SINGLE_ONLY: &[&str] = &[
+    "load.closed.clients",
+    "load.closed.think_ms",
+    "load.periodic.clients",
+    "load.periodic.period_s",
+    "load.periodic.jittered",
+    "server.contention",
+    "server.throttle.enabled",
+    "server.throttle.rate_per_s",
+];
+
+/// One control for `key`, from its spec; a server or client key edits the selected tier.
 fn control(key: &str, p: &Props) -> Html {
     let Some(spec) = params::find(key) else { return html! {} };
-    let value = spec.text(&p.cfg);
+    let system = crate::sim::system::is_system(&p.cfg);
+    if system && SINGLE_ONLY.contains(&key) {
+        return html! {};
+    }
+    let full = if p.tier > 0 && crate::keys::is_tier_param(spec) { format!("tiers.{}.{key}", p.tier) } else { key.to_string() };
+    let key = full.as_str();
+    let value = crate::keys::get(&p.cfg, key).unwrap_or_default();
     let error = p.errors.iter().find(|(k, _)| k == key).map(|(_, e)| AttrValue::from(e.clone()));
     match spec.ui {
         params::Ui::Slider { min, max, step } => html! {
-            <Slider key_name={spec.key} label={spec.label} unit={spec.unit} help={format!("{} (allowed {})", spec.help(), spec.range_text())}
+            <Slider key_name={full.clone()} label={spec.label} unit={spec.unit} help={format!("{} (allowed {})", spec.help(), spec.range_text())}
                 value={crate::sim::params::parse_number(&value).unwrap_or(0.0)} min={min} max={max} step={step} error={error} on_change={p.on_change.clone()} />
         },
         params::Ui::Options(options) => {
@@ -75,7 +96,7 @@ fn control(key: &str, p: &Props) -> Html {
             if !options.iter().any(|(v, _)| same(v, &value)) {
                 options.push((AttrValue::from(value.clone()), AttrValue::from(format!("{value} {}", spec.unit))));
             }
-            html! { <Choice key_name={spec.key} label={spec.label} help={spec.help()} value={value} options={options} error={error} on_change={p.on_change.clone()} /> }
+            html! { <Choice key_name={full.clone()} label={spec.label} help={spec.help()} value={value} options={options} error={error} on_change={p.on_change.clone()} /> }
         }
         params::Ui::Hidden => html! {},
     }
@@ -83,10 +104,22 @@ fn control(key: &str, p: &Props) -> Html {
 
 #[function_component(ParamGroups)]
 pub fn param_groups(p: &Props) -> Html {
-    let shown = |g: &str| p.groups.as_ref().is_none_or(|gs| gs.iter().any(|x| x == g));
+    let system = crate::sim::system::is_system(&p.cfg);
+    // A group filter from an embed link names the original groups; "system" goes with "server".
+    let shown = |g: &str| {
+        let g = if g == "system" { "server" } else { g };
+        p.groups.as_ref().is_none_or(|gs| gs.iter().any(|x| x == g)) && !(system && g == "limiters")
+    };
+    let legend = |id: &str, legend: &str| match (id, p.tier) {
+        ("server", t) if t > 0 => format!("Tier {t}: each host"),
+        ("client", t) if t > 0 => format!("Calls into tier {t}"),
+        ("server", _) if system => "Edge: each host".to_string(),
+        ("client", _) if system => "Users' calls into the edge".to_string(),
+        _ => legend.to_string(),
+    };
     html! {
-        { for GROUPS.iter().filter(|(g, _, _)| shown(g)).map(|(id, legend, keys)| html! {
-            <fieldset><legend>{ *legend }</legend>
+        { for GROUPS.iter().filter(|(g, _, _)| shown(g)).map(|(id, name, keys)| html! {
+            <fieldset><legend>{ legend(id, name) }</legend>
               { for keys.iter().map(|k| control(k, p)) }
               if *id == "client" { <p class="help-inline" id="mean-delay">{ p.client_note.clone() }</p> }
             </fieldset>
