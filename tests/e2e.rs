@@ -432,6 +432,13 @@ fn retries_at_every_layer_show_27_attempts_at_the_bottom_tier() {
             b.js("return !!document.getElementById('tiers-2-server-workers');") == json!(true)
         });
         assert!(b.text(".controls").contains("Calls into tier 2"));
+        assert!(b.text("#charts-tier").starts_with("Tier 2 as tier 1 sees it"));
+        // A tier's control changes that tier, live, and the link carries it.
+        b.set("input.num[aria-label^='Max attempts']", "1");
+        b.wait_for("the link to carry the tier's change", Duration::from_secs(5), |b| {
+            let link = b.js("return document.getElementById('share-link').value;").as_str().unwrap_or_default().to_string();
+            link.contains("tiers.2.client.max_attempts=1") && link.contains("tier=2")
+        });
         if width < 500 {
             let [_, _, w, _] = b.rect(".topology");
             assert!(w <= f64::from(width), "the strip fits the phone: {w} px");
@@ -440,4 +447,22 @@ fn retries_at_every_layer_show_27_attempts_at_the_bottom_tier() {
         b.screenshot_page(&out.join(format!("e2e-tiers-{name}.png")));
         assert!(b.errors().is_empty(), "console errors: {:?}", b.errors());
     }
+}
+
+#[test]
+fn a_bad_host_drags_round_robin_and_not_least_outstanding() {
+    let Some(dist) = ready() else { return };
+    let server = StaticServer::start(dist);
+    let b = Browser::sized(1280, 900);
+    b.open(&format!("http://127.0.0.1:{}/?scenario=bad-host", server.port));
+    assert_eq!(b.js("return document.querySelectorAll('#tier-0 .hosts i').length;"), json!(8), "side A shows 8 hosts");
+    assert_eq!(b.js("return document.querySelectorAll('#tierb-0 .hosts i').length;"), json!(8), "side B shows 8 hosts");
+    b.click("#run-to-end");
+    b.wait_for("the run to end", Duration::from_secs(30), |b| number(&b.text("#clock")) >= 60.0 && b.text("#run-to-end") == "Run to end");
+    // Host 3 is the one queueing under round robin.
+    assert_eq!(b.js("return document.querySelector('#tier-0 .hosts i:nth-child(4)').className;"), json!("q"));
+    let (a, bb) = (number(&b.text("#timeouts")), number(&b.text("#timeouts-b")));
+    assert!(a > 10.0 * bb.max(1.0), "round robin times out far more than least outstanding: {a} vs {bb} per s");
+    b.screenshot_page(&Path::new(env!("CARGO_MANIFEST_DIR")).join("test-output/e2e-bad-host.png"));
+    assert!(b.errors().is_empty(), "console errors: {:?}", b.errors());
 }
