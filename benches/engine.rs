@@ -2,14 +2,16 @@
 //!
 //! - `mmc_rho_0.8`: M/M/10 at 80 % load, no timeouts (the engine's bare speed);
 //! - `retry_storm`: the metastable-retry scenario, timeouts and immediate retries throughout;
-//! - `contention_sweep`: Brooker's 2015 experiment, 5 strategies × 10..100 clients.
+//! - `contention_sweep`: Brooker's 2015 experiment, 5 strategies × 10..100 clients;
+//! - `system_3_tiers`: the retry-at-one-layer system (3 tiers, 100 req/s, a 10 s failure at
+//!   the bottom) for 60 s; `system_storm`: retries-every-layer, whose bottom queue grows all run.
 //!
 //! `cargo bench --bench engine`; criterion prints "thrpt" in events per second (Melem/s).
 
 use backoff_lab::scenarios;
 use backoff_lab::sim::contention::{self, ContentionParams, Strategy};
 use backoff_lab::sim::rng::Stream;
-use backoff_lab::sim::{Config, Sim, SimTime};
+use backoff_lab::sim::{Config, Lab, Sim, SimTime};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;
 
@@ -36,6 +38,14 @@ fn engine(c: &mut Criterion) {
     let n = events_of(&storm, 3);
     g.throughput(Throughput::Elements(n));
     g.bench_function("retry_storm", |b| b.iter(|| black_box(Sim::new(storm.clone(), 3).expect("valid").run_to_end())));
+
+    for (name, id) in [("system_3_tiers", "retry-at-one-layer"), ("system_storm", "retries-every-layer")] {
+        let s = scenarios::find(id).expect("scenario");
+        let mut lab = Lab::new(s.config.clone(), s.seed).expect("valid");
+        lab.run_to_end();
+        g.throughput(Throughput::Elements(lab.status().events));
+        g.bench_function(name, |b| b.iter(|| black_box(Lab::new(s.config.clone(), s.seed).expect("valid").run_to_end())));
+    }
 
     let params = ContentionParams::default();
     let clients: Vec<u32> = (10..=100).step_by(10).collect();

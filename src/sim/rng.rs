@@ -24,6 +24,8 @@ use rand_pcg::Pcg64Mcg;
 #[derive(Clone, Debug)]
 pub struct Stream {
     rng: Pcg64Mcg,
+    /// The polar method's second normal, kept for the next draw.
+    spare: Option<f64>,
 }
 
 /// SplitMix64's finaliser: spreads nearby seeds far apart.
@@ -43,7 +45,7 @@ impl Stream {
             h ^= u64::from(b);
             h = h.wrapping_mul(0x0100_0000_01b3);
         }
-        Stream { rng: Pcg64Mcg::seed_from_u64(mix(seed ^ mix(h))) }
+        Stream { rng: Pcg64Mcg::seed_from_u64(mix(seed ^ mix(h))), spare: None }
     }
 
     /// 64 uniformly random bits.
@@ -80,16 +82,21 @@ impl Stream {
         mean * x
     }
 
-    /// Standard normal (Marsaglia's polar method: two uniforms in the unit disc, one normal).
-    /// Not a ziggurat: its tables would cost 4 KB in the page's download, and only log-normal
-    /// service times draw normals.
+    /// Standard normal (Marsaglia's polar method: a point drawn in the unit disc gives two
+    /// independent normals; the second is kept for the next call). Not a ziggurat: its tables
+    /// would cost 4 KB in the page's download.
     #[inline]
     pub fn normal(&mut self) -> f64 {
+        if let Some(z) = self.spare.take() {
+            return z;
+        }
         loop {
             let (u, v) = (2.0 * self.unit() - 1.0, 2.0 * self.unit() - 1.0);
             let s = u * u + v * v;
             if s > 0.0 && s < 1.0 {
-                return u * (-2.0 * s.ln() / s).sqrt();
+                let k = (-2.0 * s.ln() / s).sqrt();
+                self.spare = Some(v * k);
+                return u * k;
             }
         }
     }
