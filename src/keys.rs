@@ -37,14 +37,14 @@ fn tier_key(key: &str) -> Option<(usize, &str)> {
     Some((n.parse().ok()?, sub))
 }
 
-/// Whether a parameter belongs to each tier (`server.*` and `client.*`).
+/// Whether a parameter belongs to each tier (`server.*`, `client.*` and `limiters.*`).
 pub fn is_tier_param(p: &Param) -> bool {
-    p.key.starts_with("server.") || p.key.starts_with("client.")
+    ["server.", "client.", "limiters."].iter().any(|g| p.key.starts_with(g))
 }
 
-/// A config whose server and client are tier `t`'s, so the one parameter table reads it.
+/// A config whose server, client and limiters are tier `t`'s, so the one parameter table reads it.
 fn tier_view(t: &crate::sim::TierConfig) -> Config {
-    Config { server: t.server.clone(), client: t.client.clone(), ..Config::default() }
+    Config { server: t.server.clone(), client: t.client.clone(), limiters: t.limiters.clone(), ..Config::default() }
 }
 
 /// Every tier key `cfg` has (`tiers.1.server.workers`, …), tier by tier.
@@ -151,7 +151,7 @@ pub fn assign(cfg: &Config, key: &str, value: &str) -> Result<Config, ConfigErro
             ));
         };
         let Some(p) = params::find(sub).filter(|p| is_tier_param(p)) else {
-            return Err(bad(&shown(key), format!("'{}' is not a tier key: each tier takes the server.* and client.* keys", shown(sub))));
+            return Err(bad(&shown(key), format!("'{}' is not a tier key: each tier takes the server.*, client.* and limiters.* keys", shown(sub))));
         };
         let v = p.parse(value).map_err(|m| bad(key, m))?;
         let mut view = tier_view(tier);
@@ -160,6 +160,7 @@ pub fn assign(cfg: &Config, key: &str, value: &str) -> Result<Config, ConfigErro
         }
         tier.server = view.server;
         tier.client = view.client;
+        tier.limiters = view.limiters;
         return Ok(next);
     }
     let Some(p) = params::find(key) else {
@@ -315,7 +316,7 @@ pub fn help_text() -> String {
     out.push_str(&format!("  {:<width$}  faults, comma separated: KIND[=VALUE]@START..END (crash@5..10,load=3@30..40,restart@10); or --fault\n", "faults"));
     out.push_str(&format!("  {:<width$}  ramps, comma separated: START..END:RATE (5..25:130)\n", "load.ramps"));
     out.push_str(&format!(
-        "  {:<width$}  tier N (1 to tiers-1, below the edge) takes every server.* and client.* key above; its client is how the tier above calls it (tiers.2.client.max_attempts=3)\n",
+        "  {:<width$}  tier N (1 to tiers-1, below the edge) takes every server.*, client.* and limiters.* key above; its client and limiters are how the tier above calls it (tiers.2.client.max_attempts=3)\n",
         "tiers.N.KEY"
     ));
     out.push_str(&format!(
@@ -416,7 +417,8 @@ mod tests {
         c.validate().unwrap();
         assert_eq!(set(&c, "tiers.3.server.workers", "5").unwrap_err().message, "tier 3 does not exist: this config has 3 tiers (set tiers=4 first)");
         assert!(set(&c, "tiers.0.server.workers", "5").unwrap_err().message.contains("tier 0 is the edge"));
-        assert!(set(&c, "tiers.1.limiters.quota.enabled", "true").unwrap_err().message.contains("not a tier key"));
+        assert!(set(&c, "tiers.1.load.rate_per_s", "5").unwrap_err().message.contains("not a tier key"));
+        assert!(set(&c, "tiers.1.limiters.quota.enabled", "true").unwrap().tiers[0].limiters.quota.enabled);
         assert_eq!(
             set(&c, "tiers.1.server.workers", "0").unwrap_err().to_string(),
             "tiers.1.server.workers: 0 is out of range: allowed a whole number from 1 to 10,000 workers"

@@ -433,6 +433,8 @@ fn retries_at_every_layer_show_27_attempts_at_the_bottom_tier() {
         });
         assert!(b.text(".controls").contains("Calls into tier 2"));
         assert!(b.text("#charts-tier").starts_with("Tier 2 as tier 1 sees it"));
+        assert!(b.text(".controls").contains("Limiters on calls into tier 2"));
+        assert_eq!(b.js("return !!document.getElementById('tiers-2-limiters-budget-enabled');"), json!(true), "the tier's own retry budget");
         // A tier's control changes that tier, live, and the link carries it.
         b.set("input.num[aria-label^='Max attempts']", "1");
         b.wait_for("the link to carry the tier's change", Duration::from_secs(5), |b| {

@@ -208,7 +208,7 @@ fn the_worst_accepted_configs_stay_under_the_memory_ceiling() {
     deep.load.rate_per_s = 1_000.0;
     deep.server.workers = 10_000;
     deep.server.service_ms = 0.001;
-    deep.tiers = vec![TierConfig { server: deep.server.clone(), client: deep.client.clone() }; 7];
+    deep.tiers = vec![TierConfig { server: deep.server.clone(), client: deep.client.clone(), ..TierConfig::default() }; 7];
     deep.tier_faults = vec![TierFault { tier: 7, host: None, fault: Fault { kind: FaultKind::Errors, start_s: 0.0, end_s: 86_400.0, value: 1.0 } }];
     deep.metrics.trace_capacity = 0;
     // The longest history in every tier: 1 ms windows over 300 s of a quiet system.
@@ -260,15 +260,15 @@ fn arb_full_range_config() -> impl Strategy<Value = Config> {
             let _ = (p.set)(&mut cfg, v);
         }
         if system {
-            // A system: every tier takes the drawn server and client (whose ranges it shares);
-            // the parts only one service models are off.
-            let tier = TierConfig { server: cfg.server.clone(), client: cfg.client.clone() };
+            // A system: every tier takes the drawn server, client and limiters (whose ranges it
+            // shares); the parts only one service models are off.
+            cfg.limiters.adaptive.enabled = false;
+            let tier = TierConfig { server: cfg.server.clone(), client: cfg.client.clone(), limiters: cfg.limiters.clone() };
             for t in &mut cfg.tiers {
                 *t = tier.clone();
             }
             cfg.load.closed.clients = 0;
             cfg.load.periodic.clients = 0;
-            cfg.limiters = LimiterConfig::default();
             for s in std::iter::once(&mut cfg.server).chain(cfg.tiers.iter_mut().map(|t| &mut t.server)) {
                 s.contention = 0.0;
                 s.throttle.enabled = false;

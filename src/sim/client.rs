@@ -12,9 +12,7 @@ impl Sim {
         };
         if success {
             self.metrics.success(self.now.saturating_sub(r.first_sent));
-            if let Some(q) = self.quota.as_mut() {
-                q.on_success(r.retry_cost);
-            }
+            self.limits.succeeded(r.retry_cost);
             self.trace(r.id, r.attempts, TraceKind::Succeeded);
         } else {
             self.metrics.c().failures += 1;
@@ -25,27 +23,10 @@ impl Sim {
 
     /// Sends the request's next attempt now, unless the breaker or the adaptive limiter says otherwise.
     pub(super) fn start_attempt(&mut self, key: Key) {
-        if let Some(b) = self.breaker.as_mut() {
-            if self.requests.get(key).is_none() {
-                return;
-            }
-            if !b.allow(self.now) {
-                self.metrics.c().suppressed_breaker += 1;
-                self.finish_request(key, false);
-                return;
-            }
-        }
-        if let Some(t) = self.throttling.as_mut() {
-            if self.requests.get(key).is_none() {
-                return;
-            }
-            t.on_request(self.now);
-            let p = t.reject_probability(self.now);
-            if p > 0.0 && self.client_rng.chance(p) {
-                self.metrics.c().rejected_client += 1;
-                self.finish_request(key, false);
-                return;
-            }
+        // A request that is gone cannot be finished twice: finish_request ignores it.
+        if !self.limits.admit(self.now, &mut self.client_rng, self.metrics.c()) {
+            self.finish_request(key, false);
+            return;
         }
         if let Some(a) = self.adaptive.as_mut() {
             if !self.limiter_waiting.is_empty() || !a.try_take(self.now) {
@@ -121,17 +102,7 @@ impl Sim {
                 self.schedule_limiter_wake();
             }
         }
-        if let Some(b) = self.breaker.as_mut() {
-            b.record(self.now, outcome != Outcome::Ok);
-        }
-        if let Some(g) = self.grpc.as_mut() {
-            if outcome == Outcome::Ok { g.on_success() } else { g.on_failure() }
-        }
-        if outcome == Outcome::Ok {
-            if let Some(t) = self.throttling.as_mut() {
-                t.on_accept(self.now);
-            }
-        }
+        self.limits.outcome(self.now, outcome == Outcome::Ok);
         match outcome {
             Outcome::Ok => {
                 self.metrics.c().useful += 1;
@@ -159,12 +130,7 @@ impl Sim {
         self.metrics.c().timeouts += 1;
         self.metrics.attempt_done(self.now.saturating_sub(sent_at));
         self.trace(request_id, number, TraceKind::TimedOut);
-        if let Some(b) = self.breaker.as_mut() {
-            b.record(self.now, true);
-        }
-        if let Some(g) = self.grpc.as_mut() {
-            g.on_failure();
-        }
+        self.limits.outcome(self.now, false);
         self.maybe_retry(request, Failure::Timeout, SimTime::ZERO);
     }
 
@@ -191,30 +157,10 @@ impl Sim {
             self.finish_request(key, false);
             return;
         }
-        // Budgets that bound retries as a whole come before the quota, which pays per retry.
-        if let Some(b) = self.budget.as_mut() {
-            if !b.try_withdraw(self.now) {
-                self.metrics.c().suppressed_budget += 1;
-                self.finish_request(key, false);
-                return;
-            }
-        }
-        if self.grpc.as_ref().is_some_and(|g| !g.retry_allowed()) {
-            self.metrics.c().suppressed_grpc += 1;
+        let Some(cost) = self.limits.allow_retry(self.now, why == Failure::Timeout, why == Failure::Throttled, self.metrics.c()) else {
             self.finish_request(key, false);
             return;
-        }
-        let mut cost = None;
-        if let Some(q) = self.quota.as_mut() {
-            match q.try_acquire(why == Failure::Timeout, why == Failure::Throttled) {
-                Some(c) => cost = Some(c),
-                None => {
-                    self.metrics.c().suppressed_quota += 1;
-                    self.finish_request(key, false);
-                    return;
-                }
-            }
-        }
+        };
         let mut previous = previous;
         let backoff = if why == Failure::Throttled { &self.backoff_throttle } else { &self.backoff };
         let mut delay = SimTime(backoff.delay(attempts - 1, &mut previous, &mut self.client_rng));

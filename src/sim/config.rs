@@ -49,7 +49,7 @@ pub struct Config {
 pub const MAX_TIERS: usize = 8;
 
 /// One tier below the edge: its hosts (`server`, with `hosts` and `balancer`) and the policy
-/// its callers, the hosts of the tier above, use to call it (`client`).
+/// its callers, the hosts of the tier above, use to call it (`client`, `limiters`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, deny_unknown_fields)]
 pub struct TierConfig {
@@ -57,6 +57,8 @@ pub struct TierConfig {
     pub server: ServerConfig,
     /// How the tier above calls this one: timeout, attempts, backoff, jitter, network delay.
     pub client: ClientConfig,
+    /// The limits the tier above puts on its calls into this one (quota, budgets, breaker).
+    pub limiters: LimiterConfig,
 }
 
 /// A fault on tier `tier` (0 is the edge), on every host or only on `host` (counted from 0).

@@ -9,7 +9,7 @@
 use super::system::{self, System, TierSummary};
 use super::*;
 
-/// `cfg` as tier `t` sees it: that tier's server and client (the policy of the calls into it)
+/// `cfg` as tier `t` sees it: that tier's server, client and limiters (the calls into it)
 /// in the edge's places, and every fault of every tier, so charts of one tier still show the
 /// trigger wherever it acts.
 pub fn tier_view(cfg: &Config, t: usize) -> Config {
@@ -17,6 +17,7 @@ pub fn tier_view(cfg: &Config, t: usize) -> Config {
     if let Some(tier) = t.checked_sub(1).and_then(|i| cfg.tiers.get(i)) {
         view.server = tier.server.clone();
         view.client = tier.client.clone();
+        view.limiters = tier.limiters.clone();
     }
     view.faults.extend(cfg.tier_faults.iter().map(|f| f.fault.clone()));
     view

@@ -51,9 +51,7 @@ impl Sim {
             self.after_request(origin);
             return;
         }
-        if let Some(b) = self.budget.as_mut() {
-            b.deposit(self.now);
-        }
+        self.limits.deposit(self.now);
         let id = self.next_request_id;
         self.next_request_id += 1;
         let key = self.requests.insert(Request { id, origin, first_sent: self.now, attempts: 0, previous_sleep: None, retry_cost: None });

@@ -36,6 +36,7 @@ pub mod contention;
 mod events;
 pub mod faults;
 mod lab;
+mod limits;
 mod load;
 pub mod metrics;
 pub mod params;
@@ -59,11 +60,9 @@ pub use time::SimTime;
 pub use trace::{TraceEvent, TraceKind};
 
 use adaptive::AdaptiveLimiter;
-use breaker::Breaker as CircuitBreaker;
 use events::*;
 use faults::{FaultState, Timeline};
 use metrics::Metrics;
-use quota::Quota;
 use rng::Stream;
 use serde::Serialize;
 use slab::{Key, Slab};
@@ -156,12 +155,8 @@ pub struct Sim {
     periodic_gen: u32,
     closed_running: Vec<bool>,
 
-    quota: Option<Quota>,
-    breaker: Option<CircuitBreaker>,
+    limits: limits::Limits,
     adaptive: Option<AdaptiveLimiter>,
-    budget: Option<budgets::Budget>,
-    throttling: Option<budgets::Throttling>,
-    grpc: Option<budgets::Grpc>,
     /// Sends waiting for an adaptive-mode token, first come first served.
     limiter_waiting: VecDeque<Key>,
     limiter_epoch: u32,
@@ -210,12 +205,8 @@ impl Sim {
             arrival_gen: 0,
             periodic_gen: 0,
             closed_running: Vec::new(),
-            quota: None,
-            breaker: None,
+            limits: limits::Limits::default(),
             adaptive: None,
-            budget: None,
-            throttling: None,
-            grpc: None,
             limiter_waiting: VecDeque::new(),
             limiter_epoch: 0,
             metrics: Metrics::new(SimTime::from_millis_f64(cfg.metrics.window_ms), cfg.metrics.max_windows as usize),
@@ -326,14 +317,15 @@ impl Sim {
     }
 
     fn gauges(&self) -> Gauges {
+        let (tokens, breaker, grpc_tokens) = self.limits.gauges();
         Gauges {
             queue: self.waiting.len() as u32,
             busy: self.busy,
             capacity: self.capacity,
-            tokens: self.quota.as_ref().map(Quota::tokens),
-            breaker: self.breaker.as_ref().map(CircuitBreaker::state),
+            tokens,
+            breaker,
             send_rate: self.adaptive.as_ref().filter(|a| a.is_limiting()).map(AdaptiveLimiter::rate),
-            grpc_tokens: self.grpc.as_ref().map(budgets::Grpc::tokens),
+            grpc_tokens,
         }
     }
 
@@ -430,12 +422,9 @@ impl Sim {
             || ServerThrottle::new(&cfg.server.throttle, now),
         );
         let l = &cfg.limiters;
-        self.quota = keep(l.quota.enabled, self.quota.take(), |q| q.reconfigure(&l.quota), || Quota::new(&l.quota));
-        self.breaker = keep(l.breaker.enabled, self.breaker.take(), |b| b.reconfigure(&l.breaker), || CircuitBreaker::new(&l.breaker));
+        self.limits.apply(l);
         self.adaptive = keep(l.adaptive.enabled, self.adaptive.take(), |a| a.reconfigure(&l.adaptive), || AdaptiveLimiter::new(&l.adaptive, now));
-        self.budget = keep(l.budget.enabled, self.budget.take(), |b| b.reconfigure(&l.budget), || budgets::Budget::new(&l.budget));
-        self.throttling = keep(l.throttling.enabled, self.throttling.take(), |t| t.reconfigure(&l.throttling), || budgets::Throttling::new(&l.throttling));
-        self.grpc = keep(l.grpc.enabled, self.grpc.take(), |g| g.reconfigure(&l.grpc), || budgets::Grpc::new(&l.grpc));
+
         if !self.limiter_waiting.is_empty() {
             self.schedule_limiter_wake();
         }

@@ -60,11 +60,17 @@ impl System {
             }
             return;
         }
-        let m = self.tiers[target].metrics.c();
+        let now = self.now;
+        let tier = &mut self.tiers[target];
         if op.attempts == 0 {
-            m.first_attempts += 1;
+            tier.metrics.c().first_attempts += 1;
+            tier.limits.deposit(now);
         } else {
-            m.retries += 1;
+            tier.metrics.c().retries += 1;
+        }
+        // An open breaker, or client-side throttling, fails the call here, unsent.
+        if !tier.limits.admit(now, &mut self.client_rng, tier.metrics.c()) {
+            return self.give_up(caller, target);
         }
         op.attempts += 1;
         if self.live_full() {
@@ -115,7 +121,10 @@ impl System {
         c.caller_waiting = false;
         c.abandoned_at = self.now;
         let (t, caller) = (c.tier as usize, c.caller);
-        self.tiers[t].metrics.c().timeouts += 1;
+        let now = self.now;
+        let tier = &mut self.tiers[t];
+        tier.metrics.c().timeouts += 1;
+        tier.limits.outcome(now, false);
         self.uncount(key);
         self.clear_current(caller);
         self.release(key);
@@ -132,7 +141,10 @@ impl System {
         }
         c.caller_waiting = false;
         let (t, caller, sent_at) = (c.tier as usize, c.caller, c.sent_at);
-        self.tiers[t].metrics.attempt_done(self.now.saturating_sub(sent_at));
+        let (now, ok) = (self.now, answer == Answer::Ok);
+        let tier = &mut self.tiers[t];
+        tier.metrics.attempt_done(now.saturating_sub(sent_at));
+        tier.limits.outcome(now, ok);
         self.uncount(key);
         self.clear_current(caller);
         self.release(key);
@@ -157,7 +169,9 @@ impl System {
 
     fn succeeded(&mut self, caller: Caller) {
         let Some((target, op, _, _)) = self.caller_state(caller) else { return };
-        self.tiers[target].metrics.success(self.now.saturating_sub(op.first_sent));
+        let tier = &mut self.tiers[target];
+        tier.metrics.success(self.now.saturating_sub(op.first_sent));
+        tier.limits.succeeded(op.retry_cost);
         match caller {
             Caller::User(k) => self.user_done(k),
             Caller::Call(k) => self.finish_work(k, Answer::Ok),
@@ -175,6 +189,12 @@ impl System {
         };
         let more = op.attempts < policy.max_attempts;
         if retryable && more {
+            let tier = &mut self.tiers[target];
+            match tier.limits.allow_retry(self.now, why == Failure::Timeout, false, tier.metrics.c()) {
+                None => return self.give_up(caller, target),
+                Some(Some(cost)) => op.retry_cost = Some(cost),
+                Some(None) => {}
+            }
             let backoff = if matches!(caller, Caller::User(_)) { self.user_backoff } else { self.tiers[target].backoff };
             let delay = SimTime(backoff.delay(op.attempts - 1, &mut op.previous_sleep, &mut self.client_rng));
             let at = self.now.saturating_add(delay);
@@ -188,6 +208,11 @@ impl System {
         } else {
             self.tiers[target].metrics.c().suppressed_max_attempts += 1;
         }
+        self.give_up(caller, target);
+    }
+
+    /// The end of a logical call that failed: the caller answers its own caller with an error.
+    fn give_up(&mut self, caller: Caller, target: usize) {
         self.tiers[target].metrics.c().failures += 1;
         match caller {
             Caller::User(k) => self.user_done(k),

@@ -121,6 +121,8 @@ struct Op {
     /// Attempts sent so far.
     attempts: u32,
     previous_sleep: Option<u64>,
+    /// What the last retry paid the quota, for its refund on success.
+    retry_cost: Option<f64>,
     /// The attempt in flight, if any.
     current: Option<Key>,
 }
@@ -211,6 +213,8 @@ struct Tier {
     timeout: Option<SimTime>,
     network: SimTime,
     backoff: super::Backoff,
+    /// The limits on calls into this tier (one set for all its callers).
+    limits: super::limits::Limits,
     metrics: Metrics,
     /// Worker time spent on calls after their caller had stopped waiting, µs.
     wasted_us: u64,
@@ -339,6 +343,7 @@ impl System {
                 timeout: None,
                 network: SimTime::ZERO,
                 backoff: super::Backoff::from_config(policy),
+                limits: super::limits::Limits::default(),
                 metrics: Metrics::new(width, max_windows),
                 wasted_us: 0,
                 worked_us: 0,
@@ -383,6 +388,7 @@ impl System {
             tier.timeout = tier.policy.timeout_ms.map(SimTime::from_millis_f64);
             tier.network = SimTime::from_millis_f64(tier.policy.network_ms);
             tier.backoff = super::Backoff::from_config(&tier.policy);
+            tier.limits.apply(tier_limiters(cfg, t));
             for (h, host) in tier.hosts.iter_mut().enumerate() {
                 let faults: Vec<Fault> = cfg
                     .faults
@@ -496,6 +502,7 @@ impl System {
     pub fn gauges(&self, t: usize) -> Gauges {
         let mut g = Gauges { queue: 0, busy: 0, capacity: 0, tokens: None, breaker: None, send_rate: None, grpc_tokens: None };
         if let Some(tier) = self.tiers.get(t) {
+            (g.tokens, g.breaker, g.grpc_tokens) = tier.limits.gauges();
             for h in &tier.hosts {
                 g.queue += h.queue.len() as u32;
                 g.busy += h.busy;
@@ -647,6 +654,11 @@ impl System {
 /// The tiers of `cfg`, edge first: each tier's hosts and the policy of the calls into it.
 fn tier_configs(cfg: &Config) -> Vec<(ServerConfig, ClientConfig)> {
     std::iter::once((cfg.server.clone(), cfg.client.clone())).chain(cfg.tiers.iter().map(|t| (t.server.clone(), t.client.clone()))).collect()
+}
+
+/// The limiters on the calls into tier `t` (the users' for the edge).
+fn tier_limiters(cfg: &Config, t: usize) -> &LimiterConfig {
+    t.checked_sub(1).and_then(|i| cfg.tiers.get(i)).map_or(&cfg.limiters, |x| &x.limiters)
 }
 
 /// Tiers and hosts per tier: what a live change cannot alter.

@@ -15,7 +15,7 @@ fn failing_chain(k: u32, n: usize) -> Config {
         duration_s: 60.0,
         ..Config::default()
     };
-    cfg.tiers = (1..n).map(|_| TierConfig { server: server.clone(), client: client.clone() }).collect();
+    cfg.tiers = (1..n).map(|_| TierConfig { server: server.clone(), client: client.clone(), ..TierConfig::default() }).collect();
     cfg.tier_faults = vec![TierFault { tier: n as u32 - 1, host: None, fault: Fault { kind: FaultKind::Errors, start_s: 0.0, end_s: 86_400.0, value: 1.0 } }];
     cfg
 }
@@ -93,6 +93,7 @@ fn a_slow_tier_fills_the_queues_above_it() {
     cfg.tiers = vec![TierConfig {
         server: ServerConfig { workers: 5, service_ms: 300.0, ..ServerConfig::default() },
         client: ClientConfig { timeout_ms: None, max_attempts: 1, ..ClientConfig::default() },
+        ..TierConfig::default()
     }];
     let mut sys = System::new(cfg, 3).unwrap();
     sys.run_to_end();
@@ -114,6 +115,7 @@ fn a_host_restart_fails_what_it_holds_and_its_calls_below_are_left_for_nobody() 
     cfg.tiers = vec![TierConfig {
         server: ServerConfig { workers: 50, service_ms: 200.0, ..ServerConfig::default() },
         client: ClientConfig { timeout_ms: None, max_attempts: 1, ..ClientConfig::default() },
+        ..TierConfig::default()
     }];
     cfg.tier_faults = vec![TierFault { tier: 0, host: None, fault: Fault { kind: FaultKind::Restart, start_s: 10.0, end_s: 10.0, value: 0.0 } }];
     let mut sys = System::new(cfg, 1).unwrap();
@@ -164,4 +166,32 @@ fn balancers_spread_calls_over_every_host() {
             assert!((share - 0.2).abs() < 0.03, "{b:?}: a host got {share:.3} of the calls");
         }
     }
+}
+
+#[test]
+fn limiters_act_on_the_calls_into_their_tier() {
+    let storm = crate::scenarios::find("retries-every-layer").unwrap();
+    // A retry budget at every layer ends the 27× storm: the bottom sees barely more than one
+    // attempt per user request, and the system recovers when the failure ends.
+    let mut cfg = storm.config.clone();
+    for key in ["limiters.budget.enabled", "tiers.1.limiters.budget.enabled", "tiers.2.limiters.budget.enabled"] {
+        cfg = crate::keys::set(&cfg, key, "true").unwrap();
+    }
+    let mut sys = System::new(cfg, storm.seed).unwrap();
+    sys.run_to_end();
+    let t = sys.tier_summaries();
+    assert!(t[2].amplification.unwrap() < 1.3, "{:?}", t[2].amplification);
+    assert!(sys.summary(2).counts.suppressed_budget > 0, "the budget on calls into the bottom stops retries");
+    let w = sys.windows(0);
+    let late: u64 = w.iter().filter(|w| w.start.as_secs_f64() >= 30.0).map(|w| w.counts.successes).sum();
+    assert!(late > 2_500, "goodput is back after the failure: {late} successes in the last 30 s");
+    // A breaker on the calls into the bottom opens during the failure and fails calls unsent.
+    let cfg = crate::keys::set(&storm.config, "tiers.2.limiters.breaker.enabled", "true").unwrap();
+    let mut sys = System::new(cfg, storm.seed).unwrap();
+    sys.advance_to(SimTime::from_secs(15), u64::MAX);
+    assert_eq!(sys.gauges(2).breaker, Some(crate::sim::BreakerState::Open));
+    assert!(sys.summary(2).counts.suppressed_breaker > 0);
+    // Adaptive mode needs throttling responses, which a system does not have.
+    let e = crate::keys::set(&storm.config, "tiers.1.limiters.adaptive.enabled", "true").unwrap_err();
+    assert_eq!(e.key, "tiers.1.limiters.adaptive.enabled");
 }

@@ -17,7 +17,7 @@ pub fn validate(cfg: &Config) -> Result<(), ConfigError> {
     }
     for (i, t) in cfg.tiers.iter().enumerate() {
         // Each tier's server and client take the same ranges as the edge's, from the same specs.
-        let one = Config { server: t.server.clone(), client: t.client.clone(), ..Config::default() };
+        let one = Config { server: t.server.clone(), client: t.client.clone(), limiters: t.limiters.clone(), ..Config::default() };
         one.validate().map_err(|e| err(format!("tiers.{}.{}", i + 1, e.key), e.message))?;
     }
     if !is_system(cfg) {
@@ -39,17 +39,12 @@ pub fn validate(cfg: &Config) -> Result<(), ConfigError> {
     if cfg.load.periodic.clients > 0 {
         return Err(only_one("load.periodic.clients", "periodic load"));
     }
-    let l = &cfg.limiters;
-    for (on, key) in [
-        (l.quota.enabled, "limiters.quota.enabled"),
-        (l.breaker.enabled, "limiters.breaker.enabled"),
-        (l.adaptive.enabled, "limiters.adaptive.enabled"),
-        (l.budget.enabled, "limiters.budget.enabled"),
-        (l.throttling.enabled, "limiters.throttling.enabled"),
-        (l.grpc.enabled, "limiters.grpc.enabled"),
-    ] {
-        if on {
-            return Err(only_one(key, "a client limiter"));
+    // AWS adaptive mode paces sends by throttling responses, which a system does not model.
+    let adaptive = std::iter::once(("limiters.adaptive.enabled".to_string(), &cfg.limiters))
+        .chain(cfg.tiers.iter().enumerate().map(|(i, t)| (format!("tiers.{}.limiters.adaptive.enabled", i + 1), &t.limiters)));
+    for (key, l) in adaptive {
+        if l.adaptive.enabled {
+            return Err(only_one(&key, "adaptive mode (pacing by throttling responses)"));
         }
     }
     let servers =

@@ -72,6 +72,7 @@ const SINGLE_ONLY: &[&str] = &[
     "server.contention",
     "server.throttle.enabled",
     "server.throttle.rate_per_s",
+    "limiters.adaptive.enabled",
 ];
 
 /// One control for `key`, from its spec; a server or client key edits the selected tier.
@@ -108,11 +109,12 @@ pub fn param_groups(p: &Props) -> Html {
     // A group filter from an embed link names the original groups; "system" goes with "server".
     let shown = |g: &str| {
         let g = if g == "system" { "server" } else { g };
-        p.groups.as_ref().is_none_or(|gs| gs.iter().any(|x| x == g)) && !(system && g == "limiters")
+        p.groups.as_ref().is_none_or(|gs| gs.iter().any(|x| x == g))
     };
     let legend = |id: &str, legend: &str| match (id, p.tier) {
         ("server", t) if t > 0 => format!("Tier {t}: each host"),
         ("client", t) if t > 0 => format!("Calls into tier {t}"),
+        ("limiters", t) if t > 0 => format!("Limiters on calls into tier {t}"),
         ("server", _) if system => "Edge: each host".to_string(),
         ("client", _) if system => "Users' calls into the edge".to_string(),
         _ => legend.to_string(),
