@@ -176,7 +176,9 @@ pub fn line_chart(canvas: &HtmlCanvasElement, title: &str, series: &[Series], ba
     let (bg, fg) = if theme.dark { (RGBColor(29, 29, 33), RGBColor(236, 236, 240)) } else { (WHITE, RGBColor(29, 29, 31)) };
     root.fill(&bg).map_err(|e| e.to_string())?;
     let px = |v: f64| (v * dpr).round() as i32;
-    let font = |size: f64| ("sans-serif", size * dpr).into_font().color(&fg);
+    // The family by name, not "sans-serif" text: parsing the text lowercases it, which costs the
+    // page unicode tables.
+    let font = |size: f64| (FontFamily::SansSerif, size * dpr).into_font().color(&fg);
     let (width, _) = root.dim_in_pixel();
 
     // The title, then the legend entries laid out in rows under it.
