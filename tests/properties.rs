@@ -262,7 +262,6 @@ fn arb_full_range_config() -> impl Strategy<Value = Config> {
         if system {
             // A system: every tier takes the drawn server, client and limiters (whose ranges it
             // shares); the parts only one service models are off.
-            cfg.limiters.adaptive.enabled = false;
             let tier = TierConfig { server: cfg.server.clone(), client: cfg.client.clone(), limiters: cfg.limiters.clone() };
             for t in &mut cfg.tiers {
                 *t = tier.clone();
@@ -271,7 +270,6 @@ fn arb_full_range_config() -> impl Strategy<Value = Config> {
             cfg.load.periodic.clients = 0;
             for s in std::iter::once(&mut cfg.server).chain(cfg.tiers.iter_mut().map(|t| &mut t.server)) {
                 s.contention = 0.0;
-                s.throttle.enabled = false;
             }
         } else {
             cfg.tiers.clear();

@@ -48,8 +48,57 @@ impl System {
         }
     }
 
-    /// Sends the caller's next attempt now.
+    /// Sends the caller's next attempt now, or queues it for an adaptive-mode token.
     pub(super) fn send(&mut self, caller: Caller) {
+        let Some((target, ..)) = self.caller_state(caller) else {
+            return;
+        };
+        let (now, tier) = (self.now, &mut self.tiers[target]);
+        if let Some(a) = tier.adaptive.as_mut() {
+            if !tier.waiting.is_empty() || !a.try_take(now) {
+                tier.waiting.push_back(caller);
+                if tier.waiting.len() == 1 {
+                    self.schedule_wake(target);
+                }
+                return;
+            }
+        }
+        self.send_now(caller);
+    }
+
+    /// Sends as many waiting callers as adaptive mode has tokens for, then waits for the next.
+    pub(super) fn release_waiting_sends(&mut self, t: usize) {
+        let now = self.now;
+        let tier = &mut self.tiers[t];
+        let mut ready = Vec::new();
+        match tier.adaptive.as_mut() {
+            Some(a) => {
+                while !tier.waiting.is_empty() && a.try_take(now) {
+                    ready.extend(tier.waiting.pop_front());
+                }
+            }
+            // Switched off: everyone waiting goes now.
+            None => ready.extend(tier.waiting.drain(..)),
+        }
+        for caller in ready {
+            self.send_now(caller);
+        }
+        if !self.tiers[t].waiting.is_empty() {
+            self.schedule_wake(t);
+        }
+    }
+
+    /// (Re)schedules the wake-up for tier `t`'s first waiting send at the current rate.
+    fn schedule_wake(&mut self, t: usize) {
+        let now = self.now;
+        let tier = &mut self.tiers[t];
+        tier.wake_epoch = tier.wake_epoch.wrapping_add(1);
+        let wait = tier.adaptive.as_mut().map_or(SimTime::ZERO, |a| a.next_token_in(now));
+        let epoch = tier.wake_epoch;
+        self.schedule(now.saturating_add(wait), Ev::LimiterWake { tier: t as u8, epoch });
+    }
+
+    fn send_now(&mut self, caller: Caller) {
         let Some((target, mut op, own_deadline, user)) = self.caller_state(caller) else {
             return;
         };
@@ -94,6 +143,7 @@ impl System {
             held: true,
             started: SimTime::ZERO,
             caller_waiting: true,
+            retry_after: SimTime::ZERO,
             abandoned_at: SimTime::MAX,
             cut: false,
             counted: true,
@@ -128,7 +178,7 @@ impl System {
         self.uncount(key);
         self.clear_current(caller);
         self.release(key);
-        self.retry_or_fail(caller, Failure::Timeout);
+        self.retry_or_fail(caller, Failure::Timeout, SimTime::ZERO);
     }
 
     /// An answer reaches the caller.
@@ -140,24 +190,31 @@ impl System {
             return;
         }
         c.caller_waiting = false;
-        let (t, caller, sent_at) = (c.tier as usize, c.caller, c.sent_at);
+        let (t, caller, sent_at, retry_after) = (c.tier as usize, c.caller, c.sent_at, c.retry_after);
         let (now, ok) = (self.now, answer == Answer::Ok);
         let tier = &mut self.tiers[t];
         tier.metrics.attempt_done(now.saturating_sub(sent_at));
         tier.limits.outcome(now, ok);
+        if let Some(a) = tier.adaptive.as_mut() {
+            a.on_response(now, matches!(answer, Answer::Rejected | Answer::Throttled));
+            if !tier.waiting.is_empty() {
+                self.schedule_wake(t);
+            }
+        }
         self.uncount(key);
         self.clear_current(caller);
         self.release(key);
         match answer {
             Answer::Ok => self.succeeded(caller),
-            Answer::Error => self.retry_or_fail(caller, Failure::Error),
-            Answer::Rejected => self.retry_or_fail(caller, Failure::Rejected),
+            Answer::Error => self.retry_or_fail(caller, Failure::Error, SimTime::ZERO),
+            Answer::Rejected => self.retry_or_fail(caller, Failure::Rejected, SimTime::ZERO),
+            Answer::Throttled => self.retry_or_fail(caller, Failure::Throttled, retry_after),
         }
     }
 
     fn failed(&mut self, caller: Caller, answer: Answer) {
         self.clear_current(caller);
-        self.retry_or_fail(caller, if answer == Answer::Rejected { Failure::Rejected } else { Failure::Error });
+        self.retry_or_fail(caller, if answer == Answer::Rejected { Failure::Rejected } else { Failure::Error }, SimTime::ZERO);
     }
 
     fn clear_current(&mut self, caller: Caller) {
@@ -179,24 +236,31 @@ impl System {
     }
 
     /// After a failed attempt: another after a backoff, or the end of the logical call.
-    fn retry_or_fail(&mut self, caller: Caller, why: Failure) {
+    fn retry_or_fail(&mut self, caller: Caller, why: Failure, retry_after: SimTime) {
         let Some((target, mut op, own_deadline, _)) = self.caller_state(caller) else { return };
         let policy = &self.tiers[target].policy;
         let retryable = match why {
             Failure::Timeout => policy.retry_on.timeouts,
             Failure::Error => policy.retry_on.errors,
             Failure::Rejected => policy.retry_on.rejections,
+            Failure::Throttled => policy.retry_on.throttles,
         };
         let more = op.attempts < policy.max_attempts;
         if retryable && more {
             let tier = &mut self.tiers[target];
-            match tier.limits.allow_retry(self.now, why == Failure::Timeout, false, tier.metrics.c()) {
+            match tier.limits.allow_retry(self.now, why == Failure::Timeout, why == Failure::Throttled, tier.metrics.c()) {
                 None => return self.give_up(caller, target),
                 Some(Some(cost)) => op.retry_cost = Some(cost),
                 Some(None) => {}
             }
-            let backoff = if matches!(caller, Caller::User(_)) { self.user_backoff } else { self.tiers[target].backoff };
-            let delay = SimTime(backoff.delay(op.attempts - 1, &mut op.previous_sleep, &mut self.client_rng));
+            let tier = &self.tiers[target];
+            let backoff = if why == Failure::Throttled { tier.backoff_throttle } else { tier.backoff };
+            let honour = tier.policy.honor_retry_after;
+            let mut delay = SimTime(backoff.delay(op.attempts - 1, &mut op.previous_sleep, &mut self.client_rng));
+            if honour && retry_after > SimTime::ZERO {
+                // Wait out the hint, then the usual (jittered) backoff on top.
+                delay = retry_after.saturating_add(delay);
+            }
             let at = self.now.saturating_add(delay);
             if at < own_deadline {
                 self.set_op(caller, op);
@@ -294,4 +358,5 @@ enum Failure {
     Timeout,
     Error,
     Rejected,
+    Throttled,
 }

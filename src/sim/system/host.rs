@@ -30,6 +30,15 @@ impl System {
         tier.metrics.c().server_arrivals += 1;
         let host = &mut tier.hosts[h];
         host.counts.arrivals += 1;
+        if let Some(Err(retry_after)) = host.throttle.as_mut().map(|t| t.admit(self.now)) {
+            tier.metrics.c().rejected_throttle += 1;
+            host.counts.rejected += 1;
+            if let Some(c) = self.calls.get_mut(key) {
+                c.retry_after = retry_after;
+            }
+            self.answer(key, Answer::Throttled);
+            return;
+        }
         let full = tier.cfg.queue_limit.is_some_and(|limit| host.queue.len() >= limit as usize && host.busy >= host.capacity);
         if host.faults.down || full {
             if full {
@@ -179,7 +188,7 @@ impl System {
         match answer {
             Answer::Ok => counts.ok += 1,
             Answer::Error => counts.errors += 1,
-            Answer::Rejected => {}
+            Answer::Rejected | Answer::Throttled => {}
         }
         let net = self.tiers[t].network;
         self.schedule(self.now.saturating_add(net), Ev::Response { call: key, answer });

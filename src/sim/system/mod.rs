@@ -15,10 +15,11 @@
 //!  ends (success, or failure after its own retries), then answers its caller.
 //! ```
 //!
-//! The single-service engine ([`super::Sim`]) stays as it was for one tier with one host,
-//! with every limiter and load shape; this engine runs when a config has `tiers` or more than
-//! one host, and refuses (with a message) the parts it does not model: closed-loop and
-//! periodic users, client limiters, contention and server throttles.
+//! The single-service engine ([`super::Sim`]) stays as it was for one tier with one host;
+//! this engine runs when a config has `tiers` or more than one host. Every caller has the
+//! single service's client policy and limiters (shared code, [`super::limits`], plus AWS
+//! adaptive mode), every host the tier's throttle. It refuses, with a message, the parts it
+//! does not model: closed-loop and periodic users, and contention.
 //!
 //! Every tier is measured as its callers see it, with the same [`Metrics`] the single engine
 //! keeps for its clients: a "request" at tier `t` is one logical call from the tier above (a
@@ -55,6 +56,8 @@ enum Answer {
     Ok,
     Error,
     Rejected,
+    /// A host's throttle said "come back later"; the hint travels in the call's `retry_after`.
+    Throttled,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -84,6 +87,11 @@ enum Ev {
     /// The caller stops waiting for this call.
     Timeout {
         call: Key,
+    },
+    /// Adaptive mode on the calls into `tier` has a token for the first waiting send.
+    LimiterWake {
+        tier: u8,
+        epoch: u32,
     },
     FaultEdge {
         epoch: u32,
@@ -170,6 +178,8 @@ struct Call {
     abandoned_at: SimTime,
     /// Its service was cut short at its deadline (the tier honours deadlines).
     cut: bool,
+    /// A throttle's "come back after" hint, once throttled.
+    retry_after: SimTime,
     /// The load balancer still counts it as outstanding on its host.
     counted: bool,
     /// The call to the tier below, while this call is `Calling`.
@@ -185,6 +195,8 @@ struct Host {
     outstanding: u32,
     faults: FaultState,
     timeline: Timeline,
+    /// The tier's `server.throttle`, one per host.
+    throttle: Option<super::throttle::ServerThrottle>,
     counts: HostCounts,
     busy_area: u64,
     last_t: SimTime,
@@ -199,7 +211,7 @@ pub struct HostCounts {
     pub ok: u64,
     /// Calls answered with an error (its own, a restart, or a failed call below).
     pub errors: u64,
-    /// Calls refused (queue full or restarting).
+    /// Calls refused (queue full, restarting or throttled).
     pub rejected: u64,
 }
 
@@ -213,8 +225,14 @@ struct Tier {
     timeout: Option<SimTime>,
     network: SimTime,
     backoff: super::Backoff,
+    /// The backoff after a throttling answer.
+    backoff_throttle: super::Backoff,
     /// The limits on calls into this tier (one set for all its callers).
     limits: super::limits::Limits,
+    /// AWS adaptive mode on the calls into this tier, and the sends waiting for its tokens.
+    adaptive: Option<super::adaptive::AdaptiveLimiter>,
+    waiting: VecDeque<Caller>,
+    wake_epoch: u32,
     metrics: Metrics,
     /// Worker time spent on calls after their caller had stopped waiting, µs.
     wasted_us: u64,
@@ -272,9 +290,6 @@ pub struct System {
     tiers: Vec<Tier>,
     users: Slab<User>,
     calls: Slab<Call>,
-    /// The users' client policy, compiled.
-    user_timeout: Option<SimTime>,
-    user_backoff: super::Backoff,
     live_cap_reached: bool,
     settled_users: u64,
     settled_attempts: [u64; MAX_TIERS],
@@ -311,8 +326,6 @@ impl System {
             tiers: Vec::new(),
             users: Slab::default(),
             calls: Slab::default(),
-            user_timeout: None,
-            user_backoff: super::Backoff::from_config(&cfg.client),
             live_cap_reached: false,
             settled_users: 0,
             settled_attempts: [0; MAX_TIERS],
@@ -333,6 +346,7 @@ impl System {
                         outstanding: 0,
                         faults: FaultState::NONE,
                         timeline: Timeline::default(),
+                        throttle: None,
                         counts: HostCounts::default(),
                         busy_area: 0,
                         last_t: SimTime::ZERO,
@@ -343,7 +357,11 @@ impl System {
                 timeout: None,
                 network: SimTime::ZERO,
                 backoff: super::Backoff::from_config(policy),
+                backoff_throttle: super::Backoff::for_throttles(policy),
                 limits: super::limits::Limits::default(),
+                adaptive: None,
+                waiting: VecDeque::new(),
+                wake_epoch: 0,
                 metrics: Metrics::new(width, max_windows),
                 wasted_us: 0,
                 worked_us: 0,
@@ -379,8 +397,6 @@ impl System {
     /// Compiles constants and fault timelines from the config.
     fn compile(&mut self) {
         let cfg = &self.cfg;
-        self.user_timeout = cfg.client.timeout_ms.map(SimTime::from_millis_f64);
-        self.user_backoff = super::Backoff::from_config(&cfg.client);
         self.load_timeline = Timeline::new(&cfg.faults);
         let mut edges = Vec::new();
         for (t, tier) in self.tiers.iter_mut().enumerate() {
@@ -388,7 +404,15 @@ impl System {
             tier.timeout = tier.policy.timeout_ms.map(SimTime::from_millis_f64);
             tier.network = SimTime::from_millis_f64(tier.policy.network_ms);
             tier.backoff = super::Backoff::from_config(&tier.policy);
-            tier.limits.apply(tier_limiters(cfg, t));
+            tier.backoff_throttle = super::Backoff::for_throttles(&tier.policy);
+            let limiters = tier_limiters(cfg, t);
+            tier.limits.apply(limiters);
+            let (a, now) = (&limiters.adaptive, self.now);
+            tier.adaptive = super::keep(a.enabled, tier.adaptive.take(), |x| x.reconfigure(a), || super::adaptive::AdaptiveLimiter::new(a, now));
+            let th = &tier.cfg.throttle;
+            for host in &mut tier.hosts {
+                host.throttle = super::keep(th.enabled, host.throttle.take(), |x| x.reconfigure(th, now), || super::throttle::ServerThrottle::new(th, now));
+            }
             for (h, host) in tier.hosts.iter_mut().enumerate() {
                 let faults: Vec<Fault> = cfg
                     .faults
@@ -503,6 +527,7 @@ impl System {
         let mut g = Gauges { queue: 0, busy: 0, capacity: 0, tokens: None, breaker: None, send_rate: None, grpc_tokens: None };
         if let Some(tier) = self.tiers.get(t) {
             (g.tokens, g.breaker, g.grpc_tokens) = tier.limits.gauges();
+            g.send_rate = tier.adaptive.as_ref().filter(|a| a.is_limiting()).map(super::adaptive::AdaptiveLimiter::rate);
             for h in &tier.hosts {
                 g.queue += h.queue.len() as u32;
                 g.busy += h.busy;
@@ -601,6 +626,11 @@ impl System {
             Ev::ServiceDone { call } => self.service_done(call),
             Ev::Response { call, answer } => self.response(call, answer),
             Ev::Timeout { call } => self.timeout(call),
+            Ev::LimiterWake { tier, epoch } => {
+                if self.tiers.get(usize::from(tier)).is_some_and(|t| t.wake_epoch == epoch) {
+                    self.release_waiting_sends(usize::from(tier));
+                }
+            }
             Ev::FaultEdge { epoch } if epoch == self.fault_gen => self.fault_edge(),
             Ev::FaultEdge { .. } => {}
         }

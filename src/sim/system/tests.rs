@@ -191,7 +191,33 @@ fn limiters_act_on_the_calls_into_their_tier() {
     sys.advance_to(SimTime::from_secs(15), u64::MAX);
     assert_eq!(sys.gauges(2).breaker, Some(crate::sim::BreakerState::Open));
     assert!(sys.summary(2).counts.suppressed_breaker > 0);
-    // Adaptive mode needs throttling responses, which a system does not have.
-    let e = crate::keys::set(&storm.config, "tiers.1.limiters.adaptive.enabled", "true").unwrap_err();
-    assert_eq!(e.key, "tiers.1.limiters.adaptive.enabled");
+}
+
+#[test]
+fn a_throttled_tier_slows_its_callers_in_adaptive_mode() {
+    // Users at 120 req/s through an edge into a bottom whose one host throttles at 80/s.
+    let mut cfg = crate::keys::set(&Config::default(), "tiers", "2").unwrap();
+    for (k, v) in [
+        ("load.rate_per_s", "120"),
+        ("server.workers", "100"),
+        ("server.service_ms", "1"),
+        ("tiers.1.server.throttle.enabled", "true"),
+        ("tiers.1.server.throttle.rate_per_s", "80"),
+        ("duration_s", "60"),
+    ] {
+        cfg = crate::keys::set(&cfg, k, v).unwrap();
+    }
+    let throttles_late = |cfg: &Config| {
+        let mut sys = System::new(cfg.clone(), 5).unwrap();
+        sys.run_to_end();
+        let late: u64 = sys.windows(1).iter().filter(|w| w.start.as_secs_f64() >= 30.0).map(|w| w.counts.rejected_throttle).sum();
+        (late, sys.summary(1).counts.rejected_throttle, sys.gauges(1).send_rate)
+    };
+    let (without, total, rate) = throttles_late(&cfg);
+    assert!(total > 1_000 && without > 500, "the throttle answers 'later' all run: {without} in the last 30 s");
+    assert_eq!(rate, None);
+    let adaptive = crate::keys::set(&cfg, "tiers.1.limiters.adaptive.enabled", "true").unwrap();
+    let (with, _, rate) = throttles_late(&adaptive);
+    assert!(with * 5 < without, "adaptive mode paces the edge's calls: {with} throttles in the last 30 s, {without} without");
+    assert!(rate.is_some_and(|r| r > 40.0 && r < 120.0), "the edge sends at about the throttle's rate: {rate:?}");
 }

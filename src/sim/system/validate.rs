@@ -1,6 +1,7 @@
 //! What a system config may hold beyond the single service's checks: the tiers' own ranges
 //! (from the same parameter specs, keys prefixed `tiers.N.`), faults aimed at tiers and hosts,
-//! and the parts the multi-tier engine does not model, refused by name.
+//! and the parts the multi-tier engine does not model (closed-loop and periodic users,
+//! contention), refused by name.
 
 use super::super::config::{Config, ConfigError, FaultKind, MAX_TIERS, err};
 
@@ -39,22 +40,11 @@ pub fn validate(cfg: &Config) -> Result<(), ConfigError> {
     if cfg.load.periodic.clients > 0 {
         return Err(only_one("load.periodic.clients", "periodic load"));
     }
-    // AWS adaptive mode paces sends by throttling responses, which a system does not model.
-    let adaptive = std::iter::once(("limiters.adaptive.enabled".to_string(), &cfg.limiters))
-        .chain(cfg.tiers.iter().enumerate().map(|(i, t)| (format!("tiers.{}.limiters.adaptive.enabled", i + 1), &t.limiters)));
-    for (key, l) in adaptive {
-        if l.adaptive.enabled {
-            return Err(only_one(&key, "adaptive mode (pacing by throttling responses)"));
-        }
-    }
     let servers =
         std::iter::once(("server".to_string(), &cfg.server)).chain(cfg.tiers.iter().enumerate().map(|(i, t)| (format!("tiers.{}.server", i + 1), &t.server)));
     for (prefix, s) in servers {
         if s.contention > 0.0 {
             return Err(only_one(&format!("{prefix}.contention"), "contention"));
-        }
-        if s.throttle.enabled {
-            return Err(only_one(&format!("{prefix}.throttle.enabled"), "a server throttle"));
         }
     }
     for (i, f) in cfg.tier_faults.iter().enumerate() {

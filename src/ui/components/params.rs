@@ -63,17 +63,8 @@ pub struct Props {
 }
 
 /// Keys only the single-service engine models: hidden while the lab is a system.
-const SINGLE_ONLY: &[&str] = &[
-    "load.closed.clients",
-    "load.closed.think_ms",
-    "load.periodic.clients",
-    "load.periodic.period_s",
-    "load.periodic.jittered",
-    "server.contention",
-    "server.throttle.enabled",
-    "server.throttle.rate_per_s",
-    "limiters.adaptive.enabled",
-];
+const SINGLE_ONLY: &[&str] =
+    &["load.closed.clients", "load.closed.think_ms", "load.periodic.clients", "load.periodic.period_s", "load.periodic.jittered", "server.contention"];
 
 /// One control for `key`, from its spec; a server or client key edits the selected tier.
 fn control(key: &str, p: &Props) -> Html {
