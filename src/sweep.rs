@@ -29,17 +29,18 @@ impl Axis {
         let bad =
             |why: &str| format!("axis '{}' {why}: write KEY=FROM..TO:STEPS (e.g. trigger.duration_s=1..20:8) or KEY=A,B,C", crate::sim::params::quote(s, 60));
         let (key, spec) = s.split_once('=').ok_or_else(|| bad("has no '='"))?;
+        let num = |t: &str| crate::sim::params::parse_number(t.trim());
         let values: Vec<f64> = if let Some((range, steps)) = spec.split_once(':') {
             let (a, b) = range.split_once("..").ok_or_else(|| bad("has no '..'"))?;
             let (a, b): (f64, f64) =
-                (a.trim().parse().map_err(|_| bad("has a start that is not a number"))?, b.trim().parse().map_err(|_| bad("has an end that is not a number"))?);
+                (num(a).ok_or_else(|| bad("has a start that is not a number"))?, num(b).ok_or_else(|| bad("has an end that is not a number"))?);
             let n: usize = steps.trim().parse().map_err(|_| bad("has a step count that is not a whole number"))?;
             if !(1..=100).contains(&n) || !a.is_finite() || !b.is_finite() {
                 return Err(bad("needs 1 to 100 steps between finite ends"));
             }
             (0..n).map(|i| if n == 1 { a } else { a + (b - a) * i as f64 / (n - 1) as f64 }).collect()
         } else {
-            spec.split(',').map(|v| v.trim().parse::<f64>().map_err(|_| bad("has a value that is not a number"))).collect::<Result<_, _>>()?
+            spec.split(',').map(|v| num(v).ok_or_else(|| bad("has a value that is not a number"))).collect::<Result<_, _>>()?
         };
         if values.is_empty() || values.len() > 100 {
             return Err(bad("needs 1 to 100 values"));
@@ -52,7 +53,9 @@ impl Axis {
 pub fn set_axis(cfg: &Config, key: &str, v: f64) -> Result<Config, String> {
     if let Some(part) = key.strip_prefix("trigger.") {
         let mut c = cfg.clone();
-        let f = c.faults.first_mut().ok_or("trigger.* axes change the first fault, and this config has none: add one with --fault")?;
+        // The first fault, or the first one aimed at a tier when the edge has none.
+        let f = if c.faults.is_empty() { c.tier_faults.first_mut().map(|t| &mut t.fault) } else { c.faults.first_mut() }
+            .ok_or("trigger.* axes change the first fault, and this config has none: add one with --fault")?;
         match part {
             "start_s" => {
                 let d = f.end_s - f.start_s;

@@ -108,6 +108,32 @@ fn browser_benchmarks() {
     println!("animating 1,000 req/s at 1x: {} | p95 frame handler time {} ms", b.text("#debug"), p95.as_str().unwrap_or("?"));
     println!("headline: {}", b.text(".headline"));
     assert!(b.errors().is_empty(), "console errors: {:?}", b.errors());
+
+    // The map: 20 × 20 cells × 3 seeds, each a 120 s run at 100 req/s, while the animation runs.
+    b.open(&format!("http://127.0.0.1:{}/?s=metastable-retry&duration_s=120&load.rate_per_s=100&debug=1", server.port));
+    b.set("#speed", "1");
+    b.click("#play");
+    thread::sleep(Duration::from_secs(3));
+    b.click("#map-open");
+    b.wait_for("the map panel", Duration::from_secs(20), |b| b.js("return !!document.getElementById('map-run');") == json!(true));
+    b.click("#map-run");
+    b.wait_for("the map", Duration::from_secs(120), |b| b.text("#map-status").contains(" seeds in "));
+    let p95 = b.js("return document.querySelector('#debug').dataset.p95;");
+    println!("map: {} | p95 frame handler time meanwhile {} ms", b.text("#map-status"), p95.as_str().unwrap_or("?"));
+
+    // The map's worker (built for speed) on the M/M/10 workload of ?bench=1: 100 s at 8,000
+    // req/s, 1 ms service, 1.6 M events. Timed from the job's post to its "done", twice.
+    b.js(
+        "const job = 'seed 1\\nseeds 1\\nsettle 20\\ncells 0 1\\nx load.rate_per_s 8000\\ny server.workers 10\\nset duration_s=100\\nset server.service_ms=1\\nset client.timeout_ms=none\\nset client.max_attempts=1\\n';
+         window.__worker_ms = []; const w = new Worker('map-worker_loader.js'); let t0 = 0;
+         w.onmessage = (e) => { const d = e.data;
+           if (d.length === 0 || d[0] === -1) { if (d.length) window.__worker_ms.push(performance.now() - t0); if (window.__worker_ms.length < 2) { t0 = performance.now(); w.postMessage(job); } else w.terminate(); } };
+         return 0;",
+    );
+    b.wait_for("the worker's runs", Duration::from_secs(60), |b| b.js("return window.__worker_ms.length;") == json!(2));
+    let ms = b.js("return window.__worker_ms[1];").as_f64().unwrap_or(f64::NAN);
+    println!("engine in the map's worker (opt-level 3): M/M/10 100 s in {ms:.1} ms = {:.1} M events/s (1,599,432 events)", 1_599_432.0 / ms / 1e3);
+    assert!(b.errors().is_empty(), "console errors: {:?}", b.errors());
 }
 
 #[test]
@@ -466,5 +492,54 @@ fn a_bad_host_drags_round_robin_and_not_least_outstanding() {
     let (a, bb) = (number(&b.text("#timeouts")), number(&b.text("#timeouts-b")));
     assert!(a > 10.0 * bb.max(1.0), "round robin times out far more than least outstanding: {a} vs {bb} per s");
     b.screenshot_page(&Path::new(env!("CARGO_MANIFEST_DIR")).join("test-output/e2e-bad-host.png"));
+    assert!(b.errors().is_empty(), "console errors: {:?}", b.errors());
+}
+
+#[test]
+fn the_map_shows_where_the_storm_tips_and_a_cell_loads_into_the_lab() {
+    let Some(dist) = ready() else { return };
+    let server = StaticServer::start(dist);
+    let b = Browser::sized(1280, 900);
+    b.open(&format!("http://127.0.0.1:{}/?scenario=metastable-retry", server.port));
+    // The map's panel is its own wasm, fetched only now.
+    b.click("#map-open");
+    b.wait_for("the map panel", Duration::from_secs(20), |b| b.js("return !!document.getElementById('map-run');") == json!(true));
+    b.set("#map-size", "10");
+    b.click("#map-run");
+    b.wait_for("progress on the button", Duration::from_secs(10), |b| b.text("#map-run").starts_with("Cancel") || b.text("#map-status").contains(" seeds in "));
+    b.wait_for("the map to finish", Duration::from_secs(120), |b| b.text("#map-status").contains("100 cells × 3 seeds in"));
+    // Short, small triggers recover; long, large ones stay down: the corners differ.
+    let shade = |x: f64, y: f64| {
+        b.js(&format!(
+            "const c = document.getElementById('map'); const r = c.getBoundingClientRect(); const d = c.getContext('2d').getImageData(Math.round((46 + {x} * (r.width - 54)) * devicePixelRatio), Math.round((6 + {y} * (r.height - 40)) * devicePixelRatio), 1, 1).data; return d[0] + d[1] + d[2];"
+        ))
+        .as_f64()
+        .unwrap_or(0.0)
+    };
+    // Across: the trigger's duration; up: the share of workers it leaves. Top left is a short
+    // trigger that leaves most workers; bottom right a long one that leaves none.
+    let (mild, harsh) = (shade(0.05, 0.05), shade(0.95, 0.95));
+    assert!(mild > harsh + 150.0, "a short trigger that leaves most workers recovers (pale {mild}), a long crash stays down (dark {harsh})");
+    b.screenshot_page(&Path::new(env!("CARGO_MANIFEST_DIR")).join("test-output/e2e-map.png"));
+    // Clicking a cell loads it: the lab's fault becomes that cell's trigger.
+    let before = b.text("ul.faults");
+    // A real click at the middle of the grid (an element click would land at its corner).
+    b.js("const c = document.getElementById('map'); const r = c.getBoundingClientRect(); c.dispatchEvent(new MouseEvent('click', {clientX: r.left + r.width / 2, clientY: r.top + r.height / 2, bubbles: true})); return 0;");
+    b.wait_for("the cell's config in the lab", Duration::from_secs(5), |b| b.text("ul.faults") != before);
+    assert_eq!(number(&b.text("#clock")), 0.0, "a loaded cell starts from time 0");
+    assert!(b.errors().is_empty(), "console errors: {:?}", b.errors());
+}
+
+#[test]
+fn the_hysteresis_scenario_draws_its_loop() {
+    let Some(dist) = ready() else { return };
+    let server = StaticServer::start(dist);
+    let b = Browser::sized(1280, 900);
+    b.open(&format!("http://127.0.0.1:{}/?scenario=hysteresis", server.port));
+    let blank = b.js("return document.getElementById('chart-hysteresis').toDataURL();");
+    b.click("#run-to-end");
+    b.wait_for("the run to end", Duration::from_secs(30), |b| number(&b.text("#clock")) >= 270.0 && b.text("#run-to-end") == "Run to end");
+    assert_ne!(b.js("return document.getElementById('chart-hysteresis').toDataURL();"), blank, "the phase plot is drawn");
+    b.screenshot_page(&Path::new(env!("CARGO_MANIFEST_DIR")).join("test-output/e2e-hysteresis.png"));
     assert!(b.errors().is_empty(), "console errors: {:?}", b.errors());
 }

@@ -57,6 +57,7 @@ pub fn app() -> Html {
         limiters: NodeRef::default(),
         delays: NodeRef::default(),
         phase: NodeRef::default(),
+        hysteresis: NodeRef::default(),
     });
     let runner = use_mut_ref(|| Runner {
         sim: Lab::new(controls.cfg.clone(), controls.seed).or_else(|_| Lab::new(Config::default(), 1)).unwrap_or_else(|_| unreachable!("defaults are valid")),
@@ -201,6 +202,35 @@ pub fn app() -> Html {
                     let _ = s.set_item(&format!("backoff-lab.passed.{id}"), "1");
                 }
             }
+        });
+    }
+    // The map panel is its own wasm, fetched when the learner opens it; a cell it sends back
+    // ("lab-load", a link) loads into the lab.
+    let map_open = use_state(|| false);
+    let on_open_map = {
+        let map_open = map_open.clone();
+        Callback::from(move |_: MouseEvent| {
+            if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
+                if let (Ok(script), Some(body)) = (doc.create_element("script"), doc.body()) {
+                    let _ = script.set_attribute("src", "map-panel.js");
+                    let _ = script.set_attribute("onload", "wasm_bindgen('map-panel_bg.wasm')");
+                    let _ = body.append_child(&script);
+                }
+            }
+            map_open.set(true);
+        })
+    };
+    {
+        let c = controls.clone();
+        use_effect_with((), move |_| {
+            let listener = wasm_bindgen::closure::Closure::<dyn Fn(web_sys::CustomEvent)>::new(move |e: web_sys::CustomEvent| {
+                let (state, _) = crate::url::decode(&e.detail().as_string().unwrap_or_default());
+                c.dispatch(Action::LoadConfig(state.config));
+            });
+            if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
+                let _ = doc.add_event_listener_with_callback("lab-load", wasm_bindgen::JsCast::unchecked_ref(listener.as_ref()));
+            }
+            listener.forget();
         });
     }
     let show = |g: &str| controls.groups.as_ref().is_none_or(|gs| gs.iter().any(|x| x == g));
@@ -445,6 +475,9 @@ pub fn app() -> Html {
           <canvas ref={canvases.arrivals.clone()} id="chart-arrivals" role="img" aria-label="First attempts per window" />
           <canvas ref={canvases.amplification.clone()} id="chart-amplification" role="img" aria-label="Amplification" />
           <canvas ref={canvases.limiters.clone()} id="chart-limiters" role="img" aria-label="Retry quota tokens, breaker state and adaptive send rate" />
+          if !cfg.load.ramps.is_empty() {
+            <canvas ref={canvases.hysteresis.clone()} id="chart-hysteresis" role="img" aria-label="Goodput against offered load as the load rises and falls" />
+          }
           if cfg.load.periodic.clients > 0 {
             <canvas ref={canvases.phase.clone()} id="chart-phase" role="img" aria-label="Share of first tries at each point within the period of periodic work" />
           }
@@ -482,6 +515,12 @@ pub fn app() -> Html {
 
         if !controls.embed {
         <Explorer report={delays.clone()} canvas={canvases.delays.clone()} />
+        <section class="map" aria-labelledby="map-h">
+          <h2 id="map-h">{ "Where does it tip? A map of this lab" }</h2>
+          if !*map_open { <button id="map-open" onclick={on_open_map}>{ "Open the map" }</button> }
+          // Filled by the map panel's own wasm (src/panel.rs), which reads the lab from data-link.
+          <div id="map-panel" data-link={link.clone()} />
+        </section>
         <Contention seed={controls.seed} texts_ready={*texts_ready} />
         }
 

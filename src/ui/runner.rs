@@ -113,6 +113,8 @@ pub(crate) struct Canvases {
     pub(crate) delays: NodeRef,
     /// Shown only while periodic work is on.
     pub(crate) phase: NodeRef,
+    /// Shown only while the load ramps: goodput against offered load.
+    pub(crate) hysteresis: NodeRef,
 }
 
 /// Charts on the page, drawn in turn one per frame while playing.
@@ -135,6 +137,11 @@ pub(crate) fn draw_chart(c: &Canvases, sim: &Lab, sim_b: Option<&Lab>, which: us
             if let (Some(k), true) = (canvas(&c.phase), cfg.load.periodic.clients > 0) {
                 let h = crate::explain::phase_histogram(sim.tier_windows(tier), cfg.load.periodic.period_s, 20);
                 if let Err(e) = charts::draw_phase(&k, &h, &theme) {
+                    gloo::console::warn!(format!("chart not drawn: {e}"));
+                }
+            }
+            if let (Some(k), false) = (canvas(&c.hysteresis), cfg.load.ramps.is_empty()) {
+                if let Err(e) = charts::draw_hysteresis(&k, sim.tier_windows(tier), cfg, &theme) {
                     gloo::console::warn!(format!("chart not drawn: {e}"));
                 }
             }

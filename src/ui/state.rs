@@ -56,6 +56,8 @@ pub enum Action {
     StopCompare,
     EditSide(bool),
     SelectTier(usize),
+    /// A configuration from the map panel: the lab takes it, on the same seed, from time 0.
+    LoadConfig(Config),
 }
 
 impl Reducible for Controls {
@@ -97,6 +99,14 @@ impl Reducible for Controls {
             }
             Action::EditSide(b) => next.editing_b = b && next.compare.is_some(),
             Action::SelectTier(t) => next.tier = t.min(next.cfg.tiers.len()),
+            Action::LoadConfig(cfg) => {
+                next.cfg = with_trace(cfg);
+                next.compare = None;
+                next.editing_b = false;
+                next.errors.clear();
+                next.tier = next.tier.min(next.cfg.tiers.len());
+                next.epoch += 1;
+            }
             Action::SetSpeed(s) => next.speed = s.clamp(0.01, 1_000.0),
             Action::TogglePlay => next.playing = !next.playing,
             Action::Pause => next.playing = false,

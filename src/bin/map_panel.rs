@@ -1,0 +1,11 @@
+//! The map panel's entry point (wasm32 only; see `backoff_lab::panel`).
+
+#[cfg(target_arch = "wasm32")]
+fn main() {
+    backoff_lab::panel::start();
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn main() {
+    eprintln!("map-panel is part of the page; natively, `lab sweep` computes the same map.");
+}

@@ -1,0 +1,193 @@
+//! The page's map of where a system tips: the current lab over a grid of two axes, several
+//! seeds per cell, each cell coloured by the share of seeds that stay down after the trigger
+//! (the definitions are [`crate::sweep`]'s, the same as `lab sweep`).
+//!
+//! The page computes a map in Web Workers that run this module (`src/bin/map_worker.rs`), so
+//! the animation keeps its frame rate. A [`Job`] travels to a worker as plain text, one line
+//! per item, and each cell comes back as numbers:
+//!
+//! ```text
+//!  seed 3          seeds 3          settle 20        cells 0 200
+//!  x trigger.duration_s 1 2.5 4 …   y trigger.value 0 0.05 0.1 …
+//!  set client.max_attempts=4        set faults=capacity=0.5@5..10   (the lab, as link keys)
+//! ```
+
+use crate::sim::Config;
+use crate::sweep::{self, Axis, Cell};
+use crate::{keys, url};
+
+/// The axes a learner can map, with their labels and units.
+pub const AXES: &[(&str, &str)] = &[
+    ("load.rate_per_s", "offered load (req/s)"),
+    ("trigger.value", "trigger size (share of capacity left, or ×)"),
+    ("trigger.duration_s", "trigger duration (s)"),
+    ("client.max_attempts", "max attempts"),
+    ("client.timeout_ms", "timeout (ms)"),
+    ("server.queue_limit", "queue limit"),
+];
+
+/// Seconds at the end of each run over which "stays down" is judged (as `lab sweep`).
+pub const SETTLE_S: f64 = 20.0;
+
+/// `n` values of `key` around what `cfg` has now: the ranges a first look needs.
+pub fn axis_values(cfg: &Config, key: &str, n: usize) -> Vec<f64> {
+    let trigger = cfg.faults.first().or_else(|| cfg.tier_faults.first().map(|f| &f.fault));
+    let (lo, hi, whole) = match key {
+        "load.rate_per_s" => (cfg.load.rate_per_s * 0.25, cfg.load.rate_per_s * 2.0, false),
+        "trigger.value" => match trigger.map(|f| f.kind) {
+            Some(crate::sim::FaultKind::Capacity) => (0.0, 1.0, false),
+            Some(crate::sim::FaultKind::Slow | crate::sim::FaultKind::Load) => (1.0, 10.0, false),
+            _ => (0.0, 1.0, false),
+        },
+        "trigger.duration_s" => (0.5, trigger.map_or(10.0, |f| (f.end_s - f.start_s) * 4.0).max(2.0), false),
+        "client.max_attempts" => (1.0, f64::from(cfg.client.max_attempts.max(4) * 2).min(100.0), true),
+        "client.timeout_ms" => (100.0, cfg.client.timeout_ms.unwrap_or(1_000.0) * 4.0, false),
+        "server.queue_limit" => (0.0, f64::from(cfg.server.queue_limit.unwrap_or(1_000)).max(100.0), true),
+        _ => (0.0, 1.0, false),
+    };
+    let n = n.max(2);
+    let mut out: Vec<f64> = (0..n)
+        .map(|i| {
+            let v = lo + (hi - lo) * i as f64 / (n - 1) as f64;
+            if whole { v.round() } else { (v * 1_000.0).round() / 1_000.0 }
+        })
+        .collect();
+    out.dedup();
+    out
+}
+
+/// A share of a map for one worker: cells `from..to` of the grid (y outer, x inner).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Job {
+    pub base: Config,
+    pub x: Axis,
+    pub y: Axis,
+    pub seed: u64,
+    pub seeds: u32,
+    pub settle_s: f64,
+    pub from: usize,
+    pub to: usize,
+}
+
+impl Job {
+    /// Cells in the whole grid.
+    pub fn cells(&self) -> usize {
+        self.x.values.len() * self.y.values.len()
+    }
+
+    /// The config of cell `i`, or why it cannot be made.
+    pub fn config(&self, i: usize) -> Result<Config, String> {
+        let n = self.x.values.len().max(1);
+        let (xv, yv) = (self.x.values.get(i % n).copied().unwrap_or(0.0), self.y.values.get(i / n).copied().unwrap_or(0.0));
+        let c = sweep::set_axis(&self.base, &self.x.key, xv)?;
+        sweep::set_axis(&c, &self.y.key, yv)
+    }
+
+    /// Runs cell `i` on every seed.
+    pub fn cell(&self, i: usize) -> Result<Cell, String> {
+        let n = self.x.values.len().max(1);
+        let cfg = self.config(i)?;
+        Ok(sweep::run_cell(&cfg, self.x.values[i % n], self.y.values.get(i / n).copied(), self.seed, self.seeds, self.settle_s))
+    }
+
+    /// The job as the text a worker reads.
+    pub fn to_text(&self) -> String {
+        let nums = |a: &Axis| a.values.iter().map(|v| format!("{v}")).collect::<Vec<_>>().join(" ");
+        let mut out = format!(
+            "seed {}\nseeds {}\nsettle {}\ncells {} {}\nx {} {}\ny {} {}\n",
+            self.seed,
+            self.seeds,
+            self.settle_s,
+            self.from,
+            self.to,
+            self.x.key,
+            nums(&self.x),
+            self.y.key,
+            nums(&self.y)
+        );
+        for (k, v) in url::config_diff(&Config::default(), &self.base) {
+            out.push_str(&format!("set {k}={v}\n"));
+        }
+        out
+    }
+
+    /// Reads [`Job::to_text`]; the config is set key by key and validated once.
+    pub fn parse(text: &str) -> Result<Job, String> {
+        let num = |s: &str| crate::sim::params::parse_number(s).ok_or_else(|| format!("'{}' is not a number", crate::sim::params::quote(s, 30)));
+        let mut job = Job {
+            base: Config::default(),
+            x: Axis { key: String::new(), values: Vec::new() },
+            y: Axis { key: String::new(), values: Vec::new() },
+            seed: 1,
+            seeds: 1,
+            settle_s: SETTLE_S,
+            from: 0,
+            to: 0,
+        };
+        for line in text.lines() {
+            let (what, rest) = line.split_once(' ').unwrap_or((line, ""));
+            match what {
+                "seed" => job.seed = rest.trim().parse().map_err(|_| "a seed is a whole number".to_string())?,
+                "seeds" => job.seeds = rest.trim().parse().map_err(|_| "seeds is a whole number".to_string())?,
+                "settle" => job.settle_s = num(rest.trim())?,
+                "cells" => {
+                    let (a, b) = rest.split_once(' ').ok_or("cells needs FROM TO")?;
+                    job.from = a.trim().parse().map_err(|_| "cells needs whole numbers".to_string())?;
+                    job.to = b.trim().parse().map_err(|_| "cells needs whole numbers".to_string())?;
+                }
+                "x" | "y" => {
+                    let mut parts = rest.split_whitespace();
+                    let key = parts.next().ok_or("an axis needs a key")?.to_string();
+                    let values = parts.map(num).collect::<Result<Vec<_>, _>>()?;
+                    let axis = Axis { key, values };
+                    if what == "x" { job.x = axis } else { job.y = axis }
+                }
+                "set" => job.base = keys::apply_assignment(&job.base, rest).map_err(|e| e.to_string())?,
+                "" => {}
+                _ => return Err(format!("unknown line '{}'", crate::sim::params::quote(line, 40))),
+            }
+        }
+        job.base.validate().map_err(|e| e.to_string())?;
+        if job.x.values.is_empty() || job.y.values.is_empty() || job.to > job.cells() || job.from > job.to {
+            return Err("a map needs two axes with values, and cells inside the grid".into());
+        }
+        Ok(job)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_job_travels_as_text_and_its_cells_are_the_sweeps() {
+        let s = crate::scenarios::find("metastable-retry").unwrap();
+        let job = Job {
+            base: s.config.clone(),
+            x: Axis { key: "trigger.duration_s".into(), values: axis_values(&s.config, "trigger.duration_s", 4) },
+            y: Axis { key: "trigger.value".into(), values: axis_values(&s.config, "trigger.value", 3) },
+            seed: 3,
+            seeds: 2,
+            settle_s: SETTLE_S,
+            from: 2,
+            to: 7,
+        };
+        let back = Job::parse(&job.to_text()).unwrap();
+        assert_eq!(back, job);
+        assert_eq!(job.cells(), 12);
+        // Cell 5 is x index 1, y index 1, the same cell `lab sweep` computes.
+        let cell = job.cell(5).unwrap();
+        assert_eq!((cell.x, cell.y), (job.x.values[1], Some(job.y.values[1])));
+        let grid = sweep::grid(&job.base, &job.x, Some(&job.y)).unwrap();
+        assert_eq!(cell, sweep::run_cell(&grid[5].2, grid[5].0, grid[5].1, 3, 2, SETTLE_S));
+        assert!(Job::parse("x a 1\ny b 2\ncells 0 9").unwrap_err().contains("inside the grid"));
+        assert!(Job::parse("bogus").unwrap_err().contains("unknown line"));
+        for (key, _) in AXES {
+            let v = axis_values(&s.config, key, 20);
+            assert!(v.len() >= 2 && v.windows(2).all(|w| w[0] < w[1]), "{key}: {v:?}");
+            for x in v {
+                sweep::set_axis(&s.config, key, x).unwrap_or_else(|e| panic!("{key}={x}: {e}"));
+            }
+        }
+    }
+}

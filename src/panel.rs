@@ -1,0 +1,318 @@
+//! "Where does it tip?": the current lab mapped over two axes, each cell coloured by the share
+//! of its seeds that stay down after the trigger (the definitions of [`crate::sweep`]).
+//!
+//! This panel is its own small wasm (`map-panel`), fetched only when a learner opens the map,
+//! so the page's start-up download does not carry it. It builds its controls in the page's
+//! `#map-panel` element, reads the lab from that element's `data-link` (the page's share link)
+//! and computes cells in Web Workers (`map-worker`, one per core up to four, each fed chunks of
+//! cells) so the animation keeps its frame rate. The button shows progress and cancels;
+//! hovering a cell says what it measured; clicking it sends the cell's link to the page in a
+//! `lab-load` event, and the page loads it on the same seed.
+
+use crate::map::{AXES, Job, SETTLE_S, axis_values};
+use crate::sweep::Axis;
+use crate::url;
+use js_sys::Array;
+use std::cell::RefCell;
+use std::rc::Rc;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+use web_sys::{
+    CanvasRenderingContext2d, CustomEvent, CustomEventInit, Document, Element, HtmlCanvasElement, HtmlSelectElement, MessageEvent, MouseEvent, Worker,
+};
+
+/// Cells sent to a worker at a time: small enough to share the slow cells out.
+const CHUNK: usize = 10;
+/// The grid's margins in CSS pixels: labels left and below.
+const LEFT: f64 = 46.0;
+const BOTTOM: f64 = 34.0;
+const TOP: f64 = 6.0;
+const RIGHT: f64 = 8.0;
+
+/// A map being computed, or done.
+#[derive(Default)]
+struct Run {
+    job: Option<Job>,
+    /// (share of seeds that stay down, median recovery in s or NaN) per cell.
+    cells: Vec<Option<(f64, f64)>>,
+    done: usize,
+    next: usize,
+    workers: Vec<Worker>,
+    handlers: Vec<Closure<dyn FnMut(MessageEvent)>>,
+    started_ms: f64,
+    took_ms: Option<f64>,
+    error: Option<String>,
+}
+
+impl Run {
+    fn running(&self) -> bool {
+        self.job.is_some() && self.took_ms.is_none() && self.error.is_none()
+    }
+
+    fn stop(&mut self) {
+        for w in self.workers.drain(..) {
+            w.terminate();
+        }
+        self.handlers.clear();
+    }
+
+    /// Sends worker `w` its next chunk (none left: it has finished its share).
+    fn feed(&mut self, w: usize) {
+        let Some(job) = self.job.as_ref() else { return };
+        if self.next >= job.cells() {
+            return;
+        }
+        let to = (self.next + CHUNK).min(job.cells());
+        let text = Job { from: self.next, to, ..job.clone() }.to_text();
+        self.next = to;
+        if let Some(worker) = self.workers.get(w) {
+            let _ = worker.post_message(&JsValue::from(text));
+        }
+    }
+}
+
+fn now_ms() -> f64 {
+    web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now())
+}
+
+fn dark() -> bool {
+    web_sys::window().and_then(|w| w.match_media("(prefers-color-scheme: dark)").ok().flatten()).is_some_and(|m| m.matches())
+}
+
+fn short(v: f64) -> String {
+    if v.fract() == 0.0 { format!("{v}") } else { format!("{v:.2}") }
+}
+
+fn by_id<T: JsCast>(doc: &Document, id: &str) -> Option<T> {
+    doc.get_element_by_id(id)?.dyn_into().ok()
+}
+
+/// Draws the grid: pale where every seed recovers, dark where every seed stays down, grey
+/// where the cell is still to come.
+fn draw(canvas: &HtmlCanvasElement, run: &Run) -> Option<()> {
+    let job = run.job.as_ref()?;
+    let ctx: CanvasRenderingContext2d = canvas.get_context("2d").ok()??.dyn_into().ok()?;
+    let dark = dark();
+    let dpr = web_sys::window().map_or(1.0, |w| w.device_pixel_ratio());
+    let (w, h) = (f64::from(canvas.client_width()).max(200.0), f64::from(canvas.client_height()).max(160.0));
+    canvas.set_width((w * dpr) as u32);
+    canvas.set_height((h * dpr) as u32);
+    let _ = ctx.scale(dpr, dpr);
+    let (nx, ny) = (job.x.values.len(), job.y.values.len());
+    let (cw, ch) = ((w - LEFT - RIGHT) / nx as f64, (h - TOP - BOTTOM) / ny as f64);
+    for (i, cell) in run.cells.iter().enumerate() {
+        let (cx, cy) = ((i % nx) as f64, (i / nx) as f64);
+        let colour = match cell {
+            // Light yellow (recovers) to dark purple (stays down): readable in grey too.
+            Some((share, _)) => {
+                let s = share.clamp(0.0, 1.0);
+                let mix = |a: f64, b: f64| (a + (b - a) * s).round();
+                format!("rgb({},{},{})", mix(253.0, 84.0), mix(231.0, 39.0), mix(37.0, 136.0))
+            }
+            None => (if dark { "#34343a" } else { "#e4e4e8" }).to_string(),
+        };
+        ctx.set_fill_style_str(&colour);
+        // Rows go up: the first y value is at the bottom.
+        ctx.fill_rect(LEFT + cx * cw, TOP + (ny as f64 - 1.0 - cy) * ch, cw - 1.0, ch - 1.0);
+    }
+    ctx.set_fill_style_str(if dark { "#ececf0" } else { "#1d1d1f" });
+    ctx.set_font("11px sans-serif");
+    let (xs, ys) = (&job.x.values, &job.y.values);
+    let _ = ctx.fill_text(&short(xs[0]), LEFT, h - BOTTOM + 13.0);
+    let _ = ctx.fill_text(&short(xs[nx - 1]), w - RIGHT - cw, h - BOTTOM + 13.0);
+    let _ = ctx.fill_text(&format!("across: {} · up: {}", label(&job.x.key), label(&job.y.key)), LEFT, h - 6.0);
+    let _ = ctx.fill_text(&short(ys[0]), 2.0, h - BOTTOM - 2.0);
+    let _ = ctx.fill_text(&short(ys[ny - 1]), 2.0, TOP + 11.0);
+    Some(())
+}
+
+fn label(key: &str) -> &'static str {
+    AXES.iter().find(|(k, _)| *k == key).map_or("", |(_, l)| *l)
+}
+
+/// The cell under a pointer at (x, y) CSS pixels in the canvas.
+fn cell_at(canvas: &HtmlCanvasElement, job: &Job, x: f64, y: f64) -> Option<usize> {
+    let (w, h) = (f64::from(canvas.client_width()), f64::from(canvas.client_height()));
+    let fx = (x - LEFT) / (w - LEFT - RIGHT);
+    let fy = 1.0 - (y - TOP) / (h - TOP - BOTTOM);
+    if !(0.0..1.0).contains(&fx) || !(0.0..1.0).contains(&fy) {
+        return None;
+    }
+    let (nx, ny) = (job.x.values.len(), job.y.values.len());
+    Some((fy * ny as f64) as usize * nx + (fx * nx as f64) as usize)
+}
+
+/// Builds the panel in `#map-panel`. The page calls this once the panel's wasm has loaded.
+pub fn start() -> Option<()> {
+    let doc = web_sys::window()?.document()?;
+    let root: Element = doc.get_element_by_id("map-panel")?;
+    let options: String = AXES.iter().map(|(k, l)| format!("<option value=\"{k}\">{l}</option>")).collect();
+    root.set_inner_html(&format!(
+        "<div class=\"map-controls\"><label for=\"map-x\">Across</label><select id=\"map-x\">{options}</select>\
+         <label for=\"map-y\">Up</label><select id=\"map-y\">{options}</select>\
+         <select id=\"map-size\" aria-label=\"Grid size\"><option value=\"20\">20 × 20</option><option value=\"10\">10 × 10</option></select>\
+         <button id=\"map-run\">Compute the map</button></div>\
+         <p class=\"help-inline\">Pale: every seed recovers. Dark: every seed stays down. Grey: still to come.</p>\
+         <canvas id=\"map\" role=\"img\" aria-label=\"Share of seeds that stay down, for each pair of values\" hidden></canvas>\
+         <p class=\"help-inline\" id=\"map-status\" aria-live=\"polite\">Each cell runs this lab for its duration on 3 seeds; dark cells stay down after the trigger \
+         (goodput under half of offered over the last {SETTLE_S} s), pale ones recover.</p>"
+    ));
+    let (x_sel, y_sel): (HtmlSelectElement, HtmlSelectElement) = (by_id(&doc, "map-x")?, by_id(&doc, "map-y")?);
+    x_sel.set_value("trigger.duration_s");
+    y_sel.set_value("trigger.value");
+    let run = Rc::new(RefCell::new(Run::default()));
+    let show = {
+        let (doc, run) = (doc.clone(), run.clone());
+        move || {
+            let r = run.borrow();
+            if let Some(c) = by_id::<HtmlCanvasElement>(&doc, "map") {
+                c.set_hidden(r.job.is_none());
+                draw(&c, &r);
+            }
+            if let Some(b) = doc.get_element_by_id("map-run") {
+                b.set_text_content(Some(&if r.running() {
+                    format!("Cancel ({:.0} %)", 100.0 * r.done as f64 / r.cells.len().max(1) as f64)
+                } else {
+                    "Compute the map".to_string()
+                }));
+            }
+            let status = match (&r.error, r.took_ms, r.job.as_ref()) {
+                (Some(e), _, _) => Some(format!("Could not compute the map: {e}")),
+                (None, Some(ms), Some(job)) => Some(format!(
+                    "{} cells × {} seeds in {:.1} s. Hover a cell for its figures; click it to load it into the lab.",
+                    job.cells(),
+                    job.seeds,
+                    ms / 1e3
+                )),
+                _ => None,
+            };
+            if let (Some(s), Some(p)) = (status, doc.get_element_by_id("map-status")) {
+                p.set_text_content(Some(&s));
+            }
+        }
+    };
+    let show = Rc::new(show);
+    let on_run = {
+        let (doc, run, show, root) = (doc.clone(), run.clone(), show.clone(), root.clone());
+        Closure::<dyn FnMut()>::new(move || {
+            let mut r = run.borrow_mut();
+            if r.running() {
+                r.stop();
+                *r = Run::default();
+                drop(r);
+                return show();
+            }
+            r.stop();
+            // The lab as the page has it now: its share link.
+            let (link, _) = url::decode(&root.get_attribute("data-link").unwrap_or_default());
+            let mut base = link.config;
+            base.metrics.trace_capacity = 0;
+            let value = |id: &str| by_id::<HtmlSelectElement>(&doc, id).map(|s| s.value()).unwrap_or_default();
+            let (x, y, n) = (value("map-x"), value("map-y"), if value("map-size") == "10" { 10 } else { 20 });
+            let job = Job {
+                x: Axis { values: axis_values(&base, &x, n), key: x },
+                y: Axis { values: axis_values(&base, &y, n), key: y },
+                base,
+                seed: link.seed,
+                seeds: 3,
+                settle_s: SETTLE_S,
+                from: 0,
+                to: 0,
+            };
+            // Every cell's config is checked before any worker starts.
+            if let Some(e) = (0..job.cells()).find_map(|i| job.config(i).err()) {
+                *r = Run { error: Some(e), ..Run::default() };
+                drop(r);
+                return show();
+            }
+            *r = Run { cells: vec![None; job.cells()], job: Some(job), started_ms: now_ms(), ..Run::default() };
+            let cores = web_sys::window().map_or(2.0, |w| w.navigator().hardware_concurrency());
+            for w in 0..(cores as usize).clamp(1, 4) {
+                let Ok(worker) = Worker::new("map-worker_loader.js") else {
+                    r.error = Some("this browser could not start a Web Worker".into());
+                    break;
+                };
+                let (run, show) = (run.clone(), show.clone());
+                let handler = Closure::<dyn FnMut(MessageEvent)>::new(move |msg: MessageEvent| {
+                    let data = Array::from(&msg.data());
+                    let Ok(mut r) = run.try_borrow_mut() else { return };
+                    match data.get(0).as_f64() {
+                        // Ready, or done with a chunk: the next one.
+                        None if data.length() == 0 => r.feed(w),
+                        Some(i) if i < 0.0 => r.feed(w),
+                        Some(i) => {
+                            let cell = (data.get(1).as_f64().unwrap_or(0.0), data.get(2).as_f64().unwrap_or(f64::NAN));
+                            if let Some(c) = r.cells.get_mut(i as usize) {
+                                *c = Some(cell);
+                                r.done += 1;
+                            }
+                            if r.done == r.cells.len() {
+                                r.took_ms = Some(now_ms() - r.started_ms);
+                                r.stop();
+                            }
+                        }
+                        None => {
+                            r.error = Some(data.get(1).as_string().unwrap_or_default());
+                            r.stop();
+                        }
+                    }
+                    drop(r);
+                    show();
+                });
+                worker.set_onmessage(Some(handler.as_ref().unchecked_ref()));
+                r.workers.push(worker);
+                r.handlers.push(handler);
+            }
+            drop(r);
+            show();
+        })
+    };
+    doc.get_element_by_id("map-run")?.add_event_listener_with_callback("click", on_run.as_ref().unchecked_ref()).ok()?;
+    on_run.forget();
+    let canvas: HtmlCanvasElement = by_id(&doc, "map")?;
+    let on_move = {
+        let (doc, run, canvas) = (doc.clone(), run.clone(), canvas.clone());
+        Closure::<dyn FnMut(MouseEvent)>::new(move |e: MouseEvent| {
+            let r = run.borrow();
+            let Some(job) = r.job.as_ref() else { return };
+            let text = cell_at(&canvas, job, f64::from(e.offset_x()), f64::from(e.offset_y())).map(|i| {
+                let n = job.x.values.len();
+                let at = format!("{} = {}, {} = {}", job.x.key, short(job.x.values[i % n]), job.y.key, short(job.y.values[i / n]));
+                match r.cells.get(i).copied().flatten() {
+                    Some((share, rec)) => format!(
+                        "{at}: {:.0} of {} seeds stay down; {}. Click to load it.",
+                        share * f64::from(job.seeds),
+                        job.seeds,
+                        if rec.is_nan() { "none recovered".to_string() } else { format!("median recovery {rec:.1} s") }
+                    ),
+                    None => format!("{at}: not computed yet"),
+                }
+            });
+            if let (Some(t), Some(p)) = (text, doc.get_element_by_id("map-status")) {
+                p.set_text_content(Some(&t));
+            }
+        })
+    };
+    canvas.add_event_listener_with_callback("mousemove", on_move.as_ref().unchecked_ref()).ok()?;
+    on_move.forget();
+    let on_click = {
+        let (run, canvas, root) = (run.clone(), canvas.clone(), root.clone());
+        Closure::<dyn FnMut(MouseEvent)>::new(move |e: MouseEvent| {
+            let r = run.borrow();
+            let Some(job) = r.job.as_ref() else { return };
+            let Some(cfg) = cell_at(&canvas, job, f64::from(e.offset_x()), f64::from(e.offset_y())).and_then(|i| job.config(i).ok()) else { return };
+            let (mut link, _) = url::decode(&root.get_attribute("data-link").unwrap_or_default());
+            link.config = cfg;
+            link.compare = None;
+            let init = CustomEventInit::new();
+            init.set_detail(&JsValue::from(url::encode(&link)));
+            init.set_bubbles(true);
+            if let Ok(ev) = CustomEvent::new_with_event_init_dict("lab-load", &init) {
+                let _ = root.dispatch_event(&ev);
+            }
+        })
+    };
+    canvas.add_event_listener_with_callback("click", on_click.as_ref().unchecked_ref()).ok()?;
+    on_click.forget();
+    Some(())
+}
