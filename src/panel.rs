@@ -26,7 +26,7 @@ const CHUNK: usize = 10;
 /// The grid's margins in CSS pixels: labels left and below.
 const LEFT: f64 = 46.0;
 const BOTTOM: f64 = 34.0;
-const TOP: f64 = 6.0;
+const TOP: f64 = 18.0;
 const RIGHT: f64 = 8.0;
 
 /// A map being computed, or done.
@@ -120,9 +120,10 @@ fn draw(canvas: &HtmlCanvasElement, run: &Run) -> Option<()> {
     let (xs, ys) = (&job.x.values, &job.y.values);
     let _ = ctx.fill_text(&short(xs[0]), LEFT, h - BOTTOM + 13.0);
     let _ = ctx.fill_text(&short(xs[nx - 1]), w - RIGHT - cw, h - BOTTOM + 13.0);
-    let _ = ctx.fill_text(&format!("across: {} · up: {}", label(&job.x.key), label(&job.y.key)), LEFT, h - 6.0);
+    let _ = ctx.fill_text(&format!("across: {}", label(&job.x.key)), LEFT, h - 6.0);
+    let _ = ctx.fill_text(&format!("up: {}", label(&job.y.key)), LEFT, 12.0);
     let _ = ctx.fill_text(&short(ys[0]), 2.0, h - BOTTOM - 2.0);
-    let _ = ctx.fill_text(&short(ys[ny - 1]), 2.0, TOP + 11.0);
+    let _ = ctx.fill_text(&short(ys[ny - 1]), 2.0, TOP + 9.0);
     Some(())
 }
 

@@ -511,7 +511,7 @@ fn the_map_shows_where_the_storm_tips_and_a_cell_loads_into_the_lab() {
     // Short, small triggers recover; long, large ones stay down: the corners differ.
     let shade = |x: f64, y: f64| {
         b.js(&format!(
-            "const c = document.getElementById('map'); const r = c.getBoundingClientRect(); const d = c.getContext('2d').getImageData(Math.round((46 + {x} * (r.width - 54)) * devicePixelRatio), Math.round((6 + {y} * (r.height - 40)) * devicePixelRatio), 1, 1).data; return d[0] + d[1] + d[2];"
+            "const c = document.getElementById('map'); const r = c.getBoundingClientRect(); const d = c.getContext('2d').getImageData(Math.round((46 + {x} * (r.width - 54)) * devicePixelRatio), Math.round((18 + {y} * (r.height - 52)) * devicePixelRatio), 1, 1).data; return d[0] + d[1] + d[2];"
         ))
         .as_f64()
         .unwrap_or(0.0)
@@ -521,6 +521,7 @@ fn the_map_shows_where_the_storm_tips_and_a_cell_loads_into_the_lab() {
     let (mild, harsh) = (shade(0.05, 0.05), shade(0.95, 0.95));
     assert!(mild > harsh + 150.0, "a short trigger that leaves most workers recovers (pale {mild}), a long crash stays down (dark {harsh})");
     b.screenshot_page(&Path::new(env!("CARGO_MANIFEST_DIR")).join("test-output/e2e-map.png"));
+
     // Clicking a cell loads it: the lab's fault becomes that cell's trigger.
     let before = b.text("ul.faults");
     // A real click at the middle of the grid (an element click would land at its corner).
@@ -528,6 +529,22 @@ fn the_map_shows_where_the_storm_tips_and_a_cell_loads_into_the_lab() {
     b.wait_for("the cell's config in the lab", Duration::from_secs(5), |b| b.text("ul.faults") != before);
     assert_eq!(number(&b.text("#clock")), 0.0, "a loaded cell starts from time 0");
     assert!(b.errors().is_empty(), "console errors: {:?}", b.errors());
+    drop(b);
+    // On a phone, in dark mode: the map fits and computes too.
+    let phone = Browser::sized(390, 844);
+    phone.dark();
+    phone.open(&format!("http://127.0.0.1:{}/?scenario=metastable-retry", server.port));
+    phone.click("#map-open");
+    phone.wait_for("the map panel", Duration::from_secs(20), |b| b.js("return !!document.getElementById('map-run');") == json!(true));
+    phone.set("#map-size", "10");
+    phone.click("#map-run");
+    phone.wait_for("the map to finish", Duration::from_secs(120), |b| b.text("#map-status").contains(" seeds in "));
+    let [_, _, w, _] = phone.rect("#map");
+    assert!(w <= 390.0, "the map fits the phone: {w} px");
+    assert_eq!(phone.js("return document.documentElement.scrollWidth <= window.innerWidth;"), json!(true), "no sideways scroll");
+    phone.js("document.getElementById('map').scrollIntoView(); return 0;");
+    phone.screenshot(&Path::new(env!("CARGO_MANIFEST_DIR")).join("test-output/e2e-map-390-dark.png"));
+    drop(phone);
 }
 
 #[test]
