@@ -244,7 +244,8 @@ pub fn line_chart(canvas: &HtmlCanvasElement, title: &str, series: &[Series], ba
         .margin_right(px(16.0) as u32)
         .x_label_area_size(px(18.0) as u32)
         .y_label_area_size(px(36.0) as u32)
-        .build_cartesian_2d(x.0..x1, 0.0..ymax)
+        // A little below zero, so a line at zero (no goodput) is seen above the axis, not on it.
+        .build_cartesian_2d(x.0..x1, -0.03 * ymax..ymax)
         .map_err(|e| e.to_string())?;
     let x_fmt = move |v: &f64| match axis {
         XAxis::Seconds => format!("{} s", human(*v)),
