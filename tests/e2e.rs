@@ -114,8 +114,7 @@ fn browser_benchmarks() {
     b.set("#speed", "1");
     b.click("#play");
     thread::sleep(Duration::from_secs(3));
-    b.click("#map-open");
-    b.wait_for("the map panel", Duration::from_secs(20), |b| b.js("return !!document.getElementById('map-run');") == json!(true));
+    open_map(&b);
     b.click("#map-run");
     b.wait_for("the map", Duration::from_secs(120), |b| b.text("#map-status").contains(" seeds in "));
     let p95 = b.js("return document.querySelector('#debug').dataset.p95;");
@@ -501,9 +500,7 @@ fn the_map_shows_where_the_storm_tips_and_a_cell_loads_into_the_lab() {
     let server = StaticServer::start(dist);
     let b = Browser::sized(1280, 900);
     b.open(&format!("http://127.0.0.1:{}/?scenario=metastable-retry", server.port));
-    // The map's panel is its own wasm, fetched only now.
-    b.click("#map-open");
-    b.wait_for("the map panel", Duration::from_secs(20), |b| b.js("return !!document.getElementById('map-run');") == json!(true));
+    open_map(&b);
     b.set("#map-size", "10");
     b.click("#map-run");
     b.wait_for("progress on the button", Duration::from_secs(10), |b| b.text("#map-run").starts_with("Cancel") || b.text("#map-status").contains(" seeds in "));
@@ -534,8 +531,7 @@ fn the_map_shows_where_the_storm_tips_and_a_cell_loads_into_the_lab() {
     let phone = Browser::sized(390, 844);
     phone.dark();
     phone.open(&format!("http://127.0.0.1:{}/?scenario=metastable-retry", server.port));
-    phone.click("#map-open");
-    phone.wait_for("the map panel", Duration::from_secs(20), |b| b.js("return !!document.getElementById('map-run');") == json!(true));
+    open_map(&phone);
     phone.set("#map-size", "10");
     phone.click("#map-run");
     phone.wait_for("the map to finish", Duration::from_secs(120), |b| b.text("#map-status").contains(" seeds in "));
@@ -559,4 +555,10 @@ fn the_hysteresis_scenario_draws_its_loop() {
     assert_ne!(b.js("return document.getElementById('chart-hysteresis').toDataURL();"), blank, "the phase plot is drawn");
     b.screenshot_page(&Path::new(env!("CARGO_MANIFEST_DIR")).join("test-output/e2e-hysteresis.png"));
     assert!(b.errors().is_empty(), "console errors: {:?}", b.errors());
+}
+
+/// Opens the map: its panel is its own wasm, fetched only now.
+fn open_map(b: &Browser) {
+    b.click("#map-open");
+    b.wait_for("the map panel", Duration::from_secs(20), |b| b.js("return !!document.getElementById('map-run');") == json!(true));
 }

@@ -23,24 +23,12 @@ impl Sim {
         SimTime::from_micros_f64(self.arrivals_rng.exp(mean)).max(SimTime(1))
     }
 
-    /// The open-loop arrival rate at `t` (see [`open_rate`]).
-    pub(super) fn open_rate(&self, t: SimTime) -> (f64, SimTime) {
-        open_rate(&self.cfg.load, &self.timeline, t)
-    }
-
     pub(super) fn next_arrival(&mut self) {
-        let (rate, change) = self.open_rate(self.now);
         let epoch = self.arrival_gen;
-        if rate > 0.0 {
-            let gap = SimTime::from_micros_f64(self.arrivals_rng.exp(1e6 / rate));
-            let at = self.now.saturating_add(gap);
-            if at < change {
-                self.schedule(at, Ev::Arrival { epoch });
-                return;
-            }
-        }
-        if change != SimTime::MAX {
-            self.schedule(change, Ev::RateChange { epoch });
+        match next_open_arrival(&self.cfg.load, &self.timeline, self.now, &mut self.arrivals_rng) {
+            Ok(at) => self.schedule(at, Ev::Arrival { epoch }),
+            Err(change) if change != SimTime::MAX => self.schedule(change, Ev::RateChange { epoch }),
+            Err(_) => {}
         }
     }
 
@@ -79,6 +67,20 @@ impl Sim {
         }
         false
     }
+}
+
+/// When the next open-loop arrival after `now` comes (`Ok`), or, when the rate changes first
+/// (or is zero), the instant it changes (`Err`, `SimTime::MAX` for never): Poisson arrivals
+/// are memoryless, so a rate change simply draws afresh. Both engines' arrivals come from here.
+pub(super) fn next_open_arrival(load: &LoadConfig, timeline: &Timeline, now: SimTime, rng: &mut Stream) -> Result<SimTime, SimTime> {
+    let (rate, change) = open_rate(load, timeline, now);
+    if rate > 0.0 {
+        let at = now.saturating_add(SimTime::from_micros_f64(rng.exp(1e6 / rate)));
+        if at < change {
+            return Ok(at);
+        }
+    }
+    Err(change)
 }
 
 /// The open-loop arrival rate at `t`, per second (at most 1,000,000, the documented maximum,

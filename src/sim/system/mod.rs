@@ -637,18 +637,11 @@ impl System {
     }
 
     fn next_arrival(&mut self) {
-        let (rate, change) = super::load::open_rate(&self.cfg.load, &self.load_timeline, self.now);
         let epoch = self.arrival_gen;
-        if rate > 0.0 {
-            let gap = SimTime::from_micros_f64(self.arrivals_rng.exp(1e6 / rate));
-            let at = self.now.saturating_add(gap);
-            if at < change {
-                self.schedule(at, Ev::Arrival { epoch });
-                return;
-            }
-        }
-        if change != SimTime::MAX {
-            self.schedule(change, Ev::RateChange { epoch });
+        match super::load::next_open_arrival(&self.cfg.load, &self.load_timeline, self.now, &mut self.arrivals_rng) {
+            Ok(at) => self.schedule(at, Ev::Arrival { epoch }),
+            Err(change) if change != SimTime::MAX => self.schedule(change, Ev::RateChange { epoch }),
+            Err(_) => {}
         }
     }
 
