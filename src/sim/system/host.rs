@@ -6,19 +6,14 @@ use super::*;
 
 impl System {
     pub(super) fn update_capacity(&mut self, t: usize, h: usize) {
-        let workers = self.tiers[t].cfg.workers;
-        let host = &mut self.tiers[t].hosts[h];
-        let w = f64::from(workers) * host.faults.capacity_share;
-        host.capacity = if host.faults.down { 0 } else { w.floor() as u32 };
+        let tier = &mut self.tiers[t];
+        let host = &mut tier.hosts[h];
+        let w = f64::from(tier.cfg.workers) * host.faults.capacity_share;
+        let new = if host.faults.down { 0 } else { w.floor() as u32 };
+        // The tier's totals move with each host, so reading them costs nothing per event.
+        tier.capacity = tier.capacity - host.capacity + new;
+        host.capacity = new;
         self.dispatch(t, h);
-    }
-
-    /// Adds worker time since the last change to the host's busy area.
-    fn touch(&mut self, t: usize, h: usize) {
-        let now = self.now;
-        let host = &mut self.tiers[t].hosts[h];
-        host.busy_area += (now.0 - host.last_t.0.min(now.0)) * u64::from(host.busy);
-        host.last_t = now;
     }
 
     /// A call reaches its host.
@@ -50,6 +45,7 @@ impl System {
         }
         tier.metrics.c().accepted += 1;
         host.queue.push_back(key);
+        tier.queued += 1;
         let len = host.queue.len() as u32;
         tier.metrics.note_queue(len);
         self.dispatch(t, h);
@@ -68,6 +64,7 @@ impl System {
                 Discipline::Lifo => host.queue.pop_back(),
             };
             let Some(key) = next else { return };
+            tier.queued -= 1;
             let Some(c) = self.calls.get(key) else { continue };
             if tier.cfg.drop_expired && self.now >= c.deadline {
                 // Its caller has given up: skip it, unanswered (the caller is not listening).
@@ -75,9 +72,9 @@ impl System {
                 self.host_done(key);
                 continue;
             }
-            self.touch(t, h);
             let tier = &mut self.tiers[t];
             tier.hosts[h].busy += 1;
+            tier.busy += 1;
             let mut mean = tier.service_mean_us * tier.hosts[h].faults.slow;
             if mean <= 0.0 {
                 mean = 0.0;
@@ -148,9 +145,11 @@ impl System {
         if matches!(c.stage, Stage::Serving | Stage::Calling) {
             let started = c.started;
             let dead = self.dead_since(key);
-            self.touch(t, h);
             let tier = &mut self.tiers[t];
-            tier.hosts[h].busy = tier.hosts[h].busy.saturating_sub(1);
+            if tier.hosts[h].busy > 0 {
+                tier.hosts[h].busy -= 1;
+                tier.busy -= 1;
+            }
             tier.worked_us += self.now.0.saturating_sub(started.0);
             if dead <= self.now {
                 // Only the time after the user's request stopped waiting is wasted.
@@ -198,6 +197,7 @@ impl System {
     /// waiting on a call below) fails at once with a connection error.
     pub(super) fn restart(&mut self, t: usize, h: usize) {
         let mut victims: Vec<Key> = self.tiers[t].hosts[h].queue.drain(..).collect();
+        self.tiers[t].queued -= victims.len() as u32;
         let calls = &self.calls;
         victims.extend(
             calls

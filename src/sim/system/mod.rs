@@ -198,8 +198,6 @@ struct Host {
     /// The tier's `server.throttle`, one per host.
     throttle: Option<super::throttle::ServerThrottle>,
     counts: HostCounts,
-    busy_area: u64,
-    last_t: SimTime,
 }
 
 /// What one host did, for the load balancer view.
@@ -238,6 +236,10 @@ struct Tier {
     wasted_us: u64,
     /// Worker time spent on calls in all, µs.
     worked_us: u64,
+    /// All hosts together: calls queued, workers busy, workers available.
+    queued: u32,
+    busy: u32,
+    capacity: u32,
 }
 
 /// One tier in a run's summary, edge first.
@@ -348,8 +350,6 @@ impl System {
                         timeline: Timeline::default(),
                         throttle: None,
                         counts: HostCounts::default(),
-                        busy_area: 0,
-                        last_t: SimTime::ZERO,
                     })
                     .collect(),
                 rr: 0,
@@ -365,6 +365,9 @@ impl System {
                 metrics: Metrics::new(width, max_windows),
                 wasted_us: 0,
                 worked_us: 0,
+                queued: 0,
+                busy: 0,
+                capacity: server.workers * server.hosts,
             })
             .collect();
         sys.compile();
@@ -528,11 +531,7 @@ impl System {
         if let Some(tier) = self.tiers.get(t) {
             (g.tokens, g.breaker, g.grpc_tokens) = tier.limits.gauges();
             g.send_rate = tier.adaptive.as_ref().filter(|a| a.is_limiting()).map(super::adaptive::AdaptiveLimiter::rate);
-            for h in &tier.hosts {
-                g.queue += h.queue.len() as u32;
-                g.busy += h.busy;
-                g.capacity += h.capacity;
-            }
+            (g.queue, g.busy, g.capacity) = (tier.queued, tier.busy, tier.capacity);
         }
         g
     }
@@ -602,8 +601,8 @@ impl System {
                 let g = self.gauges(i);
                 self.tiers[i].metrics.close_until(t, &g);
             }
-            let g = self.gauges(i);
-            self.tiers[i].metrics.integrate(t, g.queue, g.busy, g.capacity);
+            let x = &mut self.tiers[i];
+            x.metrics.integrate(t, x.queued, x.busy, x.capacity);
         }
         self.now = t;
     }
