@@ -562,3 +562,20 @@ fn open_map(b: &Browser) {
     b.click("#map-open");
     b.wait_for("the map panel", Duration::from_secs(20), |b| b.js("return !!document.getElementById('map-run');") == json!(true));
 }
+
+#[test]
+fn a_wide_system_fits_a_phone() {
+    let Some(dist) = ready() else { return };
+    let server = StaticServer::start(dist);
+    let b = Browser::sized(390, 844);
+    // Five tiers of 64 hosts each.
+    let hosts: String = (1..5).map(|n| format!("&tiers.{n}.server.hosts=64")).collect();
+    b.open(&format!("http://127.0.0.1:{}/?s=retry-at-one-layer&tiers=5&server.hosts=64{hosts}", server.port));
+    assert_eq!(b.text("#link-notes"), "", "the link is read whole");
+    assert_eq!(b.js("return document.querySelectorAll('.topology .hosts i').length;"), json!(320));
+    b.click("#play");
+    b.wait_for("the clock to run", Duration::from_secs(10), |b| number(&b.text("#clock")) > 2.0);
+    assert_eq!(b.js("return document.documentElement.scrollWidth <= window.innerWidth;"), json!(true), "no sideways scroll");
+    b.screenshot(&Path::new(env!("CARGO_MANIFEST_DIR")).join("test-output/e2e-wide-system-390.png"));
+    assert!(b.errors().is_empty(), "console errors: {:?}", b.errors());
+}
