@@ -143,6 +143,92 @@ impl AdaptiveLimiter {
     }
 }
 
+/// Adaptive mode as a caller uses it: the limiter, the sends waiting for its tokens (first
+/// come, first served) and which wake-up is the current one. Both engines pace through it.
+#[derive(Clone, Debug)]
+pub(crate) struct Pacer<T> {
+    limiter: Option<AdaptiveLimiter>,
+    waiting: std::collections::VecDeque<T>,
+    epoch: u32,
+}
+
+impl<T> Default for Pacer<T> {
+    fn default() -> Self {
+        Pacer { limiter: None, waiting: std::collections::VecDeque::new(), epoch: 0 }
+    }
+}
+
+impl<T> Pacer<T> {
+    /// Takes new constants; a limiter that stays on keeps its state.
+    pub(crate) fn apply(&mut self, cfg: &AdaptiveConfig, now: SimTime) {
+        self.limiter = super::keep(cfg.enabled, self.limiter.take(), |a| a.reconfigure(cfg), || AdaptiveLimiter::new(cfg, now));
+    }
+
+    /// `Ok(item)`: it goes now. `Err(first)`: it waits its turn; `first` when it is first in
+    /// line, so a wake-up must be scheduled ([`Pacer::next_wake`]).
+    pub(crate) fn admit(&mut self, now: SimTime, item: T) -> Result<T, bool> {
+        let Some(a) = self.limiter.as_mut() else { return Ok(item) };
+        if self.waiting.is_empty() && a.try_take(now) {
+            return Ok(item);
+        }
+        self.waiting.push_back(item);
+        Err(self.waiting.len() == 1)
+    }
+
+    /// The waiting sends whose turn has come: as many as there are tokens, or all of them once
+    /// the limiter is switched off.
+    pub(crate) fn ready(&mut self, now: SimTime) -> Vec<T> {
+        match self.limiter.as_mut() {
+            Some(a) => {
+                let mut ready = Vec::new();
+                while !self.waiting.is_empty() && a.try_take(now) {
+                    ready.extend(self.waiting.pop_front());
+                }
+                ready
+            }
+            None => self.waiting.drain(..).collect(),
+        }
+    }
+
+    pub(crate) fn is_waiting(&self) -> bool {
+        !self.waiting.is_empty()
+    }
+
+    /// A new wake-up for the first waiting send, at the current rate: when, and its epoch
+    /// (an older wake-up is stale, [`Pacer::is_current`]).
+    pub(crate) fn next_wake(&mut self, now: SimTime) -> (SimTime, u32) {
+        self.epoch = self.epoch.wrapping_add(1);
+        let wait = self.limiter.as_mut().map_or(SimTime::ZERO, |a| a.next_token_in(now));
+        (now.saturating_add(wait), self.epoch)
+    }
+
+    pub(crate) fn is_current(&self, epoch: u32) -> bool {
+        epoch == self.epoch
+    }
+
+    /// A response reached the caller: the limiter learns from it. True when sends wait, whose
+    /// wake-up must move to the new rate.
+    pub(crate) fn on_response(&mut self, now: SimTime, throttled: bool) -> bool {
+        match self.limiter.as_mut() {
+            Some(a) => {
+                a.on_response(now, throttled);
+                !self.waiting.is_empty()
+            }
+            None => false,
+        }
+    }
+
+    /// The send rate, once the limiter is limiting.
+    pub(crate) fn send_rate(&self) -> Option<f64> {
+        self.limiter.as_ref().filter(|a| a.is_limiting()).map(AdaptiveLimiter::rate)
+    }
+
+    /// Bytes the waiting queue holds.
+    pub(crate) fn bytes(&self) -> usize {
+        self.waiting.capacity() * std::mem::size_of::<T>()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -28,16 +28,11 @@ impl Sim {
             self.finish_request(key, false);
             return;
         }
-        if let Some(a) = self.adaptive.as_mut() {
-            if !self.limiter_waiting.is_empty() || !a.try_take(self.now) {
-                self.limiter_waiting.push_back(key);
-                if self.limiter_waiting.len() == 1 {
-                    self.schedule_limiter_wake();
-                }
-                return;
-            }
+        match self.pacer.admit(self.now, key) {
+            Ok(key) => self.send_attempt(key),
+            Err(true) => self.schedule_limiter_wake(),
+            Err(false) => {}
         }
-        self.send_attempt(key);
     }
 
     pub(super) fn send_attempt(&mut self, key: Key) {
@@ -96,11 +91,8 @@ impl Sim {
         }
         self.metrics.attempt_done(self.now.saturating_sub(a.sent_at));
         let throttled = matches!(outcome, Outcome::Rejected | Outcome::Throttled);
-        if let Some(l) = self.adaptive.as_mut() {
-            l.on_response(self.now, throttled);
-            if !self.limiter_waiting.is_empty() {
-                self.schedule_limiter_wake();
-            }
+        if self.pacer.on_response(self.now, throttled) {
+            self.schedule_limiter_wake();
         }
         self.limits.outcome(self.now, outcome == Outcome::Ok);
         match outcome {
@@ -186,33 +178,18 @@ impl Sim {
 
     /// Sends as many waiting attempts as there are tokens, then waits for the next token.
     pub(super) fn release_waiting_sends(&mut self) {
-        let Some(a) = self.adaptive.as_mut() else {
-            // The limiter was switched off: everyone waiting goes now.
-            while let Some(key) = self.limiter_waiting.pop_front() {
-                self.send_attempt(key);
-            }
-            return;
-        };
-        let mut ready = Vec::new();
-        while !self.limiter_waiting.is_empty() && a.try_take(self.now) {
-            ready.extend(self.limiter_waiting.pop_front());
-        }
-        for key in ready {
+        for key in self.pacer.ready(self.now) {
             self.send_attempt(key);
         }
-        if !self.limiter_waiting.is_empty() {
+        if self.pacer.is_waiting() {
             self.schedule_limiter_wake();
         }
     }
 
     /// (Re)schedules the wake-up for the first waiting send at the limiter's current rate.
     pub(super) fn schedule_limiter_wake(&mut self) {
-        self.limiter_epoch = self.limiter_epoch.wrapping_add(1);
-        let wait = match self.adaptive.as_mut() {
-            Some(a) => a.next_token_in(self.now),
-            None => SimTime::ZERO,
-        };
-        self.schedule(self.now.saturating_add(wait), Ev::LimiterWake { epoch: self.limiter_epoch });
+        let (at, epoch) = self.pacer.next_wake(self.now);
+        self.schedule(at, Ev::LimiterWake { epoch });
     }
 
     /// Drops dead timeout events once they outnumber the live ones, so memory follows live work.

@@ -576,6 +576,15 @@ fn range(key: &str, v: f64, lo: f64, hi: f64, unit: &str) -> Result<(), ConfigEr
 }
 
 impl Config {
+    /// Tier `t`'s hosts, the policy of the calls into it and their limiters: the edge's
+    /// (`server`, `client`, `limiters`) for 0, `tiers[t - 1]`'s below it; `None` past the bottom.
+    pub fn tier(&self, t: usize) -> Option<(&ServerConfig, &ClientConfig, &LimiterConfig)> {
+        match t.checked_sub(1) {
+            None => Some((&self.server, &self.client, &self.limiters)),
+            Some(i) => self.tiers.get(i).map(|x| (&x.server, &x.client, &x.limiters)),
+        }
+    }
+
     /// Checks every field; the first problem found is returned. Ranges come from the one
     /// parameter table ([`super::params::PARAMS`]); the checks here are those that relate fields.
     pub fn validate(&self) -> Result<(), ConfigError> {

@@ -12,15 +12,18 @@ use super::*;
 /// `cfg` as tier `t` sees it: that tier's server, client and limiters (the calls into it)
 /// in the edge's places, and every fault of every tier, so charts of one tier still show the
 /// trigger wherever it acts.
-pub fn tier_view(cfg: &Config, t: usize) -> Config {
+/// The edge of a config without tier faults is the config itself, and is not copied.
+pub fn tier_view(cfg: &Config, t: usize) -> std::borrow::Cow<'_, Config> {
+    let parts = cfg.tier(t).filter(|_| t > 0);
+    if parts.is_none() && cfg.tier_faults.is_empty() {
+        return std::borrow::Cow::Borrowed(cfg);
+    }
     let mut view = cfg.clone();
-    if let Some(tier) = t.checked_sub(1).and_then(|i| cfg.tiers.get(i)) {
-        view.server = tier.server.clone();
-        view.client = tier.client.clone();
-        view.limiters = tier.limiters.clone();
+    if let Some((server, client, limiters)) = parts {
+        (view.server, view.client, view.limiters) = (server.clone(), client.clone(), limiters.clone());
     }
     view.faults.extend(cfg.tier_faults.iter().map(|f| f.fault.clone()));
-    view
+    std::borrow::Cow::Owned(view)
 }
 
 /// A run of whichever engine the config needs.

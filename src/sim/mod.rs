@@ -59,7 +59,6 @@ pub use system::{HostCounts, System, TierSummary};
 pub use time::SimTime;
 pub use trace::{TraceEvent, TraceKind};
 
-use adaptive::AdaptiveLimiter;
 use events::*;
 use faults::{FaultState, Timeline};
 use metrics::Metrics;
@@ -156,10 +155,8 @@ pub struct Sim {
     closed_running: Vec<bool>,
 
     limits: limits::Limits,
-    adaptive: Option<AdaptiveLimiter>,
-    /// Sends waiting for an adaptive-mode token, first come first served.
-    limiter_waiting: VecDeque<Key>,
-    limiter_epoch: u32,
+    /// Adaptive mode and the sends waiting for its tokens.
+    pacer: adaptive::Pacer<Key>,
 
     metrics: Metrics,
     trace: Trace,
@@ -206,9 +203,7 @@ impl Sim {
             periodic_gen: 0,
             closed_running: Vec::new(),
             limits: limits::Limits::default(),
-            adaptive: None,
-            limiter_waiting: VecDeque::new(),
-            limiter_epoch: 0,
+            pacer: adaptive::Pacer::default(),
             metrics: Metrics::new(SimTime::from_millis_f64(cfg.metrics.window_ms), cfg.metrics.max_windows as usize),
             trace: Trace::new(cfg.metrics.trace_capacity as usize),
             live_cap_reached: false,
@@ -300,7 +295,8 @@ impl Sim {
         self.heap.capacity() * std::mem::size_of::<Entry>()
             + self.requests.bytes()
             + self.attempts.bytes()
-            + (self.waiting.capacity() + self.limiter_waiting.capacity()) * std::mem::size_of::<Key>()
+            + self.waiting.capacity() * std::mem::size_of::<Key>()
+            + self.pacer.bytes()
             + self.closed_running.capacity()
             + self.metrics.bytes()
             + self.trace.bytes()
@@ -318,15 +314,7 @@ impl Sim {
 
     fn gauges(&self) -> Gauges {
         let (tokens, breaker, grpc_tokens) = self.limits.gauges();
-        Gauges {
-            queue: self.waiting.len() as u32,
-            busy: self.busy,
-            capacity: self.capacity,
-            tokens,
-            breaker,
-            send_rate: self.adaptive.as_ref().filter(|a| a.is_limiting()).map(AdaptiveLimiter::rate),
-            grpc_tokens,
-        }
+        Gauges { queue: self.waiting.len() as u32, busy: self.busy, capacity: self.capacity, tokens, breaker, send_rate: self.pacer.send_rate(), grpc_tokens }
     }
 
     /// Handles every event up to and including `target`, at most `max_events` of them.
@@ -423,9 +411,9 @@ impl Sim {
         );
         let l = &cfg.limiters;
         self.limits.apply(l);
-        self.adaptive = keep(l.adaptive.enabled, self.adaptive.take(), |a| a.reconfigure(&l.adaptive), || AdaptiveLimiter::new(&l.adaptive, now));
+        self.pacer.apply(&l.adaptive, now);
 
-        if !self.limiter_waiting.is_empty() {
+        if self.pacer.is_waiting() {
             self.schedule_limiter_wake();
         }
 
@@ -516,7 +504,7 @@ impl Sim {
             }
             Ev::Send { request } => self.start_attempt(request),
             Ev::LimiterWake { epoch } => {
-                if epoch == self.limiter_epoch {
+                if self.pacer.is_current(epoch) {
                     self.release_waiting_sends();
                 }
             }

@@ -127,7 +127,7 @@ pub(crate) fn draw_chart(c: &Canvases, sim: &Lab, sim_b: Option<&Lab>, which: us
     let ws = charts::visible(sim.tier_windows(tier), x);
     let wb = sim_b.map(|b| charts::visible(b.tier_windows(tier), x)).unwrap_or_default();
     let view = crate::sim::tier_view(sim.config(), tier);
-    let cfg = &view;
+    let cfg = &*view;
     let result = match which {
         0 => canvas(&c.load).map(|k| charts::draw_load(&k, &ws, &wb, cfg, x, &theme)),
         1 => canvas(&c.latency).map(|k| charts::draw_latency(&k, &ws, &wb, cfg, x, &theme)),
@@ -172,7 +172,7 @@ pub(crate) fn draw_system(c: &Canvases, r: &Runner) {
         }
         s
     };
-    let limit = |cfg: &crate::sim::Config| crate::sim::tier_view(cfg, r.tier).server.queue_limit;
+    let limit = |cfg: &crate::sim::Config| cfg.tier(r.tier).map_or(cfg.server.queue_limit, |(s, ..)| s.queue_limit);
     if let Some(k) = canvas(&c.system) {
         if let Err(e) = r.anim.draw(&k, &tier(&r.shown, &r.shown_tiers), limit(r.sim.config()), now_ms(), reduced, dark) {
             gloo::console::warn!(format!("animation not drawn: {e}"));

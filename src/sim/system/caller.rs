@@ -53,49 +53,27 @@ impl System {
         let Some((target, ..)) = self.caller_state(caller) else {
             return;
         };
-        let (now, tier) = (self.now, &mut self.tiers[target]);
-        if let Some(a) = tier.adaptive.as_mut() {
-            if !tier.waiting.is_empty() || !a.try_take(now) {
-                tier.waiting.push_back(caller);
-                if tier.waiting.len() == 1 {
-                    self.schedule_wake(target);
-                }
-                return;
-            }
+        match self.tiers[target].pacer.admit(self.now, caller) {
+            Ok(caller) => self.send_now(caller),
+            Err(true) => self.schedule_wake(target),
+            Err(false) => {}
         }
-        self.send_now(caller);
     }
 
     /// Sends as many waiting callers as adaptive mode has tokens for, then waits for the next.
     pub(super) fn release_waiting_sends(&mut self, t: usize) {
-        let now = self.now;
-        let tier = &mut self.tiers[t];
-        let mut ready = Vec::new();
-        match tier.adaptive.as_mut() {
-            Some(a) => {
-                while !tier.waiting.is_empty() && a.try_take(now) {
-                    ready.extend(tier.waiting.pop_front());
-                }
-            }
-            // Switched off: everyone waiting goes now.
-            None => ready.extend(tier.waiting.drain(..)),
-        }
-        for caller in ready {
+        for caller in self.tiers[t].pacer.ready(self.now) {
             self.send_now(caller);
         }
-        if !self.tiers[t].waiting.is_empty() {
+        if self.tiers[t].pacer.is_waiting() {
             self.schedule_wake(t);
         }
     }
 
     /// (Re)schedules the wake-up for tier `t`'s first waiting send at the current rate.
     fn schedule_wake(&mut self, t: usize) {
-        let now = self.now;
-        let tier = &mut self.tiers[t];
-        tier.wake_epoch = tier.wake_epoch.wrapping_add(1);
-        let wait = tier.adaptive.as_mut().map_or(SimTime::ZERO, |a| a.next_token_in(now));
-        let epoch = tier.wake_epoch;
-        self.schedule(now.saturating_add(wait), Ev::LimiterWake { tier: t as u8, epoch });
+        let (at, epoch) = self.tiers[t].pacer.next_wake(self.now);
+        self.schedule(at, Ev::LimiterWake { tier: t as u8, epoch });
     }
 
     fn send_now(&mut self, caller: Caller) {
@@ -195,11 +173,8 @@ impl System {
         let tier = &mut self.tiers[t];
         tier.metrics.attempt_done(now.saturating_sub(sent_at));
         tier.limits.outcome(now, ok);
-        if let Some(a) = tier.adaptive.as_mut() {
-            a.on_response(now, matches!(answer, Answer::Rejected | Answer::Throttled));
-            if !tier.waiting.is_empty() {
-                self.schedule_wake(t);
-            }
+        if tier.pacer.on_response(now, matches!(answer, Answer::Rejected | Answer::Throttled)) {
+            self.schedule_wake(t);
         }
         self.uncount(key);
         self.clear_current(caller);

@@ -228,9 +228,7 @@ struct Tier {
     /// The limits on calls into this tier (one set for all its callers).
     limits: super::limits::Limits,
     /// AWS adaptive mode on the calls into this tier, and the sends waiting for its tokens.
-    adaptive: Option<super::adaptive::AdaptiveLimiter>,
-    waiting: VecDeque<Caller>,
-    wake_epoch: u32,
+    pacer: super::adaptive::Pacer<Caller>,
     metrics: Metrics,
     /// Worker time spent on calls after their caller had stopped waiting, µs.
     wasted_us: u64,
@@ -359,9 +357,7 @@ impl System {
                 backoff: super::Backoff::from_config(policy),
                 backoff_throttle: super::Backoff::for_throttles(policy),
                 limits: super::limits::Limits::default(),
-                adaptive: None,
-                waiting: VecDeque::new(),
-                wake_epoch: 0,
+                pacer: super::adaptive::Pacer::default(),
                 metrics: Metrics::new(width, max_windows),
                 wasted_us: 0,
                 worked_us: 0,
@@ -408,10 +404,10 @@ impl System {
             tier.network = SimTime::from_millis_f64(tier.policy.network_ms);
             tier.backoff = super::Backoff::from_config(&tier.policy);
             tier.backoff_throttle = super::Backoff::for_throttles(&tier.policy);
-            let limiters = tier_limiters(cfg, t);
+            let limiters = cfg.tier(t).map_or(&cfg.limiters, |x| x.2);
             tier.limits.apply(limiters);
-            let (a, now) = (&limiters.adaptive, self.now);
-            tier.adaptive = super::keep(a.enabled, tier.adaptive.take(), |x| x.reconfigure(a), || super::adaptive::AdaptiveLimiter::new(a, now));
+            let now = self.now;
+            tier.pacer.apply(&limiters.adaptive, now);
             let th = &tier.cfg.throttle;
             for host in &mut tier.hosts {
                 host.throttle = super::keep(th.enabled, host.throttle.take(), |x| x.reconfigure(th, now), || super::throttle::ServerThrottle::new(th, now));
@@ -530,7 +526,7 @@ impl System {
         let mut g = Gauges { queue: 0, busy: 0, capacity: 0, tokens: None, breaker: None, send_rate: None, grpc_tokens: None };
         if let Some(tier) = self.tiers.get(t) {
             (g.tokens, g.breaker, g.grpc_tokens) = tier.limits.gauges();
-            g.send_rate = tier.adaptive.as_ref().filter(|a| a.is_limiting()).map(super::adaptive::AdaptiveLimiter::rate);
+            g.send_rate = tier.pacer.send_rate();
             (g.queue, g.busy, g.capacity) = (tier.queued, tier.busy, tier.capacity);
         }
         g
@@ -626,7 +622,7 @@ impl System {
             Ev::Response { call, answer } => self.response(call, answer),
             Ev::Timeout { call } => self.timeout(call),
             Ev::LimiterWake { tier, epoch } => {
-                if self.tiers.get(usize::from(tier)).is_some_and(|t| t.wake_epoch == epoch) {
+                if self.tiers.get(usize::from(tier)).is_some_and(|t| t.pacer.is_current(epoch)) {
                     self.release_waiting_sends(usize::from(tier));
                 }
             }
@@ -675,17 +671,12 @@ impl System {
 
 /// The tiers of `cfg`, edge first: each tier's hosts and the policy of the calls into it.
 fn tier_configs(cfg: &Config) -> Vec<(ServerConfig, ClientConfig)> {
-    std::iter::once((cfg.server.clone(), cfg.client.clone())).chain(cfg.tiers.iter().map(|t| (t.server.clone(), t.client.clone()))).collect()
-}
-
-/// The limiters on the calls into tier `t` (the users' for the edge).
-fn tier_limiters(cfg: &Config, t: usize) -> &LimiterConfig {
-    t.checked_sub(1).and_then(|i| cfg.tiers.get(i)).map_or(&cfg.limiters, |x| &x.limiters)
+    (0..=cfg.tiers.len()).filter_map(|t| cfg.tier(t)).map(|(s, c, _)| (s.clone(), c.clone())).collect()
 }
 
 /// Tiers and hosts per tier: what a live change cannot alter.
 fn shape(cfg: &Config) -> Vec<u32> {
-    tier_configs(cfg).iter().map(|(s, _)| s.hosts).collect()
+    (0..=cfg.tiers.len()).filter_map(|t| cfg.tier(t)).map(|(s, ..)| s.hosts).collect()
 }
 
 #[cfg(test)]

@@ -49,7 +49,7 @@ pub fn validate(cfg: &Config) -> Result<(), ConfigError> {
     }
     for (i, f) in cfg.tier_faults.iter().enumerate() {
         let key = format!("tier_faults[{i}]");
-        let Some(hosts) = (if f.tier == 0 { Some(cfg.server.hosts) } else { cfg.tiers.get(f.tier as usize - 1).map(|t| t.server.hosts) }) else {
+        let Some(hosts) = cfg.tier(f.tier as usize).map(|(s, ..)| s.hosts) else {
             return Err(err(key, format!("tier {} does not exist: tiers are numbered 0 (the edge) to {}", f.tier, n - 1)));
         };
         if let Some(h) = f.host {
