@@ -68,7 +68,7 @@ fn tier_views(sim: &Lab) -> Vec<TierView> {
             let recent = sys.windows(t).iter().rev().take_while(|w| w.start >= from);
             let (calls, width) = recent.fold((0, 0), |a, w| (a.0 + w.counts.server_arrivals, a.1 + w.width.0));
             TierView {
-                hosts: sys.host_gauges(t).iter().map(|&(q, b, c, _)| (q, b, c)).collect(),
+                hosts: sys.host_gauges(t),
                 calls_per_s: if width > 0 { calls as f64 / (width as f64 / 1e6) } else { 0.0 },
                 per_user: sys.recent_amplification(t, 10).map(|(a, _)| a),
             }

@@ -479,26 +479,26 @@ impl System {
 
     /// Every tier, edge first.
     pub fn tier_summaries(&self) -> Vec<TierSummary> {
-        let users = self.tiers[0].metrics.summary(self.now, false).counts.first_attempts;
+        let summaries: Vec<Summary> = self.tiers.iter().map(|x| x.metrics.summary(self.now, self.live_cap_reached)).collect();
+        // User requests: the first attempts at the edge.
+        let users = summaries.first().map_or(0, |s| s.counts.first_attempts);
         self.tiers
             .iter()
+            .zip(summaries)
             .enumerate()
-            .map(|(t, tier)| {
-                let s = tier.metrics.summary(self.now, self.live_cap_reached);
-                TierSummary {
-                    tier: t as u32,
-                    attempts: s.counts.server_arrivals,
-                    amplification: (users > 0).then(|| s.counts.server_arrivals as f64 / users as f64),
-                    amplification_settled: self.amplification(t),
-                    goodput_per_s: s.goodput_per_s,
-                    wasted: (tier.worked_us > 0).then(|| tier.wasted_us as f64 / tier.worked_us as f64),
-                    dropped_expired: s.counts.dropped_expired,
-                    timeouts: s.counts.timeouts,
-                    utilisation: s.utilisation,
-                    queue_avg: s.queue_avg,
-                    latency_ms: s.latency_ms,
-                    hosts: tier.hosts.iter().map(|h| h.counts).collect(),
-                }
+            .map(|(t, (tier, s))| TierSummary {
+                tier: t as u32,
+                attempts: s.counts.server_arrivals,
+                amplification: (users > 0).then(|| s.counts.server_arrivals as f64 / users as f64),
+                amplification_settled: self.amplification(t),
+                goodput_per_s: s.goodput_per_s,
+                wasted: (tier.worked_us > 0).then(|| tier.wasted_us as f64 / tier.worked_us as f64),
+                dropped_expired: s.counts.dropped_expired,
+                timeouts: s.counts.timeouts,
+                utilisation: s.utilisation,
+                queue_avg: s.queue_avg,
+                latency_ms: s.latency_ms,
+                hosts: tier.hosts.iter().map(|h| h.counts).collect(),
             })
             .collect()
     }
@@ -532,9 +532,9 @@ impl System {
         g
     }
 
-    /// Each host of tier `t` now: (queue, busy, capacity, outstanding).
-    pub fn host_gauges(&self, t: usize) -> Vec<(u32, u32, u32, u32)> {
-        self.tiers.get(t).map_or_else(Vec::new, |x| x.hosts.iter().map(|h| (h.queue.len() as u32, h.busy, h.capacity, h.outstanding)).collect())
+    /// Each host of tier `t` now: (queue, busy, capacity).
+    pub fn host_gauges(&self, t: usize) -> Vec<(u32, u32, u32)> {
+        self.tiers.get(t).map_or_else(Vec::new, |x| x.hosts.iter().map(|h| (h.queue.len() as u32, h.busy, h.capacity)).collect())
     }
 
     /// User requests and calls alive now.
