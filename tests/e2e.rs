@@ -490,6 +490,7 @@ fn a_bad_host_drags_round_robin_and_not_least_outstanding() {
     assert_eq!(b.js("return document.querySelector('#tier-0 .hosts i:nth-child(4)').className;"), json!("q"));
     let (a, bb) = (number(&b.text("#timeouts")), number(&b.text("#timeouts-b")));
     assert!(a > 10.0 * bb.max(1.0), "round robin times out far more than least outstanding: {a} vs {bb} per s");
+    assert!((30.0..=55.0).contains(&a), "about 40 timeouts a second in the headline, as the scenario says: {a}");
     b.screenshot_page(&Path::new(env!("CARGO_MANIFEST_DIR")).join("test-output/e2e-bad-host.png"));
     assert!(b.errors().is_empty(), "console errors: {:?}", b.errors());
 }
