@@ -11,7 +11,7 @@
 use backoff_lab::scenarios;
 use backoff_lab::sim::contention::{self, ContentionParams, Strategy};
 use backoff_lab::sim::rng::Stream;
-use backoff_lab::sim::{Config, Lab, Sim, SimTime};
+use backoff_lab::sim::{Config, Sim, SimTime};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;
 
@@ -41,10 +41,10 @@ fn engine(c: &mut Criterion) {
 
     for (name, id) in [("system_3_tiers", "retry-at-one-layer"), ("system_storm", "retries-every-layer")] {
         let s = scenarios::find(id).expect("scenario");
-        let mut lab = Lab::new(s.config.clone(), s.seed).expect("valid");
+        let mut lab = Sim::new(s.config.clone(), s.seed).expect("valid");
         lab.run_to_end();
         g.throughput(Throughput::Elements(lab.status().events));
-        g.bench_function(name, |b| b.iter(|| black_box(Lab::new(s.config.clone(), s.seed).expect("valid").run_to_end())));
+        g.bench_function(name, |b| b.iter(|| black_box(Sim::new(s.config.clone(), s.seed).expect("valid").run_to_end())));
     }
 
     let params = ContentionParams::default();

@@ -4,7 +4,7 @@
 
 use crate::keys;
 use crate::scenarios;
-use crate::sim::{Config, Fault, FaultKind, Lab, SimTime, Window};
+use crate::sim::{Config, Fault, FaultKind, Sim, SimTime, Window};
 
 /// Where an exercise stands.
 #[derive(Clone, Debug, PartialEq)]
@@ -25,7 +25,7 @@ pub struct Exercise {
     pub scenario: &'static str,
     pub seed: u64,
     start: fn() -> Config,
-    check: fn(&Config, &Lab) -> Check,
+    check: fn(&Config, &Sim) -> Check,
 }
 
 impl Exercise {
@@ -49,7 +49,7 @@ impl Exercise {
     }
 
     /// Measures `sim` (run with the learner's `cfg`) against the goal.
-    pub fn check(&self, sim: &Lab) -> Check {
+    pub fn check(&self, sim: &Sim) -> Check {
         (self.check)(&self.start_config(), sim)
     }
 
@@ -63,7 +63,7 @@ impl Exercise {
 struct Span<'a>(Vec<&'a Window>);
 
 impl<'a> Span<'a> {
-    fn of(sim: &'a Lab, from: f64, to: f64) -> Span<'a> {
+    fn of(sim: &'a Sim, from: f64, to: f64) -> Span<'a> {
         Span(sim.windows().iter().filter(|w| w.start.as_secs_f64() >= from && w.end_time().as_secs_f64() <= to + 1e-9).collect())
     }
     fn sum(&self, f: impl Fn(&Window) -> u64) -> u64 {
@@ -81,13 +81,13 @@ fn pct(x: f64) -> String {
     format!("{:.0} %", 100.0 * x)
 }
 
-fn verdict(sim: &Lab, until_s: f64, ok: bool, progress: String) -> Check {
+fn verdict(sim: &Sim, until_s: f64, ok: bool, progress: String) -> Check {
     let done = sim.now() >= SimTime::from_secs_f64(until_s);
     Check { passed: done.then_some(ok), progress }
 }
 
 /// "Back above 90 % goodput from `from_s` on, without lowering the load or adding workers."
-fn recovered(start: &Config, sim: &Lab, from_s: f64, end_s: f64) -> Check {
+fn recovered(start: &Config, sim: &Sim, from_s: f64, end_s: f64) -> Check {
     let late = Span::of(sim, from_s, end_s);
     let c = sim.config();
     let fair = c.load.rate_per_s >= start.load.rate_per_s && c.server.workers <= start.server.workers;
@@ -239,7 +239,7 @@ mod tests {
     use super::*;
 
     fn run(cfg: Config, seed: u64, e: &Exercise) -> Check {
-        let mut sim = Lab::new(cfg, seed).unwrap();
+        let mut sim = Sim::new(cfg, seed).unwrap();
         sim.run_to_end();
         e.check(&sim)
     }
@@ -260,7 +260,7 @@ mod tests {
     #[test]
     fn progress_is_reported_before_the_end() {
         let e = find("end-the-storm").unwrap();
-        let mut sim = Lab::new(e.start_config(), e.seed).unwrap();
+        let mut sim = Sim::new(e.start_config(), e.seed).unwrap();
         sim.advance_to(SimTime::from_secs(20), u64::MAX);
         let c = e.check(&sim);
         assert_eq!(c.passed, None);

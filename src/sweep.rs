@@ -14,7 +14,7 @@
 
 use crate::explain::{self, Recovery};
 use crate::keys;
-use crate::sim::{Config, Lab, SimTime};
+use crate::sim::{Config, Sim, SimTime};
 
 /// One axis: a key and the values it takes.
 #[derive(Clone, Debug, PartialEq)]
@@ -93,7 +93,7 @@ pub struct Cell {
 pub fn run_cell(cfg: &Config, x: f64, y: Option<f64>, seed: u64, seeds: u32, settle_s: f64) -> Cell {
     let (mut metastable, mut recoveries, mut amp, mut wasted) = (0u32, Vec::new(), 0.0, 0.0);
     for k in 0..seeds {
-        let mut sim = match Lab::new(cfg.clone(), seed.wrapping_add(u64::from(k))) {
+        let mut sim = match Sim::new(cfg.clone(), seed.wrapping_add(u64::from(k))) {
             Ok(s) => s,
             Err(_) => continue,
         };

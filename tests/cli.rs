@@ -243,8 +243,11 @@ fn a_system_run_reports_every_tier_from_the_edge_down() {
     let bad = lab(&["run", "--set", "tiers.3.server.workers=5", "--set", "tiers=3"]);
     assert!(!bad.status.success());
     assert!(stderr(&bad).contains("tier 3 does not exist: this config has 3 tiers (set tiers=4 first)"), "{}", stderr(&bad));
-    let closed = lab(&["run", "--set", "tiers=2", "--set", "load.closed.clients=5"]);
-    assert!(stderr(&closed).contains("closed-loop load is modelled for one service only"), "{}", stderr(&closed));
+    // Closed-loop users, periodic jobs and contention run in a system as in one service.
+    let closed = lab(&["run", "--set", "tiers=2", "--set", "load.closed.clients=5", "--set", "tiers.1.server.contention=1", "--format", "json"]);
+    assert!(closed.status.success(), "{}", stderr(&closed));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&closed)).unwrap();
+    assert!(v["summary"]["tiers"][1]["attempts"].as_u64().unwrap() > 100, "{}", v["summary"]["tiers"]);
 }
 
 #[test]

@@ -300,7 +300,7 @@ fn live_cap_sheds_visibly_instead_of_running_out_of_memory() {
 #[test]
 fn every_scenario_runs_clean() {
     for s in scenarios::all() {
-        let mut sim = Lab::new(s.config.clone(), s.seed).unwrap();
+        let mut sim = Sim::new(s.config.clone(), s.seed).unwrap();
         let sum = sim.run_to_end();
         assert!(sum.counts.first_attempts > 0, "{}", s.id);
         assert!(sum.goodput_per_s.is_finite() && sum.amplification.is_finite(), "{}", s.id);

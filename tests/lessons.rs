@@ -9,12 +9,12 @@ use backoff_lab::sim::*;
 
 /// A finished run of one side of a scenario.
 struct Run {
-    sim: Lab,
+    sim: Sim,
 }
 
 impl Run {
     fn of(cfg: &Config, seed: u64) -> Run {
-        let mut sim = Lab::new(cfg.clone(), seed).expect("scenario config is valid");
+        let mut sim = Sim::new(cfg.clone(), seed).expect("scenario config is valid");
         sim.run_to_end();
         Run { sim }
     }
@@ -334,13 +334,14 @@ fn hysteresis_collapses_near_capacity_and_recovers_only_far_below_it() {
 }
 
 impl Run {
-    fn system(&self) -> &System {
-        self.sim.system().expect("a system scenario")
+    fn system(&self) -> &Sim {
+        assert!(self.sim.config().is_system(), "a system scenario");
+        &self.sim
     }
 
     /// Tier `t`'s windows inside `[from, to)` seconds.
     fn tier_span(&self, t: usize, from: f64, to: f64) -> Vec<&Window> {
-        self.system().windows(t).iter().filter(|w| w.start.as_secs_f64() >= from - 1e-9 && w.end_time().as_secs_f64() <= to + 1e-9).collect()
+        self.system().tier_windows(t).iter().filter(|w| w.start.as_secs_f64() >= from - 1e-9 && w.end_time().as_secs_f64() <= to + 1e-9).collect()
     }
 
     /// Attempts reaching tier `t` per user request in `[from, to)`.

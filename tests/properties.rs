@@ -221,7 +221,7 @@ fn the_worst_accepted_configs_stay_under_the_memory_ceiling() {
         ("8 tiers × 100 attempts", &deep, 12_000_000),
         ("8 tiers' history", &history, 3_000_000),
     ] {
-        let mut sim = Lab::new(cfg.clone(), 1).unwrap();
+        let mut sim = Sim::new(cfg.clone(), 1).unwrap();
         let end = SimTime::from_secs_f64(cfg.duration_s);
         let mut done = 0;
         let mut peak = 0;
@@ -287,7 +287,7 @@ proptest! {
     #[test]
     fn any_config_across_every_full_range_ends_finite_and_bounded(cfg in arb_full_range_config(), seed in any::<u64>()) {
         prop_assume!(cfg.validate().is_ok());
-        let mut sim = Lab::new(cfg.clone(), seed).unwrap();
+        let mut sim = Sim::new(cfg.clone(), seed).unwrap();
         let end = SimTime::from_secs_f64(cfg.duration_s);
         let mut budget = 400_000u64;
         while budget > 0 && !sim.advance_to(end, 50_000).reached {

@@ -646,7 +646,76 @@ impl Config {
                 FaultKind::Restart => range(&k("value"), f.value, 0.0, 0.0, "(a restart takes no value)")?,
             }
         }
-        super::system::validate(self)
+        self.validate_tiers()
+    }
+
+    /// Tiers and hosts per tier: what a live change cannot alter.
+    pub fn shape(&self) -> Vec<u32> {
+        (0..=self.tiers.len()).filter_map(|t| self.tier(t)).map(|(s, ..)| s.hosts).collect()
+    }
+
+    /// Whether this is more than one service with one host: tiers below the edge, more than one
+    /// host, or faults aimed at a tier or host (the page and the CLI then show every tier).
+    pub fn is_system(&self) -> bool {
+        !self.tiers.is_empty() || self.server.hosts > 1 || !self.tier_faults.is_empty()
+    }
+
+    /// `self` as tier `t` sees it: that tier's server, client and limiters (the calls into it)
+    /// in the edge's places, and every fault of every tier, so that one parameter table, chart
+    /// or check reads any tier. The edge of a config without tier faults is the config itself,
+    /// not copied. Every "tier as a config" in the lab comes from here.
+    pub fn tier_view(&self, t: usize) -> std::borrow::Cow<'_, Config> {
+        let parts = self.tier(t).filter(|_| t > 0);
+        if parts.is_none() && self.tier_faults.is_empty() {
+            return std::borrow::Cow::Borrowed(self);
+        }
+        let mut view = self.clone();
+        if let Some((server, client, limiters)) = parts {
+            (view.server, view.client, view.limiters) = (server.clone(), client.clone(), limiters.clone());
+        }
+        view.tiers.clear();
+        view.faults.extend(self.tier_faults.iter().map(|f| f.fault.clone()));
+        view.tier_faults.clear();
+        std::borrow::Cow::Owned(view)
+    }
+
+    /// The checks that concern tiers: each tier's own ranges (from the same parameter specs,
+    /// keys prefixed `tiers.N.`), and faults aimed at tiers and hosts.
+    fn validate_tiers(&self) -> Result<(), ConfigError> {
+        if self.tiers.len() + 1 > MAX_TIERS {
+            return Err(err("tiers", format!("{} tiers; at most {MAX_TIERS} are allowed, the edge included", self.tiers.len() + 1)));
+        }
+        for t in 1..=self.tiers.len() {
+            // Each tier's server and client take the same ranges as the edge's, from the same specs.
+            let mut one = self.tier_view(t).into_owned();
+            one.faults.clear();
+            one.validate().map_err(|e| err(format!("tiers.{t}.{}", e.key), e.message))?;
+        }
+        if self.tier_faults.len() > MAX_SCHEDULE {
+            let n = self.tier_faults.len() as f64;
+            return Err(err("tier_faults", format!("{} entries; at most {} are allowed", num(n), num(MAX_SCHEDULE as f64))));
+        }
+        let n = self.tiers.len() + 1;
+        for (i, f) in self.tier_faults.iter().enumerate() {
+            let key = format!("tier_faults[{i}]");
+            let Some(hosts) = self.tier(f.tier as usize).map(|(s, ..)| s.hosts) else {
+                return Err(err(key, format!("tier {} does not exist: tiers are numbered 0 (the edge) to {}", f.tier, n - 1)));
+            };
+            if let Some(h) = f.host {
+                if h >= hosts {
+                    return Err(err(
+                        key,
+                        format!("host {h} does not exist: tier {} has {hosts} host{}, numbered 0 to {}", f.tier, if hosts == 1 { "" } else { "s" }, hosts - 1),
+                    ));
+                }
+            }
+            if f.fault.kind == FaultKind::Load {
+                return Err(err(key, "a load fault acts on the users, not on a tier; put it in faults"));
+            }
+            let one = Config { faults: vec![f.fault.clone()], ..Config::default() };
+            one.validate().map_err(|e| err(key.clone(), e.message))?;
+        }
+        Ok(())
     }
 }
 

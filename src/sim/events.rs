@@ -1,22 +1,37 @@
-//! What the engine's events are and what they carry: requests (one per user call), attempts
-//! (one per send), how an attempt ended, and the queued event itself, ordered by
-//! (time, sequence) in one 128-bit key so ties come out first-in first-out.
+//! What the engine's events are and what they carry: user requests, logical calls (an [`Op`]:
+//! one call and its retries), the attempts that reach a tier (a [`Call`]), how an attempt
+//! ended, and the queued event itself, ordered by (time, sequence) in one 128-bit key so ties
+//! come out first-in first-out.
 
 use super::SimTime;
+use super::config::MAX_TIERS;
 use super::slab::Key;
 use std::cmp::Ordering;
 
-/// Where a request came from.
+/// Where a user request came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum Origin {
     Open,
     Closed(u32),
     Periodic,
 }
-#[derive(Clone, Debug)]
-pub(super) struct Request {
+
+/// Who waits for an attempt: a user, or a call being served one tier up (its worker waits
+/// with it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Caller {
+    User(Key),
+    Call(Key),
+}
+
+/// A logical call and its retry state: a user's request into the entry tier, or a served
+/// call's call into the tier below it.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Op {
+    /// Its id in the lifecycle trace, unique in a run.
     pub(super) id: u64,
-    pub(super) origin: Origin,
+    /// The tier it calls.
+    pub(super) tier: u8,
     pub(super) first_sent: SimTime,
     /// Attempts sent so far.
     pub(super) attempts: u32,
@@ -24,33 +39,89 @@ pub(super) struct Request {
     pub(super) previous_sleep: Option<u64>,
     /// What the last retry paid the quota, for its refund on success.
     pub(super) retry_cost: Option<f64>,
-}
-#[derive(Clone, Debug)]
-pub(super) struct Attempt {
-    pub(super) request: Key,
-    pub(super) request_id: u64,
-    pub(super) number: u32,
-    pub(super) sent_at: SimTime,
-    /// When the client stops waiting (`SimTime::MAX` without a timeout).
+    /// The attempt in flight, if any.
+    pub(super) current: Option<Key>,
+    /// The deadline its own caller passed down (`SimTime::MAX` when none travels): no attempt
+    /// is sent, and no retry scheduled, at or after it.
     pub(super) deadline: SimTime,
-    /// The client is still waiting for this attempt.
-    pub(super) client_waiting: bool,
-    /// The server or the network still holds it (a response will come, or it is queued).
-    pub(super) in_system: bool,
+}
+
+impl Op {
+    pub(super) fn new(id: u64, tier: usize, now: SimTime, deadline: SimTime) -> Op {
+        Op { id, tier: tier as u8, first_sent: now, attempts: 0, previous_sleep: None, retry_cost: None, current: None, deadline }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub(super) struct User {
+    pub(super) op: Op,
+    pub(super) origin: Origin,
+    /// The request has its final outcome.
+    pub(super) done: bool,
+    /// Attempts of its tree (at any tier) still alive.
+    pub(super) open_calls: u32,
+    /// Attempts that reached each tier, for exact amplification once the tree settles.
+    pub(super) per_tier: [u32; MAX_TIERS],
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Stage {
+    /// On its way to the host.
+    Travelling,
+    Queued,
+    Serving,
+    /// Its worker waits on a call to another tier.
+    Calling,
+    /// The host is done with it (an answer may still be travelling).
+    Answered,
+}
+
+/// One attempt that reached (or is on its way to) a host of a tier.
+#[derive(Clone, Debug)]
+pub(super) struct Call {
+    pub(super) user: Key,
+    pub(super) caller: Caller,
+    pub(super) tier: u8,
+    pub(super) host: u16,
+    /// Which attempt of its logical call this is, 1 for the first.
+    pub(super) number: u32,
+    /// The logical call's trace id.
+    pub(super) op_id: u64,
+    /// The caller stops waiting at this instant (`SimTime::MAX` without a timeout or a
+    /// deadline); a tier that honours deadlines (`drop_expired`) drops or stops work after it.
+    pub(super) deadline: SimTime,
+    pub(super) stage: Stage,
+    pub(super) sent_at: SimTime,
+    /// The host side still has it (travelling, queued, served, or its answer travelling back).
+    pub(super) held: bool,
+    /// When a worker took it.
+    pub(super) started: SimTime,
+    pub(super) caller_waiting: bool,
+    /// When the caller stopped waiting (`SimTime::MAX` while it waits).
+    pub(super) abandoned_at: SimTime,
+    /// Its service was cut short at its deadline (the tier honours deadlines).
+    pub(super) cut: bool,
+    /// The load balancer still counts it as outstanding on its host.
+    pub(super) counted: bool,
     /// A throttle's "come back after" hint, once throttled.
     pub(super) retry_after: SimTime,
-    /// A worker is serving it now (a restart clears this, and its service completion is then ignored).
-    pub(super) in_service: bool,
+    /// Its own call to another tier, while it is `Calling`.
+    pub(super) below: Op,
 }
-/// How an attempt ended, as the client sees it.
+
+/// How an attempt ended, as the caller sees it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum Outcome {
     Ok,
+    /// Served with an error, failed by a restart, or refused by a host that is down.
     Error,
+    /// The queue was full.
     Rejected,
-    /// The hint travels in the attempt's `retry_after`, keeping events small.
+    /// The host's throttle said "come back later"; the hint travels in the call's `retry_after`.
     Throttled,
 }
+
+/// Why an attempt failed, as the retry decision sees it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum Failure {
     Timeout,
@@ -58,6 +129,7 @@ pub(super) enum Failure {
     Rejected,
     Throttled,
 }
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum Ev {
     /// The next open-loop arrival.
@@ -75,31 +147,36 @@ pub(super) enum Ev {
         client: u32,
         epoch: u32,
     },
-    /// A request's next attempt is due (after a backoff).
+    /// A caller's next attempt is due (after a backoff).
     Send {
-        request: Key,
+        caller: Caller,
     },
-    /// Adaptive mode's bucket has a token for the first waiting send.
+    /// Adaptive mode on the calls into `tier` has a token for the first waiting send.
     LimiterWake {
+        tier: u8,
         epoch: u32,
     },
-    ServerArrive {
-        attempt: Key,
+    /// An attempt reaches its host.
+    Arrive {
+        call: Key,
     },
     ServiceDone {
-        attempt: Key,
+        call: Key,
     },
+    /// A host's answer reaches the caller.
     Response {
-        attempt: Key,
+        call: Key,
         outcome: Outcome,
     },
+    /// The caller stops waiting for this attempt.
     Timeout {
-        attempt: Key,
+        call: Key,
     },
     FaultEdge {
         epoch: u32,
     },
 }
+
 /// A pending event. `key` packs (time, sequence) as `time << 64 | seq`, so ordering by
 /// (time, sequence) is one 128-bit comparison.
 #[derive(Clone, Copy, Debug)]
@@ -107,6 +184,7 @@ pub(super) struct Entry {
     pub(super) key: u128,
     pub(super) ev: Ev,
 }
+
 impl Entry {
     pub(super) fn new(time: SimTime, seq: u64, ev: Ev) -> Entry {
         Entry { key: (u128::from(time.0) << 64) | u128::from(seq), ev }
@@ -117,6 +195,7 @@ impl Entry {
         SimTime((self.key >> 64) as u64)
     }
 }
+
 impl PartialEq for Entry {
     fn eq(&self, o: &Self) -> bool {
         self.key == o.key

@@ -26,6 +26,18 @@ pub struct FaultState {
 
 impl FaultState {
     pub const NONE: FaultState = FaultState { capacity_share: 1.0, slow: 1.0, error_rate: 0.0, load: 1.0, down: false };
+
+    /// Both states at once, combined as overlapping faults combine in one timeline (a host's
+    /// own faults on top of its tier's).
+    pub fn combine(&self, o: &FaultState) -> FaultState {
+        FaultState {
+            capacity_share: self.capacity_share.min(o.capacity_share),
+            slow: self.slow * o.slow,
+            error_rate: 1.0 - (1.0 - self.error_rate) * (1.0 - o.error_rate),
+            load: (self.load * o.load).min(MAX_LOAD_FACTOR),
+            down: self.down || o.down,
+        }
+    }
 }
 
 /// Active values with their multiplicity, kept sorted (a sorted Vec: in the page's download a

@@ -25,25 +25,27 @@ impl Sim {
 
     pub(super) fn next_arrival(&mut self) {
         let epoch = self.arrival_gen;
-        match next_open_arrival(&self.cfg.load, &self.timeline, self.now, &mut self.arrivals_rng) {
+        match next_open_arrival(&self.cfg.load, &self.tiers[0].timeline, self.now, &mut self.arrivals_rng) {
             Ok(at) => self.schedule(at, Ev::Arrival { epoch }),
             Err(change) if change != SimTime::MAX => self.schedule(change, Ev::RateChange { epoch }),
             Err(_) => {}
         }
     }
 
+    /// A new user request: its first attempt goes to the entry tier (the edge).
     pub(super) fn new_request(&mut self, origin: Origin) {
-        self.metrics.c().first_attempts += 1;
-        if self.at_live_cap(self.requests.len()) {
-            self.metrics.c().failures += 1;
+        self.tiers[0].metrics.c().first_attempts += 1;
+        if self.at_live_cap(0, self.tiers[0].open_ops as usize) {
+            self.tiers[0].metrics.c().failures += 1;
             self.after_request(origin);
             return;
         }
-        self.limits.deposit(self.now);
-        let id = self.next_request_id;
-        self.next_request_id += 1;
-        let key = self.requests.insert(Request { id, origin, first_sent: self.now, attempts: 0, previous_sleep: None, retry_cost: None });
-        self.start_attempt(key);
+        self.tiers[0].limits.deposit(self.now);
+        let op = Op::new(self.next_op_id, 0, self.now, SimTime::MAX);
+        self.next_op_id += 1;
+        self.tiers[0].open_ops += 1;
+        let key = self.users.insert(User { op, origin, done: false, open_calls: 0, per_tier: [0; MAX_TIERS] });
+        self.start_attempt(Caller::User(key));
     }
 
     /// A closed-loop client thinks, then sends again.
@@ -71,7 +73,7 @@ impl Sim {
 
 /// When the next open-loop arrival after `now` comes (`Ok`), or, when the rate changes first
 /// (or is zero), the instant it changes (`Err`, `SimTime::MAX` for never): Poisson arrivals
-/// are memoryless, so a rate change simply draws afresh. Both engines' arrivals come from here.
+/// are memoryless, so a rate change simply draws afresh.
 pub(super) fn next_open_arrival(load: &LoadConfig, timeline: &Timeline, now: SimTime, rng: &mut Stream) -> Result<SimTime, SimTime> {
     let (rate, change) = open_rate(load, timeline, now);
     if rate > 0.0 {

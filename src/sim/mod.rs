@@ -1,12 +1,38 @@
-//! The simulation engine: one service, its clients, their retries, in simulated time.
+//! The simulation engine: users, a chain of tiers of hosts, the calls between them and their
+//! retries, in simulated time. One service is the smallest system: one tier with one host.
 //!
 //! Why this exists: overload is a loop. A service gets busy; queueing raises latency; latency
-//! crosses the clients' timeouts; clients retry; retries add load; the service gets busier.
+//! crosses the callers' timeouts; callers retry; retries add load; the service gets busier.
 //! Past a point the loop sustains itself after whatever started it is gone: a *metastable*
-//! failure. This engine reproduces that loop faithfully enough to measure it, and every
-//! mitigation the AWS talk names (bounded queues, bounded retries, backoff, jitter, back
-//! pressure) plus the limiters real SDKs ship (retry quotas, circuit breakers, adaptive rate
-//! limiting).
+//! failure. Between services it gets worse: retries multiply across layers (three layers that
+//! each try three times send 27 attempts to the bottom for one user request), a slow tier fills
+//! the queues of every tier above it because callers hold their workers while they wait, and
+//! without a deadline that travels with the call a lower tier keeps working for callers that
+//! gave up long ago. This engine reproduces those loops faithfully enough to measure them, and
+//! every mitigation the AWS talk names (bounded queues, bounded retries, backoff, jitter, back
+//! pressure) plus the limiters real SDKs ship (retry quotas, budgets, circuit breakers,
+//! adaptive rate limiting).
+//!
+//! ```text
+//!  users ──client──► tier 0 (edge)     ──tiers[0].client──► tier 1      ──► … ──► bottom
+//!   open, closed,    balancer ─► host 0: queue ─► workers    balancer ─► hosts
+//!   periodic                     host 1: queue ─► workers
+//!  A worker that finishes its own work asks its tier's kind what next: answer, or call the
+//!  tier below and hold on until that call ends (success, or failure after its own retries).
+//! ```
+//!
+//! Where things happen, one place each:
+//! - [`load`]: who sends user requests, and when (open-loop Poisson with ramps and load
+//!   faults, closed-loop clients that think, periodic jobs aligned or jittered);
+//! - `caller`: the calling side of every tier, users included: sending an attempt, its
+//!   timeout, **the retry decision** (`Sim::retry_or_fail`: which failures are retried, max
+//!   attempts, the limiters, backoff and jitter, the deadline), and the end of a logical call;
+//! - `balancer`: **where a host is picked** (`Sim::pick_host`);
+//! - `host`: admission (down, expired, throttle, queue limit), the queue discipline, service
+//!   with contention, faults and restarts, and what a finished service leads to;
+//! - [`kind`]: **where a tier's kind acts**: after its own work, answer or call another tier
+//!   (a cache or a connection pool is one new file there);
+//! - `summary`: what each tier reports: status, gauges, summaries, amplification.
 //!
 //! How it runs: a discrete-event simulation. Events sit in a priority queue ordered by
 //! (time, sequence number), so ties resolve first-scheduled-first and a run is exactly
@@ -23,28 +49,40 @@
 //! ```
 //!
 //! The page calls `advance_to` once per animation frame with an event budget, changes
-//! parameters with [`Sim::set_config`] while running, and drains lifecycle events with
-//! [`Sim::poll_trace`].
+//! parameters with [`Sim::set_config`] while running, and drains the lifecycle events of the
+//! tier it shows with [`Sim::poll_trace`].
+//!
+//! Behaviour that is the same whatever the shape (each tested in `tests/engine.rs`):
+//! - a host that is down (restarting) refuses a connection with an **error**, retried as one
+//!   (`client.retry_on.errors`), with one host or many; a full queue is a **rejection**;
+//! - admission checks run in one order: down, then expired (`drop_expired`), then the
+//!   throttle, then the queue limit;
+//! - a restart happens once per host per instant, however often a live change re-applies the
+//!   schedule at that instant;
+//! - a tier that honours deadlines (`server.drop_expired`) drops queued work past its deadline,
+//!   on arrival and at dispatch, stops a service when the deadline passes mid-way, and passes
+//!   what is left of the deadline to the tier below.
 
 pub mod adaptive;
 pub mod backoff;
+mod balancer;
 pub mod breaker;
 pub mod budgets;
-mod client;
+mod caller;
 pub mod config;
 pub mod contention;
 mod events;
 pub mod faults;
-mod lab;
+mod host;
+pub mod kind;
 mod limits;
 mod load;
 pub mod metrics;
 pub mod params;
 pub mod quota;
 pub mod rng;
-mod server;
 pub mod slab;
-pub mod system;
+mod summary;
 pub mod theory;
 pub mod throttle;
 pub mod time;
@@ -53,9 +91,8 @@ pub mod trace;
 pub use backoff::Backoff;
 pub use breaker::BreakerState;
 pub use config::*;
-pub use lab::{Lab, tier_view};
 pub use metrics::{Counters, Gauges, LatencyMs, Summary, Window};
-pub use system::{HostCounts, System, TierSummary};
+pub use summary::{HostCounts, RECENT_S, Status, TierSummary};
 pub use time::SimTime;
 pub use trace::{TraceEvent, TraceKind};
 
@@ -63,7 +100,6 @@ use events::*;
 use faults::{FaultState, Timeline};
 use metrics::Metrics;
 use rng::Stream;
-use serde::Serialize;
 use slab::{Key, Slab};
 use std::collections::{BinaryHeap, VecDeque};
 use throttle::ServerThrottle;
@@ -78,28 +114,6 @@ pub struct Advance {
     pub reached: bool,
 }
 
-/// The instantaneous state, for headline numbers and the animation.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
-pub struct Status {
-    pub now: SimTime,
-    pub queue: u32,
-    pub busy: u32,
-    /// Workers available now (configured, less any capacity fault).
-    pub capacity: u32,
-    /// Requests alive (sent and not yet finished), including those waiting to retry.
-    pub live_requests: u32,
-    /// Attempts alive (in the network, queued, in service, or awaited by a client).
-    pub live_attempts: u32,
-    pub tokens: Option<f64>,
-    pub breaker: Option<BreakerState>,
-    /// Adaptive mode's send rate, once it is limiting.
-    pub send_rate: Option<f64>,
-    /// Whether the live cap has shed work in this run.
-    pub live_cap_reached: bool,
-    /// Events handled since the start.
-    pub events: u64,
-}
-
 /// Keeps a part's state across a live change while it stays on (it takes its new constants),
 /// starts it when it is switched on, and drops it when it is switched off.
 fn keep<T>(on: bool, old: Option<T>, reconfigure: impl FnOnce(&mut T), new: impl FnOnce() -> T) -> Option<T> {
@@ -111,6 +125,61 @@ fn keep<T>(on: bool, old: Option<T>, reconfigure: impl FnOnce(&mut T), new: impl
         }
         (true, None) => Some(new()),
     }
+}
+
+/// Nested zero-delay retries handled inline before one is queued as an event instead: deep
+/// enough for every retry of one call (at most 100 attempts), shallow enough for any stack.
+const MAX_INLINE: u32 = 128;
+
+/// One host's queue and workers.
+struct Host {
+    queue: VecDeque<Key>,
+    busy: u32,
+    capacity: u32,
+    /// Calls the balancer counts as outstanding here.
+    outstanding: u32,
+    faults: FaultState,
+    /// Faults aimed at this host alone, on top of its tier's.
+    own: Option<Timeline>,
+    /// The tier's `server.throttle`, one per host.
+    throttle: Option<ServerThrottle>,
+    counts: HostCounts,
+    /// When it last restarted, so one restart is never applied twice.
+    last_restart: Option<SimTime>,
+}
+
+/// A tier: its hosts, its compiled constants, and how its callers call it.
+struct Tier {
+    server: ServerConfig,
+    /// The policy of the calls into this tier.
+    policy: ClientConfig,
+    kind: Box<dyn kind::Kind>,
+    hosts: Vec<Host>,
+    /// Faults on every host of the tier (for the edge: `faults`, load faults included).
+    timeline: Timeline,
+    rr: u32,
+    service_mean_us: f64,
+    timeout: Option<SimTime>,
+    network: SimTime,
+    backoff: Backoff,
+    /// The backoff after a throttling answer (its own base, when set).
+    backoff_throttle: Backoff,
+    /// The limits on calls into this tier (one set for all its callers).
+    limits: limits::Limits,
+    /// AWS adaptive mode on the calls into this tier, and the sends waiting for its tokens.
+    pacer: adaptive::Pacer<Caller>,
+    metrics: Metrics,
+    /// Worker time spent on calls after nobody waited for them any more, µs.
+    wasted_us: u64,
+    /// Worker time spent on calls in all, µs.
+    worked_us: u64,
+    /// All hosts together: calls queued, workers busy, workers available.
+    queued: u32,
+    busy: u32,
+    capacity: u32,
+    /// Logical calls into this tier not yet ended (user requests at the edge), and attempts alive.
+    open_ops: u32,
+    live_calls: u32,
 }
 
 /// A running simulation.
@@ -128,46 +197,41 @@ pub struct Sim {
     service_rng: Stream,
     client_rng: Stream,
     faults_rng: Stream,
+    balance_rng: Stream,
+    kinds_rng: Stream,
 
-    // Compiled parameters, in engine units.
-    backoff: Backoff,
-    /// The backoff after a throttling error (its own base, when set).
-    backoff_throttle: Backoff,
-    timeout: Option<SimTime>,
-    network: SimTime,
-    service_mean_us: f64,
-
-    requests: Slab<Request>,
-    attempts: Slab<Attempt>,
-    next_request_id: u64,
-
-    waiting: VecDeque<Key>,
-    busy: u32,
-    capacity: u32,
-    throttle: Option<ServerThrottle>,
-
-    faults: FaultState,
-    /// The fault schedule, compiled.
-    timeline: Timeline,
+    tiers: Vec<Tier>,
+    /// Every fault edge: (instant, tier, host or `ALL_HOSTS`), sorted.
+    fault_edges: Vec<(SimTime, u8, u16)>,
     fault_gen: u32,
     arrival_gen: u32,
     periodic_gen: u32,
     closed_running: Vec<bool>,
+    /// When a periodic job last fired, so a live change knows whether this period's jobs went.
+    last_periodic_fire: Option<SimTime>,
 
-    limits: limits::Limits,
-    /// Adaptive mode and the sends waiting for its tokens.
-    pacer: adaptive::Pacer<Key>,
+    users: Slab<User>,
+    calls: Slab<Call>,
+    next_op_id: u64,
 
-    metrics: Metrics,
     trace: Trace,
+    /// The tier whose lifecycle events the trace keeps.
+    trace_tier: usize,
     live_cap_reached: bool,
     /// Timeout events whose attempt was already answered, still in the heap.
     stale: usize,
-    /// When the last restart happened, so one restart is never applied twice.
-    last_restart: Option<SimTime>,
-    /// When a periodic job last fired, so a live change knows whether this period's jobs went.
-    last_periodic_fire: Option<SimTime>,
+    /// Zero-delay retries nested inline right now.
+    depth: u32,
+
+    settled_users: u64,
+    settled_attempts: [u64; MAX_TIERS],
+    /// Settled user requests and their attempts per tier, per second of settling, the last
+    /// [`RECENT_S`] seconds: amplification over a trailing span.
+    recent: VecDeque<(u64, u64, [u64; MAX_TIERS])>,
 }
+
+/// A fault edge entry that applies to every host of its tier.
+const ALL_HOSTS: u16 = u16::MAX;
 
 impl Sim {
     /// A new simulation at time 0. Fails with the first invalid parameter.
@@ -184,52 +248,55 @@ impl Sim {
             service_rng: Stream::new(seed, "service"),
             client_rng: Stream::new(seed, "client"),
             faults_rng: Stream::new(seed, "faults"),
-            backoff: Backoff::from_config(&cfg.client),
-            backoff_throttle: Backoff::from_config(&cfg.client),
-            timeout: None,
-            network: SimTime::ZERO,
-            service_mean_us: 0.0,
-            requests: Slab::default(),
-            attempts: Slab::default(),
-            next_request_id: 0,
-            waiting: VecDeque::new(),
-            busy: 0,
-            capacity: cfg.server.workers,
-            throttle: None,
-            faults: FaultState::NONE,
-            timeline: Timeline::default(),
+            balance_rng: Stream::new(seed, "balancer"),
+            kinds_rng: Stream::new(seed, "kinds"),
+            tiers: Vec::new(),
+            fault_edges: Vec::new(),
             fault_gen: 0,
             arrival_gen: 0,
             periodic_gen: 0,
             closed_running: Vec::new(),
-            limits: limits::Limits::default(),
-            pacer: adaptive::Pacer::default(),
-            metrics: Metrics::new(SimTime::from_millis_f64(cfg.metrics.window_ms), cfg.metrics.max_windows as usize),
+            last_periodic_fire: None,
+            users: Slab::default(),
+            calls: Slab::default(),
+            next_op_id: 0,
             trace: Trace::new(cfg.metrics.trace_capacity as usize),
+            trace_tier: 0,
             live_cap_reached: false,
             stale: 0,
-            last_restart: None,
-            last_periodic_fire: None,
+            depth: 0,
+            settled_users: 0,
+            settled_attempts: [0; MAX_TIERS],
+            recent: VecDeque::new(),
             cfg: Config::default(),
         };
-        let old = sim.cfg.clone();
-        sim.cfg = cfg;
+        sim.tiers = build_tiers(&cfg);
+        let old = std::mem::replace(&mut sim.cfg, cfg);
         sim.apply(&old, true);
         Ok(sim)
     }
 
-    /// Changes parameters from the current time on, without a restart. On error nothing changes.
-    /// The metrics window width and history length keep their values until [`Sim::reset`].
-    pub fn set_config(&mut self, cfg: Config) -> Result<(), ConfigError> {
+    /// Changes parameters from the current time on. A change a running system cannot take
+    /// live (a new number of tiers, or of hosts in a tier) starts a new run from time 0 on the
+    /// same seed and returns `Ok(false)`; otherwise `Ok(true)`. On error nothing changes. The
+    /// metrics window width and history length keep their values until [`Sim::reset`].
+    pub fn set_config(&mut self, cfg: Config) -> Result<bool, ConfigError> {
         cfg.validate()?;
+        if cfg.shape() != self.cfg.shape() {
+            let (seed, tier) = (self.seed, self.trace_tier);
+            *self = Sim::new(cfg, seed)?;
+            self.set_trace_tier(tier);
+            return Ok(false);
+        }
         let old = std::mem::replace(&mut self.cfg, cfg);
         self.apply(&old, false);
-        Ok(())
+        Ok(true)
     }
 
     /// Starts again at time 0 with the same config and `seed`.
     pub fn reset(&mut self, seed: u64) {
-        if let Ok(fresh) = Sim::new(self.cfg.clone(), seed) {
+        if let Ok(mut fresh) = Sim::new(self.cfg.clone(), seed) {
+            fresh.set_trace_tier(self.trace_tier);
             *self = fresh;
         }
     }
@@ -246,46 +313,41 @@ impl Sim {
         self.now
     }
 
+    /// Events handled since the start.
+    pub fn events(&self) -> u64 {
+        self.events
+    }
+
+    /// Tiers in the chain, the edge included.
+    pub fn tier_count(&self) -> usize {
+        self.tiers.len()
+    }
+
     /// The earliest pending event's time, if any.
     pub fn next_event_time(&self) -> Option<SimTime> {
         self.peek_next().map(|(e, _)| e.time())
     }
 
-    /// Closed measurement windows, oldest first (history coarsens past `max_windows`).
-    pub fn windows(&self) -> &[Window] {
-        self.metrics.windows()
+    /// Which tier's lifecycle events [`Sim::poll_trace`] returns (the edge by default); a new
+    /// tier starts a fresh feed.
+    pub fn set_trace_tier(&mut self, t: usize) {
+        let t = t.min(self.tiers.len() - 1);
+        if t != self.trace_tier {
+            self.trace_tier = t;
+            self.trace.drain();
+        }
     }
 
-    /// The window still filling.
-    pub fn current_window(&self) -> &Window {
-        self.metrics.current()
+    /// The tier the trace follows.
+    pub fn trace_tier(&self) -> usize {
+        self.trace_tier
     }
 
-    /// The run so far.
-    pub fn summary(&self) -> Summary {
-        self.metrics.summary(self.now, self.live_cap_reached)
-    }
-
-    /// Lifecycle events since the last call, and how many were dropped because the feed was full.
+    /// Lifecycle events of the traced tier since the last call, and how many were dropped
+    /// because the feed was full. At tier `t`, a "request" is one logical call into it (a user
+    /// request at the edge) and its attempts are the calls that reach it.
     pub fn poll_trace(&mut self) -> (Vec<TraceEvent>, u64) {
         self.trace.drain()
-    }
-
-    pub fn status(&self) -> Status {
-        let g = self.gauges();
-        Status {
-            now: self.now,
-            queue: g.queue,
-            busy: g.busy,
-            capacity: g.capacity,
-            live_requests: self.requests.len() as u32,
-            live_attempts: self.attempts.len() as u32,
-            tokens: g.tokens,
-            breaker: g.breaker,
-            send_rate: g.send_rate,
-            live_cap_reached: self.live_cap_reached,
-            events: self.events,
-        }
     }
 
     /// Bytes the engine's own buffers hold now (event queue, requests, attempts, queues,
@@ -293,28 +355,27 @@ impl Sim {
     /// adds a few MB of its own.
     pub fn approx_bytes(&self) -> usize {
         self.heap.capacity() * std::mem::size_of::<Entry>()
-            + self.requests.bytes()
-            + self.attempts.bytes()
-            + self.waiting.capacity() * std::mem::size_of::<Key>()
-            + self.pacer.bytes()
+            + self.users.bytes()
+            + self.calls.bytes()
             + self.closed_running.capacity()
-            + self.metrics.bytes()
             + self.trace.bytes()
+            + self.fault_edges.capacity() * std::mem::size_of::<(SimTime, u8, u16)>()
+            + self.recent.capacity() * std::mem::size_of::<(u64, u64, [u64; MAX_TIERS])>()
+            + self
+                .tiers
+                .iter()
+                .map(|t| t.metrics.bytes() + t.pacer.bytes() + t.hosts.iter().map(|h| h.queue.capacity() * std::mem::size_of::<Key>()).sum::<usize>())
+                .sum::<usize>()
     }
 
-    /// Work the fault schedule has cost so far (see [`faults::Timeline::work`]).
+    /// Work the fault schedules have cost so far (see [`faults::Timeline::work`]).
     pub fn fault_work(&self) -> u64 {
-        self.timeline.work()
+        self.tiers.iter().map(|t| t.timeline.work() + t.hosts.iter().filter_map(|h| h.own.as_ref()).map(Timeline::work).sum::<u64>()).sum()
     }
 
     /// Events waiting in the queue (for memory checks).
     pub fn pending_events(&self) -> usize {
         self.heap.len() + usize::from(self.arrival_slot.is_some())
-    }
-
-    fn gauges(&self) -> Gauges {
-        let (tokens, breaker, grpc_tokens) = self.limits.gauges();
-        Gauges { queue: self.waiting.len() as u32, busy: self.busy, capacity: self.capacity, tokens, breaker, send_rate: self.pacer.send_rate(), grpc_tokens }
     }
 
     /// Handles every event up to and including `target`, at most `max_events` of them.
@@ -356,7 +417,7 @@ impl Sim {
         }
     }
 
-    /// Runs to `config.duration_s` in one go (the CLI's "run").
+    /// Runs to `config.duration_s` in one go (the CLI's "run"); the edge's summary.
     pub fn run_to_end(&mut self) -> Summary {
         let end = SimTime::from_secs_f64(self.cfg.duration_s);
         while !self.advance_to(end, 1 << 20).reached {}
@@ -365,11 +426,14 @@ impl Sim {
 
     #[inline]
     fn advance_clock(&mut self, t: SimTime) {
-        if t >= self.metrics.window_end() {
-            let g = self.gauges();
-            self.metrics.close_until(t, &g);
+        for i in 0..self.tiers.len() {
+            if t >= self.tiers[i].metrics.window_end() {
+                let g = self.gauges(i);
+                self.tiers[i].metrics.close_until(t, &g);
+            }
+            let x = &mut self.tiers[i];
+            x.metrics.integrate(t, x.queued, x.busy, x.capacity);
         }
-        self.metrics.integrate(t, self.waiting.len() as u32, self.busy, self.capacity);
         self.now = t;
     }
 
@@ -385,9 +449,10 @@ impl Sim {
         }
     }
 
+    /// Records a lifecycle event of an attempt at tier `t`, when the trace follows that tier.
     #[inline]
-    fn trace(&mut self, request: u64, attempt: u32, kind: TraceKind) {
-        if self.trace.enabled() {
+    fn trace(&mut self, t: usize, request: u64, attempt: u32, kind: TraceKind) {
+        if t == self.trace_tier && self.trace.enabled() {
             self.trace.push(TraceEvent { t: self.now, request, attempt, kind });
         }
     }
@@ -396,35 +461,44 @@ impl Sim {
     fn apply(&mut self, old: &Config, fresh: bool) {
         let now = self.now;
         let cfg = self.cfg.clone();
-        self.backoff = Backoff::from_config(&cfg.client);
-        self.backoff_throttle = Backoff::for_throttles(&cfg.client);
-        self.timeout = cfg.client.timeout_ms.map(SimTime::from_millis_f64);
-        self.network = SimTime::from_millis_f64(cfg.client.network_ms);
-        self.service_mean_us = cfg.server.service_ms * 1e3;
         self.trace.set_capacity(cfg.metrics.trace_capacity as usize);
-
-        self.throttle = keep(
-            cfg.server.throttle.enabled,
-            self.throttle.take(),
-            |t| t.reconfigure(&cfg.server.throttle, now),
-            || ServerThrottle::new(&cfg.server.throttle, now),
-        );
-        let l = &cfg.limiters;
-        self.limits.apply(l);
-        self.pacer.apply(&l.adaptive, now);
-
-        if self.pacer.is_waiting() {
-            self.schedule_limiter_wake();
+        let faults_changed = fresh || cfg.faults != old.faults || cfg.tier_faults != old.tier_faults;
+        for t in 0..self.tiers.len() {
+            let Some((server, policy, limiters)) = cfg.tier(t) else { continue };
+            let tier = &mut self.tiers[t];
+            tier.server = server.clone();
+            tier.policy = policy.clone();
+            tier.kind.reconfigure(&cfg, t);
+            tier.service_mean_us = server.service_ms * 1e3;
+            tier.timeout = policy.timeout_ms.map(SimTime::from_millis_f64);
+            tier.network = SimTime::from_millis_f64(policy.network_ms);
+            tier.backoff = Backoff::from_config(policy);
+            tier.backoff_throttle = Backoff::for_throttles(policy);
+            tier.limits.apply(limiters);
+            tier.pacer.apply(&limiters.adaptive, now);
+            let th = &server.throttle;
+            for host in &mut tier.hosts {
+                host.throttle = keep(th.enabled, host.throttle.take(), |x| x.reconfigure(th, now), || ServerThrottle::new(th, now));
+            }
+            if faults_changed {
+                let (tier_wide, per_host) = tier_faults(&cfg, t, tier.hosts.len());
+                tier.timeline = Timeline::new(&tier_wide);
+                for (host, own) in tier.hosts.iter_mut().zip(per_host) {
+                    host.own = (!own.is_empty()).then(|| Timeline::new(&own));
+                }
+            }
+            if self.tiers[t].pacer.is_waiting() {
+                // A new rate applies to the send waiting now, not only to the next one.
+                self.schedule_limiter_wake(t);
+            }
         }
 
-        if fresh || cfg.faults != old.faults {
-            self.timeline = Timeline::new(&cfg.faults);
+        if faults_changed {
             self.fault_gen = self.fault_gen.wrapping_add(1);
+            self.fault_edges = fault_edges(&cfg);
             // A restart added for "now" still fires (at now); every other edge in the past is done.
-            let mut edges: Vec<SimTime> = cfg
-                .faults
-                .iter()
-                .flat_map(|f| {
+            let mut edges: Vec<SimTime> = fault_list(&cfg)
+                .flat_map(|(_, _, f)| {
                     let start = SimTime::from_secs_f64(f.start_s);
                     let restart_now = f.kind == FaultKind::Restart && start == now && !fresh;
                     [(start, restart_now), (SimTime::from_secs_f64(f.end_s), false)]
@@ -438,10 +512,15 @@ impl Sim {
                 self.schedule(t, Ev::FaultEdge { epoch: self.fault_gen });
             }
         }
-        self.faults = self.timeline.at(now);
-        self.update_capacity();
+        for t in 0..self.tiers.len() {
+            for h in 0..self.tiers[t].hosts.len() {
+                self.host_faults_now(t, h);
+                self.update_capacity(t, h);
+            }
+        }
 
-        if fresh || cfg.load.rate_per_s != old.load.rate_per_s || cfg.load.ramps != old.load.ramps || cfg.faults != old.faults {
+        let load_changed = cfg.load.rate_per_s != old.load.rate_per_s || cfg.load.ramps != old.load.ramps || cfg.faults != old.faults;
+        if fresh || load_changed {
             self.arrival_gen = self.arrival_gen.wrapping_add(1);
             self.next_arrival();
         }
@@ -502,16 +581,17 @@ impl Sim {
                     self.schedule(t, Ev::PeriodicFire { client, epoch });
                 }
             }
-            Ev::Send { request } => self.start_attempt(request),
-            Ev::LimiterWake { epoch } => {
-                if self.pacer.is_current(epoch) {
-                    self.release_waiting_sends();
+            Ev::Send { caller } => self.start_attempt(caller),
+            Ev::LimiterWake { tier, epoch } => {
+                let t = usize::from(tier);
+                if self.tiers.get(t).is_some_and(|x| x.pacer.is_current(epoch)) {
+                    self.release_waiting_sends(t);
                 }
             }
-            Ev::ServerArrive { attempt } => self.server_arrive(attempt),
-            Ev::ServiceDone { attempt } => self.service_done(attempt),
-            Ev::Response { attempt, outcome } => self.deliver(attempt, outcome),
-            Ev::Timeout { attempt } => self.timeout_fired(attempt),
+            Ev::Arrive { call } => self.arrive(call),
+            Ev::ServiceDone { call } => self.service_done(call),
+            Ev::Response { call, outcome } => self.deliver(call, outcome),
+            Ev::Timeout { call } => self.timeout_fired(call),
             Ev::FaultEdge { epoch } => {
                 if epoch == self.fault_gen {
                     self.fault_edge();
@@ -520,14 +600,103 @@ impl Sim {
         }
     }
 
+    /// Whether `live` things (user requests or attempts) fill the live cap; counts the shed
+    /// work at tier `t`.
     #[inline]
-    fn at_live_cap(&mut self, live: usize) -> bool {
+    fn at_live_cap(&mut self, t: usize, live: usize) -> bool {
         if live >= self.cfg.metrics.max_live as usize {
             self.live_cap_reached = true;
-            self.metrics.c().shed_live_cap += 1;
+            self.tiers[t].metrics.c().shed_live_cap += 1;
             true
         } else {
             false
         }
     }
 }
+
+/// The tiers of `cfg`, edge first, each with its hosts and kind; constants come in `apply`.
+fn build_tiers(cfg: &Config) -> Vec<Tier> {
+    let n = cfg.tiers.len() + 1;
+    let width = SimTime::from_millis_f64(cfg.metrics.window_ms);
+    // The history is shared among the tiers, so a system keeps the memory of one service.
+    let max_windows = (cfg.metrics.max_windows as usize / n).max(16.min(cfg.metrics.max_windows as usize));
+    (0..n)
+        .filter_map(|t| cfg.tier(t).map(|parts| (t, parts)))
+        .map(|(t, (server, policy, _))| Tier {
+            server: server.clone(),
+            policy: policy.clone(),
+            kind: kind::build(cfg, t, (t + 1 < n).then_some(t + 1)),
+            hosts: (0..server.hosts)
+                .map(|_| Host {
+                    queue: VecDeque::new(),
+                    busy: 0,
+                    capacity: 0,
+                    outstanding: 0,
+                    faults: FaultState::NONE,
+                    own: None,
+                    throttle: None,
+                    counts: HostCounts::default(),
+                    last_restart: None,
+                })
+                .collect(),
+            timeline: Timeline::default(),
+            rr: 0,
+            service_mean_us: 0.0,
+            timeout: None,
+            network: SimTime::ZERO,
+            backoff: Backoff::from_config(policy),
+            backoff_throttle: Backoff::from_config(policy),
+            limits: limits::Limits::default(),
+            pacer: adaptive::Pacer::default(),
+            metrics: Metrics::new(width, max_windows),
+            wasted_us: 0,
+            worked_us: 0,
+            queued: 0,
+            busy: 0,
+            capacity: 0,
+            open_ops: 0,
+            live_calls: 0,
+        })
+        .collect()
+}
+
+/// Every fault with the tier it acts on and its host (`None`: every host of the tier): the
+/// edge's `faults` first, then `tier_faults`.
+fn fault_list(cfg: &Config) -> impl Iterator<Item = (usize, Option<u32>, &Fault)> {
+    cfg.faults.iter().map(|f| (0, None, f)).chain(cfg.tier_faults.iter().map(|f| (f.tier as usize, f.host, &f.fault)))
+}
+
+/// Tier `t`'s faults: those on every host (the edge's include load faults, which its arrivals
+/// read), and each host's own.
+fn tier_faults(cfg: &Config, t: usize, hosts: usize) -> (Vec<Fault>, Vec<Vec<Fault>>) {
+    let mut tier_wide = Vec::new();
+    let mut per_host = vec![Vec::new(); hosts];
+    for (tier, host, f) in fault_list(cfg).filter(|(tier, ..)| *tier == t) {
+        let _ = tier;
+        match host {
+            None => tier_wide.push(f.clone()),
+            Some(h) => {
+                if let Some(list) = per_host.get_mut(h as usize) {
+                    list.push(f.clone());
+                }
+            }
+        }
+    }
+    (tier_wide, per_host)
+}
+
+/// Every fault's start and end with the hosts it touches, sorted by instant.
+fn fault_edges(cfg: &Config) -> Vec<(SimTime, u8, u16)> {
+    let mut edges: Vec<(SimTime, u8, u16)> = fault_list(cfg)
+        .flat_map(|(t, h, f)| {
+            let host = h.map_or(ALL_HOSTS, |h| h as u16);
+            [(SimTime::from_secs_f64(f.start_s), t as u8, host), (SimTime::from_secs_f64(f.end_s), t as u8, host)]
+        })
+        .collect();
+    edges.sort_unstable();
+    edges.dedup();
+    edges
+}
+
+#[cfg(test)]
+mod tests;

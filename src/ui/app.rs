@@ -12,7 +12,7 @@ use crate::exercises;
 use crate::explain;
 use crate::report;
 use crate::scenarios;
-use crate::sim::{Config, Fault, FaultKind, Lab, SimTime};
+use crate::sim::{Config, Fault, FaultKind, Sim, SimTime};
 use yew::prelude::*;
 
 #[function_component(App)]
@@ -60,9 +60,9 @@ pub fn app() -> Html {
         hysteresis: NodeRef::default(),
     });
     let runner = use_mut_ref(|| Runner {
-        sim: Lab::new(controls.cfg.clone(), controls.seed).or_else(|_| Lab::new(Config::default(), 1)).unwrap_or_else(|_| unreachable!("defaults are valid")),
+        sim: Sim::new(controls.cfg.clone(), controls.seed).or_else(|_| Sim::new(Config::default(), 1)).unwrap_or_else(|_| unreachable!("defaults are valid")),
         anim: system::Animation::default(),
-        sim_b: controls.compare.clone().and_then(|b| Lab::new(b, controls.seed).ok()),
+        sim_b: controls.compare.clone().and_then(|b| Sim::new(b, controls.seed).ok()),
         anim_b: system::Animation::default(),
         last_ts: None,
         last_chart_ms: 0.0,
@@ -70,7 +70,7 @@ pub fn app() -> Html {
         stats: FrameStats::default(),
         frame_times: std::collections::VecDeque::with_capacity(FRAME_HISTORY),
         frame: None,
-        shown: Lab::new(Config::default(), 1).map(|s| s.status()).unwrap_or_else(|_| unreachable!("defaults are valid")),
+        shown: Sim::new(Config::default(), 1).map(|s| s.status()).unwrap_or_else(|_| unreachable!("defaults are valid")),
         shown_b: None,
         to_end: None,
         cancel_to_end: false,
@@ -91,14 +91,13 @@ pub fn app() -> Html {
         let (cfg, cfg_b, seed) = (controls.cfg.clone(), controls.compare.clone(), controls.seed);
         use_effect_with(controls.epoch, move |_| {
             let mut r = runner.borrow_mut();
-            match Lab::new(cfg, seed) {
+            match Sim::new(cfg, seed) {
                 Ok(sim) => r.sim = sim,
                 Err(e) => gloo::console::error!(format!("could not restart: {e}")),
             }
-            r.sim_b = cfg_b.and_then(|b| Lab::new(b, seed).ok());
-            r.anim = system::Animation::default();
-            r.anim_b = system::Animation::default();
-            r.snap();
+            r.sim_b = cfg_b.and_then(|b| Sim::new(b, seed).ok());
+            let tier = r.tier;
+            r.follow_tier(tier);
             draw_charts(&canvases, &r);
             draw_system(&canvases, &r);
         });
@@ -134,8 +133,9 @@ pub fn app() -> Html {
         let canvases = canvases.clone();
         use_effect_with(controls.tier, move |t| {
             let mut r = runner.borrow_mut();
-            r.tier = *t;
+            r.follow_tier(*t);
             draw_charts(&canvases, &r);
+            draw_system(&canvases, &r);
         });
     }
     // Playing runs the frame loop; pausing drops the frame handle, which cancels it.

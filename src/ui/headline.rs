@@ -5,7 +5,7 @@
 //! system diagram draws, so the two never disagree.
 
 use crate::explain::{self, Health, Recovery};
-use crate::sim::{Counters, Lab, Status, Window};
+use crate::sim::{Counters, Sim, Status, Window};
 use crate::ui::web::fmt_ms;
 use yew::prelude::*;
 
@@ -33,7 +33,7 @@ pub struct Headline {
 
 impl Headline {
     /// The figures of `sim` now, with `snap` the status the diagram draws.
-    pub fn of(sim: &Lab, snap: &Status) -> Headline {
+    pub fn of(sim: &Sim, snap: &Status) -> Headline {
         let now = sim.now();
         let span = explain::verdict_span(sim.config());
         let recent: Vec<&Window> = sim.windows().iter().filter(|w| w.start >= now.saturating_sub(span)).collect();

@@ -6,7 +6,7 @@ use super::charts;
 use super::components::topology::TierView;
 use super::system;
 use super::web::{canvas, media, now_ms};
-use crate::sim::{Lab, SimTime, Status};
+use crate::sim::{Sim, SimTime, Status};
 use gloo::render::{AnimationFrame, request_animation_frame};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -33,10 +33,10 @@ pub(crate) const FRAME_HISTORY: usize = 600;
 
 /// What the animation loop owns.
 pub(crate) struct Runner {
-    pub(crate) sim: Lab,
+    pub(crate) sim: Sim,
     pub(crate) anim: system::Animation,
     /// The compare side, stepped in lockstep with `sim`.
-    pub(crate) sim_b: Option<Lab>,
+    pub(crate) sim_b: Option<Sim>,
     pub(crate) anim_b: system::Animation,
     pub(crate) last_ts: Option<f64>,
     pub(crate) last_chart_ms: f64,
@@ -59,30 +59,44 @@ pub(crate) struct Runner {
 }
 
 /// The strip's view of a system's tiers (none for one service).
-fn tier_views(sim: &Lab) -> Vec<TierView> {
-    let Some(sys) = sim.system() else { return Vec::new() };
-    let now = sys.now();
-    let from = now.saturating_sub(SimTime::from_secs(2));
-    (0..sys.tier_count())
+fn tier_views(sim: &Sim) -> Vec<TierView> {
+    if !sim.config().is_system() {
+        return Vec::new();
+    }
+    let from = sim.now().saturating_sub(SimTime::from_secs(2));
+    (0..sim.tier_count())
         .map(|t| {
-            let recent = sys.windows(t).iter().rev().take_while(|w| w.start >= from);
+            let recent = sim.tier_windows(t).iter().rev().take_while(|w| w.start >= from);
             let (calls, width) = recent.fold((0, 0), |a, w| (a.0 + w.counts.server_arrivals, a.1 + w.width.0));
             TierView {
-                hosts: sys.host_gauges(t),
+                hosts: sim.host_gauges(t),
                 calls_per_s: if width > 0 { calls as f64 / (width as f64 / 1e6) } else { 0.0 },
-                per_user: sys.recent_amplification(t, 10).map(|(a, _)| a),
+                per_user: sim.recent_amplification(t, 10).map(|(a, _)| a),
             }
         })
         .collect()
 }
 
 impl Runner {
-    /// Takes the snapshot that the next render and the diagram share.
+    /// Takes the snapshot that the next render and the diagram share: the selected tier's.
     pub(crate) fn snap(&mut self) {
-        self.shown = self.sim.status();
-        self.shown_b = self.sim_b.as_ref().map(Lab::status);
+        self.shown = self.sim.tier_status(self.tier);
+        self.shown_b = self.sim_b.as_ref().map(|b| b.tier_status(self.tier));
         self.shown_tiers = tier_views(&self.sim);
         self.shown_tiers_b = self.sim_b.as_ref().map(tier_views).unwrap_or_default();
+    }
+
+    /// Points the headline, the diagram, its moving requests and the charts at tier `t`.
+    pub(crate) fn follow_tier(&mut self, t: usize) {
+        self.tier = t;
+        self.sim.set_trace_tier(t);
+        if let Some(b) = self.sim_b.as_mut() {
+            b.set_trace_tier(t);
+        }
+        // The requests on screen were the previous tier's.
+        self.anim = system::Animation::default();
+        self.anim_b = system::Animation::default();
+        self.snap();
     }
 
     /// Advances A toward `target` and B in lockstep to wherever A got, each within `budget`
@@ -121,12 +135,12 @@ pub(crate) struct Canvases {
 pub(crate) const CHARTS: usize = 6;
 
 /// Draws chart `which` (0..CHARTS) from the closed windows in view.
-pub(crate) fn draw_chart(c: &Canvases, sim: &Lab, sim_b: Option<&Lab>, which: usize, tier: usize) {
+pub(crate) fn draw_chart(c: &Canvases, sim: &Sim, sim_b: Option<&Sim>, which: usize, tier: usize) {
     let theme = charts::Theme { dark: media("(prefers-color-scheme: dark)") };
     let x = charts::x_range(sim.now(), sim.config().duration_s);
     let ws = charts::visible(sim.tier_windows(tier), x);
     let wb = sim_b.map(|b| charts::visible(b.tier_windows(tier), x)).unwrap_or_default();
-    let view = crate::sim::tier_view(sim.config(), tier);
+    let view = sim.config().tier_view(tier);
     let cfg = &*view;
     let result = match which {
         0 => canvas(&c.load).map(|k| charts::draw_load(&k, &ws, &wb, cfg, x, &theme)),
@@ -164,22 +178,16 @@ pub(crate) fn draw_charts(c: &Canvases, r: &Runner) {
 pub(crate) fn draw_system(c: &Canvases, r: &Runner) {
     let dark = media("(prefers-color-scheme: dark)");
     let reduced = media("(prefers-reduced-motion: reduce)");
-    // A system's diagram shows the selected tier: its queue and workers, all hosts together.
-    let tier = |shown: &Status, tiers: &[TierView]| {
-        let mut s = *shown;
-        if let Some(v) = tiers.get(r.tier) {
-            (s.queue, s.busy, s.capacity) = v.hosts.iter().fold((0, 0, 0), |a, h| (a.0 + h.0, a.1 + h.1, a.2 + h.2));
-        }
-        s
-    };
+    // The diagram shows the selected tier: its queue and workers, all hosts together (the
+    // snapshot is that tier's status), and the requests moving through it.
     let limit = |cfg: &crate::sim::Config| cfg.tier(r.tier).map_or(cfg.server.queue_limit, |(s, ..)| s.queue_limit);
     if let Some(k) = canvas(&c.system) {
-        if let Err(e) = r.anim.draw(&k, &tier(&r.shown, &r.shown_tiers), limit(r.sim.config()), now_ms(), reduced, dark) {
+        if let Err(e) = r.anim.draw(&k, &r.shown, limit(r.sim.config()), now_ms(), reduced, dark) {
             gloo::console::warn!(format!("animation not drawn: {e}"));
         }
     }
     if let (Some(k), Some(b), Some(shown)) = (canvas(&c.system_b), r.sim_b.as_ref(), r.shown_b.as_ref()) {
-        if let Err(e) = r.anim_b.draw(&k, &tier(shown, &r.shown_tiers_b), limit(b.config()), now_ms(), reduced, dark) {
+        if let Err(e) = r.anim_b.draw(&k, shown, limit(b.config()), now_ms(), reduced, dark) {
             gloo::console::warn!(format!("animation not drawn: {e}"));
         }
     }

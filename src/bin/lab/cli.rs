@@ -6,7 +6,7 @@ use backoff_lab::keys;
 use backoff_lab::report;
 use backoff_lab::scenarios;
 use backoff_lab::sim::contention::{self, ContentionParams, Strategy};
-use backoff_lab::sim::{Config, Fault, Lab, SimTime};
+use backoff_lab::sim::{Config, Fault, Sim, SimTime};
 use clap::{Parser, Subcommand, ValueEnum};
 use std::process::ExitCode;
 
@@ -238,7 +238,7 @@ fn build_config(
 fn run(base: &Base, seed: Option<u64>, duration: Option<f64>, format: Format, series: bool) -> Result<(), String> {
     let (cfg, default_seed) = base.build(duration)?;
     let seed = seed.unwrap_or(default_seed);
-    let mut sim = Lab::new(cfg, seed).map_err(|e| e.to_string())?;
+    let mut sim = Sim::new(cfg, seed).map_err(|e| e.to_string())?;
     let end = SimTime::from_secs_f64(sim.config().duration_s);
     let mut progress = Progress::new();
     while !sim.advance_to(end, 1 << 20).reached {
@@ -255,7 +255,7 @@ fn run(base: &Base, seed: Option<u64>, duration: Option<f64>, format: Format, se
         Format::Table => {
             outln!("seed {seed}\n{}", report::summary_table(&summary));
             outln!("  {:<28} {}", "time to recovery", recovery.text());
-            if let Some(tiers) = sim.tiers() {
+            if let Some(tiers) = sim.config().is_system().then(|| sim.tier_summaries()) {
                 out!("{}", report::tiers_table(&tiers));
             }
             if series {
@@ -289,7 +289,7 @@ fn run(base: &Base, seed: Option<u64>, duration: Option<f64>, format: Format, se
             }
             summary["time_to_recovery_s"] = recovery.seconds().map_or(serde_json::Value::Null, serde_json::Value::from);
             summary["recovery"] = recovery.text().into();
-            if let Some(tiers) = sim.tiers() {
+            if let Some(tiers) = sim.config().is_system().then(|| sim.tier_summaries()) {
                 summary["tiers"] = serde_json::to_value(&tiers).map_err(|e| e.to_string())?;
             }
             let mut out = serde_json::json!({ "seed": seed, "config": sim.config(), "summary": summary });

@@ -62,17 +62,9 @@ pub struct Props {
     pub tier: usize,
 }
 
-/// Keys only the single-service engine models: hidden while the lab is a system.
-const SINGLE_ONLY: &[&str] =
-    &["load.closed.clients", "load.closed.think_ms", "load.periodic.clients", "load.periodic.period_s", "load.periodic.jittered", "server.contention"];
-
 /// One control for `key`, from its spec; a server or client key edits the selected tier.
 fn control(key: &str, p: &Props) -> Html {
     let Some(spec) = params::find(key) else { return html! {} };
-    let system = crate::sim::system::is_system(&p.cfg);
-    if system && SINGLE_ONLY.contains(&key) {
-        return html! {};
-    }
     let full = if p.tier > 0 && crate::keys::is_tier_param(spec) { format!("tiers.{}.{key}", p.tier) } else { key.to_string() };
     let key = full.as_str();
     let value = crate::keys::get(&p.cfg, key).unwrap_or_default();
@@ -96,7 +88,7 @@ fn control(key: &str, p: &Props) -> Html {
 
 #[function_component(ParamGroups)]
 pub fn param_groups(p: &Props) -> Html {
-    let system = crate::sim::system::is_system(&p.cfg);
+    let system = p.cfg.is_system();
     // A group filter from an embed link names the original groups; "system" goes with "server".
     let shown = |g: &str| {
         let g = if g == "system" { "server" } else { g };

@@ -7,15 +7,15 @@
 
 use super::*;
 
-impl System {
-    /// The host of tier `t` for the next call.
+impl Sim {
+    /// The host of tier `t` for the next attempt: every host of every tier is picked here.
     pub(super) fn pick_host(&mut self, t: usize) -> usize {
         let tier = &mut self.tiers[t];
         let n = tier.hosts.len();
         if n <= 1 {
             return 0;
         }
-        match tier.cfg.balancer {
+        match tier.server.balancer {
             Balancer::RoundRobin => {
                 let h = tier.rr as usize % n;
                 tier.rr = tier.rr.wrapping_add(1);

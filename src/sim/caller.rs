@@ -1,0 +1,386 @@
+//! The calling side of every tier, users included: sending an attempt (with the deadline that
+//! travels with it), its timeout, the answer, **the one place a retry is decided**
+//! ([`Sim::retry_or_fail`]: which failures are retried, max attempts, the limiters, backoff and
+//! jitter, the deadline), and the end of a logical call, success or not.
+//!
+//! A user is the caller of the edge; a call being served at tier `t` whose kind calls another
+//! tier is the caller of that tier, and its worker waits with it. Both go through the same
+//! functions with the callee tier's policy (`client`), limiters and adaptive mode.
+//!
+//! A deadline travels when the calling tier honours deadlines (`server.drop_expired`): the
+//! call below carries the instant its caller stops waiting; no attempt is sent, and no retry
+//! scheduled, after it. A tier that does not honour deadlines calls below with its own full
+//! timeout, for as long as its policy allows.
+
+use super::events::*;
+use super::*;
+
+impl Sim {
+    /// The retry state of a caller still waiting for its call.
+    fn op(&self, caller: Caller) -> Option<&Op> {
+        match caller {
+            Caller::User(k) => self.users.get(k).filter(|u| !u.done).map(|u| &u.op),
+            Caller::Call(k) => self.calls.get(k).filter(|c| c.stage == Stage::Calling).map(|c| &c.below),
+        }
+    }
+
+    fn op_mut(&mut self, caller: Caller) -> Option<&mut Op> {
+        match caller {
+            Caller::User(k) => self.users.get_mut(k).filter(|u| !u.done).map(|u| &mut u.op),
+            Caller::Call(k) => self.calls.get_mut(k).filter(|c| c.stage == Stage::Calling).map(|c| &mut c.below),
+        }
+    }
+
+    /// A served call at tier `from` calls tier `to` while its worker waits.
+    pub(super) fn call_tier(&mut self, key: Key, to: usize) {
+        let id = self.next_op_id;
+        let Some(c) = self.calls.get_mut(key) else { return };
+        let deadline = if self.tiers[c.tier as usize].server.drop_expired { c.deadline } else { SimTime::MAX };
+        c.stage = Stage::Calling;
+        c.below = Op::new(id, to, self.now, deadline);
+        self.next_op_id += 1;
+        let tier = &mut self.tiers[to];
+        tier.metrics.c().first_attempts += 1;
+        tier.open_ops += 1;
+        tier.limits.deposit(self.now);
+        self.start_attempt(Caller::Call(key));
+    }
+
+    /// Sends the caller's next attempt now, unless its deadline has passed, the breaker or
+    /// client-side throttling refuses it, or adaptive mode makes it wait for a token.
+    pub(super) fn start_attempt(&mut self, caller: Caller) {
+        let Some(op) = self.op(caller) else { return };
+        let (t, deadline) = (op.tier as usize, op.deadline);
+        if deadline != SimTime::MAX && self.now >= deadline {
+            // Its own caller has left: a tier that knows it sends nothing more.
+            return self.give_up(caller);
+        }
+        let tier = &mut self.tiers[t];
+        if !tier.limits.admit(self.now, &mut self.client_rng, tier.metrics.c()) {
+            return self.give_up(caller);
+        }
+        match self.tiers[t].pacer.admit(self.now, caller) {
+            Ok(caller) => self.send_attempt(caller),
+            Err(true) => self.schedule_limiter_wake(t),
+            Err(false) => {}
+        }
+    }
+
+    pub(super) fn send_attempt(&mut self, caller: Caller) {
+        let Some(op) = self.op(caller) else { return };
+        let (t, deadline) = (op.tier as usize, op.deadline);
+        if deadline != SimTime::MAX && self.now >= deadline {
+            // It waited (for adaptive mode's token) past its caller's deadline.
+            return self.give_up(caller);
+        }
+        if self.at_live_cap(t, self.calls.len()) {
+            return self.give_up(caller);
+        }
+        let (now, timeout) = (self.now, self.tiers[t].timeout);
+        let user = match caller {
+            Caller::User(k) => k,
+            Caller::Call(k) => self.calls.get(k).map_or(k, |c| c.user),
+        };
+        let Some(op) = self.op_mut(caller) else { return };
+        op.attempts += 1;
+        let (op_id, number) = (op.id, op.attempts);
+        let deadline = timeout.map_or(SimTime::MAX, |d| now.saturating_add(d)).min(op.deadline);
+        if number > 1 {
+            self.tiers[t].metrics.c().retries += 1;
+        }
+        let host = self.pick_host(t);
+        self.tiers[t].hosts[host].outstanding += 1;
+        self.tiers[t].live_calls += 1;
+        let key = self.calls.insert(Call {
+            user,
+            caller,
+            tier: t as u8,
+            host: host as u16,
+            number,
+            op_id,
+            deadline,
+            stage: Stage::Travelling,
+            sent_at: now,
+            held: true,
+            started: SimTime::ZERO,
+            caller_waiting: true,
+            abandoned_at: SimTime::MAX,
+            cut: false,
+            counted: true,
+            retry_after: SimTime::ZERO,
+            below: Op::new(0, 0, SimTime::ZERO, SimTime::MAX),
+        });
+        if let Some(op) = self.op_mut(caller) {
+            op.current = Some(key);
+        }
+        if let Some(u) = self.users.get_mut(user) {
+            u.per_tier[t] += 1;
+            u.open_calls += 1;
+        }
+        self.trace(t, op_id, number, TraceKind::Sent);
+        if deadline != SimTime::MAX {
+            self.schedule(deadline, Ev::Timeout { call: key });
+        }
+        let net = self.tiers[t].network;
+        if net == SimTime::ZERO {
+            self.arrive(key);
+        } else {
+            self.schedule(now.saturating_add(net), Ev::Arrive { call: key });
+        }
+    }
+
+    /// An answer reaches the caller.
+    pub(super) fn deliver(&mut self, key: Key, outcome: Outcome) {
+        let Some(c) = self.calls.get_mut(key) else { return };
+        c.held = false;
+        let (t, caller, sent_at, retry_after, op_id, number, deadline) = (c.tier as usize, c.caller, c.sent_at, c.retry_after, c.op_id, c.number, c.deadline);
+        if !c.caller_waiting {
+            // The caller gave up on this attempt: whatever was done for it is wasted.
+            if outcome == Outcome::Ok {
+                self.tiers[t].metrics.c().wasted += 1;
+                self.trace(t, op_id, number, TraceKind::Wasted);
+            }
+            self.release(key);
+            return;
+        }
+        c.caller_waiting = false;
+        if deadline != SimTime::MAX {
+            self.stale += 1; // its timeout event is now dead
+            self.compact_if_stale();
+        }
+        let now = self.now;
+        let tier = &mut self.tiers[t];
+        tier.metrics.attempt_done(now.saturating_sub(sent_at));
+        let throttled = matches!(outcome, Outcome::Rejected | Outcome::Throttled);
+        if tier.pacer.on_response(now, throttled) {
+            self.schedule_limiter_wake(t);
+        }
+        self.tiers[t].limits.outcome(now, outcome == Outcome::Ok);
+        self.uncount(key);
+        self.clear_current(caller);
+        self.release(key);
+        match outcome {
+            Outcome::Ok => {
+                self.tiers[t].metrics.c().useful += 1;
+                self.succeeded(caller);
+            }
+            Outcome::Error => self.retry_or_fail(caller, Failure::Error, SimTime::ZERO),
+            Outcome::Rejected => self.retry_or_fail(caller, Failure::Rejected, SimTime::ZERO),
+            Outcome::Throttled => self.retry_or_fail(caller, Failure::Throttled, retry_after),
+        }
+    }
+
+    /// The caller stops waiting for `key`.
+    pub(super) fn timeout_fired(&mut self, key: Key) {
+        let Some(c) = self.calls.get_mut(key) else {
+            self.stale = self.stale.saturating_sub(1);
+            return;
+        };
+        if !c.caller_waiting {
+            return;
+        }
+        c.caller_waiting = false;
+        c.abandoned_at = self.now;
+        let (t, h, caller, op_id, number, sent_at) = (c.tier as usize, c.host as usize, c.caller, c.op_id, c.number, c.sent_at);
+        let now = self.now;
+        let tier = &mut self.tiers[t];
+        tier.metrics.c().timeouts += 1;
+        tier.hosts[h].counts.timeouts += 1;
+        tier.metrics.attempt_done(now.saturating_sub(sent_at));
+        self.trace(t, op_id, number, TraceKind::TimedOut);
+        self.tiers[t].limits.outcome(now, false);
+        self.uncount(key);
+        self.clear_current(caller);
+        self.release(key);
+        self.retry_or_fail(caller, Failure::Timeout, SimTime::ZERO);
+    }
+
+    fn clear_current(&mut self, caller: Caller) {
+        if let Some(op) = self.op_mut(caller) {
+            op.current = None;
+        }
+    }
+
+    /// After a failed attempt: another after a backoff, if the policy and every limiter allow
+    /// it before the deadline, or the end of the logical call. Every retry of every tier is
+    /// decided here.
+    pub(super) fn retry_or_fail(&mut self, caller: Caller, why: Failure, retry_after: SimTime) {
+        let Some(&op) = self.op(caller) else { return };
+        let t = op.tier as usize;
+        let tier = &mut self.tiers[t];
+        let on = &tier.policy.retry_on;
+        let retryable = match why {
+            Failure::Timeout => on.timeouts,
+            Failure::Error => on.errors,
+            Failure::Rejected => on.rejections,
+            Failure::Throttled => on.throttles,
+        };
+        if !retryable {
+            tier.metrics.c().not_retryable += 1;
+            return self.give_up(caller);
+        }
+        if op.attempts >= tier.policy.max_attempts {
+            tier.metrics.c().suppressed_max_attempts += 1;
+            return self.give_up(caller);
+        }
+        let Some(cost) = tier.limits.allow_retry(self.now, why == Failure::Timeout, why == Failure::Throttled, tier.metrics.c()) else {
+            return self.give_up(caller);
+        };
+        let mut previous = op.previous_sleep;
+        let backoff = if why == Failure::Throttled { &tier.backoff_throttle } else { &tier.backoff };
+        let mut delay = SimTime(backoff.delay(op.attempts - 1, &mut previous, &mut self.client_rng));
+        if tier.policy.honor_retry_after && retry_after > SimTime::ZERO {
+            // Wait out the hint, then the usual (jittered) backoff on top, so that callers
+            // told the same instant do not all return at it.
+            delay = retry_after.saturating_add(delay);
+        }
+        let at = self.now.saturating_add(delay);
+        if op.deadline != SimTime::MAX && at >= op.deadline {
+            // The retry would go after its caller has left.
+            return self.give_up(caller);
+        }
+        if let Some(o) = self.op_mut(caller) {
+            o.previous_sleep = previous;
+            if cost.is_some() {
+                o.retry_cost = cost;
+            }
+        }
+        self.trace(t, op.id, op.attempts, TraceKind::RetryScheduled { at });
+        if delay == SimTime::ZERO && self.depth < MAX_INLINE {
+            self.depth += 1;
+            self.start_attempt(caller);
+            self.depth -= 1;
+        } else {
+            self.schedule(at, Ev::Send { caller });
+        }
+    }
+
+    /// The logical call succeeded.
+    fn succeeded(&mut self, caller: Caller) {
+        let Some(&op) = self.op(caller) else { return };
+        let t = op.tier as usize;
+        let tier = &mut self.tiers[t];
+        tier.metrics.success(self.now.saturating_sub(op.first_sent));
+        tier.limits.succeeded(op.retry_cost);
+        self.trace(t, op.id, op.attempts, TraceKind::Succeeded);
+        self.end_op(caller, t, true);
+    }
+
+    /// The logical call failed for good.
+    pub(super) fn give_up(&mut self, caller: Caller) {
+        let Some(&op) = self.op(caller) else { return };
+        let t = op.tier as usize;
+        self.tiers[t].metrics.c().failures += 1;
+        self.trace(t, op.id, op.attempts, TraceKind::GaveUp);
+        self.end_op(caller, t, false);
+    }
+
+    /// The caller has its answer: a user request ends (a closed-loop client thinks again), a
+    /// served call answers its own caller.
+    fn end_op(&mut self, caller: Caller, t: usize, ok: bool) {
+        self.tiers[t].open_ops = self.tiers[t].open_ops.saturating_sub(1);
+        match caller {
+            Caller::User(k) => {
+                let Some(u) = self.users.get_mut(k) else { return };
+                u.done = true;
+                let origin = u.origin;
+                self.settle(k);
+                self.after_request(origin);
+            }
+            Caller::Call(k) => self.finish_work(k, if ok { Outcome::Ok } else { Outcome::Error }),
+        }
+    }
+
+    /// A user request whose outcome is known and whose every attempt has ended is settled: its
+    /// attempts per tier count toward exact amplification.
+    fn settle(&mut self, k: Key) {
+        if !self.users.get(k).is_some_and(|u| u.done && u.open_calls == 0) {
+            return;
+        }
+        let Some(u) = self.users.remove(k) else { return };
+        self.settled_users += 1;
+        for (total, n) in self.settled_attempts.iter_mut().zip(u.per_tier) {
+            *total += u64::from(n);
+        }
+        let second = self.now.0 / 1_000_000;
+        if self.recent.back().is_none_or(|b| b.0 != second) {
+            self.recent.push_back((second, 0, [0; MAX_TIERS]));
+            while self.recent.front().is_some_and(|f| f.0 + RECENT_S < second) {
+                self.recent.pop_front();
+            }
+        }
+        if let Some(b) = self.recent.back_mut() {
+            b.1 += 1;
+            for (total, n) in b.2.iter_mut().zip(u.per_tier) {
+                *total += u64::from(n);
+            }
+        }
+    }
+
+    /// The balancer stops counting `key` on its host.
+    pub(super) fn uncount(&mut self, key: Key) {
+        if let Some(c) = self.calls.get_mut(key) {
+            if c.counted {
+                c.counted = false;
+                let host = &mut self.tiers[c.tier as usize].hosts[c.host as usize];
+                host.outstanding = host.outstanding.saturating_sub(1);
+            }
+        }
+    }
+
+    /// Forgets an attempt nobody holds any more.
+    pub(super) fn release(&mut self, key: Key) {
+        if !self.calls.get(key).is_some_and(|c| !c.caller_waiting && !c.held) {
+            return;
+        }
+        let Some(c) = self.calls.remove(key) else { return };
+        let tier = &mut self.tiers[c.tier as usize];
+        tier.live_calls = tier.live_calls.saturating_sub(1);
+        if let Some(u) = self.users.get_mut(c.user) {
+            u.open_calls = u.open_calls.saturating_sub(1);
+        }
+        self.settle(c.user);
+    }
+
+    /// A call's worker is gone (answered, or its host restarted): its own call to another
+    /// tier, if any, is left to finish for nobody.
+    pub(super) fn abandon_below(&mut self, key: Key) {
+        let Some(below) = self.calls.get_mut(key).filter(|c| c.stage == Stage::Calling).and_then(|c| c.below.current.take()) else { return };
+        let now = self.now;
+        if let Some(b) = self.calls.get_mut(below) {
+            b.caller_waiting = false;
+            b.abandoned_at = now;
+        }
+        self.uncount(below);
+        self.release(below);
+    }
+
+    /// Sends as many waiting attempts of tier `t`'s callers as there are tokens, then waits
+    /// for the next token.
+    pub(super) fn release_waiting_sends(&mut self, t: usize) {
+        for caller in self.tiers[t].pacer.ready(self.now) {
+            self.send_attempt(caller);
+        }
+        if self.tiers[t].pacer.is_waiting() {
+            self.schedule_limiter_wake(t);
+        }
+    }
+
+    /// (Re)schedules the wake-up for tier `t`'s first waiting send at its limiter's current rate.
+    pub(super) fn schedule_limiter_wake(&mut self, t: usize) {
+        let (at, epoch) = self.tiers[t].pacer.next_wake(self.now);
+        self.schedule(at, Ev::LimiterWake { tier: t as u8, epoch });
+    }
+
+    /// Drops dead timeout events once they outnumber the live ones, so memory follows live work.
+    pub(super) fn compact_if_stale(&mut self) {
+        if self.stale > 4_096 && self.stale * 2 > self.heap.len() {
+            let calls = &self.calls;
+            self.heap.retain(|e| match e.ev {
+                Ev::Timeout { call } => calls.get(call).is_some_and(|c| c.caller_waiting),
+                _ => true,
+            });
+            self.stale = 0;
+        }
+    }
+}

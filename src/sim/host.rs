@@ -1,0 +1,315 @@
+//! A host of a tier: capacity under faults, restarts, admission, the queue discipline,
+//! service times with contention, and what a finished service leads to: an answer, or (as the
+//! tier's kind decides) a call to another tier while the worker waits.
+//!
+//! Admission runs in one order, whatever the number of hosts or tiers: a host that is down
+//! (restarting) refuses the connection with an error; a tier that honours deadlines drops an
+//! attempt whose deadline has passed; the throttle may answer "come back later"; then a free
+//! worker takes it, or the queue does if it has room, or it is rejected.
+
+use super::events::*;
+use super::kind::Next;
+use super::*;
+
+impl Sim {
+    /// Host `h` of tier `t`'s faults now: its tier's, combined with its own.
+    pub(super) fn host_faults_now(&mut self, t: usize, h: usize) {
+        let tier = &mut self.tiers[t];
+        let mut f = tier.timeline.at(self.now);
+        if let Some(own) = &tier.hosts[h].own {
+            f = f.combine(&own.at(self.now));
+        }
+        tier.hosts[h].faults = f;
+    }
+
+    pub(super) fn update_capacity(&mut self, t: usize, h: usize) {
+        let tier = &mut self.tiers[t];
+        let host = &mut tier.hosts[h];
+        let w = f64::from(tier.server.workers) * host.faults.capacity_share;
+        let new = if host.faults.down { 0 } else { w.floor() as u32 };
+        // The tier's totals move with each host, so reading them costs nothing per event.
+        tier.capacity = tier.capacity - host.capacity + new;
+        host.capacity = new;
+        self.dispatch(t, h);
+    }
+
+    /// Applies the fault schedule at `now` to every host it touches at this instant: capacity,
+    /// slowness, errors, and a restart that starts now (once per host per instant).
+    pub(super) fn fault_edge(&mut self) {
+        let now = self.now;
+        let from = self.fault_edges.partition_point(|e| e.0 < now);
+        let to = self.fault_edges.partition_point(|e| e.0 <= now);
+        let mut touched: Vec<(usize, usize)> = Vec::new();
+        for &(_, t, h) in &self.fault_edges[from..to] {
+            let t = usize::from(t);
+            let Some(tier) = self.tiers.get(t) else { continue };
+            if h == ALL_HOSTS {
+                touched.extend((0..tier.hosts.len()).map(|h| (t, h)));
+            } else if usize::from(h) < tier.hosts.len() {
+                touched.push((t, usize::from(h)));
+            }
+        }
+        touched.sort_unstable();
+        touched.dedup();
+        for (t, h) in touched {
+            self.host_faults_now(t, h);
+            let tier = &self.tiers[t];
+            let host = &tier.hosts[h];
+            let restarts = tier.timeline.restarts_at(now) || host.own.as_ref().is_some_and(|o| o.restarts_at(now));
+            if restarts && host.last_restart != Some(now) {
+                self.tiers[t].hosts[h].last_restart = Some(now);
+                self.restart(t, h);
+            }
+            self.update_capacity(t, h);
+        }
+    }
+
+    /// A process restart on host `h` of tier `t` resets every connection: everything it holds
+    /// (queued, in service, or waiting on a call below) fails at once with an error, all at the
+    /// same instant (which is what makes un-jittered retries come back together).
+    fn restart(&mut self, t: usize, h: usize) {
+        let mut victims: Vec<Key> = self.tiers[t].hosts[h].queue.drain(..).collect();
+        self.tiers[t].queued -= victims.len() as u32;
+        let calls = &self.calls;
+        let working: Vec<Key> = calls
+            .keys()
+            .filter(|&k| calls.get(k).is_some_and(|c| c.tier as usize == t && c.host as usize == h && matches!(c.stage, Stage::Serving | Stage::Calling)))
+            .collect();
+        for &key in &working {
+            self.abandon_below(key);
+            self.end_work(key);
+        }
+        victims.extend(working);
+        for key in victims {
+            self.tiers[t].metrics.c().resets += 1;
+            if let Some(c) = self.calls.get(key) {
+                let (op_id, number) = (c.op_id, c.number);
+                self.trace(t, op_id, number, TraceKind::Reset);
+            }
+            self.answer(key, Outcome::Error);
+        }
+    }
+
+    /// An attempt reaches its host.
+    pub(super) fn arrive(&mut self, key: Key) {
+        let now = self.now;
+        let Some(c) = self.calls.get(key) else { return };
+        let (t, h, op_id, number, deadline) = (c.tier as usize, c.host as usize, c.op_id, c.number, c.deadline);
+        let tier = &mut self.tiers[t];
+        tier.metrics.c().server_arrivals += 1;
+        tier.hosts[h].counts.arrivals += 1;
+        if tier.hosts[h].faults.down {
+            // Restarting: the connection is refused at once.
+            tier.metrics.c().resets += 1;
+            self.trace(t, op_id, number, TraceKind::Reset);
+            self.answer(key, Outcome::Error);
+            return;
+        }
+        if tier.server.drop_expired && now >= deadline {
+            self.drop_expired(key);
+            return;
+        }
+        if let Some(Err(retry_after)) = tier.hosts[h].throttle.as_mut().map(|x| x.admit(now)) {
+            tier.metrics.c().rejected_throttle += 1;
+            tier.hosts[h].counts.rejected += 1;
+            self.trace(t, op_id, number, TraceKind::Rejected { throttle: true });
+            if let Some(c) = self.calls.get_mut(key) {
+                c.retry_after = retry_after;
+            }
+            self.answer(key, Outcome::Throttled);
+            return;
+        }
+        let host = &mut tier.hosts[h];
+        if host.busy < host.capacity && host.queue.is_empty() {
+            tier.metrics.c().accepted += 1;
+            self.start_service(key, t, h);
+        } else if tier.server.queue_limit.is_none_or(|limit| (host.queue.len() as u64) < u64::from(limit)) {
+            tier.metrics.c().accepted += 1;
+            host.queue.push_back(key);
+            tier.queued += 1;
+            let queued = tier.queued;
+            tier.metrics.note_queue(queued);
+            if let Some(c) = self.calls.get_mut(key) {
+                c.stage = Stage::Queued;
+            }
+            self.trace(t, op_id, number, TraceKind::Queued);
+        } else {
+            tier.metrics.c().rejected_queue_full += 1;
+            host.counts.rejected += 1;
+            self.trace(t, op_id, number, TraceKind::Rejected { throttle: false });
+            self.answer(key, Outcome::Rejected);
+        }
+    }
+
+    /// The host skips an attempt whose deadline has passed, unanswered: its caller has left.
+    fn drop_expired(&mut self, key: Key) {
+        let Some(c) = self.calls.get_mut(key) else { return };
+        c.stage = Stage::Answered;
+        c.held = false;
+        let (t, op_id, number) = (c.tier as usize, c.op_id, c.number);
+        self.tiers[t].metrics.c().dropped_expired += 1;
+        self.trace(t, op_id, number, TraceKind::Dropped);
+        self.uncount(key);
+        self.release(key);
+    }
+
+    fn start_service(&mut self, key: Key, t: usize, h: usize) {
+        let tier = &mut self.tiers[t];
+        let host = &mut tier.hosts[h];
+        host.busy += 1;
+        tier.busy += 1;
+        let s = &tier.server;
+        let mut mean = (tier.service_mean_us * host.faults.slow).max(0.0);
+        if s.contention > 0.0 {
+            let in_host = u64::from(host.busy) + host.queue.len() as u64;
+            let excess = in_host.saturating_sub(u64::from(s.workers));
+            mean *= 1.0 + s.contention * excess as f64 / f64::from(s.workers);
+        }
+        let d = match s.service {
+            ServiceDist::Constant => mean,
+            ServiceDist::Exponential => self.service_rng.exp(mean),
+            ServiceDist::Lognormal => {
+                // A log-normal with this mean: mu = ln(mean) - sigma^2 / 2.
+                let mu = mean.ln() - s.sigma * s.sigma / 2.0;
+                (mu + s.sigma * self.service_rng.normal()).exp()
+            }
+        };
+        let mut at = self.now.saturating_add(SimTime::from_micros_f64(d));
+        let honours = s.drop_expired;
+        let Some(c) = self.calls.get_mut(key) else { return };
+        c.stage = Stage::Serving;
+        c.started = self.now;
+        if honours && c.deadline < at {
+            // A tier that knows the deadline stops working when it passes.
+            at = c.deadline;
+            c.cut = true;
+        }
+        let (op_id, number) = (c.op_id, c.number);
+        self.schedule(at, Ev::ServiceDone { call: key });
+        self.trace(t, op_id, number, TraceKind::Started);
+    }
+
+    /// Starts queued work while workers are free.
+    pub(super) fn dispatch(&mut self, t: usize, h: usize) {
+        loop {
+            let tier = &mut self.tiers[t];
+            let host = &mut tier.hosts[h];
+            if host.busy >= host.capacity {
+                return;
+            }
+            let next = match tier.server.discipline {
+                Discipline::Fifo => host.queue.pop_front(),
+                Discipline::Lifo => host.queue.pop_back(),
+            };
+            let Some(key) = next else { return };
+            tier.queued -= 1;
+            let Some(c) = self.calls.get(key) else { continue };
+            if tier.server.drop_expired && self.now >= c.deadline {
+                self.drop_expired(key);
+                continue;
+            }
+            self.start_service(key, t, h);
+        }
+    }
+
+    /// The host's own work on an attempt is done: it fails with the tier's error rate, or the
+    /// tier's kind answers it or calls another tier while the worker waits.
+    pub(super) fn service_done(&mut self, key: Key) {
+        let Some(c) = self.calls.get(key) else { return };
+        if c.stage != Stage::Serving {
+            // A restart already failed it and freed its worker.
+            return;
+        }
+        let (t, h, op_id, number) = (c.tier as usize, c.host as usize, c.op_id, c.number);
+        if c.cut {
+            // Its deadline passed mid-service: the worker stops; nobody waits for an answer.
+            self.trace(t, op_id, number, TraceKind::Dropped);
+            self.finish_work(key, Outcome::Error);
+            return;
+        }
+        let tier = &mut self.tiers[t];
+        tier.metrics.c().completions += 1;
+        let base = tier.server.error_rate;
+        let fault = tier.hosts[h].faults.error_rate;
+        let ok = if base > 0.0 || fault > 0.0 { !self.faults_rng.chance(1.0 - (1.0 - base) * (1.0 - fault)) } else { true };
+        self.trace(t, op_id, number, TraceKind::Served { ok });
+        if !ok {
+            self.tiers[t].metrics.c().errors += 1;
+            self.finish_work(key, Outcome::Error);
+            return;
+        }
+        match self.tiers[t].kind.served(&mut self.kinds_rng) {
+            Next::Answer => self.finish_work(key, Outcome::Ok),
+            Next::Call(to) if to < self.tiers.len() => self.call_tier(key, to),
+            Next::Call(_) => self.finish_work(key, Outcome::Error),
+        }
+    }
+
+    /// A worker is done with an attempt (served, failed, or given up): it frees the worker,
+    /// starts queued work, and answers.
+    pub(super) fn finish_work(&mut self, key: Key, outcome: Outcome) {
+        self.abandon_below(key);
+        let Some(c) = self.calls.get(key) else { return };
+        let (t, h) = (c.tier as usize, c.host as usize);
+        self.end_work(key);
+        self.dispatch(t, h);
+        self.answer(key, outcome);
+    }
+
+    /// Frees the worker of an attempt being served or calling, and counts its work: wasted
+    /// from the moment nobody waits for it any more.
+    fn end_work(&mut self, key: Key) {
+        let Some(c) = self.calls.get_mut(key) else { return };
+        if !matches!(c.stage, Stage::Serving | Stage::Calling) {
+            return;
+        }
+        c.stage = Stage::Answered;
+        let (t, h, started) = (c.tier as usize, c.host as usize, c.started);
+        let dead = self.dead_since(key);
+        let now = self.now;
+        let tier = &mut self.tiers[t];
+        if tier.hosts[h].busy > 0 {
+            tier.hosts[h].busy -= 1;
+            tier.busy -= 1;
+        }
+        tier.worked_us += now.0.saturating_sub(started.0);
+        if dead <= now {
+            // Only the time after the user's request stopped waiting is wasted.
+            tier.wasted_us += now.0.saturating_sub(started.0.max(dead.0));
+        }
+    }
+
+    /// Since when nobody waits for this attempt's result: the earliest moment its caller, or
+    /// any caller above it up to the user, stopped waiting (`SimTime::MAX` while all wait).
+    fn dead_since(&self, key: Key) -> SimTime {
+        let mut dead = SimTime::MAX;
+        let mut next = Some(key);
+        while let Some(c) = next.and_then(|k| self.calls.get(k)) {
+            dead = dead.min(c.abandoned_at);
+            next = match c.caller {
+                Caller::Call(k) => Some(k),
+                Caller::User(_) => None,
+            };
+        }
+        dead
+    }
+
+    /// Sends the host's answer back to the caller (over the network, when it takes time).
+    fn answer(&mut self, key: Key, outcome: Outcome) {
+        let Some(c) = self.calls.get_mut(key) else { return };
+        c.stage = Stage::Answered;
+        let (t, h) = (c.tier as usize, c.host as usize);
+        let counts = &mut self.tiers[t].hosts[h].counts;
+        match outcome {
+            Outcome::Ok => counts.ok += 1,
+            Outcome::Error => counts.errors += 1,
+            Outcome::Rejected | Outcome::Throttled => {}
+        }
+        let net = self.tiers[t].network;
+        if net == SimTime::ZERO {
+            self.deliver(key, outcome);
+        } else {
+            self.schedule(self.now.saturating_add(net), Ev::Response { call: key, outcome });
+        }
+    }
+}
