@@ -404,3 +404,107 @@ fn each_retry_budget_ends_the_storm_on_its_seed() {
         }
     }
 }
+
+/// A service whose hosts restart at 5 s and stay down until 8 s, under steady load.
+fn restarting(hosts: u32) -> Config {
+    let mut cfg = Config {
+        load: LoadConfig { rate_per_s: 100.0, ..LoadConfig::default() },
+        server: ServerConfig { workers: 10, service_ms: 20.0, hosts, ..ServerConfig::default() },
+        duration_s: 12.0,
+        ..Config::default()
+    };
+    cfg.faults = vec![Fault::parse("restart@5..8").unwrap()];
+    cfg
+}
+
+#[test]
+fn a_host_that_is_down_refuses_with_an_error_whatever_the_number_of_hosts() {
+    for hosts in [1, 2, 4] {
+        // Errors are not retried, rejections are: a refused connection is an error, so nothing
+        // refused while down is retried, with one host as with several.
+        let mut cfg = restarting(hosts);
+        cfg.client.retry_on = RetryOn { errors: false, rejections: true, ..cfg.client.retry_on };
+        let s = Sim::new(cfg.clone(), 3).unwrap().run_to_end();
+        assert!(s.counts.resets > 200, "{hosts} hosts: {} refused", s.counts.resets);
+        assert_eq!(s.counts.retries, 0, "{hosts} hosts: a refused connection is not a rejection");
+        assert_eq!(s.counts.rejected_queue_full, 0);
+        assert!(s.counts.not_retryable >= s.counts.resets, "{hosts} hosts");
+        // With errors retried, the same refusals are retried.
+        cfg.client.retry_on.errors = true;
+        let s = Sim::new(cfg, 3).unwrap().run_to_end();
+        assert!(s.counts.retries > 200, "{hosts} hosts: {} retries", s.counts.retries);
+    }
+}
+
+#[test]
+fn a_live_change_at_a_restart_instant_does_not_restart_again() {
+    let mut cfg = restarting(3);
+    cfg.faults = vec![Fault::parse("restart@5").unwrap()];
+    cfg.load.rate_per_s = 400.0;
+    cfg.server.service_ms = 50.0;
+    let mut sim = Sim::new(cfg.clone(), 1).unwrap();
+    sim.advance_to(SimTime::from_secs(5), u64::MAX);
+    let resets = sim.summary().counts.resets;
+    assert!(resets > 10, "the restart failed what the hosts held: {resets}");
+    // A slider moved while paused on the restart instant, then the same again, then a fault
+    // list that still holds the same restart: the restart is not applied again.
+    for change in ["client.timeout_ms=900", "server.workers=11", "faults=restart@5,crash@9..10"] {
+        let (k, v) = change.split_once('=').unwrap();
+        cfg = backoff_lab::keys::set(&cfg, k, v).unwrap();
+        assert!(sim.set_config(cfg.clone()).unwrap(), "{change} applies live");
+        sim.advance_to(SimTime::from_secs(5), u64::MAX);
+        assert_eq!(sim.summary().counts.resets, resets, "after {change}");
+    }
+}
+
+#[test]
+fn closed_loop_periodic_and_contended_loads_run_in_a_system() {
+    let three = |f: &dyn Fn(&mut Config)| {
+        let mut cfg = backoff_lab::keys::set(&Config::default(), "tiers", "3").unwrap();
+        cfg.load.rate_per_s = 0.0;
+        f(&mut cfg);
+        let mut sim = Sim::new(cfg, 2).unwrap();
+        sim.run_to_end();
+        (sim.summary(), sim.tier_summaries())
+    };
+    let closed = three(&|c| c.load.closed = ClosedLoop { clients: 20, think_ms: 100.0 });
+    let periodic = three(&|c| c.load.periodic = Periodic { clients: 20, period_s: 1.0, jittered: true });
+    let contended = three(&|c| {
+        c.load.rate_per_s = 20.0;
+        c.tiers[1].server.contention = 2.0;
+    });
+    for (name, (edge, tiers)) in [("closed", &closed), ("periodic", &periodic), ("contention", &contended)] {
+        assert!(edge.counts.successes > 1_000, "{name}: {} successes", edge.counts.successes);
+        assert_eq!(tiers.len(), 3);
+        assert!(tiers[2].attempts >= edge.counts.successes, "{name}: the bottom served every success");
+    }
+    // Closed-loop users wait for their answer before thinking again, and each edge worker is
+    // held for the whole chain (three tiers of 100 ms): the edge's 10 workers pass at most
+    // 10 / 0.3 s, about 33 requests a second, to 20 clients that would send 200.
+    assert!((28.0..34.0).contains(&closed.0.goodput_per_s), "{}", closed.0.goodput_per_s);
+    assert!((19.0..21.0).contains(&periodic.0.goodput_per_s), "{}", periodic.0.goodput_per_s);
+}
+
+#[test]
+fn the_trace_follows_the_tier_it_is_pointed_at() {
+    let s = scenarios::find("retries-every-layer").unwrap();
+    let mut cfg = s.config.clone();
+    cfg.metrics.trace_capacity = 100_000;
+    let mut sim = Sim::new(cfg, s.seed).unwrap();
+    sim.set_trace_tier(2);
+    sim.advance_to(SimTime::from_secs(12), u64::MAX);
+    let (events, _) = sim.poll_trace();
+    assert!(events.iter().any(|e| e.kind == TraceKind::Sent) && events.iter().any(|e| e.kind == TraceKind::Started));
+    // The bottom fails every call from 10 s: its attempts are served with an error and retried
+    // by their callers at tier 1, up to three times each.
+    assert!(events.iter().any(|e| e.kind == TraceKind::Served { ok: false }));
+    assert!(events.iter().filter(|e| e.t.as_secs_f64() > 10.5).all(|e| e.attempt <= 3));
+    let st = sim.tier_status(2);
+    assert_eq!(st.tier, 2);
+    assert_eq!(st.capacity, s.config.tiers[1].server.workers * s.config.tiers[1].server.hosts);
+    // The edge's feed is its own.
+    sim.set_trace_tier(0);
+    sim.advance_to(SimTime::from_secs(13), u64::MAX);
+    let (edge, _) = sim.poll_trace();
+    assert!(!edge.is_empty() && edge.iter().all(|e| e.t.as_secs_f64() > 12.0));
+}

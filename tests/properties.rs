@@ -30,7 +30,10 @@ fn arb_config() -> impl Strategy<Value = Config> {
     let limiters = (any::<bool>(), any::<bool>(), any::<bool>(), any::<bool>());
     let fault =
         (prop_oneof![Just(FaultKind::Capacity), Just(FaultKind::Slow), Just(FaultKind::Errors), Just(FaultKind::Load)], 0.0..4.0f64, 0.1..4.0f64, 0.0..1.0f64);
-    (load, server, client, limiters, prop::collection::vec(fault, 0..3), 100u32..3_000).prop_map(|(l, s, c, lim, faults, max_live)| {
+    // A system: tiers below the edge (each a variation on the edge), hosts behind a balancer,
+    // a fault on one tier or host, and which tier the trace follows.
+    let system = (0usize..3, 1u32..4, 0usize..4, prop::option::of((0u32..3, prop::option::of(0u32..4), 0usize..3)), 0usize..3, 0.2..3.0f64);
+    (load, server, client, limiters, prop::collection::vec(fault, 0..3), 100u32..3_000, system).prop_map(|(l, s, c, lim, faults, max_live, sys)| {
         let mut cfg = Config::default();
         cfg.load.rate_per_s = l.0;
         cfg.load.closed = ClosedLoop { clients: l.1, think_ms: l.2 };
@@ -71,7 +74,33 @@ fn arb_config() -> impl Strategy<Value = Config> {
             })
             .collect();
         cfg.duration_s = 6.0;
+        let (tiers, hosts, balancer, tier_fault, _, scale) = sys;
+        cfg.server.hosts = hosts;
+        cfg.server.balancer = [Balancer::RoundRobin, Balancer::Random, Balancer::LeastOutstanding, Balancer::TwoChoices][balancer];
+        cfg.tiers = (0..tiers)
+            .map(|i| {
+                let mut t = TierConfig { server: cfg.server.clone(), client: cfg.client.clone(), limiters: cfg.limiters.clone() };
+                t.server.service_ms = (t.server.service_ms * scale / (i + 1) as f64).max(0.01);
+                t.server.hosts = 1 + (hosts + i as u32) % 3;
+                t
+            })
+            .collect();
+        if let Some((tier, host, kind)) = tier_fault {
+            let tier = tier.min(tiers as u32);
+            let hosts = cfg.tier(tier as usize).map_or(1, |(s, ..)| s.hosts);
+            let kind = [FaultKind::Capacity, FaultKind::Errors, FaultKind::Restart][kind];
+            let (end_s, value) = if kind == FaultKind::Restart { (2.5, 0.0) } else { (3.0, 0.5) };
+            cfg.tier_faults = vec![TierFault { tier, host: host.map(|h| h % hosts), fault: Fault { kind, start_s: 1.0, end_s, value } }];
+        }
         cfg
+    })
+}
+
+/// Which tier the trace follows, drawn with the config.
+fn arb_config_and_tier() -> impl Strategy<Value = (Config, usize)> {
+    (arb_config(), 0usize..3).prop_map(|(cfg, t)| {
+        let t = t.min(cfg.tiers.len());
+        (cfg, t)
     })
 }
 
@@ -81,8 +110,9 @@ fn finite(x: f64) -> bool {
 
 /// Runs in uneven steps, checking invariants on the way; returns a fingerprint of the run.
 /// Returns the summary and how many lifecycle events were recorded (kept or dropped).
-fn run_checked(cfg: &Config, seed: u64, steps: &[u64]) -> (Summary, u64) {
+fn run_checked(cfg: &Config, tier: usize, seed: u64, steps: &[u64]) -> (Vec<Summary>, u64) {
     let mut sim = Sim::new(cfg.clone(), seed).unwrap();
+    sim.set_trace_tier(tier);
     let cap = cfg.metrics.max_live;
     let end = SimTime::from_secs_f64(cfg.duration_s);
     let mut t = SimTime::ZERO;
@@ -98,10 +128,15 @@ fn run_checked(cfg: &Config, seed: u64, steps: &[u64]) -> (Summary, u64) {
             assert!(sim.now() >= before);
         }
         assert!(sim.now() >= before, "clock went backwards");
-        let st = sim.status();
-        assert!(st.live_requests <= cap && st.live_attempts <= cap, "live {} / {} over cap {cap}", st.live_requests, st.live_attempts);
-        assert!(st.busy <= cfg.server.workers);
-        let bound = 4 * cap as usize + 3 * (cfg.load.closed.clients + cfg.load.periodic.clients) as usize + 8_192 + 64;
+        for t in 0..sim.tier_count() {
+            let st = sim.tier_status(t);
+            assert!(st.live_requests <= cap && st.live_attempts <= cap, "live {} / {} over cap {cap}", st.live_requests, st.live_attempts);
+            let (server, ..) = cfg.tier(t).unwrap();
+            assert!(st.busy <= server.workers * server.hosts, "tier {t}: {} busy", st.busy);
+        }
+        let (_, attempts) = sim.live();
+        assert!(attempts <= cap, "{attempts} attempts alive over cap {cap}");
+        let bound = 4 * cap as usize * sim.tier_count() + 3 * (cfg.load.closed.clients + cfg.load.periodic.clients) as usize + 8_192 + 64;
         assert!(sim.pending_events() <= bound, "{} pending events", sim.pending_events());
         let (events, dropped) = sim.poll_trace();
         trace.extend(events);
@@ -119,19 +154,41 @@ fn run_checked(cfg: &Config, seed: u64, steps: &[u64]) -> (Summary, u64) {
     }
     assert!(s.counts.successes + s.counts.failures <= s.counts.first_attempts);
     total += trace.len() as u64;
-    (s, total)
+    ((0..sim.tier_count()).map(|t| sim.tier_summary(t)).collect(), total)
 }
 
 proptest! {
     #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
 
     #[test]
-    fn any_valid_config_runs_clean_and_repeats_exactly(cfg in arb_config(), seed in any::<u64>()) {
+    fn any_valid_config_runs_clean_and_repeats_exactly((cfg, tier) in arb_config_and_tier(), seed in any::<u64>()) {
         prop_assume!(cfg.validate().is_ok());
-        let (a, ta) = run_checked(&cfg, seed, &[37_000, 250_000, 1_000]);
-        let (b, tb) = run_checked(&cfg, seed, &[1_000_000]);
+        let (a, ta) = run_checked(&cfg, tier, seed, &[37_000, 250_000, 1_000]);
+        let (b, tb) = run_checked(&cfg, tier, seed, &[1_000_000]);
         prop_assert_eq!(a, b, "the same seed gave different summaries");
         prop_assert_eq!(ta, tb, "the same seed gave a different number of lifecycle events");
+    }
+
+    /// Two ways to say the same thing give the same run: the edge's faults written in
+    /// `faults`, or as tier faults on tier 0 (every host, or each host by number).
+    #[test]
+    fn faults_on_the_edge_are_the_same_run_however_they_are_written(cfg in arb_config(), per_host in any::<bool>(), seed in any::<u64>()) {
+        let mut cfg = cfg;
+        cfg.faults.retain(|f| f.kind != FaultKind::Load);
+        cfg.tier_faults.clear();
+        prop_assume!(cfg.validate().is_ok() && !cfg.faults.is_empty());
+        let mut moved = cfg.clone();
+        let hosts: Vec<Option<u32>> = if per_host { (0..cfg.server.hosts).map(Some).collect() } else { vec![None] };
+        moved.tier_faults = std::mem::take(&mut moved.faults)
+            .into_iter()
+            .flat_map(|fault| hosts.iter().map(move |&host| TierFault { tier: 0, host, fault: fault.clone() }))
+            .collect();
+        let run = |c: &Config| {
+            let mut sim = Sim::new(c.clone(), seed).unwrap();
+            sim.run_to_end();
+            ((0..sim.tier_count()).map(|t| sim.tier_summary(t)).collect::<Vec<_>>(), sim.tier_summaries())
+        };
+        prop_assert_eq!(run(&cfg), run(&moved));
     }
 
     #[test]
@@ -261,15 +318,10 @@ fn arb_full_range_config() -> impl Strategy<Value = Config> {
         }
         if system {
             // A system: every tier takes the drawn server, client and limiters (whose ranges it
-            // shares); the parts only one service models are off.
+            // shares), closed-loop and periodic users and contention included.
             let tier = TierConfig { server: cfg.server.clone(), client: cfg.client.clone(), limiters: cfg.limiters.clone() };
             for t in &mut cfg.tiers {
                 *t = tier.clone();
-            }
-            cfg.load.closed.clients = 0;
-            cfg.load.periodic.clients = 0;
-            for s in std::iter::once(&mut cfg.server).chain(cfg.tiers.iter_mut().map(|t| &mut t.server)) {
-                s.contention = 0.0;
             }
         } else {
             cfg.tiers.clear();

@@ -233,7 +233,7 @@ pub struct RetryOn {
     pub rejections: bool,
     /// Retry when the server throttles. Default true.
     pub throttles: bool,
-    /// Retry on errors (injected failures). Default true.
+    /// Retry on errors: injected failures, a restart, a host that is down. Default true.
     pub errors: bool,
 }
 
