@@ -20,24 +20,27 @@ impl Sim {
     fn op(&self, caller: Caller) -> Option<&Op> {
         match caller {
             Caller::User(k) => self.users.get(k).filter(|u| !u.done).map(|u| &u.op),
-            Caller::Call(k) => self.calls.get(k).filter(|c| c.stage == Stage::Calling).map(|c| &c.below),
+            Caller::Call(k) => self.calls.get(k).filter(|c| c.stage == Stage::Calling).and_then(|c| c.below).and_then(|b| self.ops.get(b)),
         }
     }
 
     fn op_mut(&mut self, caller: Caller) -> Option<&mut Op> {
         match caller {
             Caller::User(k) => self.users.get_mut(k).filter(|u| !u.done).map(|u| &mut u.op),
-            Caller::Call(k) => self.calls.get_mut(k).filter(|c| c.stage == Stage::Calling).map(|c| &mut c.below),
+            Caller::Call(k) => self.calls.get(k).filter(|c| c.stage == Stage::Calling).and_then(|c| c.below).and_then(|b| self.ops.get_mut(b)),
         }
     }
 
     /// A served call at tier `from` calls tier `to` while its worker waits.
     pub(super) fn call_tier(&mut self, key: Key, to: usize) {
         let id = self.next_op_id;
-        let Some(c) = self.calls.get_mut(key) else { return };
+        let Some(c) = self.calls.get(key) else { return };
         let deadline = if self.tiers[c.tier as usize].server.drop_expired { c.deadline } else { SimTime::MAX };
-        c.stage = Stage::Calling;
-        c.below = Op::new(id, to, self.now, deadline);
+        let op = self.ops.insert(Op::new(id, to, self.now, deadline));
+        if let Some(c) = self.calls.get_mut(key) {
+            c.stage = Stage::Calling;
+            c.below = Some(op);
+        }
         self.next_op_id += 1;
         let tier = &mut self.tiers[to];
         tier.metrics.c().first_attempts += 1;
@@ -76,21 +79,36 @@ impl Sim {
         if self.at_live_cap(t, self.calls.len()) {
             return self.give_up(caller);
         }
-        let (now, timeout) = (self.now, self.tiers[t].timeout);
-        let user = match caller {
-            Caller::User(k) => k,
-            Caller::Call(k) => self.calls.get(k).map_or(k, |c| c.user),
+        let now = self.now;
+        let host = self.pick_host(t);
+        let tier = &mut self.tiers[t];
+        tier.hosts[host].outstanding += 1;
+        tier.live_calls += 1;
+        let (timeout, net) = (tier.timeout, tier.network);
+        // The attempt is counted in its logical call, and in its user request's tree.
+        let (user, op) = match caller {
+            Caller::User(k) => {
+                let Some(u) = self.users.get_mut(k) else { return };
+                u.per_tier[t] += 1;
+                u.open_calls += 1;
+                (k, &mut u.op)
+            }
+            Caller::Call(k) => {
+                let Some((user, Some(below))) = self.calls.get(k).map(|c| (c.user, c.below)) else { return };
+                if let Some(u) = self.users.get_mut(user) {
+                    u.per_tier[t] += 1;
+                    u.open_calls += 1;
+                }
+                let Some(op) = self.ops.get_mut(below) else { return };
+                (user, op)
+            }
         };
-        let Some(op) = self.op_mut(caller) else { return };
         op.attempts += 1;
         let (op_id, number) = (op.id, op.attempts);
         let deadline = timeout.map_or(SimTime::MAX, |d| now.saturating_add(d)).min(op.deadline);
         if number > 1 {
             self.tiers[t].metrics.c().retries += 1;
         }
-        let host = self.pick_host(t);
-        self.tiers[t].hosts[host].outstanding += 1;
-        self.tiers[t].live_calls += 1;
         let key = self.calls.insert(Call {
             user,
             caller,
@@ -108,20 +126,18 @@ impl Sim {
             cut: false,
             counted: true,
             retry_after: SimTime::ZERO,
-            below: Op::new(0, 0, SimTime::ZERO, SimTime::MAX),
+            below: None,
         });
-        if let Some(op) = self.op_mut(caller) {
-            op.current = Some(key);
-        }
-        if let Some(u) = self.users.get_mut(user) {
-            u.per_tier[t] += 1;
-            u.open_calls += 1;
+        if let Caller::Call(_) = caller {
+            // A served call keeps its attempt below, so that its worker's end abandons it.
+            if let Some(op) = self.op_mut(caller) {
+                op.current = Some(key);
+            }
         }
         self.trace(t, op_id, number, TraceKind::Sent);
         if deadline != SimTime::MAX {
             self.schedule(deadline, Ev::Timeout { call: key });
         }
-        let net = self.tiers[t].network;
         if net == SimTime::ZERO {
             self.arrive(key);
         } else {
@@ -144,6 +160,17 @@ impl Sim {
             return;
         }
         c.caller_waiting = false;
+        let (counted, host, user) = (c.counted, c.host as usize, c.user);
+        // Nobody holds it any more: the balancer stops counting it and it is forgotten.
+        self.calls.discard(key);
+        let tier = &mut self.tiers[t];
+        tier.live_calls = tier.live_calls.saturating_sub(1);
+        if counted {
+            tier.hosts[host].outstanding = tier.hosts[host].outstanding.saturating_sub(1);
+        }
+        if let Some(u) = self.users.get_mut(user) {
+            u.open_calls = u.open_calls.saturating_sub(1);
+        }
         if deadline != SimTime::MAX {
             self.stale += 1; // its timeout event is now dead
             self.compact_if_stale();
@@ -156,9 +183,7 @@ impl Sim {
             self.schedule_limiter_wake(t);
         }
         self.tiers[t].limits.outcome(now, outcome == Outcome::Ok);
-        self.uncount(key);
         self.clear_current(caller);
-        self.release(key);
         match outcome {
             Outcome::Ok => {
                 self.tiers[t].metrics.c().useful += 1;
@@ -195,9 +220,13 @@ impl Sim {
         self.retry_or_fail(caller, Failure::Timeout, SimTime::ZERO);
     }
 
+    /// A served call's attempt below has ended (users keep no current attempt: nothing
+    /// abandons a user's).
     fn clear_current(&mut self, caller: Caller) {
-        if let Some(op) = self.op_mut(caller) {
-            op.current = None;
+        if let Caller::Call(_) = caller {
+            if let Some(op) = self.op_mut(caller) {
+                op.current = None;
+            }
         }
     }
 
@@ -205,8 +234,8 @@ impl Sim {
     /// it before the deadline, or the end of the logical call. Every retry of every tier is
     /// decided here.
     pub(super) fn retry_or_fail(&mut self, caller: Caller, why: Failure, retry_after: SimTime) {
-        let Some(&op) = self.op(caller) else { return };
-        let t = op.tier as usize;
+        let Some(op) = self.op(caller) else { return };
+        let (t, attempts, previous, deadline, id) = (op.tier as usize, op.attempts, op.previous_sleep, op.deadline, op.id);
         let tier = &mut self.tiers[t];
         let on = &tier.policy.retry_on;
         let retryable = match why {
@@ -219,23 +248,23 @@ impl Sim {
             tier.metrics.c().not_retryable += 1;
             return self.give_up(caller);
         }
-        if op.attempts >= tier.policy.max_attempts {
+        if attempts >= tier.policy.max_attempts {
             tier.metrics.c().suppressed_max_attempts += 1;
             return self.give_up(caller);
         }
         let Some(cost) = tier.limits.allow_retry(self.now, why == Failure::Timeout, why == Failure::Throttled, tier.metrics.c()) else {
             return self.give_up(caller);
         };
-        let mut previous = op.previous_sleep;
+        let mut previous = previous;
         let backoff = if why == Failure::Throttled { &tier.backoff_throttle } else { &tier.backoff };
-        let mut delay = SimTime(backoff.delay(op.attempts - 1, &mut previous, &mut self.client_rng));
+        let mut delay = SimTime(backoff.delay(attempts - 1, &mut previous, &mut self.client_rng));
         if tier.policy.honor_retry_after && retry_after > SimTime::ZERO {
             // Wait out the hint, then the usual (jittered) backoff on top, so that callers
             // told the same instant do not all return at it.
             delay = retry_after.saturating_add(delay);
         }
         let at = self.now.saturating_add(delay);
-        if op.deadline != SimTime::MAX && at >= op.deadline {
+        if deadline != SimTime::MAX && at >= deadline {
             // The retry would go after its caller has left.
             return self.give_up(caller);
         }
@@ -245,7 +274,7 @@ impl Sim {
                 o.retry_cost = cost;
             }
         }
-        self.trace(t, op.id, op.attempts, TraceKind::RetryScheduled { at });
+        self.trace(t, id, attempts, TraceKind::RetryScheduled { at });
         if delay == SimTime::ZERO && self.depth < MAX_INLINE {
             self.depth += 1;
             self.start_attempt(caller);
@@ -257,21 +286,21 @@ impl Sim {
 
     /// The logical call succeeded.
     fn succeeded(&mut self, caller: Caller) {
-        let Some(&op) = self.op(caller) else { return };
-        let t = op.tier as usize;
+        let Some(op) = self.op(caller) else { return };
+        let (t, first_sent, cost, id, attempts) = (op.tier as usize, op.first_sent, op.retry_cost, op.id, op.attempts);
         let tier = &mut self.tiers[t];
-        tier.metrics.success(self.now.saturating_sub(op.first_sent));
-        tier.limits.succeeded(op.retry_cost);
-        self.trace(t, op.id, op.attempts, TraceKind::Succeeded);
+        tier.metrics.success(self.now.saturating_sub(first_sent));
+        tier.limits.succeeded(cost);
+        self.trace(t, id, attempts, TraceKind::Succeeded);
         self.end_op(caller, t, true);
     }
 
     /// The logical call failed for good.
     pub(super) fn give_up(&mut self, caller: Caller) {
-        let Some(&op) = self.op(caller) else { return };
-        let t = op.tier as usize;
+        let Some(op) = self.op(caller) else { return };
+        let (t, id, attempts) = (op.tier as usize, op.id, op.attempts);
         self.tiers[t].metrics.c().failures += 1;
-        self.trace(t, op.id, op.attempts, TraceKind::GaveUp);
+        self.trace(t, id, attempts, TraceKind::GaveUp);
         self.end_op(caller, t, false);
     }
 
@@ -281,39 +310,44 @@ impl Sim {
         self.tiers[t].open_ops = self.tiers[t].open_ops.saturating_sub(1);
         match caller {
             Caller::User(k) => {
-                let Some(u) = self.users.get_mut(k) else { return };
-                u.done = true;
-                let origin = u.origin;
-                self.settle(k);
-                self.after_request(origin);
+                if let Some(origin) = self.user_done(k) {
+                    self.after_request(origin);
+                }
             }
             Caller::Call(k) => self.finish_work(k, if ok { Outcome::Ok } else { Outcome::Error }),
         }
     }
 
+    /// A user request has its outcome; it settles now if nothing of its tree is alive.
+    fn user_done(&mut self, k: Key) -> Option<Origin> {
+        let u = self.users.get_mut(k)?;
+        u.done = true;
+        let origin = u.origin;
+        if u.open_calls == 0 {
+            let per_tier = u.per_tier;
+            self.users.discard(k);
+            self.settled(&per_tier);
+        }
+        Some(origin)
+    }
+
     /// A user request whose outcome is known and whose every attempt has ended is settled: its
     /// attempts per tier count toward exact amplification.
-    fn settle(&mut self, k: Key) {
-        if !self.users.get(k).is_some_and(|u| u.done && u.open_calls == 0) {
-            return;
-        }
-        let Some(u) = self.users.remove(k) else { return };
+    fn settled(&mut self, per_tier: &[u32; MAX_TIERS]) {
         self.settled_users += 1;
-        for (total, n) in self.settled_attempts.iter_mut().zip(u.per_tier) {
-            *total += u64::from(n);
+        let n = self.tiers.len();
+        for (total, n) in self.settled_attempts[..n].iter_mut().zip(per_tier) {
+            *total += u64::from(*n);
         }
+        // One bucket a second in a ring of the last RECENT_S + 1 seconds.
         let second = self.now.0 / 1_000_000;
-        if self.recent.back().is_none_or(|b| b.0 != second) {
-            self.recent.push_back((second, 0, [0; MAX_TIERS]));
-            while self.recent.front().is_some_and(|f| f.0 + RECENT_S < second) {
-                self.recent.pop_front();
-            }
+        let b = &mut self.recent[(second % (RECENT_S + 1)) as usize];
+        if b.0 != second {
+            *b = (second, 0, [0; MAX_TIERS]);
         }
-        if let Some(b) = self.recent.back_mut() {
-            b.1 += 1;
-            for (total, n) in b.2.iter_mut().zip(u.per_tier) {
-                *total += u64::from(n);
-            }
+        b.1 += 1;
+        for (total, n) in b.2[..n].iter_mut().zip(per_tier) {
+            *total += u64::from(*n);
         }
     }
 
@@ -330,22 +364,28 @@ impl Sim {
 
     /// Forgets an attempt nobody holds any more.
     pub(super) fn release(&mut self, key: Key) {
-        if !self.calls.get(key).is_some_and(|c| !c.caller_waiting && !c.held) {
+        let Some(c) = self.calls.get(key) else { return };
+        if c.caller_waiting || c.held {
             return;
         }
-        let Some(c) = self.calls.remove(key) else { return };
-        let tier = &mut self.tiers[c.tier as usize];
+        let (t, user) = (c.tier as usize, c.user);
+        self.calls.discard(key);
+        let tier = &mut self.tiers[t];
         tier.live_calls = tier.live_calls.saturating_sub(1);
-        if let Some(u) = self.users.get_mut(c.user) {
+        if let Some(u) = self.users.get_mut(user) {
             u.open_calls = u.open_calls.saturating_sub(1);
+            if u.done && u.open_calls == 0 {
+                let per_tier = u.per_tier;
+                self.users.discard(user);
+                self.settled(&per_tier);
+            }
         }
-        self.settle(c.user);
     }
 
     /// A call's worker is gone (answered, or its host restarted): its own call to another
     /// tier, if any, is left to finish for nobody.
     pub(super) fn abandon_below(&mut self, key: Key) {
-        let Some(below) = self.calls.get_mut(key).filter(|c| c.stage == Stage::Calling).and_then(|c| c.below.current.take()) else { return };
+        let Some(below) = self.op_mut(Caller::Call(key)).and_then(|op| op.current.take()) else { return };
         let now = self.now;
         if let Some(b) = self.calls.get_mut(below) {
             b.caller_waiting = false;

@@ -105,8 +105,8 @@ pub(super) struct Call {
     pub(super) counted: bool,
     /// A throttle's "come back after" hint, once throttled.
     pub(super) retry_after: SimTime,
-    /// Its own call to another tier, while it is `Calling`.
-    pub(super) below: Op,
+    /// Its own call to another tier (in [`super::Sim`]'s `ops`), while it is `Calling`.
+    pub(super) below: Option<Key>,
 }
 
 /// How an attempt ended, as the caller sees it.

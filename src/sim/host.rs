@@ -264,8 +264,15 @@ impl Sim {
             return;
         }
         c.stage = Stage::Answered;
-        let (t, h, started) = (c.tier as usize, c.host as usize, c.started);
-        let dead = self.dead_since(key);
+        let (t, h, started, below) = (c.tier as usize, c.host as usize, c.started, c.below.take());
+        let dead = match c.caller {
+            Caller::User(_) => c.abandoned_at,
+            Caller::Call(_) => self.dead_since(key),
+        };
+        if let Some(op) = below {
+            // Its call to another tier ended with its worker.
+            self.ops.discard(op);
+        }
         let now = self.now;
         let tier = &mut self.tiers[t];
         if tier.hosts[h].busy > 0 {

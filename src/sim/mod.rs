@@ -212,6 +212,8 @@ pub struct Sim {
 
     users: Slab<User>,
     calls: Slab<Call>,
+    /// The calls that calls being served make to another tier (a user's is in its `User`).
+    ops: Slab<Op>,
     next_op_id: u64,
 
     trace: Trace,
@@ -225,9 +227,10 @@ pub struct Sim {
 
     settled_users: u64,
     settled_attempts: [u64; MAX_TIERS],
-    /// Settled user requests and their attempts per tier, per second of settling, the last
-    /// [`RECENT_S`] seconds: amplification over a trailing span.
-    recent: VecDeque<(u64, u64, [u64; MAX_TIERS])>,
+    /// Settled user requests and their attempts per tier, per second of settling, in a ring of
+    /// the last [`RECENT_S`] + 1 seconds (each bucket names its second): amplification over a
+    /// trailing span.
+    recent: Vec<(u64, u64, [u64; MAX_TIERS])>,
 }
 
 /// A fault edge entry that applies to every host of its tier.
@@ -259,6 +262,7 @@ impl Sim {
             last_periodic_fire: None,
             users: Slab::default(),
             calls: Slab::default(),
+            ops: Slab::default(),
             next_op_id: 0,
             trace: Trace::new(cfg.metrics.trace_capacity as usize),
             trace_tier: 0,
@@ -267,7 +271,7 @@ impl Sim {
             depth: 0,
             settled_users: 0,
             settled_attempts: [0; MAX_TIERS],
-            recent: VecDeque::new(),
+            recent: vec![(u64::MAX, 0, [0; MAX_TIERS]); RECENT_S as usize + 1],
             cfg: Config::default(),
         };
         sim.tiers = build_tiers(&cfg);
@@ -357,6 +361,7 @@ impl Sim {
         self.heap.capacity() * std::mem::size_of::<Entry>()
             + self.users.bytes()
             + self.calls.bytes()
+            + self.ops.bytes()
             + self.closed_running.capacity()
             + self.trace.bytes()
             + self.fault_edges.capacity() * std::mem::size_of::<(SimTime, u8, u16)>()
@@ -426,12 +431,14 @@ impl Sim {
 
     #[inline]
     fn advance_clock(&mut self, t: SimTime) {
-        for i in 0..self.tiers.len() {
-            if t >= self.tiers[i].metrics.window_end() {
+        // Every tier's windows share one width and start, so they close together.
+        if t >= self.tiers[0].metrics.window_end() {
+            for i in 0..self.tiers.len() {
                 let g = self.gauges(i);
                 self.tiers[i].metrics.close_until(t, &g);
             }
-            let x = &mut self.tiers[i];
+        }
+        for x in &mut self.tiers {
             x.metrics.integrate(t, x.queued, x.busy, x.capacity);
         }
         self.now = t;
@@ -452,7 +459,7 @@ impl Sim {
     /// Records a lifecycle event of an attempt at tier `t`, when the trace follows that tier.
     #[inline]
     fn trace(&mut self, t: usize, request: u64, attempt: u32, kind: TraceKind) {
-        if t == self.trace_tier && self.trace.enabled() {
+        if self.trace.enabled() && t == self.trace_tier {
             self.trace.push(TraceEvent { t: self.now, request, attempt, kind });
         }
     }

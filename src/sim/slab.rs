@@ -78,6 +78,19 @@ impl<T> Slab<T> {
         self.slots.iter().enumerate().filter(|(_, s)| s.value.is_some()).map(|(i, s)| Key { index: i as u32, generation: s.generation })
     }
 
+    /// Removes the entity in place, without moving it out; whether there was one.
+    pub fn discard(&mut self, k: Key) -> bool {
+        let Some(s) = self.slots.get_mut(k.index as usize) else { return false };
+        if s.generation != k.generation || s.value.is_none() {
+            return false;
+        }
+        s.value = None;
+        s.generation = s.generation.wrapping_add(1);
+        self.free.push(k.index);
+        self.len -= 1;
+        true
+    }
+
     pub fn remove(&mut self, k: Key) -> Option<T> {
         let s = self.slots.get_mut(k.index as usize)?;
         if s.generation != k.generation {

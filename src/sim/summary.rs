@@ -195,9 +195,10 @@ impl Sim {
     /// `span_s` seconds (whole seconds, at most [`RECENT_S`]), with how many settled; `None`
     /// when none did.
     pub fn recent_amplification(&self, t: usize, span_s: u64) -> Option<(f64, u64)> {
-        let from = (self.now.0 / 1_000_000).saturating_sub(span_s.min(RECENT_S));
+        let now = self.now.0 / 1_000_000;
+        let from = now.saturating_sub(span_s.min(RECENT_S));
         let (mut users, mut attempts) = (0, 0);
-        for (_, u, a) in self.recent.iter().filter(|(s, _, _)| *s >= from) {
+        for (_, u, a) in self.recent.iter().filter(|(s, _, _)| (from..=now).contains(s)) {
             users += u;
             attempts += a.get(t).copied().unwrap_or(0);
         }
