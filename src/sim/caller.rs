@@ -339,12 +339,18 @@ impl Sim {
         for (total, n) in self.settled_attempts[..n].iter_mut().zip(per_tier) {
             *total += u64::from(*n);
         }
-        // One bucket a second in a ring of the last RECENT_S + 1 seconds.
-        let second = self.now.0 / 1_000_000;
-        let b = &mut self.recent[(second % (RECENT_S + 1)) as usize];
-        if b.0 != second {
-            *b = (second, 0, [0; MAX_TIERS]);
+        // One bucket a second in a ring of the last RECENT_S + 1 seconds; a new second is
+        // found without dividing while the clock stays inside the current one.
+        if self.now >= self.recent_until {
+            let second = self.now.0 / 1_000_000;
+            self.recent_at = (second % (RECENT_S + 1)) as usize;
+            self.recent_until = SimTime((second + 1).saturating_mul(1_000_000));
+            let b = &mut self.recent[self.recent_at];
+            if b.0 != second {
+                *b = (second, 0, [0; MAX_TIERS]);
+            }
         }
+        let b = &mut self.recent[self.recent_at];
         b.1 += 1;
         for (total, n) in b.2[..n].iter_mut().zip(per_tier) {
             *total += u64::from(*n);

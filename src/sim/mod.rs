@@ -192,6 +192,8 @@ pub struct Sim {
     arrival_slot: Option<Entry>,
     seq: u64,
     events: u64,
+    /// When the tiers' current measurement windows end (they share one width).
+    window_end: SimTime,
 
     arrivals_rng: Stream,
     service_rng: Stream,
@@ -231,6 +233,9 @@ pub struct Sim {
     /// the last [`RECENT_S`] + 1 seconds (each bucket names its second): amplification over a
     /// trailing span.
     recent: Vec<(u64, u64, [u64; MAX_TIERS])>,
+    /// The ring's bucket for the current second, and when that second ends.
+    recent_at: usize,
+    recent_until: SimTime,
 }
 
 /// A fault edge entry that applies to every host of its tier.
@@ -247,6 +252,7 @@ impl Sim {
             arrival_slot: None,
             seq: 0,
             events: 0,
+            window_end: SimTime::ZERO,
             arrivals_rng: Stream::new(seed, "arrivals"),
             service_rng: Stream::new(seed, "service"),
             client_rng: Stream::new(seed, "client"),
@@ -272,9 +278,12 @@ impl Sim {
             settled_users: 0,
             settled_attempts: [0; MAX_TIERS],
             recent: vec![(u64::MAX, 0, [0; MAX_TIERS]); RECENT_S as usize + 1],
+            recent_at: 0,
+            recent_until: SimTime::ZERO,
             cfg: Config::default(),
         };
         sim.tiers = build_tiers(&cfg);
+        sim.window_end = sim.tiers[0].metrics.window_end();
         let old = std::mem::replace(&mut sim.cfg, cfg);
         sim.apply(&old, true);
         Ok(sim)
@@ -432,11 +441,12 @@ impl Sim {
     #[inline]
     fn advance_clock(&mut self, t: SimTime) {
         // Every tier's windows share one width and start, so they close together.
-        if t >= self.tiers[0].metrics.window_end() {
+        if t >= self.window_end {
             for i in 0..self.tiers.len() {
                 let g = self.gauges(i);
                 self.tiers[i].metrics.close_until(t, &g);
             }
+            self.window_end = self.tiers[0].metrics.window_end();
         }
         for x in &mut self.tiers {
             x.metrics.integrate(t, x.queued, x.busy, x.capacity);
