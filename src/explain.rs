@@ -44,6 +44,23 @@ impl Health {
     }
 }
 
+/// Tier `t` of `cfg` as the page names it: "the edge" (what users call), "tier 2, the
+/// bottom", "tier 1".
+pub fn tier_name(cfg: &Config, t: usize) -> String {
+    let bottom = cfg.tiers.len();
+    match t {
+        0 if bottom == 0 => "the service".to_string(),
+        0 => "the edge".to_string(),
+        t if t == bottom => format!("tier {t}, the bottom"),
+        t => format!("tier {t}"),
+    }
+}
+
+/// Who calls tier `t`: the users for the edge, the tier above for any other.
+pub fn tier_callers(t: usize) -> String {
+    if t == 0 { "the users".to_string() } else { format!("tier {}", t - 1) }
+}
+
 /// The trailing span of simulated time verdicts and recovery are judged over: 2 s, or one
 /// whole period of periodic work (so a cron spike and the quiet after it are judged together),
 /// at most 120 s.

@@ -261,3 +261,32 @@ fn scenarios_and_help_list_the_system_lessons_and_keys() {
         assert!(help.contains(key), "{key} in --help");
     }
 }
+
+#[test]
+fn a_system_run_gives_every_tiers_series() {
+    let o = lab(&["run", "--scenario", "retries-every-layer", "--duration", "20", "--series", "--format", "json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let tiers = v["tier_series"].as_array().expect("a series per tier");
+    assert_eq!(tiers.len(), 3);
+    assert_eq!(tiers[0], v["series"], "the first is the edge's, as `series` has always been");
+    // From 10 s the bottom fails everything and every layer tries three times: each tier's
+    // series shows close to three times the attempts of the tier above (exactly three over
+    // settled requests, which summary.tiers holds; a window also counts calls still retrying).
+    let sum = |t: usize| -> f64 {
+        tiers[t].as_array().unwrap().iter().filter(|w| w["start_s"].as_f64().unwrap() >= 12.0).map(|w| w["server_arrivals"].as_f64().unwrap()).sum()
+    };
+    for t in 1..3 {
+        let ratio = sum(t) / sum(t - 1);
+        assert!((2.5..=3.05).contains(&ratio), "tier {t} sees {ratio:.2}× the attempts of tier {}", t - 1);
+    }
+    // CSV and the table print one tier, the edge unless --tier names another.
+    let csv = stdout(&lab(&["run", "--scenario", "retries-every-layer", "--duration", "20", "--series", "--format", "csv", "--tier", "2"]));
+    let edge = stdout(&lab(&["run", "--scenario", "retries-every-layer", "--duration", "20", "--series", "--format", "csv"]));
+    assert!(csv.starts_with("start_s,") && csv != edge);
+    let table = stdout(&lab(&["run", "--scenario", "retries-every-layer", "--duration", "20", "--series", "--tier", "1"]));
+    assert!(table.contains("series of tier 1"), "{table}");
+    let bad = lab(&["run", "--scenario", "retries-every-layer", "--series", "--tier", "3"]);
+    assert!(!bad.status.success());
+    assert!(stderr(&bad).contains("--tier 3: this config has 3 tiers, numbered 0 (the edge) to 2"), "{}", stderr(&bad));
+}

@@ -477,6 +477,41 @@ fn retries_at_every_layer_show_27_attempts_at_the_bottom_tier() {
 }
 
 #[test]
+fn the_headline_diagram_and_explorer_read_the_selected_tier() {
+    let Some(dist) = ready() else { return };
+    let server = StaticServer::start(dist);
+    let b = Browser::sized(1280, 900);
+    b.open(&format!("http://127.0.0.1:{}/?scenario=retries-every-layer&tier=2", server.port));
+    // Playing, the diagram moves tier 2's requests (the bottom's attempts), not the users'.
+    b.set("#speed", "2");
+    b.click("#play");
+    b.wait_for("the bottom's requests to move in the diagram", Duration::from_secs(20), |b| {
+        b.js("return Number(document.getElementById('system').dataset.moving || 0);").as_f64().unwrap_or(0.0) > 0.0
+    });
+    b.click("#play");
+    b.click("#run-to-end");
+    b.wait_for("the run to end", Duration::from_secs(60), |b| number(&b.text("#clock")) >= 60.0 && b.text("#run-to-end") == "Run to end");
+    assert!(b.text("#headline-tier").starts_with("Tier 2, the bottom, as tier 1 calls it"), "{}", b.text("#headline-tier"));
+    assert!(b.text("#diagram-tier").contains("tier 2, the bottom"), "{}", b.text("#diagram-tier"));
+    assert!(b.text("#explorer-tier").contains("the calls tier 1 makes into tier 2"), "{}", b.text("#explorer-tier"));
+    // The headline's queue and workers are tier 2's: the strip's tier-2 box says the same.
+    let strip = b.text("#tier-2 small");
+    let queued = number(strip.split(" queued").next().unwrap_or_default());
+    assert_eq!(number(&b.text("#queue")), queued, "headline queue vs strip '{strip}'");
+    let busy = b.text("#busy");
+    let capacity = number(busy.split('/').nth(1).unwrap_or_default());
+    let tier2 = backoff_lab::scenarios::find("retries-every-layer").unwrap().config.tiers[1].server.clone();
+    assert_eq!(capacity, f64::from(tier2.workers * tier2.hosts), "tier 2's workers: {busy}");
+    assert!(b.js("return document.getElementById('system').getAttribute('aria-label');").as_str().unwrap_or_default().contains("tier 2, the bottom"));
+    // The edge again: the headline says so and reads the users' view.
+    b.click("#tier-0");
+    b.wait_for("the headline to follow the edge", Duration::from_secs(5), |b| b.text("#headline-tier").starts_with("The edge, as the users call it"));
+    let edge = backoff_lab::scenarios::find("retries-every-layer").unwrap().config.server.clone();
+    assert_eq!(number(b.text("#busy").split('/').nth(1).unwrap_or_default()), f64::from(edge.workers * edge.hosts));
+    assert!(b.errors().is_empty(), "console errors: {:?}", b.errors());
+}
+
+#[test]
 fn a_bad_host_drags_round_robin_and_not_least_outstanding() {
     let Some(dist) = ready() else { return };
     let server = StaticServer::start(dist);

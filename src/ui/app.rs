@@ -127,15 +127,22 @@ pub fn app() -> Html {
             redraw.emit(());
         });
     }
-    // The selected tier's charts.
+    // The selected tier's headline, diagram and charts (its snapshot is taken after the render
+    // that changed the tier, so the page renders once more with it).
     {
         let runner = runner.clone();
         let canvases = canvases.clone();
+        let redraw = redraw.clone();
         use_effect_with(controls.tier, move |t| {
             let mut r = runner.borrow_mut();
+            let changed = r.tier != *t;
             r.follow_tier(*t);
             draw_charts(&canvases, &r);
             draw_system(&canvases, &r);
+            drop(r);
+            if changed {
+                redraw.emit(());
+            }
         });
     }
     // Playing runs the frame loop; pausing drops the frame handle, which cancels it.
@@ -253,7 +260,9 @@ pub fn app() -> Html {
         title
     );
 
-    let delays = use_memo(controls.cfg.client.clone(), |c| explain::delay_report(c, 2_000));
+    // The explorer follows the selected tier: the policy of the calls into it.
+    let tier_client = controls.cfg.tier(controls.tier).map_or_else(|| controls.cfg.client.clone(), |(_, c, _)| c.clone());
+    let delays = use_memo(tier_client, |c| explain::delay_report(c, 2_000));
     // Side B's own mean delays sit beside its jitter choice while it is edited; side A's report
     // serves otherwise, so it is not sampled twice.
     let b_delays = use_memo(controls.compare.as_ref().map(|b| b.client.clone()), |c| c.as_ref().map(|c| explain::delay_report(c, 2_000)));
@@ -449,9 +458,12 @@ pub fn app() -> Html {
 
         <section class="stage">
           if head_b.is_some() { <p class="side-caption">{ "A" }</p> }
-          if !tiers.is_empty() { <Topology tiers={tiers.clone()} selected={controls.tier} side="" on_select={on_tier.clone()} /> }
+          if !tiers.is_empty() {
+            <Topology tiers={tiers.clone()} selected={controls.tier} side="" on_select={on_tier.clone()} />
+            <p class="side-caption" id="diagram-tier">{ format!("Below: {}, all its hosts together, as {} call{} it", explain::tier_name(cfg, controls.tier), explain::tier_callers(controls.tier), if controls.tier == 0 { "" } else { "s" }) }</p>
+          }
           <canvas ref={canvases.system.clone()} class="system" id="system" role="img"
-            aria-label={format!("Clients send to a queue of {} and {} of {} workers busy", status.queue, status.busy, status.capacity)} />
+            aria-label={format!("Callers send to {}: a queue of {} and {} of {} workers busy", explain::tier_name(cfg, controls.tier), status.queue, status.busy, status.capacity)} />
           if let Some(hb) = &head_b {
             <p class="side-caption">{ "B" }</p>
             if !tiers_b.is_empty() { <Topology tiers={tiers_b.clone()} selected={controls.tier} side="b" on_select={on_tier.clone()} /> }
@@ -514,7 +526,8 @@ pub fn app() -> Html {
         </section>
 
         if !controls.embed {
-        <Explorer report={delays.clone()} canvas={canvases.delays.clone()} />
+        <Explorer report={delays.clone()} canvas={canvases.delays.clone()}
+          tier={cfg.is_system().then(|| format!("the calls {} makes into {}", explain::tier_callers(controls.tier), explain::tier_name(cfg, controls.tier)))} />
         <section class="map" aria-labelledby="map-h">
           <h2 id="map-h">{ "Where does it tip? A map of this lab" }</h2>
           if !*map_open { <button id="map-open" onclick={on_open_map}>{ "Open the map" }</button> }

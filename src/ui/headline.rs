@@ -2,7 +2,8 @@
 //!
 //! Every figure is over the same trailing span the verdict judges (2 s, or one period of
 //! periodic work), and the live figures (queue, workers busy) come from the same snapshot the
-//! system diagram draws, so the two never disagree.
+//! system diagram draws, so the two never disagree. In a system both show the selected tier,
+//! and the headline says which.
 
 use crate::explain::{self, Health, Recovery};
 use crate::sim::{Counters, Sim, Status, Window};
@@ -29,14 +30,21 @@ pub struct Headline {
     pub recovery: Recovery,
     /// What the retry policy allows at most (max attempts, budgets).
     pub allowance: String,
+    /// Which tier the figures are, in a system ("tier 2, the bottom, as tier 1 calls it").
+    pub tier: Option<String>,
 }
 
 impl Headline {
-    /// The figures of `sim` now, with `snap` the status the diagram draws.
+    /// The figures of tier `snap.tier` of `sim` now, as its callers see it (the users for the
+    /// edge), with `snap` the status the diagram draws.
     pub fn of(sim: &Sim, snap: &Status) -> Headline {
         let now = sim.now();
-        let span = explain::verdict_span(sim.config());
-        let recent: Vec<&Window> = sim.windows().iter().filter(|w| w.start >= now.saturating_sub(span)).collect();
+        let t = snap.tier as usize;
+        let view = sim.config().tier_view(t);
+        let cfg = &*view;
+        let windows = sim.tier_windows(t);
+        let span = explain::verdict_span(cfg);
+        let recent: Vec<&Window> = windows.iter().filter(|w| w.start >= now.saturating_sub(span)).collect();
         let mut c = Counters::default();
         for w in &recent {
             c.add(&w.counts);
@@ -57,9 +65,15 @@ impl Headline {
             queue: snap.queue,
             busy: snap.busy,
             capacity: snap.capacity,
-            health: explain::health(sim.windows(), sim.config(), now),
-            recovery: explain::recovery(sim.windows(), sim.config(), now),
-            allowance: explain::retry_allowance(sim.config()),
+            health: explain::health(windows, cfg, now),
+            recovery: explain::recovery(windows, cfg, now),
+            allowance: explain::retry_allowance(cfg),
+            // Capitalised by hand: `to_uppercase` would bring Unicode's case tables into the page.
+            tier: sim.config().is_system().then(|| {
+                let name = explain::tier_name(sim.config(), t);
+                let name = name.strip_prefix('t').map_or(name.clone(), |rest| format!("T{rest}"));
+                format!("{name}, as {} call{} it", explain::tier_callers(t), if t == 0 { "" } else { "s" })
+            }),
         }
     }
 
@@ -76,6 +90,7 @@ impl Headline {
         html! {
             <>
               if !side.is_empty() { <span class="side">{ side }</span> }
+              if let Some(tier) = &self.tier { <span class="tier-of" id={id("headline-tier")}>{ tier }</span> }
               <div class={classes!("verdict", self.health.class())} id={id("health")} title={format!("Judged {span}")}>{ self.health.label() }</div>
               <div class="stat" title={format!("Successful requests per second against first attempts per second, {span}")}><span>{ "goodput" }</span><b id={id("goodput")}>{ format!("{:.0}/s", self.goodput_per_s) }</b><span>{ format!(" of {:.0}/s offered", self.offered_per_s) }</span></div>
               <div class="stat" title={format!("Attempts ÷ first attempts, {span}")}><span>{ "amplification" }</span><b id={id("amplification")}>{ self.amplification.map_or("–".to_string(), |a| format!("{a:.2}×")) }</b>

@@ -83,8 +83,20 @@ impl Animation {
         }
     }
 
-    /// Draws the system; `reduced_motion` replaces moving dots with still marks.
-    pub fn draw(&self, canvas: &HtmlCanvasElement, st: &Status, queue_limit: Option<u32>, now_ms: f64, reduced_motion: bool, dark: bool) -> Result<(), String> {
+    /// Draws the tier `st` is, with its callers (`callers`: "clients", "tier 1") on the left;
+    /// `reduced_motion` replaces moving dots with still marks. The canvas's `data-moving`
+    /// says how many requests are on screen.
+    pub fn draw(
+        &self,
+        canvas: &HtmlCanvasElement,
+        st: &Status,
+        queue_limit: Option<u32>,
+        callers: &str,
+        now_ms: f64,
+        reduced_motion: bool,
+        dark: bool,
+    ) -> Result<(), String> {
+        let _ = canvas.set_attribute("data-moving", &self.particles.len().to_string());
         let dpr = super::charts::fit_canvas(canvas);
         let ctx: CanvasRenderingContext2d =
             canvas.get_context("2d").map_err(|_| "no 2D context")?.ok_or("no 2D context")?.dyn_into().map_err(|_| "not a 2D context")?;
@@ -114,7 +126,7 @@ impl Animation {
             (Some(q), true) => format!("queue {}/{q}", st.queue),
         };
         let workers_label = if narrow { format!("{}/{} busy", st.busy, st.capacity) } else { format!("workers {}/{} busy", st.busy, st.capacity) };
-        let _ = ctx.fill_text("clients", (clients_x - 20.0 * dpr).max(2.0), top - 10.0 * dpr);
+        let _ = ctx.fill_text(callers, (clients_x - 20.0 * dpr).max(2.0), top - 10.0 * dpr);
         let _ = ctx.fill_text_with_max_width(&queue_label, queue_x0, top - 10.0 * dpr, workers_x0 - queue_x0 - 6.0 * dpr);
         let _ = ctx.fill_text_with_max_width(&workers_label, workers_x0, top - 10.0 * dpr, w - workers_x0 - 2.0 * dpr);
         // Clients: a column of small figures.

@@ -88,9 +88,15 @@ enum Command {
         duration: Option<f64>,
         #[arg(long, value_enum, default_value = "table")]
         format: Format,
-        /// Print the per-window series as well (table: merged to ~1 s rows; csv/json: every window).
+        /// Print the per-window series as well (table: merged to ~1 s rows; csv/json: every
+        /// window). JSON gives every tier's series (`series` is the edge's, `tier_series` one
+        /// per tier, edge first); table and CSV give the tier --tier names.
         #[arg(long)]
         series: bool,
+        /// The tier whose series the table and CSV print: 0 is the edge (the default), as its
+        /// users see it; tier N as tier N-1 calls it.
+        #[arg(long, default_value_t = 0)]
+        tier: usize,
     },
     /// Brooker's 2015 contention experiment: calls and completion time per strategy as clients grow.
     Contention {
@@ -150,7 +156,7 @@ fn keys_help() -> String {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Run { base, seed, duration, format, series } => run(&base, seed, duration, format, series),
+        Command::Run { base, seed, duration, format, series, tier } => run(&base, seed, duration, format, series, tier),
         Command::Contention { clients, runs, strategies, seed, format } => contention_cmd(&clients, runs, &strategies, seed, format),
         Command::Sweep { base, x, y, seeds, seed, settle, duration, format } => {
             let (cfg, default_seed) = match base.build(duration) {
@@ -235,9 +241,13 @@ fn build_config(
     Ok((cfg, default_seed))
 }
 
-fn run(base: &Base, seed: Option<u64>, duration: Option<f64>, format: Format, series: bool) -> Result<(), String> {
+fn run(base: &Base, seed: Option<u64>, duration: Option<f64>, format: Format, series: bool, tier: usize) -> Result<(), String> {
     let (cfg, default_seed) = base.build(duration)?;
     let seed = seed.unwrap_or(default_seed);
+    let tiers = cfg.tiers.len() + 1;
+    if tier >= tiers {
+        return Err(format!("--tier {tier}: this config has {tiers} tier{}, numbered 0 (the edge) to {}", if tiers == 1 { "" } else { "s" }, tiers - 1));
+    }
     let mut sim = Sim::new(cfg, seed).map_err(|e| e.to_string())?;
     let end = SimTime::from_secs_f64(sim.config().duration_s);
     let mut progress = Progress::new();
@@ -260,12 +270,15 @@ fn run(base: &Base, seed: Option<u64>, duration: Option<f64>, format: Format, se
             }
             if series {
                 let every = SimTime::from_secs_f64((summary.duration_s / 60.0).max(1.0));
-                out!("{}", report::series_table(&report::resample(windows, every)));
+                if tiers > 1 {
+                    outln!("series of {}", backoff_lab::explain::tier_name(sim.config(), tier));
+                }
+                out!("{}", report::series_table(&report::resample(sim.tier_windows(tier), every)));
             }
         }
         Format::Csv => {
             if series {
-                out!("{}", report::series_csv(windows));
+                out!("{}", report::series_csv(sim.tier_windows(tier)));
             } else {
                 out!("{}", report::summary_csv(&summary));
                 // Empty when there is nothing to time (no trigger, or not recovered).
@@ -295,6 +308,9 @@ fn run(base: &Base, seed: Option<u64>, duration: Option<f64>, format: Format, se
             let mut out = serde_json::json!({ "seed": seed, "config": sim.config(), "summary": summary });
             if series {
                 out["series"] = report::series_json(windows);
+                if tiers > 1 {
+                    out["tier_series"] = (0..tiers).map(|t| report::series_json(sim.tier_windows(t))).collect::<Vec<_>>().into();
+                }
             }
             outln!("{}", serde_json::to_string_pretty(&out).map_err(|e| e.to_string())?);
         }

@@ -13,6 +13,9 @@ pub struct Props {
     pub report: Rc<DelayReport>,
     /// The histogram's canvas (the page's PNG export reads it too).
     pub canvas: NodeRef,
+    /// Whose policy this is, in a system ("the calls tier 1 makes into tier 2, the bottom").
+    #[prop_or_default]
+    pub tier: Option<String>,
 }
 
 #[function_component(Explorer)]
@@ -32,6 +35,7 @@ pub fn explorer(p: &Props) -> Html {
     html! {
         <section class="explorer" aria-labelledby="explorer-h">
           <h2 id="explorer-h">{ "Delay explorer: how long can one request take?" }</h2>
+          if let Some(t) = &p.tier { <p class="side-caption" id="explorer-tier">{ format!("For {t}") }</p> }
           <table id="delays">
             <thead><tr><th>{ "retry" }</th><th>{ "shortest" }</th><th>{ "mean (sampled)" }</th><th>{ "longest" }</th></tr></thead>
             <tbody>{ for d.retries.iter().map(|r| html! { <tr><td>{ r.retry }</td><td>{ fmt_ms(r.min_ms) }</td><td>{ fmt_ms(r.mean_ms) }</td><td>{ fmt_ms(r.max_ms) }</td></tr> }) }</tbody>
