@@ -25,9 +25,17 @@ pub fn default_of(key: &str) -> String {
 pub fn get(cfg: &Config, key: &str) -> Option<String> {
     if let Some((n, sub)) = tier_key(key) {
         let p = params::find(sub).filter(|p| is_tier_param(p))?;
-        return cfg.tiers.get(n.checked_sub(1)?).map(|t| p.text(&tier_view(t)));
+        return (1..=cfg.tiers.len()).contains(&n).then(|| p.text(&cfg.tier_view(n)));
     }
     params::find(key).map(|p| p.text(cfg))
+}
+
+/// The spec of `key`, a tier key (`tiers.2.server.hosts`) included.
+pub fn spec(key: &str) -> Option<&'static Param> {
+    match tier_key(key) {
+        Some((_, sub)) => params::find(sub).filter(|p| is_tier_param(p)),
+        None => params::find(key),
+    }
 }
 
 /// `tiers.N.REST` split into N and REST.
@@ -40,11 +48,6 @@ fn tier_key(key: &str) -> Option<(usize, &str)> {
 /// Whether a parameter belongs to each tier (`server.*`, `client.*` and `limiters.*`).
 pub fn is_tier_param(p: &Param) -> bool {
     ["server.", "client.", "limiters."].iter().any(|g| p.key.starts_with(g))
-}
-
-/// A config whose server, client and limiters are tier `t`'s, so the one parameter table reads it.
-fn tier_view(t: &crate::sim::TierConfig) -> Config {
-    Config { server: t.server.clone(), client: t.client.clone(), limiters: t.limiters.clone(), ..Config::default() }
 }
 
 /// Every tier key `cfg` has (`tiers.1.server.workers`, …), tier by tier.
@@ -136,7 +139,14 @@ pub fn assign(cfg: &Config, key: &str, value: &str) -> Result<Config, ConfigErro
         return Ok(next);
     }
     if key == "tier_faults" {
-        next.tier_faults = value.split(',').map(str::trim).filter(|f| !f.is_empty()).map(TierFault::parse).collect::<Result<_, _>>()?;
+        // Each entry's message names it as validation does: tier_faults[i].
+        next.tier_faults = value
+            .split(',')
+            .map(str::trim)
+            .filter(|f| !f.is_empty())
+            .enumerate()
+            .map(|(i, f)| TierFault::parse(f).map_err(|e| bad(&format!("tier_faults[{i}]"), e.message)))
+            .collect::<Result<_, _>>()?;
         return Ok(next);
     }
     if let Some((n, sub)) = tier_key(key) {
@@ -154,7 +164,7 @@ pub fn assign(cfg: &Config, key: &str, value: &str) -> Result<Config, ConfigErro
             return Err(bad(&shown(key), format!("'{}' is not a tier key: each tier takes the server.*, client.* and limiters.* keys", shown(sub))));
         };
         let v = p.parse(value).map_err(|m| bad(key, m))?;
-        let mut view = tier_view(tier);
+        let mut view = cfg.tier_view(n).into_owned();
         if !(p.set)(&mut view, v) {
             return Err(bad(key, format!("not allowed: {}", p.range_text())));
         }
@@ -226,10 +236,11 @@ pub fn config_json(cfg: &Config) -> String {
     let tiers: Vec<String> = cfg
         .tiers
         .iter()
-        .map(|t| {
-            let view = tier_view(t);
+        .enumerate()
+        .map(|(i, _)| {
+            let view = cfg.tier_view(i + 1);
             let leaves: Vec<(Vec<&str>, String)> =
-                PARAMS.iter().filter(|p| is_tier_param(p)).map(|p| (p.key.split('.').collect(), text(int(p), (p.get)(&view)))).collect();
+                PARAMS.iter().filter(|p| is_tier_param(p)).map(|p| (p.key.split('.').collect(), text(int(p), (p.get)(&*view)))).collect();
             compact(&leaves)
         })
         .collect();

@@ -79,8 +79,8 @@ impl Job {
     pub fn config(&self, i: usize) -> Result<Config, String> {
         let n = self.x.values.len().max(1);
         let (xv, yv) = (self.x.values.get(i % n).copied().unwrap_or(0.0), self.y.values.get(i / n).copied().unwrap_or(0.0));
-        let c = sweep::set_axis(&self.base, &self.x.key, xv)?;
-        sweep::set_axis(&c, &self.y.key, yv)
+        let c = self.x.apply(&self.base, xv)?;
+        self.y.apply(&c, yv)
     }
 
     /// Runs cell `i` on every seed.
@@ -116,8 +116,8 @@ impl Job {
         let num = |s: &str| crate::sim::params::parse_number(s).ok_or_else(|| format!("'{}' is not a number", crate::sim::params::quote(s, 30)));
         let mut job = Job {
             base: Config::default(),
-            x: Axis { key: String::new(), values: Vec::new() },
-            y: Axis { key: String::new(), values: Vec::new() },
+            x: Axis { key: String::new(), values: Vec::new(), words: Vec::new() },
+            y: Axis { key: String::new(), values: Vec::new(), words: Vec::new() },
             seed: 1,
             seeds: 1,
             settle_s: SETTLE_S,
@@ -139,7 +139,7 @@ impl Job {
                     let mut parts = rest.split_whitespace();
                     let key = parts.next().ok_or("an axis needs a key")?.to_string();
                     let values = parts.map(num).collect::<Result<Vec<_>, _>>()?;
-                    let axis = Axis { key, values };
+                    let axis = Axis { key, values, words: Vec::new() };
                     if what == "x" { job.x = axis } else { job.y = axis }
                 }
                 "set" => job.base = keys::apply_assignment(&job.base, rest).map_err(|e| e.to_string())?,
@@ -164,8 +164,8 @@ mod tests {
         let s = crate::scenarios::find("metastable-retry").unwrap();
         let job = Job {
             base: s.config.clone(),
-            x: Axis { key: "trigger.duration_s".into(), values: axis_values(&s.config, "trigger.duration_s", 4) },
-            y: Axis { key: "trigger.value".into(), values: axis_values(&s.config, "trigger.value", 3) },
+            x: Axis { key: "trigger.duration_s".into(), values: axis_values(&s.config, "trigger.duration_s", 4), words: Vec::new() },
+            y: Axis { key: "trigger.value".into(), values: axis_values(&s.config, "trigger.value", 3), words: Vec::new() },
             seed: 3,
             seeds: 2,
             settle_s: SETTLE_S,

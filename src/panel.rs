@@ -211,8 +211,8 @@ pub fn start() -> Option<()> {
             let value = |id: &str| by_id::<HtmlSelectElement>(&doc, id).map(|s| s.value()).unwrap_or_default();
             let (x, y, n) = (value("map-x"), value("map-y"), if value("map-size") == "10" { 10 } else { 20 });
             let job = Job {
-                x: Axis { values: axis_values(&base, &x, n), key: x },
-                y: Axis { values: axis_values(&base, &y, n), key: y },
+                x: Axis { values: axis_values(&base, &x, n), key: x, words: Vec::new() },
+                y: Axis { values: axis_values(&base, &y, n), key: y, words: Vec::new() },
                 base,
                 seed: link.seed,
                 seeds: 3,

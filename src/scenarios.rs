@@ -170,12 +170,28 @@ impl Scenario {
     }
 }
 
-/// The scenario with this id, or a message listing the ids there are.
+/// The scenario with this id, or a short message naming the nearest ids (by shared words).
 pub fn find(id: &str) -> Result<Scenario, String> {
     let all = all();
-    let ids: Vec<&str> = all.iter().map(|s| s.id).collect();
-    let list = ids.join(", ");
-    all.into_iter().find(|s| s.id == id).ok_or_else(|| format!("unknown scenario '{id}': use one of {list}"))
+    let n = all.len();
+    if let Some(i) = all.iter().position(|s| s.id == id) {
+        return Ok(all.into_iter().nth(i).unwrap_or_else(|| unreachable!("found above")));
+    }
+    let words: Vec<String> = id.to_ascii_lowercase().split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| w.len() > 2).map(str::to_string).collect();
+    let mut near: Vec<(usize, &str)> = all
+        .iter()
+        .map(|s| (s.id.split('-').filter(|w| words.iter().any(|x| x.starts_with(w) || w.starts_with(x.as_str()))).count(), s.id))
+        .filter(|(k, _)| *k > 0)
+        .collect();
+    near.sort_by(|a, b| b.0.cmp(&a.0));
+    let near: Vec<&str> = near.into_iter().take(3).map(|(_, id)| id).collect();
+    let hint = if near.is_empty() { String::new() } else { format!(" (did you mean {}?)", near.join(", ")) };
+    Err(format!("unknown scenario '{}'{hint}: there are {n}, from healthy to {}", crate::sim::params::quote(id, 40), ids_last()))
+}
+
+/// The last scenario's id, for messages.
+fn ids_last() -> &'static str {
+    TABLE.last().map_or("", |t| t.0)
 }
 
 #[cfg(test)]
@@ -193,7 +209,8 @@ mod tests {
             }
             assert!(all[..i].iter().all(|o| o.id != s.id), "duplicate {}", s.id);
         }
-        assert!(find("nope").unwrap_err().contains("metastable-retry"));
+        assert_eq!(find("nope").unwrap_err(), format!("unknown scenario 'nope': there are {}, from healthy to mmc", all.len()));
+        assert!(find("retry-storm").unwrap_err().contains("did you mean"), "{}", find("retry-storm").unwrap_err());
     }
 
     #[test]

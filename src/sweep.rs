@@ -20,17 +20,29 @@ use crate::sim::{Config, Sim, SimTime};
 #[derive(Clone, Debug, PartialEq)]
 pub struct Axis {
     pub key: String,
+    /// The values; for an axis of words (`server.balancer=round_robin,random`, or a list with
+    /// `none` in it) their positions 0, 1, 2, …, which the cells' x and y then hold.
     pub values: Vec<f64>,
+    /// The words, for an axis of words; empty for numbers.
+    pub words: Vec<String>,
 }
 
+/// The most runs (cells × seeds) one sweep may ask for: about an hour of work on two cores
+/// for the default scenarios' 60 s runs.
+pub const MAX_RUNS: u64 = 100_000;
+
 impl Axis {
-    /// Parses `KEY=FROM..TO:STEPS` (STEPS values, ends included) or `KEY=A,B,C`.
+    /// Parses `KEY=FROM..TO:STEPS` (STEPS values, ends included), `KEY=A,B,C` (numbers, or
+    /// the words the key takes, `none` included). A key that takes whole numbers gets whole
+    /// numbers: a range is rounded and repeats are dropped.
     pub fn parse(s: &str) -> Result<Axis, String> {
         let bad =
             |why: &str| format!("axis '{}' {why}: write KEY=FROM..TO:STEPS (e.g. trigger.duration_s=1..20:8) or KEY=A,B,C", crate::sim::params::quote(s, 60));
         let (key, spec) = s.split_once('=').ok_or_else(|| bad("has no '='"))?;
+        let key = key.trim().to_string();
         let num = |t: &str| crate::sim::params::parse_number(t.trim());
-        let values: Vec<f64> = if let Some((range, steps)) = spec.split_once(':') {
+        let mut words = Vec::new();
+        let mut values: Vec<f64> = if let Some((range, steps)) = spec.split_once(':') {
             let (a, b) = range.split_once("..").ok_or_else(|| bad("has no '..'"))?;
             let (a, b): (f64, f64) =
                 (num(a).ok_or_else(|| bad("has a start that is not a number"))?, num(b).ok_or_else(|| bad("has an end that is not a number"))?);
@@ -40,12 +52,35 @@ impl Axis {
             }
             (0..n).map(|i| if n == 1 { a } else { a + (b - a) * i as f64 / (n - 1) as f64 }).collect()
         } else {
-            spec.split(',').map(|v| num(v).ok_or_else(|| bad("has a value that is not a number"))).collect::<Result<_, _>>()?
+            let items: Vec<&str> = spec.split(',').map(str::trim).collect();
+            match items.iter().map(|v| num(v)).collect::<Option<Vec<f64>>>() {
+                Some(v) => v,
+                None => {
+                    words = items.iter().map(|w| crate::sim::params::quote(w, 40)).collect();
+                    (0..words.len()).map(|i| i as f64).collect()
+                }
+            }
         };
         if values.is_empty() || values.len() > 100 {
             return Err(bad("needs 1 to 100 values"));
         }
-        Ok(Axis { key: key.trim().to_string(), values })
+        if words.is_empty() && crate::keys::spec(&key).is_some_and(|p| p.kind == crate::sim::params::Kind::Int) {
+            for v in &mut values {
+                *v = v.round();
+            }
+            values.dedup();
+        }
+        Ok(Axis { key, values, words })
+    }
+
+    /// The value at position `v` of the axis as text: the word, or the number.
+    pub fn label(&self, v: f64) -> String {
+        if self.words.is_empty() { format!("{v}") } else { self.words.get(v as usize).cloned().unwrap_or_default() }
+    }
+
+    /// `cfg` with this axis at `v` (a value, or a word's position).
+    pub fn apply(&self, cfg: &Config, v: f64) -> Result<Config, String> {
+        if self.words.is_empty() { set_axis(cfg, &self.key, v) } else { keys::set(cfg, &self.key, &self.label(v)).map_err(|e| e.to_string()) }
     }
 }
 
@@ -133,9 +168,9 @@ pub fn grid(base: &Config, x: &Axis, y: Option<&Axis>) -> Result<Vec<(f64, Optio
     let mut out = Vec::new();
     for yv in ys {
         for &xv in &x.values {
-            let mut c = set_axis(base, &x.key, xv)?;
+            let mut c = x.apply(base, xv)?;
             if let (Some(a), Some(v)) = (y, yv) {
-                c = set_axis(&c, &a.key, v)?;
+                c = a.apply(&c, v)?;
             }
             out.push((xv, yv, c));
         }
@@ -156,5 +191,15 @@ mod tests {
         let base = Config::default();
         assert!(set_axis(&base, "trigger.value", 0.5).unwrap_err().contains("has none"));
         assert!(set_axis(&base, "server.workers", 0.0).unwrap_err().contains("1 to 10,000"));
+        // Whole-number keys take whole numbers; words and none are values too.
+        assert_eq!(Axis::parse("server.hosts=1..64:100").unwrap().values.len(), 64);
+        assert_eq!(Axis::parse("tiers.1.server.hosts=1..4:7").unwrap().values, vec![1.0, 2.0, 3.0, 4.0]);
+        let b = Axis::parse("server.balancer=round_robin,random").unwrap();
+        assert_eq!((b.values.clone(), b.label(1.0)), (vec![0.0, 1.0], "random".to_string()));
+        assert_eq!(b.apply(&base, 1.0).unwrap().server.balancer, crate::sim::Balancer::Random);
+        let t = Axis::parse("client.timeout_ms=none,1,600000").unwrap();
+        assert_eq!(t.apply(&base, 0.0).unwrap().client.timeout_ms, None);
+        assert_eq!(t.apply(&base, 2.0).unwrap().client.timeout_ms, Some(600_000.0));
+        assert!(grid(&base, &Axis::parse("server.balancer=round_robin,nope").unwrap(), None).unwrap_err().contains("nope"));
     }
 }

@@ -62,7 +62,18 @@ fn bad_input_gets_a_message_that_says_what_is_allowed() {
         (vec!["run", "--set", "limiters.quota.capacity=2"], "lower limiters.quota.retry_cost or raise the capacity"),
         (vec!["run", "--set", "client.jitter=lots"], "not one of none, full, equal, decorrelated"),
         (vec!["run", "--set", "nonsense=1"], "unknown key"),
-        (vec!["run", "--scenario", "nope"], "unknown scenario 'nope': use one of"),
+        (vec!["run", "--scenario", "nope"], "unknown scenario 'nope': there are 23, from healthy to mmc; `lab scenarios` lists them"),
+        (vec!["run", "--scenario", "metastable-retri"], "did you mean metastable-retry"),
+        (vec!["run", "--set", "server.hosts=2.5"], "server.hosts: 2.5 is not a whole number: allowed a whole number from 1 to 64 hosts"),
+        (vec!["run", "--set", "tiers=2", "--set", "tier_faults=1:crash@1..2,0:bogus"], "tier_faults[1]: 'bogus' has no '@'"),
+        (vec!["run", "--set", "tiers=2", "--set", "tier_faults=1:errors=2@1..2"], "tier_faults[0]: 'errors=2@1..2': 2 is out of range"),
+        (vec!["run", "--set", "load.closed.clients=100000", "--set", "load.closed.think_ms=1"], "raise the think time to at least 100 ms"),
+        (vec!["run", "--set", "load.periodic.clients=100000", "--set", "load.periodic.period_s=0.01"], "lengthen the period to at least 0.1 s"),
+        (vec!["run", "--config", "/dev/zero"], "/dev/zero is larger than 64 MB"),
+        (
+            vec!["sweep", "--x", "server.workers=1..10000:100", "--y", "client.max_attempts=1..100:100", "--seeds", "1000"],
+            "this sweep is 10,000,000 runs (100 × 100 cells × 1000 seeds); at most 100,000 are allowed",
+        ),
         (vec!["run", "--fault", "crash@10..5"], "must be after start_s"),
         (vec!["run", "--duration=-1"], "--duration -1"),
         (vec!["contention", "--clients", "0"], "--clients '0'"),
@@ -73,6 +84,37 @@ fn bad_input_gets_a_message_that_says_what_is_allowed() {
         assert!(!o.status.success(), "{args:?} should fail");
         assert!(stderr(&o).contains(want), "{args:?}: {}", stderr(&o));
     }
+    // Long input comes back short.
+    let long = "x".repeat(5_000);
+    let many = "1,".repeat(3_000);
+    for args in [vec!["run", "--scenario", long.as_str()], vec!["contention", "--clients", many.as_str()], vec!["contention", "--strategies", long.as_str()]] {
+        let o = lab(&args);
+        assert!(!o.status.success() && stderr(&o).len() < 300, "{} characters", stderr(&o).len());
+    }
+}
+
+#[test]
+fn a_message_to_a_full_or_closed_stderr_is_not_a_crash() {
+    let full = std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_lab")).args(["run", "--set", "server.workers=0"]).stderr(full).output().unwrap();
+    assert_eq!(o.status.code(), Some(2), "an error status, not an abort");
+}
+
+#[test]
+fn sweeps_take_whole_numbers_words_and_none_and_settle_inside_short_runs() {
+    let o =
+        lab(&["sweep", "--scenario", "metastable-retry", "--x", "server.balancer=round_robin,random", "--seeds", "1", "--duration", "15", "--format", "csv"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.lines().nth(1).unwrap().starts_with("round_robin,") && out.lines().nth(2).unwrap().starts_with("random,"), "{out}");
+    let o = lab(&["sweep", "--scenario", "metastable-retry", "--x", "client.timeout_ms=none,300", "--seeds", "1", "--duration", "15", "--format", "json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["x_words"], serde_json::json!(["none", "300"]));
+    assert_eq!(v["settle_s"], serde_json::json!(5.0), "a third of a 15 s run");
+    let o = lab(&["sweep", "--scenario", "metastable-retry", "--x", "server.hosts=1..64:100", "--seeds", "1", "--duration", "6", "--format", "csv"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(stdout(&o).lines().count(), 1 + 64, "whole hosts, each once");
 }
 
 #[test]

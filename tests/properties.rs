@@ -217,6 +217,14 @@ proptest! {
 }
 
 #[test]
+fn schedules_of_tier_faults_are_bounded_like_faults() {
+    let mut cfg = keys::set(&Config::default(), "tiers", "2").unwrap();
+    let f = TierFault { tier: 1, host: None, fault: Fault { kind: FaultKind::Errors, start_s: 1.0, end_s: 2.0, value: 0.5 } };
+    cfg.tier_faults = vec![f; 100_001];
+    assert_eq!(cfg.validate().unwrap_err().to_string(), "tier_faults: 100,001 entries; at most 100,000 are allowed");
+}
+
+#[test]
 fn backoff_delay_within_zero_and_cap_for_any_attempt() {
     proptest!(|(base in 0u64..10_000_000, cap in 0u64..100_000_000, n in 0u32..1_000, prev in proptest::option::of(0u64..u64::MAX / 4), seed in any::<u64>())| {
         let mut rng = backoff_lab::sim::rng::Stream::new(seed, "p");
@@ -272,7 +280,21 @@ fn the_worst_accepted_configs_stay_under_the_memory_ceiling() {
     let mut history = deep.clone();
     history.load.rate_per_s = 1.0;
     history.tier_faults.clear();
+    // Two hosts that refuse at once (no queue) while clients wait ten minutes and retry with
+    // no backoff cap: refused attempts must not pile up (dead timeouts in the heap).
+    let mut refusing = Config::default();
+    refusing.server.hosts = 2;
+    refusing.server.queue_limit = Some(0);
+    refusing.load.rate_per_s = 1_000_000.0;
+    refusing.client.timeout_ms = Some(600_000.0);
+    refusing.client.cap_ms = Some(0.0);
+    refusing.duration_s = 30.0;
+    let mut refusing_100 = refusing.clone();
+    refusing_100.client.max_attempts = 100;
+    refusing_100.duration_s = 5.0;
     for (name, cfg, events) in [
+        ("two hosts refusing, 10-minute timeouts", &refusing, 12_000_000u64),
+        ("the same with 100 attempts", &refusing_100, 12_000_000),
         ("live cap full", &stuck, 12_000_000u64),
         ("one-hour windows", &wide, 6_000_000),
         ("8 tiers × 100 attempts", &deep, 12_000_000),

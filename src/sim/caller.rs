@@ -89,14 +89,14 @@ impl Sim {
         let (user, op) = match caller {
             Caller::User(k) => {
                 let Some(u) = self.users.get_mut(k) else { return };
-                u.per_tier[t] += 1;
+                u.per_tier[t] = u.per_tier[t].saturating_add(1);
                 u.open_calls += 1;
                 (k, &mut u.op)
             }
             Caller::Call(k) => {
                 let Some((user, Some(below))) = self.calls.get(k).map(|c| (c.user, c.below)) else { return };
                 if let Some(u) = self.users.get_mut(user) {
-                    u.per_tier[t] += 1;
+                    u.per_tier[t] = u.per_tier[t].saturating_add(1);
                     u.open_calls += 1;
                 }
                 let Some(op) = self.ops.get_mut(below) else { return };
@@ -235,7 +235,7 @@ impl Sim {
     /// decided here.
     pub(super) fn retry_or_fail(&mut self, caller: Caller, why: Failure, retry_after: SimTime) {
         let Some(op) = self.op(caller) else { return };
-        let (t, attempts, previous, deadline, id) = (op.tier as usize, op.attempts, op.previous_sleep, op.deadline, op.id);
+        let (t, attempts, previous, deadline, id) = (op.tier as usize, op.attempts, op.previous(), op.deadline, op.id);
         let tier = &mut self.tiers[t];
         let on = &tier.policy.retry_on;
         let retryable = match why {
@@ -269,9 +269,9 @@ impl Sim {
             return self.give_up(caller);
         }
         if let Some(o) = self.op_mut(caller) {
-            o.previous_sleep = previous;
-            if cost.is_some() {
-                o.retry_cost = cost;
+            o.set_previous(previous);
+            if let Some(c) = cost {
+                o.set_cost(c);
             }
         }
         self.trace(t, id, attempts, TraceKind::RetryScheduled { at });
@@ -287,7 +287,7 @@ impl Sim {
     /// The logical call succeeded.
     fn succeeded(&mut self, caller: Caller) {
         let Some(op) = self.op(caller) else { return };
-        let (t, first_sent, cost, id, attempts) = (op.tier as usize, op.first_sent, op.retry_cost, op.id, op.attempts);
+        let (t, first_sent, cost, id, attempts) = (op.tier as usize, op.first_sent, op.cost(), op.id, op.attempts);
         let tier = &mut self.tiers[t];
         tier.metrics.success(self.now.saturating_sub(first_sent));
         tier.limits.succeeded(cost);

@@ -606,6 +606,37 @@ impl Config {
             range(&k("to_per_s"), r.to_per_s, 0.0, 1_000_000.0, "requests/s")?;
             prev_end = r.end_s;
         }
+        // Closed-loop clients and periodic jobs offer at most what the open-loop rate may.
+        let max = super::load::MAX_RATE_PER_S;
+        let l = &self.load;
+        let closed = f64::from(l.closed.clients) * 1e3 / l.closed.think_ms;
+        if closed > max {
+            return Err(err(
+                "load.closed.think_ms",
+                format!(
+                    "{} clients thinking {} ms could send {} requests/s; at most {} are allowed (as for load.rate_per_s): raise the think time to at least {} ms, or lower the clients",
+                    num(f64::from(l.closed.clients)),
+                    num(l.closed.think_ms),
+                    num(closed.round()),
+                    num(max),
+                    num((f64::from(l.closed.clients) * 1e3 / max).ceil())
+                ),
+            ));
+        }
+        let periodic = f64::from(l.periodic.clients) / l.periodic.period_s;
+        if periodic > max {
+            return Err(err(
+                "load.periodic.period_s",
+                format!(
+                    "{} jobs every {} s send {} requests/s; at most {} are allowed (as for load.rate_per_s): lengthen the period to at least {} s, or lower the jobs",
+                    num(f64::from(l.periodic.clients)),
+                    num(l.periodic.period_s),
+                    num(periodic.round()),
+                    num(max),
+                    num(f64::from(l.periodic.clients) / max)
+                ),
+            ));
+        }
         let c = &self.client;
         if c.jitter == JitterKind::Decorrelated && c.backoff != BackoffKind::None && c.base_ms <= 0.0 {
             return Err(err("client.base_ms", "decorrelated jitter needs a base above 0 ms: it grows from the base by up to 3× per retry"));

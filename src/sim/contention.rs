@@ -60,7 +60,7 @@ impl Strategy {
         Strategy::ALL
             .into_iter()
             .find(|k| k.name() == s)
-            .ok_or_else(|| format!("unknown strategy '{s}': use one of none, exponential, full, equal, decorrelated"))
+            .ok_or_else(|| format!("unknown strategy '{}': use one of none, exponential, full, equal, decorrelated", super::params::quote(s, 40)))
     }
 
     fn backoff(self, base: SimTime, cap: SimTime) -> Backoff {

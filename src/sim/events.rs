@@ -35,10 +35,11 @@ pub(super) struct Op {
     pub(super) first_sent: SimTime,
     /// Attempts sent so far.
     pub(super) attempts: u32,
-    /// Last backoff, for decorrelated jitter.
-    pub(super) previous_sleep: Option<u64>,
-    /// What the last retry paid the quota, for its refund on success.
-    pub(super) retry_cost: Option<f64>,
+    /// Last backoff, for decorrelated jitter (`u64::MAX` before the first; see `previous`).
+    previous_sleep: u64,
+    /// What the last retry paid the quota, for its refund on success (NaN when none; see
+    /// `cost`). Sentinels, not options: a user request is alive in the hundreds of thousands.
+    retry_cost: f64,
     /// The attempt in flight, if any.
     pub(super) current: Option<Key>,
     /// The deadline its own caller passed down (`SimTime::MAX` when none travels): no attempt
@@ -48,7 +49,25 @@ pub(super) struct Op {
 
 impl Op {
     pub(super) fn new(id: u64, tier: usize, now: SimTime, deadline: SimTime) -> Op {
-        Op { id, tier: tier as u8, first_sent: now, attempts: 0, previous_sleep: None, retry_cost: None, current: None, deadline }
+        Op { id, tier: tier as u8, first_sent: now, attempts: 0, previous_sleep: u64::MAX, retry_cost: f64::NAN, current: None, deadline }
+    }
+
+    /// The last backoff, if there was one.
+    pub(super) fn previous(&self) -> Option<u64> {
+        (self.previous_sleep != u64::MAX).then_some(self.previous_sleep)
+    }
+
+    pub(super) fn set_previous(&mut self, p: Option<u64>) {
+        self.previous_sleep = p.unwrap_or(u64::MAX);
+    }
+
+    /// What the last retry paid the quota, if any did.
+    pub(super) fn cost(&self) -> Option<f64> {
+        (!self.retry_cost.is_nan()).then_some(self.retry_cost)
+    }
+
+    pub(super) fn set_cost(&mut self, c: f64) {
+        self.retry_cost = c;
     }
 }
 

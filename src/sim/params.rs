@@ -425,6 +425,8 @@ impl Param {
                 let whole = self.kind == Kind::Float || x.fract() == 0.0;
                 if x.is_finite() && whole && x >= self.min && x <= self.max {
                     Ok(())
+                } else if x.is_finite() && !whole {
+                    Err(format!("{} is not a whole number: allowed {}", num(x), self.range_text()))
                 } else {
                     Err(format!("{} is out of range: allowed {}", num(x), self.range_text()))
                 }

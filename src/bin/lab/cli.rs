@@ -131,9 +131,10 @@ enum Command {
         /// The first seed (cells use seed, seed+1, …). Default: the scenario's.
         #[arg(long)]
         seed: Option<u64>,
-        /// Seconds at the end of each run over which "metastable" is judged.
-        #[arg(long, default_value_t = 20.0)]
-        settle: f64,
+        /// Seconds at the end of each run over which "metastable" is judged: 20, or a third of
+        /// the run when that is shorter.
+        #[arg(long)]
+        settle: Option<f64>,
         /// Simulated seconds per run (overrides duration_s).
         #[arg(long)]
         duration: Option<f64>,
@@ -189,7 +190,9 @@ fn finish(result: Result<(), String>) -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(msg) if msg == CLOSED_PIPE => ExitCode::SUCCESS,
         Err(msg) => {
-            eprintln!("lab: {msg}");
+            // Not eprintln!: with stderr closed or full it would panic, and panics abort here.
+            use std::io::Write;
+            let _ = writeln!(std::io::stderr(), "lab: {msg}");
             ExitCode::from(2)
         }
     }
@@ -202,15 +205,25 @@ fn short(msg: &str) -> String {
     if n <= 300 { msg.to_string() } else { format!("{} ({n} characters in all)", backoff_lab::sim::params::quote(msg, 300)) }
 }
 
+/// The largest config file read.
+const MAX_CONFIG_BYTES: u64 = 64 << 20;
+
 fn base_config(scenario: Option<&str>, file: Option<&std::path::Path>) -> Result<(Config, u64), String> {
     if let Some(path) = file {
-        let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        // Read at most one byte past the limit, so /dev/zero or a huge file stops at once.
+        use std::io::Read;
+        let mut text = String::new();
+        let file = std::fs::File::open(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        file.take(MAX_CONFIG_BYTES + 1).read_to_string(&mut text).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        if text.len() as u64 > MAX_CONFIG_BYTES {
+            return Err(format!("{} is larger than 64 MB; a config is at most 64 MB (100,000 faults take about 8 MB)", path.display()));
+        }
         let cfg: Config = serde_json::from_str(&text).map_err(|e| format!("{} is not a valid config: {}", path.display(), short(&e.to_string())))?;
         cfg.validate().map_err(|e| format!("{}: {e}", path.display()))?;
         return Ok((cfg, 1));
     }
     match scenario {
-        Some(id) => scenarios::find(id).map(|s| (s.config, s.seed)),
+        Some(id) => scenarios::find(id).map(|s| (s.config, s.seed)).map_err(|e| format!("{e}; `lab scenarios` lists them")),
         None => Ok((Config::default(), 1)),
     }
 }
@@ -319,7 +332,7 @@ fn run(base: &Base, seed: Option<u64>, duration: Option<f64>, format: Format, se
 }
 
 fn parse_clients(s: &str) -> Result<Vec<u32>, String> {
-    let bad = || format!("--clients '{s}': write a list like 1,10,50 or a range like 10..100:10 (counts 1 to 10,000)");
+    let bad = || format!("--clients '{}': write a list like 1,10,50 or a range like 10..100:10 (counts 1 to 10,000)", backoff_lab::sim::params::quote(s, 40));
     let out: Vec<u32> = if let Some((range, step)) = s.split_once(':') {
         let (a, b) = range.split_once("..").ok_or_else(bad)?;
         let (a, b, step): (u32, u32, usize) =
@@ -395,8 +408,11 @@ const SWEEP_HELP: &str = "Definitions:
   amplification  attempts / first attempts over the whole run, mean over seeds.
   wasted       work served for clients that had already given up / all work served.
 
-Axes: any --set key (server.workers=5..20:16), or the first fault: trigger.start_s,
-trigger.duration_s, trigger.value (e.g. the capacity share left by a capacity fault).
+Axes: any --set key, as a range (server.workers=5..20:16; a whole-number key is rounded and
+each value taken once) or a list of values, words and none included
+(server.balancer=round_robin,random, client.timeout_ms=none,300), or the first fault:
+trigger.start_s, trigger.duration_s, trigger.value (e.g. the capacity share left by a
+capacity fault). At most 100,000 runs (cells × seeds) a sweep.
 Cells run in parallel on every core; the same seed gives the same table.
 
 Example: where the retry storm tips, over trigger length and size:
@@ -404,14 +420,28 @@ Example: where the retry storm tips, over trigger length and size:
 
 /// Runs every cell of the grid on all cores (cells are independent, so the table does not
 /// depend on how many), with a progress line on a terminal.
-fn sweep_cmd(base: &Config, x: &str, y: Option<&str>, seeds: u32, seed: u64, settle: f64, format: Format) -> Result<(), String> {
-    use backoff_lab::sweep::{Axis, Cell, grid, run_cell};
+fn sweep_cmd(base: &Config, x: &str, y: Option<&str>, seeds: u32, seed: u64, settle: Option<f64>, format: Format) -> Result<(), String> {
+    use backoff_lab::sweep::{Axis, Cell, MAX_RUNS, grid, run_cell};
     use std::sync::atomic::{AtomicUsize, Ordering};
+    let settle = settle.unwrap_or_else(|| (base.duration_s / 3.0).min(20.0));
     if !(settle.is_finite() && settle > 0.0 && settle < base.duration_s) {
         return Err(format!("--settle {settle}: allowed above 0 and below the run's {} s", base.duration_s));
     }
     let xa = Axis::parse(x)?;
     let ya = y.map(Axis::parse).transpose()?;
+    let (nx, ny) = (xa.values.len() as u64, ya.as_ref().map_or(1, |a| a.values.len() as u64));
+    let runs = nx * ny * u64::from(seeds);
+    if runs > MAX_RUNS {
+        let n = |v: u64| backoff_lab::sim::params::num(v as f64);
+        return Err(format!(
+            "this sweep is {} runs ({} × {} cells × {} seeds); at most {} are allowed: use fewer steps or seeds",
+            n(runs),
+            n(nx),
+            n(ny),
+            n(u64::from(seeds)),
+            n(MAX_RUNS)
+        ));
+    }
     let cells = grid(base, &xa, ya.as_ref())?;
     let next = AtomicUsize::new(0);
     let done = AtomicUsize::new(0);
@@ -446,11 +476,22 @@ fn sweep_cmd(base: &Config, x: &str, y: Option<&str>, seeds: u32, seed: u64, set
         Format::Csv => {
             outln!("{},{},metastable_share,median_recovery_s,mean_amplification,wasted_share,seeds", xa.key, if yk.is_empty() { "y" } else { yk });
             for c in &rows {
-                outln!("{},{},{},{},{},{},{}", c.x, opt(c.y), c.metastable_share, opt(c.median_recovery_s), c.mean_amplification, c.wasted_share, c.seeds);
+                let y = match (&ya, c.y) {
+                    (Some(a), Some(v)) => a.label(v),
+                    _ => String::new(),
+                };
+                outln!("{},{},{},{},{},{},{}", xa.label(c.x), y, c.metastable_share, opt(c.median_recovery_s), c.mean_amplification, c.wasted_share, c.seeds);
             }
         }
         Format::Json => {
-            let v = serde_json::json!({ "x": xa.key, "y": ya.as_ref().map(|a| a.key.clone()), "seeds": seeds, "first_seed": seed, "settle_s": settle, "cells": rows });
+            let mut v = serde_json::json!({ "x": xa.key, "y": ya.as_ref().map(|a| a.key.clone()), "seeds": seeds, "first_seed": seed, "settle_s": settle, "cells": rows });
+            // An axis of words: the cells' x (or y) is the position of its word here.
+            if !xa.words.is_empty() {
+                v["x_words"] = xa.words.clone().into();
+            }
+            if let Some(a) = ya.as_ref().filter(|a| !a.words.is_empty()) {
+                v["y_words"] = a.words.clone().into();
+            }
             outln!("{}", serde_json::to_string_pretty(&v).map_err(|e| e.to_string())?);
         }
         Format::Table => {
@@ -458,13 +499,13 @@ fn sweep_cmd(base: &Config, x: &str, y: Option<&str>, seeds: u32, seed: u64, set
             let head = if yk.is_empty() { String::new() } else { format!("{yk:>22} ") };
             out!("{head}");
             for v in &xa.values {
-                out!(" {:>8}", format!("{v}"));
+                out!(" {:>8}", xa.label(*v));
             }
             outln!("   ← {}", xa.key);
             let ys: Vec<Option<f64>> = ya.as_ref().map_or(vec![None], |a| a.values.iter().map(|v| Some(*v)).collect());
             for yv in ys {
-                if let Some(v) = yv {
-                    out!("{:>22} ", format!("{v}"));
+                if let (Some(v), Some(a)) = (yv, &ya) {
+                    out!("{:>22} ", a.label(v));
                 }
                 for c in rows.iter().filter(|c| c.y == yv) {
                     out!(" {:>7.0}%", 100.0 * c.metastable_share);
@@ -484,8 +525,8 @@ fn sweep_cmd(base: &Config, x: &str, y: Option<&str>, seeds: u32, seed: u64, set
                 let rec = c.median_recovery_s.map_or("–".to_string(), |r| format!("{r:.1}"));
                 outln!(
                     "{:>10} {:>8} {:>9.0}% {:>12} {:>9.2}× {:>7.0}%",
-                    format!("{}", c.x),
-                    opt(c.y),
+                    xa.label(c.x),
+                    ya.as_ref().zip(c.y).map_or(String::new(), |(a, v)| a.label(v)),
                     100.0 * c.metastable_share,
                     rec,
                     c.mean_amplification,
