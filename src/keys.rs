@@ -1,15 +1,12 @@
 //! Dotted keys for every scalar parameter: `client.timeout_ms=500`, `server.queue_limit=none`.
 //!
-//! The CLI's `--set` takes them, its `--help` lists them from [`KEYS`] with their units,
+//! The CLI's `--set` takes them, its `--help` lists them from [`PARAMS`] with their units,
 //! ranges and defaults, and the page's controls and share links use the same names. Each key
 //! is parsed and range-checked by its spec in [`crate::sim::params`]; the result is then
 //! validated as a whole, so an out-of-range value gets the same message everywhere.
 
-use crate::sim::params::{self, PARAMS, Param};
+use crate::sim::params::{self, Applies, PARAMS, Param};
 use crate::sim::{Config, ConfigError, Fault, Ramp, TierFault};
-
-/// Every scalar key's spec, in the order `--help` shows them (the one parameter table).
-pub const KEYS: &[Param] = PARAMS;
 
 fn bad(key: &str, message: impl Into<String>) -> ConfigError {
     ConfigError { key: key.to_string(), message: message.into() }
@@ -24,7 +21,7 @@ pub fn default_of(key: &str) -> String {
 /// (`tiers.2.client.max_attempts`) read tier 2.
 pub fn get(cfg: &Config, key: &str) -> Option<String> {
     if let Some((n, sub)) = tier_key(key) {
-        let p = params::find(sub).filter(|p| is_tier_param(p))?;
+        let p = params::find(sub).filter(|p| p.applies == Applies::EveryTier)?;
         return (1..=cfg.tiers.len()).contains(&n).then(|| p.text(&cfg.tier_view(n)));
     }
     params::find(key).map(|p| p.text(cfg))
@@ -33,7 +30,7 @@ pub fn get(cfg: &Config, key: &str) -> Option<String> {
 /// The spec of `key`, a tier key (`tiers.2.server.hosts`) included.
 pub fn spec(key: &str) -> Option<&'static Param> {
     match tier_key(key) {
-        Some((_, sub)) => params::find(sub).filter(|p| is_tier_param(p)),
+        Some((_, sub)) => params::find(sub).filter(|p| p.applies == Applies::EveryTier),
         None => params::find(key),
     }
 }
@@ -45,14 +42,9 @@ fn tier_key(key: &str) -> Option<(usize, &str)> {
     Some((n.parse().ok()?, sub))
 }
 
-/// Whether a parameter belongs to each tier (`server.*`, `client.*` and `limiters.*`).
-pub fn is_tier_param(p: &Param) -> bool {
-    ["server.", "client.", "limiters."].iter().any(|g| p.key.starts_with(g))
-}
-
 /// Every tier key `cfg` has (`tiers.1.server.workers`, …), tier by tier.
 pub fn tier_keys(cfg: &Config) -> Vec<String> {
-    (1..=cfg.tiers.len()).flat_map(|n| PARAMS.iter().filter(|p| is_tier_param(p)).map(move |p| format!("tiers.{n}.{}", p.key))).collect()
+    (1..=cfg.tiers.len()).flat_map(|n| PARAMS.iter().filter(|p| p.applies == Applies::EveryTier).map(move |p| format!("tiers.{n}.{}", p.key))).collect()
 }
 
 /// `TIER[/HOST]:FAULT` entries, comma separated (`2:errors=1@0..60,0/3:slow=10@0..600`).
@@ -114,7 +106,7 @@ pub fn get_list(cfg: &Config, key: &str) -> Option<String> {
 }
 
 /// Returns `cfg` with `key` set to `value`, validated. `faults` and `load.ramps` take their
-/// short forms (`crash@5..10,load=3@30..40`, `5..25:130`); every other key is one of [`KEYS`].
+/// short forms (`crash@5..10,load=3@30..40`, `5..25:130`); every other key is one of [`PARAMS`].
 pub fn set(cfg: &Config, key: &str, value: &str) -> Result<Config, ConfigError> {
     let out = assign(cfg, key, value)?;
     out.validate()?;
@@ -160,7 +152,7 @@ pub fn assign(cfg: &Config, key: &str, value: &str) -> Result<Config, ConfigErro
                 format!("tier {n} does not exist: this config has {tiers} tier{} (set tiers={} first)", if tiers == 1 { "" } else { "s" }, n + 1),
             ));
         };
-        let Some(p) = params::find(sub).filter(|p| is_tier_param(p)) else {
+        let Some(p) = params::find(sub).filter(|p| p.applies == Applies::EveryTier) else {
             return Err(bad(&shown(key), format!("'{}' is not a tier key: each tier takes the server.*, client.* and limiters.* keys", shown(sub))));
         };
         let v = p.parse(value).map_err(|m| bad(key, m))?;
@@ -240,7 +232,7 @@ pub fn config_json(cfg: &Config) -> String {
         .map(|(i, _)| {
             let view = cfg.tier_view(i + 1);
             let leaves: Vec<(Vec<&str>, String)> =
-                PARAMS.iter().filter(|p| is_tier_param(p)).map(|p| (p.key.split('.').collect(), text(int(p), (p.get)(&*view)))).collect();
+                PARAMS.iter().filter(|p| p.applies == Applies::EveryTier).map(|p| (p.key.split('.').collect(), text(int(p), (p.get)(&*view)))).collect();
             compact(&leaves)
         })
         .collect();
@@ -319,9 +311,9 @@ fn compact(leaves: &[(Vec<&str>, String)]) -> String {
 
 /// The keys, units and defaults as a help text.
 pub fn help_text() -> String {
-    let width = KEYS.iter().map(|d| d.key.len()).max().unwrap_or(0);
+    let width = PARAMS.iter().map(|d| d.key.len()).max().unwrap_or(0);
     let mut out = String::new();
-    for d in KEYS {
+    for d in PARAMS {
         out.push_str(&format!("  {:<width$}  {}; {}; default {}\n", d.key, d.help(), d.range_text(), default_of(d.key)));
     }
     out.push_str(&format!("  {:<width$}  faults, comma separated: KIND[=VALUE]@START..END (crash@5..10,load=3@30..40,restart@10); or --fault\n", "faults"));
@@ -360,10 +352,10 @@ mod tests {
         let mut all = Vec::new();
         leaves("", &serde_json::to_value(Config::default()).unwrap(), &mut all);
         for key in &all {
-            assert!(KEYS.iter().any(|d| d.key == key), "{key} has no KeyDoc");
+            assert!(PARAMS.iter().any(|d| d.key == key), "{key} has no KeyDoc");
         }
         // `tiers` is the number of tiers, written as the `tiers` list.
-        for d in KEYS.iter().filter(|d| d.key != "tiers") {
+        for d in PARAMS.iter().filter(|d| d.key != "tiers") {
             assert!(all.iter().any(|k| k == d.key), "{} is not a field", d.key);
         }
     }

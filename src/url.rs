@@ -30,7 +30,12 @@ use crate::sim::params::quote;
 pub const VERSION: u32 = 2;
 
 /// Control groups that embed mode can show (`controls=load,client`).
-pub const CONTROL_GROUPS: [&str; 5] = ["load", "server", "client", "limiters", "faults"];
+pub fn control_groups() -> Vec<&'static str> {
+    let mut ids: Vec<&str> = crate::sim::params::Group::ALL.iter().map(|g| g.filter_id()).collect();
+    ids.dedup();
+    ids.push("faults");
+    ids
+}
 
 /// Everything a link carries.
 #[derive(Clone, Debug, PartialEq)]
@@ -125,7 +130,7 @@ pub fn decode_component(s: &str) -> Option<String> {
 /// `key=value` pairs for every parameter where `cfg` differs from `base`.
 pub fn config_diff(base: &Config, cfg: &Config) -> Vec<(String, String)> {
     let mut out = Vec::new();
-    for d in keys::KEYS {
+    for d in crate::sim::params::PARAMS {
         let (a, b) = (keys::get(base, d.key), keys::get(cfg, d.key));
         if a != b {
             out.push((d.key.to_string(), b.unwrap_or_default()));
@@ -341,14 +346,14 @@ pub fn decode(query: &str) -> (LinkState, Vec<String>) {
             },
             "controls" => {
                 let groups: Vec<String> = v.split(',').map(str::trim).filter(|g| !g.is_empty()).map(str::to_string).collect();
-                let unknown: Vec<&String> = groups.iter().filter(|g| !CONTROL_GROUPS.contains(&g.as_str())).collect();
+                let unknown: Vec<&String> = groups.iter().filter(|g| !control_groups().contains(&g.as_str())).collect();
                 if unknown.is_empty() {
                     state.controls = Some(groups);
                 } else {
                     notes.push(format!(
                         "controls: unknown group(s) {}; groups are {}",
                         unknown.iter().map(|g| format!("'{}'", quote(g, 30))).collect::<Vec<_>>().join(", "),
-                        CONTROL_GROUPS.join(", ")
+                        control_groups().join(", ")
                     ));
                 }
             }

@@ -121,7 +121,7 @@ fn sweeps_take_whole_numbers_words_and_none_and_settle_inside_short_runs() {
 fn help_lists_every_key_with_its_unit_and_default() {
     let o = lab(&["run", "--help"]);
     let out = stdout(&o);
-    for d in backoff_lab::keys::KEYS {
+    for d in backoff_lab::sim::params::PARAMS {
         assert!(out.contains(d.key), "--help lacks {}", d.key);
     }
     assert!(out.contains("client.timeout_ms") && out.contains("default 1000"));

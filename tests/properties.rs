@@ -207,8 +207,8 @@ proptest! {
     }
 
     #[test]
-    fn set_never_panics_and_errors_name_the_key(i in 0..keys::KEYS.len(), value in "\\PC{0,12}") {
-        let key = keys::KEYS[i].key;
+    fn set_never_panics_and_errors_name_the_key(i in 0..backoff_lab::sim::params::PARAMS.len(), value in "\\PC{0,12}") {
+        let key = backoff_lab::sim::params::PARAMS[i].key;
         match keys::set(&Config::default(), key, &value) {
             Ok(cfg) => prop_assert!(cfg.validate().is_ok()),
             Err(e) => prop_assert!(!e.message.is_empty() && e.key.starts_with(key.split('.').next().unwrap())),

@@ -123,8 +123,101 @@ pub struct Param {
     /// For an optional parameter, what `none` means ("no timeout").
     pub none_means: Option<&'static str>,
     pub ui: Ui,
+    /// The page's group of controls it sits in (`None`: not a control on the page).
+    pub group: Option<Group>,
+    /// Where it applies: the edge only (load, the run, measurements), or every tier (each
+    /// tier's server, the client policy and limiters of the calls into it).
+    pub applies: Applies,
     pub get: fn(&Config) -> Val,
     pub set: fn(&mut Config, Val) -> bool,
+}
+
+/// A group of controls on the page, in the order the page shows them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Group {
+    Load,
+    /// Tiers, hosts and the balancer (an embed's `controls=server` shows it with the server).
+    System,
+    Server,
+    Client,
+    Limiters,
+}
+
+impl Group {
+    pub const ALL: [Group; 5] = [Group::Load, Group::System, Group::Server, Group::Client, Group::Limiters];
+
+    /// Its id in links (`controls=load,server`) and in element ids.
+    pub fn id(self) -> &'static str {
+        match self {
+            Group::Load => "load",
+            Group::System => "system",
+            Group::Server => "server",
+            Group::Client => "client",
+            Group::Limiters => "limiters",
+        }
+    }
+
+    /// Its legend on the page.
+    pub fn name(self) -> &'static str {
+        match self {
+            Group::Load => "Load",
+            Group::System => "System",
+            Group::Server => "Server",
+            Group::Client => "Client",
+            Group::Limiters => "Limiters",
+        }
+    }
+
+    /// The group an embed link names to show this one (the system goes with the server).
+    pub fn filter_id(self) -> &'static str {
+        if self == Group::System { Group::Server.id() } else { self.id() }
+    }
+}
+
+/// Where a parameter applies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Applies {
+    /// The whole lab or the edge's users: `load.*`, `metrics.*`, `duration_s`, `tiers`.
+    Edge,
+    /// Each tier has its own (`tiers.N.KEY`): `server.*`, `client.*`, `limiters.*`.
+    EveryTier,
+}
+
+const fn starts_with(s: &str, prefix: &str) -> bool {
+    let (s, p) = (s.as_bytes(), prefix.as_bytes());
+    if p.len() > s.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < p.len() {
+        if s[i] != p[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// A parameter's place, from its key: the prefix names its group and where it applies; the
+/// shape of the system (tiers, hosts, balancer) is its own group.
+const fn place(key: &str, ui: &Ui) -> (Option<Group>, Applies) {
+    let applies = if starts_with(key, "server.") || starts_with(key, "client.") || starts_with(key, "limiters.") { Applies::EveryTier } else { Applies::Edge };
+    let group = if matches!(ui, Ui::Hidden) {
+        None
+    } else if starts_with(key, "tiers") || starts_with(key, "server.hosts") || starts_with(key, "server.balancer") {
+        Some(Group::System)
+    } else if starts_with(key, "load.") {
+        Some(Group::Load)
+    } else if starts_with(key, "server.") {
+        Some(Group::Server)
+    } else if starts_with(key, "client.") {
+        Some(Group::Client)
+    } else if starts_with(key, "limiters.") {
+        Some(Group::Limiters)
+    } else {
+        None
+    };
+    (group, applies)
 }
 
 macro_rules! param {
@@ -139,6 +232,8 @@ macro_rules! param {
             max: $max,
             none_means: $none,
             ui: $ui,
+            group: place($key, &$ui).0,
+            applies: place($key, &$ui).1,
             get: |c| Field::to_val(&c.$($f).+),
             set: |c, v| match Field::from_val(v) {
                 Some(x) => {
@@ -170,7 +265,9 @@ pub const PARAMS: &[Param] = &[
         min: 1.0,
         max: MAX_TIERS as f64,
         none_means: None,
-        ui: slider(1.0, 5.0, 1.0),
+        ui: slider(1.0, MAX_TIERS as f64, 1.0),
+        group: Some(Group::System),
+        applies: Applies::Edge,
         get: |c| Val::Num((c.tiers.len() + 1) as f64),
         // New tiers below take the defaults; fewer tiers drop the bottom ones and their faults.
         set: |c, v| match u32::from_val(v) {
@@ -199,6 +296,7 @@ pub const PARAMS: &[Param] = &[
         load.periodic.jittered
     ),
     param!("server.workers", "Workers", "workers", Int, 1.0, 10_000.0, None, slider(1.0, 200.0, 1.0), server.workers),
+    param!("server.service_ms", "Mean service time", "ms", Float, 0.001, 600_000.0, None, slider(1.0, 1_000.0, 1.0), server.service_ms),
     param!(
         "server.service",
         "Service-time shape",
@@ -210,7 +308,6 @@ pub const PARAMS: &[Param] = &[
         Ui::Options(&[("constant", "constant"), ("exponential", "exponential"), ("lognormal", "log-normal (long tail)")]),
         server.service
     ),
-    param!("server.service_ms", "Mean service time", "ms", Float, 0.001, 600_000.0, None, slider(1.0, 1_000.0, 1.0), server.service_ms),
     param!("server.sigma", "Log-normal shape", "", Float, 0.01, 3.0, None, H, server.sigma),
     param!("server.contention", "Contention", "×", Float, 0.0, 10.0, None, slider(0.0, 5.0, 0.1), server.contention),
     param!(
@@ -585,6 +682,18 @@ pub fn nearest(key: &str) -> Vec<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_control_has_a_group_and_every_tier_key_its_place() {
+        let in_group = |g: Group| PARAMS.iter().filter(|p| p.group == Some(g)).map(|p| p.key).collect::<Vec<_>>();
+        assert_eq!(in_group(Group::System), ["tiers", "server.hosts", "server.balancer"]);
+        assert_eq!(in_group(Group::Client), ["client.timeout_ms", "client.max_attempts", "client.backoff", "client.base_ms", "client.cap_ms", "client.jitter"]);
+        for p in PARAMS {
+            assert_eq!(p.group.is_some(), !matches!(p.ui, Ui::Hidden), "{}: a control has a group, a hidden parameter none", p.key);
+            let every = ["server.", "client.", "limiters."].iter().any(|x| p.key.starts_with(x));
+            assert_eq!(p.applies == Applies::EveryTier, every, "{}", p.key);
+        }
+    }
 
     #[test]
     fn every_param_reads_and_writes_its_own_field() {

@@ -6,45 +6,6 @@ use crate::sim::{Config, params};
 use crate::ui::controls::{Choice, Slider, same};
 use yew::prelude::*;
 
-/// The groups shown, by key. Embed links can show a subset (`controls=client,limiters`).
-pub const GROUPS: &[(&str, &str, &[&str])] = &[
-    (
-        "load",
-        "Load",
-        &["load.rate_per_s", "load.closed.clients", "load.closed.think_ms", "load.periodic.clients", "load.periodic.period_s", "load.periodic.jittered"],
-    ),
-    ("system", "System", &["tiers", "server.hosts", "server.balancer"]),
-    (
-        "server",
-        "Server",
-        &[
-            "server.workers",
-            "server.service_ms",
-            "server.service",
-            "server.contention",
-            "server.queue_limit",
-            "server.discipline",
-            "server.drop_expired",
-            "server.throttle.enabled",
-            "server.throttle.rate_per_s",
-        ],
-    ),
-    ("client", "Client", &["client.timeout_ms", "client.max_attempts", "client.backoff", "client.base_ms", "client.cap_ms", "client.jitter"]),
-    (
-        "limiters",
-        "Limiters",
-        &[
-            "limiters.quota.enabled",
-            "limiters.budget.enabled",
-            "limiters.grpc.enabled",
-            "limiters.throttling.enabled",
-            "limiters.breaker.enabled",
-            "limiters.breaker.open_ms",
-            "limiters.adaptive.enabled",
-        ],
-    ),
-];
-
 #[derive(Properties, PartialEq)]
 pub struct Props {
     /// The config of the side being edited.
@@ -65,7 +26,7 @@ pub struct Props {
 /// One control for `key`, from its spec; a server or client key edits the selected tier.
 fn control(key: &str, p: &Props) -> Html {
     let Some(spec) = params::find(key) else { return html! {} };
-    let full = if p.tier > 0 && crate::keys::is_tier_param(spec) { format!("tiers.{}.{key}", p.tier) } else { key.to_string() };
+    let full = if p.tier > 0 && spec.applies == params::Applies::EveryTier { format!("tiers.{}.{key}", p.tier) } else { key.to_string() };
     let key = full.as_str();
     let value = crate::keys::get(&p.cfg, key).unwrap_or_default();
     let error = p.errors.iter().find(|(k, _)| k == key).map(|(_, e)| AttrValue::from(e.clone()));
@@ -90,10 +51,7 @@ fn control(key: &str, p: &Props) -> Html {
 pub fn param_groups(p: &Props) -> Html {
     let system = p.cfg.is_system();
     // A group filter from an embed link names the original groups; "system" goes with "server".
-    let shown = |g: &str| {
-        let g = if g == "system" { "server" } else { g };
-        p.groups.as_ref().is_none_or(|gs| gs.iter().any(|x| x == g))
-    };
+    let shown = |g: params::Group| p.groups.as_ref().is_none_or(|gs| gs.iter().any(|x| x == g.filter_id()));
     let legend = |id: &str, legend: &str| match (id, p.tier) {
         ("server", t) if t > 0 => format!("Tier {t}: each host"),
         ("client", t) if t > 0 => format!("Calls into tier {t}"),
@@ -103,10 +61,11 @@ pub fn param_groups(p: &Props) -> Html {
         _ => legend.to_string(),
     };
     html! {
-        { for GROUPS.iter().filter(|(g, _, _)| shown(g)).map(|(id, name, keys)| html! {
-            <fieldset><legend>{ legend(id, name) }</legend>
-              { for keys.iter().map(|k| control(k, p)) }
-              if *id == "client" { <p class="help-inline" id="mean-delay">{ p.client_note.clone() }</p> }
+        // Each group's controls are the parameters whose spec names it, in the table's order.
+        { for params::Group::ALL.into_iter().filter(|g| shown(*g)).map(|g| html! {
+            <fieldset><legend>{ legend(g.id(), g.name()) }</legend>
+              { for params::PARAMS.iter().filter(|x| x.group == Some(g)).map(|x| control(x.key, p)) }
+              if g == params::Group::Client { <p class="help-inline" id="mean-delay">{ p.client_note.clone() }</p> }
             </fieldset>
         }) }
     }
