@@ -508,3 +508,39 @@ fn the_trace_follows_the_tier_it_is_pointed_at() {
     let (edge, _) = sim.poll_trace();
     assert!(!edge.is_empty() && edge.iter().all(|e| e.t.as_secs_f64() > 12.0));
 }
+
+#[test]
+fn a_tier_restarting_together_refuses_the_retries_of_its_own_victims() {
+    // Hosts restart at 10 s and stay down for 1 s; retries go at once. No host may take in
+    // a victim of another host's restart in that instant: every host is down together.
+    for hosts in [1, 2, 4] {
+        let mut cfg = restarting(hosts);
+        cfg.faults = vec![Fault::parse("restart@10..11").unwrap()];
+        cfg.load.rate_per_s = 400.0;
+        cfg.server.service_ms = 50.0;
+        cfg.client.backoff = BackoffKind::None;
+        let mut sim = Sim::new(cfg, 1).unwrap();
+        sim.run_to_end();
+        let during: u64 = sim.windows().iter().filter(|w| (10.0..11.0).contains(&w.start.as_secs_f64())).map(|w| w.counts.accepted).sum();
+        assert_eq!(during, 0, "{hosts} hosts accepted {during} attempts while down");
+        assert!(sim.summary().counts.resets > 20, "{hosts} hosts");
+    }
+}
+
+#[test]
+fn a_restart_ends_the_calls_its_workers_were_making() {
+    let mut cfg = backoff_lab::keys::set(&Config::default(), "tiers", "2").unwrap();
+    cfg.load.rate_per_s = 20.0;
+    cfg.tiers[0].server.service_ms = 500.0;
+    cfg.tier_faults = vec![TierFault { tier: 0, host: None, fault: Fault::parse("restart@10").unwrap() }];
+    cfg.faults = vec![Fault::parse("load=0@12..86400").unwrap()];
+    cfg.duration_s = 30.0;
+    let mut sim = Sim::new(cfg, 4).unwrap();
+    sim.run_to_end();
+    // The edge's workers were waiting on tier 1 when they restarted: those calls ended
+    // (failed) with them, and nothing is left alive after the load stops.
+    assert_eq!(sim.tier_status(1).live_requests, 0);
+    assert_eq!(sim.live(), (0, 0));
+    let below = sim.tier_summary(1).counts;
+    assert_eq!(below.first_attempts, below.successes + below.failures, "every call into tier 1 has its outcome");
+}

@@ -175,19 +175,22 @@ impl<T> Pacer<T> {
         Err(self.waiting.len() == 1)
     }
 
-    /// The waiting sends whose turn has come: as many as there are tokens, or all of them once
-    /// the limiter is switched off.
-    pub(crate) fn ready(&mut self, now: SimTime) -> Vec<T> {
-        match self.limiter.as_mut() {
-            Some(a) => {
-                let mut ready = Vec::new();
-                while !self.waiting.is_empty() && a.try_take(now) {
-                    ready.extend(self.waiting.pop_front());
-                }
-                ready
+    /// The waiting sends whose turn has come (as many as there are tokens, or all of them
+    /// once the limiter is switched off), and those no longer `alive`, which leave the line
+    /// without spending a token.
+    pub(crate) fn ready(&mut self, now: SimTime, alive: impl Fn(&T) -> bool) -> (Vec<T>, Vec<T>) {
+        let (mut ready, mut dead) = (Vec::new(), Vec::new());
+        while let Some(first) = self.waiting.front() {
+            if !alive(first) {
+                dead.extend(self.waiting.pop_front());
+                continue;
             }
-            None => self.waiting.drain(..).collect(),
+            if self.limiter.as_mut().is_some_and(|a| !a.try_take(now)) {
+                break;
+            }
+            ready.extend(self.waiting.pop_front());
         }
+        (ready, dead)
     }
 
     pub(crate) fn is_waiting(&self) -> bool {

@@ -24,6 +24,11 @@ impl Sim {
         }
     }
 
+    /// The call that served call `key` is making to another tier, while it makes one.
+    pub(super) fn op_of_call(&self, key: Key) -> Option<&Op> {
+        self.op(Caller::Call(key))
+    }
+
     fn op_mut(&mut self, caller: Caller) -> Option<&mut Op> {
         match caller {
             Caller::User(k) => self.users.get_mut(k).filter(|u| !u.done).map(|u| &mut u.op),
@@ -161,6 +166,11 @@ impl Sim {
         }
         c.caller_waiting = false;
         let (counted, host, user) = (c.counted, c.host as usize, c.user);
+        // Work for a caller whose own caller (up to the user) has left is wasted all the same.
+        let dead = match caller {
+            Caller::User(_) => false,
+            Caller::Call(_) => self.dead_since(key) <= self.now,
+        };
         // Nobody holds it any more: the balancer stops counting it and it is forgotten.
         self.calls.discard(key);
         let tier = &mut self.tiers[t];
@@ -186,7 +196,12 @@ impl Sim {
         self.clear_current(caller);
         match outcome {
             Outcome::Ok => {
-                self.tiers[t].metrics.c().useful += 1;
+                let c = self.tiers[t].metrics.c();
+                if dead {
+                    c.wasted += 1;
+                } else {
+                    c.useful += 1;
+                }
                 self.succeeded(caller);
             }
             Outcome::Error => self.retry_or_fail(caller, Failure::Error, SimTime::ZERO),
@@ -252,22 +267,35 @@ impl Sim {
             tier.metrics.c().suppressed_max_attempts += 1;
             return self.give_up(caller);
         }
+        // The wait: the (jittered) backoff, after any "come back after" hint, so that callers
+        // told the same instant do not all return at it.
+        let mut previous = previous;
+        let mut wait = |tier: &mut Tier, rng: &mut Stream| {
+            let backoff = if why == Failure::Throttled { &tier.backoff_throttle } else { &tier.backoff };
+            let delay = SimTime(backoff.delay(attempts - 1, &mut previous, rng));
+            if tier.policy.honor_retry_after && retry_after > SimTime::ZERO { retry_after.saturating_add(delay) } else { delay }
+        };
+        // With a deadline the wait is known before any limiter is paid: a retry that would go
+        // after its caller has left costs nothing. Without one, the limiters decide first (and
+        // a refused retry draws no backoff).
+        let known = if deadline != SimTime::MAX {
+            let delay = wait(tier, &mut self.client_rng);
+            if self.now.saturating_add(delay) >= deadline {
+                return self.give_up(caller);
+            }
+            Some(delay)
+        } else {
+            None
+        };
+        let tier = &mut self.tiers[t];
         let Some(cost) = tier.limits.allow_retry(self.now, why == Failure::Timeout, why == Failure::Throttled, tier.metrics.c()) else {
             return self.give_up(caller);
         };
-        let mut previous = previous;
-        let backoff = if why == Failure::Throttled { &tier.backoff_throttle } else { &tier.backoff };
-        let mut delay = SimTime(backoff.delay(attempts - 1, &mut previous, &mut self.client_rng));
-        if tier.policy.honor_retry_after && retry_after > SimTime::ZERO {
-            // Wait out the hint, then the usual (jittered) backoff on top, so that callers
-            // told the same instant do not all return at it.
-            delay = retry_after.saturating_add(delay);
-        }
+        let delay = match known {
+            Some(d) => d,
+            None => wait(&mut self.tiers[t], &mut self.client_rng),
+        };
         let at = self.now.saturating_add(delay);
-        if deadline != SimTime::MAX && at >= deadline {
-            // The retry would go after its caller has left.
-            return self.give_up(caller);
-        }
         if let Some(o) = self.op_mut(caller) {
             o.set_previous(previous);
             if let Some(c) = cost {
@@ -404,7 +432,23 @@ impl Sim {
     /// Sends as many waiting attempts of tier `t`'s callers as there are tokens, then waits
     /// for the next token.
     pub(super) fn release_waiting_sends(&mut self, t: usize) {
-        for caller in self.tiers[t].pacer.ready(self.now) {
+        let now = self.now;
+        let (users, calls, ops) = (&self.users, &self.calls, &self.ops);
+        // A caller restarted or past its deadline while it waited takes no token.
+        let alive = |c: &Caller| match *c {
+            Caller::User(k) => users.get(k).is_some_and(|u| !u.done),
+            Caller::Call(k) => calls
+                .get(k)
+                .filter(|c| c.stage == Stage::Calling)
+                .and_then(|c| c.below)
+                .and_then(|b| ops.get(b))
+                .is_some_and(|op| op.deadline == SimTime::MAX || now < op.deadline),
+        };
+        let (ready, dead) = self.tiers[t].pacer.ready(now, alive);
+        for caller in dead {
+            self.give_up(caller);
+        }
+        for caller in ready {
             self.send_attempt(caller);
         }
         if self.tiers[t].pacer.is_waiting() {

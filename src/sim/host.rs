@@ -51,41 +51,68 @@ impl Sim {
         }
         touched.sort_unstable();
         touched.dedup();
-        for (t, h) in touched {
+        for &(t, h) in &touched {
             self.host_faults_now(t, h);
-            let tier = &self.tiers[t];
-            let host = &tier.hosts[h];
-            let restarts = tier.timeline.restarts_at(now) || host.own.as_ref().is_some_and(|o| o.restarts_at(now));
-            if restarts && host.last_restart != Some(now) {
-                self.tiers[t].hosts[h].last_restart = Some(now);
-                self.restart(t, h);
-            }
+        }
+        let restarting: Vec<(usize, usize)> = touched
+            .iter()
+            .copied()
+            .filter(|&(t, h)| {
+                let (tier, host) = (&self.tiers[t], &self.tiers[t].hosts[h]);
+                let restarts = tier.timeline.restarts_at(now) || host.own.as_ref().is_some_and(|o| o.restarts_at(now));
+                restarts && host.last_restart != Some(now)
+            })
+            .collect();
+        if !restarting.is_empty() {
+            self.restart(&restarting);
+        }
+        for (t, h) in touched {
             self.update_capacity(t, h);
         }
     }
 
-    /// A process restart on host `h` of tier `t` resets every connection: everything it holds
-    /// (queued, in service, or waiting on a call below) fails at once with an error, all at the
-    /// same instant (which is what makes un-jittered retries come back together).
-    fn restart(&mut self, t: usize, h: usize) {
-        let mut victims: Vec<Key> = self.tiers[t].hosts[h].queue.drain(..).collect();
-        self.tiers[t].queued -= victims.len() as u32;
+    /// A process restart on each of `hosts` (tier, host; sorted) resets every connection:
+    /// everything they hold (queued, in service, or waiting on a call below) fails at once
+    /// with an error, all at the same instant (which is what makes un-jittered retries come
+    /// back together). Every host drops what it holds before any victim is answered, so a
+    /// victim retried at once onto another host of the tier finds that host restarted (and
+    /// down, if it stays down) as it would with one host.
+    fn restart(&mut self, hosts: &[(usize, usize)]) {
+        let now = self.now;
+        let mut victims: Vec<Key> = Vec::new();
+        for &(t, h) in hosts {
+            self.tiers[t].hosts[h].last_restart = Some(now);
+            let queued: Vec<Key> = self.tiers[t].hosts[h].queue.drain(..).collect();
+            self.tiers[t].queued -= queued.len() as u32;
+            victims.extend(queued);
+        }
         let calls = &self.calls;
         let working: Vec<Key> = calls
             .keys()
-            .filter(|&k| calls.get(k).is_some_and(|c| c.tier as usize == t && c.host as usize == h && matches!(c.stage, Stage::Serving | Stage::Calling)))
+            .filter(|&k| {
+                calls
+                    .get(k)
+                    .is_some_and(|c| matches!(c.stage, Stage::Serving | Stage::Calling) && hosts.binary_search(&(c.tier as usize, c.host as usize)).is_ok())
+            })
             .collect();
         for &key in &working {
+            // A worker waiting on a call below: that call ends for it, failed, with its worker.
+            if let Some(op) = self.op_of_call(key) {
+                let (below, id, attempts) = (op.tier as usize, op.id, op.attempts);
+                let tier = &mut self.tiers[below];
+                tier.open_ops = tier.open_ops.saturating_sub(1);
+                tier.metrics.c().failures += 1;
+                self.trace(below, id, attempts, TraceKind::GaveUp);
+            }
             self.abandon_below(key);
             self.end_work(key);
         }
         victims.extend(working);
         for key in victims {
+            let Some(c) = self.calls.get(key) else { continue };
+            let (t, op_id, number) = (c.tier as usize, c.op_id, c.number);
             self.tiers[t].metrics.c().resets += 1;
-            if let Some(c) = self.calls.get(key) {
-                let (op_id, number) = (c.op_id, c.number);
-                self.trace(t, op_id, number, TraceKind::Reset);
-            }
+            self.trace(t, op_id, number, TraceKind::Reset);
             self.answer(key, Outcome::Error);
         }
     }
@@ -288,7 +315,7 @@ impl Sim {
 
     /// Since when nobody waits for this attempt's result: the earliest moment its caller, or
     /// any caller above it up to the user, stopped waiting (`SimTime::MAX` while all wait).
-    fn dead_since(&self, key: Key) -> SimTime {
+    pub(super) fn dead_since(&self, key: Key) -> SimTime {
         let mut dead = SimTime::MAX;
         let mut next = Some(key);
         while let Some(c) = next.and_then(|k| self.calls.get(k)) {
