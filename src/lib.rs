@@ -12,18 +12,9 @@ pub mod map;
 pub mod report;
 pub mod scenarios;
 pub mod sim;
-pub mod sweep;
 pub mod texts;
 pub mod url;
 
 /// The page (wasm32 only): Yew components over the same engine.
 #[cfg(target_arch = "wasm32")]
 pub mod ui;
-
-/// The map's Web Worker (wasm32 only): runs [`map::Job`]s off the page's thread.
-#[cfg(target_arch = "wasm32")]
-pub mod worker;
-
-/// The map's panel (wasm32 only): its own wasm, loaded when a learner opens the map.
-#[cfg(target_arch = "wasm32")]
-pub mod panel;

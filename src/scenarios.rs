@@ -170,23 +170,27 @@ impl Scenario {
     }
 }
 
-/// The scenario with this id, or a short message naming the nearest ids (by shared words).
+/// The scenario with this id, or a short message saying how many there are.
 pub fn find(id: &str) -> Result<Scenario, String> {
     let all = all();
     let n = all.len();
-    if let Some(i) = all.iter().position(|s| s.id == id) {
-        return Ok(all.into_iter().nth(i).unwrap_or_else(|| unreachable!("found above")));
+    match all.into_iter().find(|s| s.id == id) {
+        Some(s) => Ok(s),
+        None => Err(format!("unknown scenario '{}': there are {n}, from healthy to {}", crate::sim::params::quote(id, 40), ids_last())),
     }
+}
+
+/// Up to three ids that share words with `id` ("metastable-retri" → metastable-retry, …),
+/// most shared first, for a message (the CLI's; the page offers a list instead).
+pub fn nearest(id: &str) -> Vec<&'static str> {
     let words: Vec<String> = id.to_ascii_lowercase().split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| w.len() > 2).map(str::to_string).collect();
-    let mut near: Vec<(usize, &str)> = all
+    let mut near: Vec<(usize, &'static str)> = TABLE
         .iter()
-        .map(|s| (s.id.split('-').filter(|w| words.iter().any(|x| x.starts_with(w) || w.starts_with(x.as_str()))).count(), s.id))
+        .map(|t| (t.0.split('-').filter(|w| words.iter().any(|x| x.starts_with(w) || w.starts_with(x.as_str()))).count(), t.0))
         .filter(|(k, _)| *k > 0)
         .collect();
     near.sort_by(|a, b| b.0.cmp(&a.0));
-    let near: Vec<&str> = near.into_iter().take(3).map(|(_, id)| id).collect();
-    let hint = if near.is_empty() { String::new() } else { format!(" (did you mean {}?)", near.join(", ")) };
-    Err(format!("unknown scenario '{}'{hint}: there are {n}, from healthy to {}", crate::sim::params::quote(id, 40), ids_last()))
+    near.into_iter().take(3).map(|(_, id)| id).collect()
 }
 
 /// The last scenario's id, for messages.
@@ -210,7 +214,7 @@ mod tests {
             assert!(all[..i].iter().all(|o| o.id != s.id), "duplicate {}", s.id);
         }
         assert_eq!(find("nope").unwrap_err(), format!("unknown scenario 'nope': there are {}, from healthy to mmc", all.len()));
-        assert!(find("retry-storm").unwrap_err().contains("did you mean"), "{}", find("retry-storm").unwrap_err());
+        assert_eq!(nearest("metastable-retri")[0], "metastable-retry");
     }
 
     #[test]

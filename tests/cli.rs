@@ -63,7 +63,10 @@ fn bad_input_gets_a_message_that_says_what_is_allowed() {
         (vec!["run", "--set", "client.jitter=lots"], "not one of none, full, equal, decorrelated"),
         (vec!["run", "--set", "nonsense=1"], "unknown key"),
         (vec!["run", "--scenario", "nope"], "unknown scenario 'nope': there are 23, from healthy to mmc; `lab scenarios` lists them"),
-        (vec!["run", "--scenario", "metastable-retri"], "did you mean metastable-retry"),
+        (
+            vec!["run", "--scenario", "metastable-retri"],
+            "there are 23, from healthy to mmc (did you mean metastable-retry, limit-retries, synchronized-retries?)",
+        ),
         (vec!["run", "--set", "server.hosts=2.5"], "server.hosts: 2.5 is not a whole number: allowed a whole number from 1 to 64 hosts"),
         (vec!["run", "--set", "tiers=2", "--set", "tier_faults=1:crash@1..2,0:bogus"], "tier_faults[1]: 'bogus' has no '@'"),
         (vec!["run", "--set", "tiers=2", "--set", "tier_faults=1:errors=2@1..2"], "tier_faults[0]: 'errors=2@1..2': 2 is out of range"),

@@ -31,6 +31,6 @@ mod headline;
 mod runner;
 mod state;
 mod system;
-mod web;
+pub(crate) mod web;
 
 pub use app::App;

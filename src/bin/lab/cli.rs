@@ -223,7 +223,11 @@ fn base_config(scenario: Option<&str>, file: Option<&std::path::Path>) -> Result
         return Ok((cfg, 1));
     }
     match scenario {
-        Some(id) => scenarios::find(id).map(|s| (s.config, s.seed)).map_err(|e| format!("{e}; `lab scenarios` lists them")),
+        Some(id) => scenarios::find(id).map(|s| (s.config, s.seed)).map_err(|e| {
+            let near = scenarios::nearest(id);
+            let hint = if near.is_empty() { String::new() } else { format!(" (did you mean {}?)", near.join(", ")) };
+            format!("{e}{hint}; `lab scenarios` lists them")
+        }),
         None => Ok((Config::default(), 1)),
     }
 }
@@ -421,7 +425,7 @@ Example: where the retry storm tips, over trigger length and size:
 /// Runs every cell of the grid on all cores (cells are independent, so the table does not
 /// depend on how many), with a progress line on a terminal.
 fn sweep_cmd(base: &Config, x: &str, y: Option<&str>, seeds: u32, seed: u64, settle: Option<f64>, format: Format) -> Result<(), String> {
-    use backoff_lab::sweep::{Axis, Cell, MAX_RUNS, grid, run_cell};
+    use backoff_lab::map::sweep::{Axis, Cell, MAX_RUNS, grid, run_cell};
     use std::sync::atomic::{AtomicUsize, Ordering};
     let settle = settle.unwrap_or_else(|| (base.duration_s / 3.0).min(20.0));
     if !(settle.is_finite() && settle > 0.0 && settle < base.duration_s) {

@@ -1,8 +1,16 @@
 //! The page's map of where a system tips: the current lab over a grid of two axes, several
 //! seeds per cell, each cell coloured by the share of seeds that stay down after the trigger
-//! (the definitions are [`crate::sweep`]'s, the same as `lab sweep`).
+//! (the definitions are [`sweep`]'s, the same as `lab sweep`).
 //!
-//! The page computes a map in Web Workers that run this module (`src/bin/map_worker.rs`), so
+//! Everything of the map lives in this folder:
+//! - `mod.rs` (here): a map as a [`Job`] of cells, and its text form for the workers;
+//! - [`sweep`]: one cell's runs and verdicts, the grid and its axes (`lab sweep` uses it too);
+//! - `panel.rs` and `panel_main.rs`: the map's panel on the page, its own wasm (`map-panel`),
+//!   fetched when a learner opens the map;
+//! - `worker.rs` and `worker_main.rs`: the Web Worker (`map-worker`) that runs cells off the
+//!   page's thread, a speed-built wasm.
+//!
+//! The page computes a map in Web Workers that run this module (`worker_main.rs`), so
 //! the animation keeps its frame rate. A [`Job`] travels to a worker as plain text, one line
 //! per item, and each cell comes back as numbers:
 //!
@@ -12,9 +20,19 @@
 //!  set client.max_attempts=4        set faults=capacity=0.5@5..10   (the lab, as link keys)
 //! ```
 
+pub mod sweep;
+
+/// The map's panel (wasm32 only): its own wasm, loaded when a learner opens the map.
+#[cfg(target_arch = "wasm32")]
+pub mod panel;
+
+/// The map's Web Worker (wasm32 only): runs [`Job`]s off the page's thread.
+#[cfg(target_arch = "wasm32")]
+pub mod worker;
+
 use crate::sim::Config;
-use crate::sweep::{self, Axis, Cell};
 use crate::{keys, url};
+use sweep::{Axis, Cell};
 
 /// The axes a learner can map, with their labels and units.
 pub const AXES: &[(&str, &str)] = &[

@@ -1,5 +1,5 @@
 //! "Where does it tip?": the current lab mapped over two axes, each cell coloured by the share
-//! of its seeds that stay down after the trigger (the definitions of [`crate::sweep`]).
+//! of its seeds that stay down after the trigger (the definitions of [`super::sweep`]).
 //!
 //! This panel is its own small wasm (`map-panel`), fetched only when a learner opens the map,
 //! so the page's start-up download does not carry it. It builds its controls in the page's
@@ -9,8 +9,9 @@
 //! hovering a cell says what it measured; clicking it sends the cell's link to the page in a
 //! `lab-load` event, and the page loads it on the same seed.
 
-use crate::map::{AXES, Job, SETTLE_S, axis_values};
-use crate::sweep::Axis;
+use super::sweep::Axis;
+use super::{AXES, Job, SETTLE_S, axis_values};
+use crate::ui::web::{media, now_ms};
 use crate::url;
 use js_sys::Array;
 use std::cell::RefCell;
@@ -71,12 +72,8 @@ impl Run {
     }
 }
 
-fn now_ms() -> f64 {
-    web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now())
-}
-
 fn dark() -> bool {
-    web_sys::window().and_then(|w| w.match_media("(prefers-color-scheme: dark)").ok().flatten()).is_some_and(|m| m.matches())
+    media("(prefers-color-scheme: dark)")
 }
 
 fn short(v: f64) -> String {

@@ -1,8 +1,8 @@
-//! The map panel's entry point (wasm32 only; see `backoff_lab::panel`).
+//! The map panel's entry point (wasm32 only; see `backoff_lab::map::panel`).
 
 #[cfg(target_arch = "wasm32")]
 fn main() {
-    backoff_lab::panel::start();
+    backoff_lab::map::panel::start();
 }
 
 #[cfg(not(target_arch = "wasm32"))]

@@ -1,8 +1,8 @@
-//! The map's Web Worker entry point (wasm32 only; see `backoff_lab::worker`).
+//! The map's Web Worker entry point (wasm32 only; see `backoff_lab::map::worker`).
 
 #[cfg(target_arch = "wasm32")]
 fn main() {
-    backoff_lab::worker::start();
+    backoff_lab::map::worker::start();
 }
 
 #[cfg(not(target_arch = "wasm32"))]
