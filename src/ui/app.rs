@@ -2,6 +2,7 @@
 //! lays out the panels (header, headline, transport, stage, charts, controls, explorer).
 
 use super::bench::measure_engine;
+use super::charts;
 use super::components::{contention::Contention, exercise::ExercisePanel, explorer::Explorer, faults::FaultsPanel, params::ParamGroups, topology::Topology};
 use super::headline::Headline;
 use super::runner::*;
@@ -49,12 +50,7 @@ pub fn app() -> Html {
     let canvases = use_memo((), |_| Canvases {
         system: NodeRef::default(),
         system_b: NodeRef::default(),
-        load: NodeRef::default(),
-        latency: NodeRef::default(),
-        queue: NodeRef::default(),
-        arrivals: NodeRef::default(),
-        amplification: NodeRef::default(),
-        limiters: NodeRef::default(),
+        charts: charts::CHARTS.iter().map(|_| NodeRef::default()).collect(),
         delays: NodeRef::default(),
         phase: NodeRef::default(),
         hysteresis: NodeRef::default(),
@@ -369,15 +365,8 @@ pub fn app() -> Html {
     let on_png = {
         let canvases = canvases.clone();
         Callback::from(move |_: MouseEvent| {
-            for (name, r) in [
-                ("load", &canvases.load),
-                ("latency", &canvases.latency),
-                ("queue", &canvases.queue),
-                ("arrivals", &canvases.arrivals),
-                ("amplification", &canvases.amplification),
-                ("limiters", &canvases.limiters),
-                ("delays", &canvases.delays),
-            ] {
+            let grid = charts::CHARTS.iter().map(|c| c.id).zip(canvases.charts.iter());
+            for (name, r) in grid.chain([("delays", &canvases.delays)]) {
                 if let Some(url) = canvas(r).and_then(|c| c.to_data_url().ok()) {
                     download(&format!("backoff-lab-{name}.png"), &url);
                 }
@@ -481,12 +470,9 @@ pub fn app() -> Html {
 
         <section class="charts">
           if controls.tier > 0 { <p class="side-caption" id="charts-tier">{ format!("Tier {} as tier {} sees it: the calls into it, their latency, its queue", controls.tier, controls.tier - 1) }</p> }
-          <canvas ref={canvases.load.clone()} id="chart-load" role="img" aria-label="Load per second: offered, retries, goodput, capacity" />
-          <canvas ref={canvases.latency.clone()} id="chart-latency" role="img" aria-label="Latency p50 and p99 with the timeout line" />
-          <canvas ref={canvases.queue.clone()} id="chart-queue" role="img" aria-label="Queue depth with the limit line" />
-          <canvas ref={canvases.arrivals.clone()} id="chart-arrivals" role="img" aria-label="First attempts per window" />
-          <canvas ref={canvases.amplification.clone()} id="chart-amplification" role="img" aria-label="Amplification" />
-          <canvas ref={canvases.limiters.clone()} id="chart-limiters" role="img" aria-label="Retry quota tokens, breaker state and adaptive send rate" />
+          { for charts::CHARTS.iter().zip(canvases.charts.iter()).map(|(c, r)| html! {
+              <canvas ref={r.clone()} id={format!("chart-{}", c.id)} role="img" aria-label={c.label} />
+          }) }
           if !cfg.load.ramps.is_empty() {
             <canvas ref={canvases.hysteresis.clone()} id="chart-hysteresis" role="img" aria-label="Goodput against offered load as the load rises and falls" />
           }

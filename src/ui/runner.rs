@@ -118,12 +118,8 @@ impl Runner {
 pub(crate) struct Canvases {
     pub(crate) system: NodeRef,
     pub(crate) system_b: NodeRef,
-    pub(crate) load: NodeRef,
-    pub(crate) latency: NodeRef,
-    pub(crate) queue: NodeRef,
-    pub(crate) arrivals: NodeRef,
-    pub(crate) amplification: NodeRef,
-    pub(crate) limiters: NodeRef,
+    /// One per entry of [`charts::CHARTS`], in its order.
+    pub(crate) charts: Vec<NodeRef>,
     pub(crate) delays: NodeRef,
     /// Shown only while periodic work is on.
     pub(crate) phase: NodeRef,
@@ -131,8 +127,9 @@ pub(crate) struct Canvases {
     pub(crate) hysteresis: NodeRef,
 }
 
-/// Charts on the page, drawn in turn one per frame while playing.
-pub(crate) const CHARTS: usize = 6;
+/// Turns of the chart loop: one per chart of the registry, and one for the charts a lab
+/// shows only sometimes (the period folded, the hysteresis loop).
+pub(crate) const CHARTS: usize = charts::CHARTS.len() + 1;
 
 /// Draws chart `which` (0..CHARTS) from the closed windows in view.
 pub(crate) fn draw_chart(c: &Canvases, sim: &Sim, sim_b: Option<&Sim>, which: usize, tier: usize) {
@@ -142,11 +139,9 @@ pub(crate) fn draw_chart(c: &Canvases, sim: &Sim, sim_b: Option<&Sim>, which: us
     let wb = sim_b.map(|b| charts::visible(b.tier_windows(tier), x)).unwrap_or_default();
     let view = sim.config().tier_view(tier);
     let cfg = &*view;
-    let result = match which {
-        0 => canvas(&c.load).map(|k| charts::draw_load(&k, &ws, &wb, cfg, x, &theme)),
-        1 => canvas(&c.latency).map(|k| charts::draw_latency(&k, &ws, &wb, cfg, x, &theme)),
-        2 => canvas(&c.queue).map(|k| charts::draw_queue(&k, &ws, &wb, cfg, x, &theme)),
-        3 => {
+    let result = match charts::CHARTS.get(which) {
+        Some(chart) => c.charts.get(which).and_then(canvas).map(|k| (chart.draw)(&k, &ws, &wb, cfg, x, &theme)),
+        None => {
             // Periodic work also gets its period folded: where in the period the load lands.
             if let (Some(k), true) = (canvas(&c.phase), cfg.load.periodic.clients > 0) {
                 let h = crate::explain::phase_histogram(sim.tier_windows(tier), cfg.load.periodic.period_s, 20);
@@ -154,15 +149,11 @@ pub(crate) fn draw_chart(c: &Canvases, sim: &Sim, sim_b: Option<&Sim>, which: us
                     gloo::console::warn!(format!("chart not drawn: {e}"));
                 }
             }
-            if let (Some(k), false) = (canvas(&c.hysteresis), cfg.load.ramps.is_empty()) {
-                if let Err(e) = charts::draw_hysteresis(&k, sim.tier_windows(tier), cfg, &theme) {
-                    gloo::console::warn!(format!("chart not drawn: {e}"));
-                }
+            match (canvas(&c.hysteresis), cfg.load.ramps.is_empty()) {
+                (Some(k), false) => Some(charts::draw_hysteresis(&k, sim.tier_windows(tier), cfg, &theme)),
+                _ => None,
             }
-            canvas(&c.arrivals).map(|k| charts::draw_arrivals(&k, &ws, &wb, cfg, x, &theme))
         }
-        4 => canvas(&c.amplification).map(|k| charts::draw_amplification(&k, &ws, &wb, cfg, x, &theme)),
-        _ => canvas(&c.limiters).map(|k| charts::draw_limiters(&k, &ws, cfg, x, &theme)),
     };
     if let Some(Err(e)) = result {
         gloo::console::warn!(format!("chart not drawn: {e}"));

@@ -5,7 +5,8 @@ use super::*;
 use crate::sim::{BreakerState, Config, Window};
 use web_sys::HtmlCanvasElement;
 
-pub fn draw_limiters(c: &HtmlCanvasElement, ws: &[&Window], cfg: &Config, x: (f64, f64), t: &Theme) -> Result<(), String> {
+/// Side A's limiters (`_cmp`, side B's windows, is not drawn yet).
+pub fn draw_limiters(c: &HtmlCanvasElement, ws: &[&Window], _cmp: &[&Window], cfg: &Config, x: (f64, f64), t: &Theme) -> Result<(), String> {
     let mut series = Vec::new();
     let l = &cfg.limiters;
     if l.quota.enabled {

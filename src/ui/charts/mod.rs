@@ -31,6 +31,29 @@ pub use queue::draw_queue;
 
 use crate::sim::{Config, FaultKind, SimTime, Window};
 use plotters::prelude::*;
+
+/// Draws one time-series chart: its canvas, side A's windows in view, side B's (empty
+/// without a compare side), the config of the tier shown, the x range, the theme.
+pub type Draw = fn(&HtmlCanvasElement, &[&Window], &[&Window], &Config, (f64, f64), &Theme) -> Result<(), String>;
+
+/// One chart of the page's grid: a new chart is one entry here and one file beside this one.
+pub struct Chart {
+    /// Its name: the canvas is `chart-{id}`, its PNG `backoff-lab-{id}.png`.
+    pub id: &'static str,
+    /// What it shows, for screen readers.
+    pub label: &'static str,
+    pub draw: Draw,
+}
+
+/// The page's time-series charts, in the grid's order (drawn in turn, one per frame).
+pub const CHARTS: &[Chart] = &[
+    Chart { id: "load", label: "Load per second: offered, retries, goodput, capacity", draw: draw_load },
+    Chart { id: "latency", label: "Latency p50 and p99 with the timeout line", draw: draw_latency },
+    Chart { id: "queue", label: "Queue depth with the limit line", draw: draw_queue },
+    Chart { id: "arrivals", label: "First attempts per window", draw: draw_arrivals },
+    Chart { id: "amplification", label: "Amplification", draw: draw_amplification },
+    Chart { id: "limiters", label: "Retry quota tokens, breaker state and adaptive send rate", draw: draw_limiters },
+];
 use plotters_canvas::CanvasBackend;
 use web_sys::HtmlCanvasElement;
 
