@@ -56,9 +56,13 @@ pub fn tier_name(cfg: &Config, t: usize) -> String {
     }
 }
 
-/// Who calls tier `t`: the users for the edge, the tier above for any other.
+/// Who calls tier `t`: the users for the edge, the edge for tier 1, the tier above for any other.
 pub fn tier_callers(t: usize) -> String {
-    if t == 0 { "the users".to_string() } else { format!("tier {}", t - 1) }
+    match t {
+        0 => "the users".to_string(),
+        1 => "the edge".to_string(),
+        t => format!("tier {}", t - 1),
+    }
 }
 
 /// The trailing span of simulated time verdicts and recovery are judged over: 2 s, or one

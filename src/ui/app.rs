@@ -469,7 +469,7 @@ pub fn app() -> Html {
         </section>
 
         <section class="charts">
-          if controls.tier > 0 { <p class="side-caption" id="charts-tier">{ format!("Tier {} as tier {} sees it: the calls into it, their latency, its queue", controls.tier, controls.tier - 1) }</p> }
+          if controls.tier > 0 { <p class="side-caption" id="charts-tier">{ format!("Tier {} as {} sees it: the calls into it, their latency, its queue", controls.tier, explain::tier_callers(controls.tier)) }</p> }
           { for charts::CHARTS.iter().zip(canvases.charts.iter()).map(|(c, r)| html! {
               <canvas ref={r.clone()} id={format!("chart-{}", c.id)} role="img" aria-label={c.label} />
           }) }

@@ -172,7 +172,11 @@ pub(crate) fn draw_system(c: &Canvases, r: &Runner) {
     // The diagram shows the selected tier: its queue and workers, all hosts together (the
     // snapshot is that tier's status), and the requests moving through it.
     let limit = |cfg: &crate::sim::Config| cfg.tier(r.tier).map_or(cfg.server.queue_limit, |(s, ..)| s.queue_limit);
-    let callers = if r.tier == 0 { "clients".to_string() } else { format!("tier {}", r.tier - 1) };
+    let callers = match r.tier {
+        0 => "clients".to_string(),
+        1 => "edge".to_string(),
+        t => format!("tier {}", t - 1),
+    };
     if let Some(k) = canvas(&c.system) {
         if let Err(e) = r.anim.draw(&k, &r.shown, limit(r.sim.config()), &callers, now_ms(), reduced, dark) {
             gloo::console::warn!(format!("animation not drawn: {e}"));
