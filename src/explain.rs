@@ -49,7 +49,7 @@ impl Health {
 pub fn tier_name(cfg: &Config, t: usize) -> String {
     let bottom = cfg.tiers.len();
     match t {
-        0 if bottom == 0 => "the service".to_string(),
+        // The strip calls it the edge whatever the number of tiers.
         0 => "the edge".to_string(),
         t if t == bottom => format!("tier {t}, the bottom"),
         t => format!("tier {t}"),

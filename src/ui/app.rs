@@ -513,7 +513,7 @@ pub fn app() -> Html {
 
         if !controls.embed {
         <Explorer report={delays.clone()} canvas={canvases.delays.clone()}
-          tier={cfg.is_system().then(|| format!("the calls {} makes into {}", explain::tier_callers(controls.tier), explain::tier_name(cfg, controls.tier)))} />
+          tier={cfg.is_system().then(|| format!("the calls {} make{} into {}", explain::tier_callers(controls.tier), if controls.tier == 0 { "" } else { "s" }, explain::tier_name(cfg, controls.tier)))} />
         <section class="map" aria-labelledby="map-h">
           <h2 id="map-h">{ "Where does it tip? A map of this lab" }</h2>
           if !*map_open { <button id="map-open" onclick={on_open_map}>{ "Open the map" }</button> }
