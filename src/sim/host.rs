@@ -97,7 +97,7 @@ impl Sim {
             .collect();
         for &key in &working {
             // A worker waiting on a call below: that call ends for it, failed, with its worker.
-            if let Some(op) = self.op_of_call(key) {
+            if let Some(op) = self.op(Caller::Call(key)) {
                 let (below, id, attempts) = (op.tier as usize, op.id, op.attempts);
                 let tier = &mut self.tiers[below];
                 tier.open_ops = tier.open_ops.saturating_sub(1);
