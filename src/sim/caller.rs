@@ -18,16 +18,16 @@ use super::*;
 impl Sim {
     /// The retry state of a caller still waiting for its call.
     pub(super) fn op(&self, caller: Caller) -> Option<&Op> {
-        match caller {
-            Caller::User(k) => self.users.get(k).filter(|u| !u.done).map(|u| &u.op),
-            Caller::Call(k) => self.calls.get(k).filter(|c| c.stage == Stage::Calling).and_then(|c| c.below).and_then(|b| self.ops.get(b)),
+        match caller.who() {
+            Who::User(k) => self.users.get(k).filter(|u| !u.done).map(|u| &u.op),
+            Who::Call(k) => self.calls.get(k).filter(|c| c.stage == Stage::Calling).and_then(|c| c.below).and_then(|b| self.ops.get(b)),
         }
     }
 
     fn op_mut(&mut self, caller: Caller) -> Option<&mut Op> {
-        match caller {
-            Caller::User(k) => self.users.get_mut(k).filter(|u| !u.done).map(|u| &mut u.op),
-            Caller::Call(k) => self.calls.get(k).filter(|c| c.stage == Stage::Calling).and_then(|c| c.below).and_then(|b| self.ops.get_mut(b)),
+        match caller.who() {
+            Who::User(k) => self.users.get_mut(k).filter(|u| !u.done).map(|u| &mut u.op),
+            Who::Call(k) => self.calls.get(k).filter(|c| c.stage == Stage::Calling).and_then(|c| c.below).and_then(|b| self.ops.get_mut(b)),
         }
     }
 
@@ -46,7 +46,7 @@ impl Sim {
         tier.metrics.c().first_attempts += 1;
         tier.open_ops += 1;
         tier.limits.deposit(self.now);
-        self.start_attempt(Caller::Call(key));
+        self.start_attempt(Caller::call(key));
     }
 
     /// Sends the caller's next attempt now, unless its deadline has passed, the breaker or
@@ -63,19 +63,25 @@ impl Sim {
             return self.give_up(caller);
         }
         match self.tiers[t].pacer.admit(self.now, caller) {
-            Ok(caller) => self.send_attempt(caller),
+            Ok(caller) => self.send_now(caller, t),
             Err(true) => self.schedule_limiter_wake(t),
             Err(false) => {}
         }
     }
 
+    /// Sends an attempt that waited for adaptive mode's token, unless its caller has left.
     pub(super) fn send_attempt(&mut self, caller: Caller) {
         let Some(op) = self.op(caller) else { return };
         let (t, deadline) = (op.tier as usize, op.deadline);
         if deadline != SimTime::MAX && self.now >= deadline {
-            // It waited (for adaptive mode's token) past its caller's deadline.
+            // It waited past its caller's deadline.
             return self.give_up(caller);
         }
+        self.send_now(caller, t);
+    }
+
+    /// Sends the caller's attempt to tier `t` now (its deadline already checked).
+    fn send_now(&mut self, caller: Caller, t: usize) {
         if self.at_live_cap(t, self.calls.len()) {
             return self.give_up(caller);
         }
@@ -86,14 +92,14 @@ impl Sim {
         tier.live_calls += 1;
         let (timeout, net) = (tier.timeout, tier.network);
         // The attempt is counted in its logical call, and in its user request's tree.
-        let (user, op) = match caller {
-            Caller::User(k) => {
+        let (user, op) = match caller.who() {
+            Who::User(k) => {
                 let Some(u) = self.users.get_mut(k) else { return };
                 u.per_tier[t] = u.per_tier[t].saturating_add(1);
                 u.open_calls += 1;
                 (k, &mut u.op)
             }
-            Caller::Call(k) => {
+            Who::Call(k) => {
                 let Some((user, Some(below))) = self.calls.get(k).map(|c| (c.user, c.below)) else { return };
                 if let Some(u) = self.users.get_mut(user) {
                     u.per_tier[t] = u.per_tier[t].saturating_add(1);
@@ -128,7 +134,7 @@ impl Sim {
             retry_after: SimTime::ZERO,
             below: None,
         });
-        if let Caller::Call(_) = caller {
+        if caller.is_call() {
             // A served call keeps its attempt below, so that its worker's end abandons it.
             if let Some(op) = self.op_mut(caller) {
                 op.current = Some(key);
@@ -162,9 +168,9 @@ impl Sim {
         c.caller_waiting = false;
         let (counted, host, user) = (c.counted, c.host as usize, c.user);
         // Work for a caller whose own caller (up to the user) has left is wasted all the same.
-        let dead = match caller {
-            Caller::User(_) => false,
-            Caller::Call(_) => self.dead_since(key) <= self.now,
+        let dead = match caller.who() {
+            Who::User(_) => false,
+            Who::Call(_) => self.dead_since(key) <= self.now,
         };
         // Nobody holds it any more: the balancer stops counting it and it is forgotten. This is
         // `uncount` and `release` done in place with what is already read (the hot path of
@@ -235,8 +241,9 @@ impl Sim {
 
     /// A served call's attempt below has ended (users keep no current attempt: nothing
     /// abandons a user's).
+    #[inline(always)]
     fn clear_current(&mut self, caller: Caller) {
-        if let Caller::Call(_) = caller {
+        if caller.is_call() {
             if let Some(op) = self.op_mut(caller) {
                 op.current = None;
             }
@@ -311,6 +318,7 @@ impl Sim {
     }
 
     /// The logical call succeeded.
+    #[inline(always)]
     fn succeeded(&mut self, caller: Caller) {
         let Some(op) = self.op(caller) else { return };
         let (t, first_sent, cost, id, attempts) = (op.tier as usize, op.first_sent, op.cost(), op.id, op.attempts);
@@ -332,19 +340,21 @@ impl Sim {
 
     /// The caller has its answer: a user request ends (a closed-loop client thinks again), a
     /// served call answers its own caller.
+    #[inline(always)]
     fn end_op(&mut self, caller: Caller, t: usize, ok: bool) {
         self.tiers[t].open_ops = self.tiers[t].open_ops.saturating_sub(1);
-        match caller {
-            Caller::User(k) => {
+        match caller.who() {
+            Who::User(k) => {
                 if let Some(origin) = self.user_done(k) {
                     self.after_request(origin);
                 }
             }
-            Caller::Call(k) => self.finish_work(k, if ok { Outcome::Ok } else { Outcome::Error }),
+            Who::Call(k) => self.finish_work(k, if ok { Outcome::Ok } else { Outcome::Error }),
         }
     }
 
     /// A user request has its outcome; it settles now if nothing of its tree is alive.
+    #[inline(always)]
     fn user_done(&mut self, k: Key) -> Option<Origin> {
         let u = self.users.get_mut(k)?;
         u.done = true;
@@ -359,6 +369,7 @@ impl Sim {
 
     /// A user request whose outcome is known and whose every attempt has ended is settled: its
     /// attempts per tier count toward exact amplification.
+    #[inline(always)]
     fn settled(&mut self, per_tier: &[u32; MAX_TIERS]) {
         self.settled_users += 1;
         let n = self.tiers.len();
@@ -416,8 +427,9 @@ impl Sim {
 
     /// A call's worker is gone (answered, or its host restarted): its own call to another
     /// tier, if any, is left to finish for nobody.
+    #[inline(always)]
     pub(super) fn abandon_below(&mut self, key: Key) {
-        let Some(below) = self.op_mut(Caller::Call(key)).and_then(|op| op.current.take()) else { return };
+        let Some(below) = self.op_mut(Caller::call(key)).and_then(|op| op.current.take()) else { return };
         let now = self.now;
         if let Some(b) = self.calls.get_mut(below) {
             b.caller_waiting = false;
@@ -433,9 +445,9 @@ impl Sim {
         let now = self.now;
         let (users, calls, ops) = (&self.users, &self.calls, &self.ops);
         // A caller restarted or past its deadline while it waited takes no token.
-        let alive = |c: &Caller| match *c {
-            Caller::User(k) => users.get(k).is_some_and(|u| !u.done),
-            Caller::Call(k) => calls
+        let alive = |c: &Caller| match c.who() {
+            Who::User(k) => users.get(k).is_some_and(|u| !u.done),
+            Who::Call(k) => calls
                 .get(k)
                 .filter(|c| c.stage == Stage::Calling)
                 .and_then(|c| c.below)
@@ -461,14 +473,21 @@ impl Sim {
     }
 
     /// Drops dead timeout events once they outnumber the live ones, so memory follows live work.
+    #[inline]
     pub(super) fn compact_if_stale(&mut self) {
         if self.stale > 4_096 && self.stale * 2 > self.heap.len() {
-            let calls = &self.calls;
-            self.heap.retain(|e| match e.ev {
-                Ev::Timeout { call } => calls.get(call).is_some_and(|c| c.caller_waiting),
-                _ => true,
-            });
-            self.stale = 0;
+            self.compact();
         }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn compact(&mut self) {
+        let calls = &self.calls;
+        self.heap.retain(|e| match e.ev {
+            Ev::Timeout { call } => calls.get(call).is_some_and(|c| c.caller_waiting),
+            _ => true,
+        });
+        self.stale = 0;
     }
 }

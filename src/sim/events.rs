@@ -17,11 +17,41 @@ pub(super) enum Origin {
 }
 
 /// Who waits for an attempt: a user, or a call being served one tier up (its worker waits
-/// with it).
+/// with it). One `u64`, a key with bit 31 (free in every index) set for a call, so that it
+/// travels in a register; [`Caller::who`] opens it for a `match`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) enum Caller {
+pub(super) struct Caller(u64);
+
+/// A [`Caller`], opened.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Who {
     User(Key),
     Call(Key),
+}
+
+const CALL_BIT: u64 = 1 << 31;
+
+impl Caller {
+    #[inline]
+    pub(super) fn user(k: Key) -> Caller {
+        Caller(k.bits())
+    }
+
+    #[inline]
+    pub(super) fn call(k: Key) -> Caller {
+        Caller(k.bits() | CALL_BIT)
+    }
+
+    #[inline]
+    pub(super) fn who(self) -> Who {
+        let k = Key::from_bits(self.0 & !CALL_BIT);
+        if self.0 & CALL_BIT == 0 { Who::User(k) } else { Who::Call(k) }
+    }
+
+    #[inline]
+    pub(super) fn is_call(self) -> bool {
+        self.0 & CALL_BIT != 0
+    }
 }
 
 /// A logical call and its retry state: a user's request into the entry tier, or a served

@@ -97,7 +97,7 @@ impl Sim {
             .collect();
         for &key in &working {
             // A worker waiting on a call below: that call ends for it, failed, with its worker.
-            if let Some(op) = self.op(Caller::Call(key)) {
+            if let Some(op) = self.op(Caller::call(key)) {
                 let (below, id, attempts) = (op.tier as usize, op.id, op.attempts);
                 let tier = &mut self.tiers[below];
                 tier.open_ops = tier.open_ops.saturating_sub(1);
@@ -274,6 +274,7 @@ impl Sim {
 
     /// A worker is done with an attempt (served, failed, or given up): it frees the worker,
     /// starts queued work, and answers.
+    #[inline(always)]
     pub(super) fn finish_work(&mut self, key: Key, outcome: Outcome) {
         self.abandon_below(key);
         let Some(c) = self.calls.get(key) else { return };
@@ -285,6 +286,7 @@ impl Sim {
 
     /// Frees the worker of an attempt being served or calling, and counts its work: wasted
     /// from the moment nobody waits for it any more.
+    #[inline(always)]
     fn end_work(&mut self, key: Key) {
         let Some(c) = self.calls.get_mut(key) else { return };
         if !matches!(c.stage, Stage::Serving | Stage::Calling) {
@@ -292,9 +294,9 @@ impl Sim {
         }
         c.stage = Stage::Answered;
         let (t, h, started, below) = (c.tier as usize, c.host as usize, c.started, c.below.take());
-        let dead = match c.caller {
-            Caller::User(_) => c.abandoned_at,
-            Caller::Call(_) => self.dead_since(key),
+        let dead = match c.caller.who() {
+            Who::User(_) => c.abandoned_at,
+            Who::Call(_) => self.dead_since(key),
         };
         if let Some(op) = below {
             // Its call to another tier ended with its worker.
@@ -320,15 +322,16 @@ impl Sim {
         let mut next = Some(key);
         while let Some(c) = next.and_then(|k| self.calls.get(k)) {
             dead = dead.min(c.abandoned_at);
-            next = match c.caller {
-                Caller::Call(k) => Some(k),
-                Caller::User(_) => None,
+            next = match c.caller.who() {
+                Who::Call(k) => Some(k),
+                Who::User(_) => None,
             };
         }
         dead
     }
 
     /// Sends the host's answer back to the caller (over the network, when it takes time).
+    #[inline(always)]
     fn answer(&mut self, key: Key, outcome: Outcome) {
         let Some(c) = self.calls.get_mut(key) else { return };
         c.stage = Stage::Answered;

@@ -45,10 +45,11 @@ impl Sim {
         self.next_op_id += 1;
         self.tiers[0].open_ops += 1;
         let key = self.users.insert(User { op, origin, done: false, open_calls: 0, per_tier: [0; MAX_TIERS] });
-        self.start_attempt(Caller::User(key));
+        self.start_attempt(Caller::user(key));
     }
 
     /// A closed-loop client thinks, then sends again.
+    #[inline(always)]
     pub(super) fn after_request(&mut self, origin: Origin) {
         if let Origin::Closed(client) = origin {
             if self.closed_client_stays(client) {

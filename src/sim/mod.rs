@@ -438,20 +438,28 @@ impl Sim {
         self.summary()
     }
 
-    #[inline]
+    #[inline(always)]
     fn advance_clock(&mut self, t: SimTime) {
         // Every tier's windows share one width and start, so they close together.
         if t >= self.window_end {
-            for i in 0..self.tiers.len() {
-                let g = self.gauges(i);
-                self.tiers[i].metrics.close_until(t, &g);
-            }
-            self.window_end = self.tiers[0].metrics.window_end();
+            self.close_windows(t);
         }
         for x in &mut self.tiers {
             x.metrics.integrate(t, x.queued, x.busy, x.capacity);
         }
         self.now = t;
+    }
+
+    /// Closes every tier's windows that end at or before `t` (once a window, so kept out of
+    /// the per-event path: inlined, it made every event pay for its stack frame).
+    #[cold]
+    #[inline(never)]
+    fn close_windows(&mut self, t: SimTime) {
+        for i in 0..self.tiers.len() {
+            let g = self.gauges(i);
+            self.tiers[i].metrics.close_until(t, &g);
+        }
+        self.window_end = self.tiers[0].metrics.window_end();
     }
 
     #[inline]

@@ -4,10 +4,39 @@
 //! generation moves on, so an event that still names the old key (a timeout for an attempt
 //! that was already answered) finds nothing: that is how a timeout is cancelled, in O(1).
 
+/// A slot index and its generation, packed in one `u64` (generation high, index low): one
+/// scalar, passed in a register (a two-field key made `Caller` a 12-byte value passed through
+/// memory, and every send stalled on reading it back). Indices stay below 2^31 (the live cap
+/// is far lower), so bit 31 is free for a tag (see `events::Caller`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct Key {
-    pub index: u32,
-    pub generation: u32,
+pub struct Key(u64);
+
+impl Key {
+    #[inline]
+    fn new(index: u32, generation: u32) -> Key {
+        Key(u64::from(generation) << 32 | u64::from(index))
+    }
+
+    /// The key as one number, and back (for packing it with a tag).
+    #[inline]
+    pub fn bits(self) -> u64 {
+        self.0
+    }
+
+    #[inline]
+    pub fn from_bits(bits: u64) -> Key {
+        Key(bits)
+    }
+
+    #[inline]
+    pub fn index(self) -> u32 {
+        self.0 as u32
+    }
+
+    #[inline]
+    pub fn generation(self) -> u32 {
+        (self.0 >> 32) as u32
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -48,26 +77,26 @@ impl<T> Slab<T> {
         if let Some(index) = self.free.pop() {
             let slot = &mut self.slots[index as usize];
             slot.value = Some(value);
-            Key { index, generation: slot.generation }
+            Key::new(index, slot.generation)
         } else {
             let index = u32::try_from(self.slots.len()).unwrap_or(u32::MAX);
             self.slots.push(Slot { generation: 0, value: Some(value) });
-            Key { index, generation: 0 }
+            Key::new(index, 0)
         }
     }
 
     #[inline]
     pub fn get(&self, k: Key) -> Option<&T> {
-        match self.slots.get(k.index as usize) {
-            Some(s) if s.generation == k.generation => s.value.as_ref(),
+        match self.slots.get(k.index() as usize) {
+            Some(s) if s.generation == k.generation() => s.value.as_ref(),
             _ => None,
         }
     }
 
     #[inline]
     pub fn get_mut(&mut self, k: Key) -> Option<&mut T> {
-        match self.slots.get_mut(k.index as usize) {
-            Some(s) if s.generation == k.generation => s.value.as_mut(),
+        match self.slots.get_mut(k.index() as usize) {
+            Some(s) if s.generation == k.generation() => s.value.as_mut(),
             _ => None,
         }
     }
@@ -75,30 +104,30 @@ impl<T> Slab<T> {
     /// The keys of every entity in the slab, in slot order (for rare whole-population sweeps,
     /// such as a server restart failing everything it holds).
     pub fn keys(&self) -> impl Iterator<Item = Key> + '_ {
-        self.slots.iter().enumerate().filter(|(_, s)| s.value.is_some()).map(|(i, s)| Key { index: i as u32, generation: s.generation })
+        self.slots.iter().enumerate().filter(|(_, s)| s.value.is_some()).map(|(i, s)| Key::new(i as u32, s.generation))
     }
 
     /// Removes the entity in place, without moving it out; whether there was one.
     pub fn discard(&mut self, k: Key) -> bool {
-        let Some(s) = self.slots.get_mut(k.index as usize) else { return false };
-        if s.generation != k.generation || s.value.is_none() {
+        let Some(s) = self.slots.get_mut(k.index() as usize) else { return false };
+        if s.generation != k.generation() || s.value.is_none() {
             return false;
         }
         s.value = None;
         s.generation = s.generation.wrapping_add(1);
-        self.free.push(k.index);
+        self.free.push(k.index());
         self.len -= 1;
         true
     }
 
     pub fn remove(&mut self, k: Key) -> Option<T> {
-        let s = self.slots.get_mut(k.index as usize)?;
-        if s.generation != k.generation {
+        let s = self.slots.get_mut(k.index() as usize)?;
+        if s.generation != k.generation() {
             return None;
         }
         let v = s.value.take()?;
         s.generation = s.generation.wrapping_add(1);
-        self.free.push(k.index);
+        self.free.push(k.index());
         self.len -= 1;
         Some(v)
     }
@@ -114,7 +143,7 @@ mod tests {
         let a = s.insert("a");
         assert_eq!(s.remove(a), Some("a"));
         let b = s.insert("b");
-        assert_eq!(a.index, b.index);
+        assert_eq!(a.index(), b.index());
         assert_eq!(s.get(a), None);
         assert_eq!(s.get(b), Some(&"b"));
         assert_eq!(s.remove(a), None);
