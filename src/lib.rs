@@ -12,6 +12,7 @@ pub mod map;
 pub mod report;
 pub mod scenarios;
 pub mod sim;
+pub mod state;
 pub mod texts;
 pub mod url;
 

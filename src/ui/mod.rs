@@ -5,7 +5,7 @@
 //!
 //! ```text
 //! app.rs        the component: wires state, runner and browser; lays out the panels
-//! state.rs      what the learner chose: the pure reducer and the link it maps to
+//! state.rs      the reducer as yew's Reducible (the pure one is crate::state, tested on the host)
 //! runner.rs     the running simulation(s) and the requestAnimationFrame loop
 //! web.rs        browser glue: address, clipboard, downloads, storage, clock, media queries
 //! headline.rs   the verdict and the numbers read first
