@@ -232,7 +232,7 @@ pub fn config_json(cfg: &Config) -> String {
         .map(|(i, _)| {
             let view = cfg.tier_view(i + 1);
             let leaves: Vec<(Vec<&str>, String)> =
-                PARAMS.iter().filter(|p| p.applies == Applies::EveryTier).map(|p| (p.key.split('.').collect(), text(int(p), (p.get)(&*view)))).collect();
+                PARAMS.iter().filter(|p| p.applies == Applies::EveryTier).map(|p| (p.key.split('.').collect(), text(int(p), (p.get)(&view)))).collect();
             compact(&leaves)
         })
         .collect();

@@ -30,7 +30,10 @@ const LAYERED: &str = "tiers=3 load.rate_per_s=100 server.workers=1000 server.se
 /// Every scenario as (id, title, seed, its settings, the compare side's changes), each setting
 /// a `key=value` of [`crate::keys`] over the model's defaults. Written as data rather than code:
 /// in the page's download a struct literal per scenario cost four times as much.
-const TABLE: &[(&str, &str, u64, &[&str], Option<&str>)] = &[
+/// One row of [`TABLE`]: id, title, seed, settings, the compare side's changes.
+type Row = (&'static str, &'static str, u64, &'static [&'static str], Option<&'static str>);
+
+const TABLE: &[Row] = &[
     ("healthy", "A healthy service", 1, &["client.max_attempts=4"], None),
     ("overload", "Overload: latency, then timeouts", 2, &["client.max_attempts=1 load.ramps=5..25:130"], None),
     ("metastable-retry", "The retry storm that does not end", 3, &[STORM], None),
@@ -189,7 +192,7 @@ pub fn nearest(id: &str) -> Vec<&'static str> {
         .map(|t| (t.0.split('-').filter(|w| words.iter().any(|x| x.starts_with(w) || w.starts_with(x.as_str()))).count(), t.0))
         .filter(|(k, _)| *k > 0)
         .collect();
-    near.sort_by(|a, b| b.0.cmp(&a.0));
+    near.sort_by_key(|n| std::cmp::Reverse(n.0));
     near.into_iter().take(3).map(|(_, id)| id).collect()
 }
 

@@ -57,7 +57,7 @@ pub enum Action {
     EditSide(bool),
     SelectTier(usize),
     /// A configuration from the map panel: the lab takes it, on the same seed, from time 0.
-    LoadConfig(Config),
+    LoadConfig(Box<Config>),
 }
 
 impl Controls {
@@ -100,7 +100,7 @@ impl Controls {
             Action::EditSide(b) => next.editing_b = b && next.compare.is_some(),
             Action::SelectTier(t) => next.tier = t.min(next.cfg.tiers.len()),
             Action::LoadConfig(cfg) => {
-                next.cfg = with_trace(cfg);
+                next.cfg = with_trace(*cfg);
                 next.compare = None;
                 next.editing_b = false;
                 next.errors.clear();

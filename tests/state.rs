@@ -164,7 +164,7 @@ fn a_config_from_the_map_loads_on_the_same_seed_from_time_zero() {
     let c = start("").reduce(Action::StartCompare).reduce(Action::SetSeed(5));
     let mut cfg = c.cfg.clone();
     cfg.server.workers = 3;
-    let n = c.reduce(Action::LoadConfig(cfg));
+    let n = c.reduce(Action::LoadConfig(Box::new(cfg)));
     assert_eq!(n.cfg.server.workers, 3);
     assert_eq!(n.seed, 5);
     assert!(n.compare.is_none());

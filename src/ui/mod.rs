@@ -4,7 +4,8 @@
 //! Where things are:
 //!
 //! ```text
-//! app.rs        the component: wires state, runner and browser; lays out the panels
+//! app.rs        the root: reads the reducer, starts the hooks, lays out the panels
+//! hooks.rs      the running lab (use_lab) and the page's effects (address, lessons, map)
 //! state.rs      the reducer as yew's Reducible (the pure one is crate::state, tested on the host)
 //! runner.rs     the running simulation(s) and the requestAnimationFrame loop
 //! web.rs        browser glue: address, clipboard, downloads, storage, clock, media queries
@@ -13,7 +14,8 @@
 //! system.rs     the animated diagram of clients, queue and workers
 //! charts.rs     the live charts, one draw function each
 //! bench.rs      ?bench=1, the in-browser engine measurement
-//! components/   one panel each: the exercise, the delay explorer, Brooker's experiment
+//! components/   one panel each: header, transport, stage, charts, share, map, exercise,
+//!               faults, parameters, delay explorer, Brooker's experiment
 //! ```
 //!
 //! State is split the way yew's examples split it: a small pure reducer holds what the
@@ -28,6 +30,7 @@ mod charts;
 mod components;
 mod controls;
 mod headline;
+mod hooks;
 mod runner;
 mod state;
 mod system;

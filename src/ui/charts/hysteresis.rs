@@ -6,8 +6,11 @@
 use super::*;
 use web_sys::HtmlCanvasElement;
 
+/// Points (offered/s, goodput/s) of one way of the loop.
+type Line = Vec<(f64, f64)>;
+
 /// The 2 s spans of `windows` as (offered/s, goodput/s), split at `peak_s`.
-fn spans(windows: &[Window], peak_s: f64) -> (Vec<(f64, f64)>, Vec<(f64, f64)>) {
+fn spans(windows: &[Window], peak_s: f64) -> (Line, Line) {
     let (mut up, mut down) = (Vec::new(), Vec::new());
     let mut acc: Option<(f64, f64, f64, f64)> = None; // (start, width, offered, goodput)
     for w in windows {

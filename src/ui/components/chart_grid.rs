@@ -1,0 +1,35 @@
+//! The live charts of the selected tier, one canvas per entry of the chart registry
+//! (`ui/charts`), and the two a lab shows only when it has what they plot: goodput against a
+//! ramping load, and first tries across the period of periodic work.
+
+use crate::explain;
+use crate::ui::charts;
+use crate::ui::hooks::Lab;
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    pub lab: Lab,
+    pub tier: usize,
+    pub ramps: bool,
+    pub periodic: bool,
+}
+
+#[function_component(ChartGrid)]
+pub fn chart_grid(p: &Props) -> Html {
+    let c = &p.lab.canvases;
+    html! {
+        <section class="charts">
+          if p.tier > 0 { <p class="side-caption" id="charts-tier">{ format!("Tier {} as {} sees it: the calls into it, their latency, its queue", p.tier, explain::tier_callers(p.tier)) }</p> }
+          { for charts::CHARTS.iter().zip(c.charts.iter()).map(|(chart, r)| html! {
+              <canvas ref={r.clone()} id={format!("chart-{}", chart.id)} role="img" aria-label={chart.label} />
+          }) }
+          if p.ramps {
+            <canvas ref={c.hysteresis.clone()} id="chart-hysteresis" role="img" aria-label="Goodput against offered load as the load rises and falls" />
+          }
+          if p.periodic {
+            <canvas ref={c.phase.clone()} id="chart-phase" role="img" aria-label="Share of first tries at each point within the period of periodic work" />
+          }
+        </section>
+    }
+}

@@ -1,0 +1,88 @@
+//! The page's header: the title (or, embedded, a link to the full lab), what the link could
+//! not use, the exercise in progress, and the scenario and exercise pickers with the
+//! scenario's story and what to look for.
+
+use super::exercise::ExercisePanel;
+use crate::exercises::{self, Check};
+use crate::scenarios;
+use crate::ui::state::{Action, Controls};
+use crate::ui::web::{page_base, passed};
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    pub controls: UseReducerHandle<Controls>,
+    /// The exercise's check now, while one is in progress.
+    pub check: Option<Check>,
+    /// The run has started (simulated time is past 0).
+    pub started: bool,
+    pub texts_ready: bool,
+    /// The link of the same state with every control and no embedding.
+    pub full_lab_link: String,
+}
+
+#[function_component(PageHeader)]
+pub fn page_header(p: &Props) -> Html {
+    let controls = &p.controls;
+    let exercise = controls.exercise.as_deref().and_then(exercises::find);
+    let act = |a: fn() -> Action| {
+        let c = controls.clone();
+        Callback::from(move |_: MouseEvent| c.dispatch(a()))
+    };
+    let on_scenario = {
+        let c = controls.clone();
+        Callback::from(move |e: Event| {
+            let sel: web_sys::HtmlSelectElement = e.target_unchecked_into();
+            c.dispatch(Action::LoadScenario(sel.value()));
+        })
+    };
+    let on_exercise = {
+        let c = controls.clone();
+        Callback::from(move |e: Event| {
+            let sel: web_sys::HtmlSelectElement = e.target_unchecked_into();
+            let v = sel.value();
+            c.dispatch(if v.is_empty() { Action::LeaveExercise } else { Action::StartExercise(v) });
+        })
+    };
+    let passed_now = p.check.as_ref().and_then(|c| c.passed) == Some(true);
+    let scenario = scenarios::find(&controls.scenario).ok();
+    html! {
+        <header>
+          <h1>{ "Backoff Lab" }</h1>
+          if controls.embed {
+            <a class="open-full" href={format!("{}?{}", page_base(), p.full_lab_link)} target="_blank" rel="noopener">{ "Open the full lab ↗" }</a>
+          } else {
+            <p class="lede">{ "Why services fall over under load, and how retries, backoff and jitter save them or finish them off." }</p>
+          }
+          if !controls.notes.is_empty() {
+            <div class="notes" role="alert" id="link-notes">
+              <strong>{ "Parts of this link could not be used:" }</strong>
+              <ul>{ for controls.notes.iter().map(|n| html! { <li>{ n }</li> }) }</ul>
+              <button onclick={act(|| Action::DismissNotes)}>{ "Dismiss" }</button>
+            </div>
+          }
+          if let (Some(e), Some(chk)) = (&exercise, &p.check) {
+            <ExercisePanel key={e.id} id={e.id} check={chk.clone()} started={p.started} playing={controls.playing} texts_ready={p.texts_ready}
+              on_apply={{ let c = controls.clone(); Callback::from(move |_| c.dispatch(Action::ApplySolution)) }} />
+          }
+          <div class="scenario">
+            <label for="scenario">{ "Scenario " }</label>
+            <select id="scenario" onchange={on_scenario}>
+              { for scenarios::all().iter().map(|s| html! { <option value={s.id} selected={s.id == controls.scenario}>{ s.title }</option> }) }
+            </select>
+            if !controls.embed {
+              <label for="exercise-pick">{ "Exercise " }</label>
+              <select id="exercise-pick" onchange={on_exercise}>
+                <option value="" selected={controls.exercise.is_none()}>{ "— none —" }</option>
+                { for exercises::all().iter().map(|e| {
+                    let current = controls.exercise.as_deref() == Some(e.id);
+                    let tick = if passed(e.id) || (current && passed_now) { "✓ " } else { "" };
+                    html! { <option value={e.id} selected={current}>{ format!("{tick}{}", e.title) }</option> }
+                }) }
+              </select>
+            }
+            if let (Some(s), None) = (scenario, &exercise) { <p class="story">{ s.story() } <strong>{ " Look for: " }</strong>{ s.look_for() }</p> }
+          </div>
+        </header>
+    }
+}

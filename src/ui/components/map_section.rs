@@ -1,0 +1,36 @@
+//! Where the map of the lab opens. The map panel is its own wasm (`src/map/panel.rs`),
+//! fetched when the learner opens it; it reads the lab from `data-link`, and a cell it sends
+//! back loads into the lab (`hooks::use_map_loads`).
+
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    /// The current state's link.
+    pub link: String,
+}
+
+#[function_component(MapSection)]
+pub fn map_section(p: &Props) -> Html {
+    let open = use_state(|| false);
+    let on_open = {
+        let open = open.clone();
+        Callback::from(move |_: MouseEvent| {
+            if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
+                if let (Ok(script), Some(body)) = (doc.create_element("script"), doc.body()) {
+                    let _ = script.set_attribute("src", "map-panel.js");
+                    let _ = script.set_attribute("onload", "wasm_bindgen('map-panel_bg.wasm')");
+                    let _ = body.append_child(&script);
+                }
+            }
+            open.set(true);
+        })
+    };
+    html! {
+        <section class="map" aria-labelledby="map-h">
+          <h2 id="map-h">{ "Where does it tip? A map of this lab" }</h2>
+          if !*open { <button id="map-open" onclick={on_open}>{ "Open the map" }</button> }
+          <div id="map-panel" data-link={p.link.clone()} />
+        </section>
+    }
+}

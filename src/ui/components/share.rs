@@ -1,0 +1,71 @@
+//! Share and export: the link of the current state, an embed snippet, and the run's series
+//! (CSV), config (JSON, which the CLI runs) and charts (PNG).
+
+use crate::report;
+use crate::ui::charts;
+use crate::ui::hooks::Lab;
+use crate::ui::web::{canvas, copy_to_clipboard, data_url, download};
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    pub lab: Lab,
+    /// The full address of the current state.
+    pub url: String,
+    /// The iframe snippet that embeds it.
+    pub snippet: String,
+    pub cfg: crate::sim::Config,
+    pub seed: u64,
+}
+
+#[function_component(SharePanel)]
+pub fn share_panel(p: &Props) -> Html {
+    let on_copy_link = {
+        let u = p.url.clone();
+        Callback::from(move |_: MouseEvent| copy_to_clipboard(&u))
+    };
+    let on_copy_embed = {
+        let sn = p.snippet.clone();
+        Callback::from(move |_: MouseEvent| copy_to_clipboard(&sn))
+    };
+    let on_csv = {
+        let runner = p.lab.runner.clone();
+        Callback::from(move |_: MouseEvent| {
+            let csv = report::series_csv(runner.borrow().sim.windows());
+            download("backoff-lab-series.csv", &data_url("text/csv", &csv));
+        })
+    };
+    let on_json = {
+        let cfg = p.cfg.clone();
+        Callback::from(move |_: MouseEvent| {
+            let mut c = cfg.clone();
+            c.metrics.trace_capacity = 0;
+            download("backoff-lab-config.json", &data_url("application/json", &crate::keys::config_json(&c)));
+        })
+    };
+    let on_png = {
+        let canvases = p.lab.canvases.clone();
+        Callback::from(move |_: MouseEvent| {
+            let grid = charts::CHARTS.iter().map(|c| c.id).zip(canvases.charts.iter());
+            for (name, r) in grid.chain([("delays", &canvases.delays)]) {
+                if let Some(url) = canvas(r).and_then(|c| c.to_data_url().ok()) {
+                    download(&format!("backoff-lab-{name}.png"), &url);
+                }
+            }
+        })
+    };
+    html! {
+        <fieldset class="share"><legend>{ "Share and export" }</legend>
+          <button id="copy-link" onclick={on_copy_link}>{ "Copy link" }</button>
+          <button id="copy-embed" onclick={on_copy_embed}>{ "Copy embed snippet" }</button>
+          <label for="share-link" class="help-inline">{ "Link" }</label>
+          <input id="share-link" readonly=true value={p.url.clone()} />
+          <label for="embed-snippet" class="help-inline">{ "Embed snippet" }</label>
+          <textarea id="embed-snippet" readonly=true rows="3" value={p.snippet.clone()} />
+          <button id="export-csv" onclick={on_csv}>{ "Series (CSV)" }</button>
+          <button id="export-json" onclick={on_json}>{ "Config (JSON)" }</button>
+          <button id="export-png" onclick={on_png}>{ "Charts (PNG)" }</button>
+          <small class="help-inline">{ "The JSON runs in the CLI: lab run --config FILE --seed " }{ p.seed }</small>
+        </fieldset>
+    }
+}

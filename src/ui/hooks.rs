@@ -1,0 +1,237 @@
+//! The page's hooks: the running lab (engines, canvases, frame loop) kept in step with what
+//! the learner chose, and the page's other effects (the lessons' prose, the address, the map's
+//! loads, remembered exercises, `?bench=1`). `app.rs` calls each once.
+
+use super::bench::measure_engine;
+use super::charts;
+use super::runner::*;
+use super::state::{Action, Controls};
+use super::system;
+use super::web::*;
+use crate::sim::{Config, Sim};
+use std::cell::RefCell;
+use std::rc::Rc;
+use yew::prelude::*;
+
+/// The running lab, shared by the panels that step, draw or export it: the engines, the
+/// canvases they draw on, and the page's re-render. Equal when it is the same lab (its state
+/// is read when a panel acts, not passed as a value).
+#[derive(Clone)]
+pub(crate) struct Lab {
+    pub(crate) runner: Rc<RefCell<Runner>>,
+    pub(crate) canvases: Rc<Canvases>,
+    pub(crate) update: UseForceUpdateHandle,
+}
+
+impl PartialEq for Lab {
+    fn eq(&self, o: &Self) -> bool {
+        Rc::ptr_eq(&self.runner, &o.runner) && Rc::ptr_eq(&self.canvases, &o.canvases)
+    }
+}
+
+impl Lab {
+    /// Takes a snapshot, draws every chart and the diagram, and re-renders the page.
+    pub(crate) fn show(&self) {
+        let mut r = self.runner.borrow_mut();
+        r.snap();
+        draw_charts(&self.canvases, &r);
+        draw_system(&self.canvases, &r);
+        drop(r);
+        self.update.force_update();
+    }
+}
+
+/// The lab, created once, and the effects that keep it in step with `controls`: a new epoch
+/// starts it over, parameters apply live, the selected tier is followed, and playing runs the
+/// frame loop.
+#[hook]
+pub(crate) fn use_lab(controls: &UseReducerHandle<Controls>) -> Lab {
+    let canvases = use_memo((), |_| Canvases {
+        system: NodeRef::default(),
+        system_b: NodeRef::default(),
+        charts: charts::CHARTS.iter().map(|_| NodeRef::default()).collect(),
+        delays: NodeRef::default(),
+        phase: NodeRef::default(),
+        hysteresis: NodeRef::default(),
+    });
+    let runner = use_mut_ref(|| Runner {
+        sim: Sim::new(controls.cfg.clone(), controls.seed).or_else(|_| Sim::new(Config::default(), 1)).unwrap_or_else(|_| unreachable!("defaults are valid")),
+        anim: system::Animation::default(),
+        sim_b: controls.compare.clone().and_then(|b| Sim::new(b, controls.seed).ok()),
+        anim_b: system::Animation::default(),
+        last_ts: None,
+        last_chart_ms: 0.0,
+        chart_turn: 0,
+        stats: FrameStats::default(),
+        frame_times: std::collections::VecDeque::with_capacity(FRAME_HISTORY),
+        frame: None,
+        shown: Sim::new(Config::default(), 1).map(|s| s.status()).unwrap_or_else(|_| unreachable!("defaults are valid")),
+        shown_b: None,
+        to_end: None,
+        cancel_to_end: false,
+        tier: controls.tier,
+        shown_tiers: Vec::new(),
+        shown_tiers_b: Vec::new(),
+    });
+    let update = use_force_update();
+    let redraw = {
+        let update = update.clone();
+        use_callback((), move |_: (), _| update.force_update())
+    };
+
+    // A new epoch starts the simulation over with the current config and seed.
+    {
+        let runner = runner.clone();
+        let canvases = canvases.clone();
+        let (cfg, cfg_b, seed) = (controls.cfg.clone(), controls.compare.clone(), controls.seed);
+        use_effect_with(controls.epoch, move |_| {
+            let mut r = runner.borrow_mut();
+            match Sim::new(cfg, seed) {
+                Ok(sim) => r.sim = sim,
+                Err(e) => gloo::console::error!(format!("could not restart: {e}")),
+            }
+            r.sim_b = cfg_b.and_then(|b| Sim::new(b, seed).ok());
+            let tier = r.tier;
+            r.follow_tier(tier);
+            draw_charts(&canvases, &r);
+            draw_system(&canvases, &r);
+        });
+    }
+    // Parameter changes apply live, from the current simulated time.
+    {
+        let runner = runner.clone();
+        let canvases = canvases.clone();
+        let redraw = redraw.clone();
+        use_effect_with((controls.cfg.clone(), controls.compare.clone()), move |(cfg, cfg_b)| {
+            let mut r = runner.borrow_mut();
+            if r.sim.config() != cfg {
+                if let Err(e) = r.sim.set_config(cfg.clone()) {
+                    gloo::console::error!(format!("rejected parameters: {e}"));
+                }
+            }
+            if let (Some(b), Some(cb)) = (r.sim_b.as_mut(), cfg_b) {
+                if b.config() != cb {
+                    if let Err(e) = b.set_config(cb.clone()) {
+                        gloo::console::error!(format!("rejected parameters: {e}"));
+                    }
+                }
+            }
+            r.snap();
+            draw_charts(&canvases, &r);
+            draw_system(&canvases, &r);
+            redraw.emit(());
+        });
+    }
+    // The selected tier's headline, diagram and charts (its snapshot is taken after the render
+    // that changed the tier, so the page renders once more with it).
+    {
+        let runner = runner.clone();
+        let canvases = canvases.clone();
+        let redraw = redraw.clone();
+        use_effect_with(controls.tier, move |t| {
+            let mut r = runner.borrow_mut();
+            let changed = r.tier != *t;
+            r.follow_tier(*t);
+            draw_charts(&canvases, &r);
+            draw_system(&canvases, &r);
+            drop(r);
+            if changed {
+                redraw.emit(());
+            }
+        });
+    }
+    // Playing runs the frame loop; pausing drops the frame handle, which cancels it.
+    {
+        let runner = runner.clone();
+        let canvases = canvases.clone();
+        let c = controls.clone();
+        let stop = Callback::from(move |_: ()| c.dispatch(Action::Pause));
+        use_effect_with((controls.playing, controls.speed.to_bits()), move |(playing, bits)| {
+            runner.borrow_mut().last_ts = None;
+            if *playing {
+                schedule(runner.clone(), canvases, f64::from_bits(*bits), redraw, stop);
+            }
+            let r = runner.clone();
+            move || {
+                r.borrow_mut().frame = None;
+            }
+        });
+    }
+    Lab { runner, canvases, update }
+}
+
+/// Whether the lessons' prose has arrived: it is fetched after the first paint, and the page
+/// works without it meanwhile.
+#[hook]
+pub(crate) fn use_lessons_text() -> bool {
+    let ready = use_state(crate::texts::loaded);
+    {
+        let ready = ready.clone();
+        use_effect_with((), move |_| {
+            fetch_text(
+                "lessons.txt",
+                Rc::new(move |src: Option<String>| match src {
+                    Some(src) => {
+                        crate::texts::load(&src);
+                        ready.set(true);
+                    }
+                    None => gloo::console::warn!("lessons.txt could not be loaded: stories and hints are not shown"),
+                }),
+            );
+        });
+    }
+    *ready
+}
+
+/// `?bench=1`: the in-browser engine measurement, taken once the page has painted.
+#[hook]
+pub(crate) fn use_bench_report() -> Option<String> {
+    let bench = use_state(|| None::<String>);
+    {
+        let bench = bench.clone();
+        use_effect_with((), move |_| {
+            if query_flag("bench") {
+                gloo::timers::callback::Timeout::new(50, move || bench.set(Some(measure_engine()))).forget();
+            }
+        });
+    }
+    (*bench).clone()
+}
+
+/// The address always holds the current state's link (written here, never in the reducer).
+#[hook]
+pub(crate) fn use_link_in_address(link: String) {
+    use_effect_with(link, move |link| {
+        if let Some(h) = web_sys::window().and_then(|w| w.history().ok()) {
+            let _ = h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&format!("?{link}")));
+        }
+    });
+}
+
+/// A cell the map panel sends back (a `lab-load` event carrying a link) loads into the lab.
+#[hook]
+pub(crate) fn use_map_loads(controls: &UseReducerHandle<Controls>) {
+    let c = controls.clone();
+    use_effect_with((), move |_| {
+        let listener = wasm_bindgen::closure::Closure::<dyn Fn(web_sys::CustomEvent)>::new(move |e: web_sys::CustomEvent| {
+            let (state, _) = crate::url::decode(&e.detail().as_string().unwrap_or_default());
+            c.dispatch(Action::LoadConfig(Box::new(state.config)));
+        });
+        if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
+            let _ = doc.add_event_listener_with_callback("lab-load", wasm_bindgen::JsCast::unchecked_ref(listener.as_ref()));
+        }
+        listener.forget();
+    });
+}
+
+/// A passed exercise is remembered in this browser.
+#[hook]
+pub(crate) fn use_remember_pass(exercise: Option<String>, passed: bool) {
+    use_effect_with((exercise, passed), |(id, passed)| {
+        if let (Some(id), true) = (id, *passed) {
+            if let Some(s) = storage() {
+                let _ = s.set_item(&format!("backoff-lab.passed.{id}"), "1");
+            }
+        }
+    });
+}
