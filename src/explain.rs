@@ -12,13 +12,30 @@ pub enum Health {
     Starting,
     /// No requests at all in the span, and nothing waiting.
     Idle,
-    /// At least 90 % of requests succeed (or almost no attempt fails).
+    /// At least 90 % of requests succeed (or almost no attempt fails), users get their answers
+    /// within their timeout, and the queue holds steady.
     Healthy,
+    /// Requests still succeed, but users suffer: they wait past their timeout, requests pile
+    /// up unanswered, or the queue keeps growing.
+    Degraded(Degradation),
     /// Many requests fail or time out.
     Overloaded,
     /// Goodput near zero while retries keep the service busy, after every fault has ended:
     /// the failure is sustaining itself (metastable).
     Collapsed,
+}
+
+/// What users suffer in a [`Health::Degraded`] span, the first that holds in this order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Degradation {
+    /// One success in a hundred or more took longer than the callers' timeout.
+    PastTimeout,
+    /// Every worker busy while the queue climbs (over the last three spans, by more than
+    /// three times all the workers hold).
+    QueueGrowing,
+    /// Fewer than 90 % of requests were answered, though few failed: the rest wait (for the
+    /// client's own rate limiter, or behind a queue).
+    Unanswered,
 }
 
 impl Health {
@@ -27,6 +44,9 @@ impl Health {
             Health::Starting => "starting",
             Health::Idle => "idle (no load)",
             Health::Healthy => "healthy",
+            Health::Degraded(Degradation::PastTimeout) => "degraded: users wait past their timeout",
+            Health::Degraded(Degradation::Unanswered) => "degraded: requests pile up unanswered",
+            Health::Degraded(Degradation::QueueGrowing) => "degraded: the queue keeps growing",
             Health::Overloaded => "overloaded",
             Health::Collapsed => "collapsed (metastable: the trigger is gone, the failure is not)",
         }
@@ -38,6 +58,7 @@ impl Health {
             Health::Starting => "starting",
             Health::Idle => "idle",
             Health::Healthy => "healthy",
+            Health::Degraded(_) => "degraded",
             Health::Overloaded => "overloaded",
             Health::Collapsed => "collapsed",
         }
@@ -116,13 +137,38 @@ pub fn health(windows: &[Window], cfg: &Config, now: SimTime) -> Health {
     let share = if offered > 0 { c.successes as f64 / offered as f64 } else { 0.0 };
     let failing = attempt_failures(&c) + c.failures;
     if (offered > 0 && share >= 0.9) || (c.successes > 0 && failing * 20 <= c.attempts()) {
-        return Health::Healthy;
+        return degradation(windows, &c, now, span).map_or(Health::Healthy, Health::Degraded);
     }
     let amplification = if offered > 0 { c.attempts() as f64 / offered as f64 } else { f64::INFINITY };
     let t = now.as_secs_f64();
     let started = started_faults(cfg, t);
     let all_over = !started.is_empty() && started.iter().all(|f| f.end_s + span.as_secs_f64() <= t);
     if share < 0.1 && amplification > 1.5 && all_over { Health::Collapsed } else { Health::Overloaded }
+}
+
+/// What users suffer in a span whose requests mostly succeed (`c` its sums), if anything:
+/// successes later than the callers' timeout (one in a hundred or more); over the last three
+/// spans, workers busy all the time while the queue climbed by more than three times all they
+/// hold; or fewer than 90 % of requests answered, in this span and over the last three.
+/// A random queue swings (M/M/10 at 80 % reaches the tens), but neither keeps its requests
+/// unanswered for three spans nor climbs with every worker busy.
+fn degradation(windows: &[Window], c: &Counters, now: SimTime, span: SimTime) -> Option<Degradation> {
+    if c.late > 0 && c.late * 100 >= c.successes {
+        return Some(Degradation::PastTimeout);
+    }
+    let from3 = now.saturating_sub(SimTime(span.0.saturating_mul(3)));
+    let queue_at = |t: SimTime| windows.iter().rev().find(|w| w.end_time() <= t).map(|w| w.end);
+    if let (Some(then), Some(last)) = (queue_at(from3), queue_at(now)) {
+        let three = windows.iter().filter(|w| w.start >= from3 && w.end_time() <= now);
+        let (busy, cap) = three.fold((0u64, 0u64), |(b, k), w| (b + w.busy_area, k + w.capacity_area));
+        let saturated = cap > 0 && busy * 100 >= cap * 95;
+        let climbed = u64::from(last.queue) > u64::from(then.queue) + 3 * u64::from(last.capacity.max(10));
+        if saturated && climbed {
+            return Some(Degradation::QueueGrowing);
+        }
+    }
+    let answered = |c: &Counters| c.first_attempts == 0 || c.successes * 10 >= c.first_attempts * 9;
+    (!answered(c) && !answered(&sums(windows, from3, now))).then_some(Degradation::Unanswered)
 }
 
 /// How a run stands against its trigger (its faults).

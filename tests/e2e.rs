@@ -349,6 +349,14 @@ fn verdicts_exercises_and_play_tell_the_truth() {
     assert_eq!(b.text("#recovery"), "not recovered");
     assert_eq!(b.text("#p99"), "— (no successes)", "no latency is shown where nothing succeeded");
 
+    // Adaptive mode holds goodput at the throttle while users wait 20 s: not "healthy".
+    b.open(&format!("{base}?scenario=adaptive"));
+    b.click("#run-to-end");
+    b.wait_for("the run to finish", Duration::from_secs(30), |b| number(&b.text("#clock")) >= 60.0);
+    assert_eq!(b.text("#health"), "degraded: users wait past their timeout", "{}", b.text(".headline"));
+    let p99 = b.text("#p99");
+    assert!(p99.ends_with(" s") && number(&p99) > 1.0, "the p99 beside it is past the 1 s timeout: {p99}");
+
     // An exercise shows its own scenario, and says it has not started yet.
     b.open(&format!("{base}?exercise=flatten-cron"));
     assert_eq!(b.js("return document.querySelector('#scenario').value;"), json!("cron-aligned"));
@@ -526,6 +534,11 @@ fn a_bad_host_drags_round_robin_and_not_least_outstanding() {
     let (a, bb) = (number(&b.text("#timeouts")), number(&b.text("#timeouts-b")));
     assert!(a > 10.0 * bb.max(1.0), "round robin times out far more than least outstanding: {a} vs {bb} per s");
     assert!((30.0..=55.0).contains(&a), "about 40 timeouts a second in the headline, as the scenario says: {a}");
+    // Round robin's users wait past their timeout, and the verdict says so; least outstanding's do not.
+    assert_eq!(b.text("#health"), "degraded: users wait past their timeout", "A: {}", b.text(".headline"));
+    assert!(number(&b.text("#late")) >= 1.0, "A: at least 1 % of successes past the timeout: {}", b.text("#late"));
+    assert_eq!(b.text("#health-b"), "healthy", "B: {}", b.text("#headline-b"));
+    assert!(number(&b.text("#late-b")) < 1.0, "B: under 1 % past the timeout: {}", b.text("#late-b"));
     b.screenshot_page(&Path::new(env!("CARGO_MANIFEST_DIR")).join("test-output/e2e-bad-host.png"));
     assert!(b.errors().is_empty(), "console errors: {:?}", b.errors());
 }

@@ -4,6 +4,7 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use backoff_lab::explain::{self, Health, Recovery};
+use backoff_lab::keys;
 use backoff_lab::scenarios::{self, Scenario};
 use backoff_lab::sim::*;
 
@@ -423,4 +424,84 @@ fn a_balancer_that_counts_outstanding_calls_contains_a_bad_host() {
     assert!(p99 < 600.0 && timeouts < 100, "two choices: p99 {p99:.0} ms, {timeouts} timeouts");
     let (p99, timeouts, _) = run(Balancer::Random);
     assert!(p99 > 2_000.0 && timeouts > 2_400, "random: p99 {p99:.0} ms, {timeouts} timeouts");
+}
+
+/// The verdict weighs what users get: a span whose requests mostly succeed is not "healthy"
+/// while users wait past their timeout, requests pile up unanswered, or the queue climbs.
+mod verdicts {
+    use super::*;
+    use backoff_lab::explain::Degradation;
+
+    fn at_end(cfg: &Config, seed: u64) -> Health {
+        let mut sim = Sim::new(cfg.clone(), seed).expect("valid");
+        sim.run_to_end();
+        explain::health(sim.windows(), cfg, sim.now())
+    }
+
+    #[test]
+    fn adaptive_mode_keeps_users_waiting_past_their_timeout() {
+        // Goodput near the throttle's 80 of 120 req/s, p99 over 20 s against a 1 s timeout.
+        let s = scenarios::find("adaptive").unwrap();
+        for seed in 1..=10 {
+            assert_eq!(at_end(&s.config, seed), Health::Degraded(Degradation::PastTimeout), "seed {seed}");
+        }
+    }
+
+    #[test]
+    fn requests_waiting_for_the_clients_own_limiter_are_unanswered() {
+        // Adaptive mode without a timeout: the throttle answers 80 of 120 req/s and the rest
+        // wait in the client, not in the server's queue.
+        let s = scenarios::find("adaptive").unwrap();
+        let cfg = keys::set(&s.config, "client.timeout_ms", "none").unwrap();
+        for seed in 1..=10 {
+            assert_eq!(at_end(&cfg, seed), Health::Degraded(Degradation::Unanswered), "seed {seed}");
+        }
+    }
+
+    #[test]
+    fn a_bad_host_degrades_round_robin_and_not_least_outstanding() {
+        let s = scenarios::find("bad-host").unwrap();
+        let b = s.compare.as_ref().unwrap();
+        for seed in 1..=10 {
+            assert_eq!(at_end(&s.config, seed), Health::Degraded(Degradation::PastTimeout), "round robin, seed {seed}");
+            assert_eq!(at_end(b, seed), Health::Healthy, "least outstanding, seed {seed}");
+        }
+    }
+
+    #[test]
+    fn a_queue_that_climbs_without_a_timeout_is_degraded() {
+        // 120 req/s into 100 req/s of capacity, no timeout: nothing fails, every worker is
+        // busy, and the queue climbs by about 120 every 6 s.
+        let cfg = scenarios::find("mmc").unwrap().config;
+        let cfg = keys::set(&cfg, "load.rate_per_s", "120").unwrap();
+        let cfg = keys::set(&cfg, "duration_s", "60").unwrap();
+        let cfg = keys::set(&cfg, "server.service", "constant").unwrap();
+        for seed in 1..=10 {
+            assert_eq!(at_end(&cfg, seed), Health::Degraded(Degradation::QueueGrowing), "seed {seed}");
+        }
+    }
+
+    #[test]
+    fn an_overload_is_degraded_before_it_fails() {
+        // 20 s into the overload every worker is busy and the queue climbs; nothing fails yet.
+        let r = Run::a("overload");
+        let mut sim = Sim::new(r.sim.config().clone(), scenarios::find("overload").unwrap().seed).unwrap();
+        sim.advance_to(SimTime::from_secs_f64(20.0), u64::MAX);
+        assert_eq!(explain::health(sim.windows(), sim.config(), sim.now()), Health::Degraded(Degradation::QueueGrowing));
+    }
+
+    #[test]
+    fn a_random_queue_at_80_percent_is_healthy_all_run() {
+        // M/M/10 at 80 %: the queue swings (its maximum is in the tens), but never climbs three
+        // spans in a row.
+        let s = scenarios::find("mmc").unwrap();
+        for seed in 1..=10 {
+            let mut sim = Sim::new(s.config.clone(), seed).unwrap();
+            for k in 1..=60 {
+                sim.advance_to(SimTime::from_secs_f64(10.0 * f64::from(k)), u64::MAX);
+                let h = explain::health(sim.windows(), sim.config(), sim.now());
+                assert_eq!(h, Health::Healthy, "seed {seed} at {} s", 10 * k);
+            }
+        }
+    }
 }

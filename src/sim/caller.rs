@@ -323,7 +323,11 @@ impl Sim {
         let Some(op) = self.op(caller) else { return };
         let (t, first_sent, cost, id, attempts) = (op.tier as usize, op.first_sent, op.cost(), op.id, op.attempts);
         let tier = &mut self.tiers[t];
-        tier.metrics.success(self.now.saturating_sub(first_sent));
+        let latency = self.now.saturating_sub(first_sent);
+        tier.metrics.success(latency);
+        if tier.timeout.is_some_and(|to| latency > to) {
+            tier.metrics.c().late += 1;
+        }
         tier.limits.succeeded(cost);
         self.trace(t, id, attempts, TraceKind::Succeeded);
         self.end_op(caller, t, true);

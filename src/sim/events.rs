@@ -238,11 +238,6 @@ impl Entry {
     pub(super) fn new(time: SimTime, seq: u64, ev: Ev) -> Entry {
         Entry { key: (u128::from(time.0) << 64) | u128::from(seq), ev }
     }
-
-    #[inline]
-    pub(super) fn time(&self) -> SimTime {
-        SimTime((self.key >> 64) as u64)
-    }
 }
 
 impl PartialEq for Entry {

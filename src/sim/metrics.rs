@@ -69,6 +69,9 @@ pub struct Counters {
     pub latency_sum_us: u64,
     /// Largest successful request's end-to-end latency, microseconds.
     pub latency_max_us: u64,
+    /// Successful requests that took longer than their callers' timeout (a timed-out attempt
+    /// and its retry, or a queue longer than the timeout): users who waited past it.
+    pub late: u64,
 }
 
 impl Counters {
@@ -104,6 +107,7 @@ impl Counters {
         self.timeouts += o.timeouts;
         self.latency_sum_us += o.latency_sum_us;
         self.latency_max_us = self.latency_max_us.max(o.latency_max_us);
+        self.late += o.late;
     }
 }
 

@@ -22,6 +22,9 @@ pub struct Headline {
     pub p99_ms: Option<f64>,
     pub mean_ms: Option<f64>,
     pub timeouts_per_s: f64,
+    /// The share of successes that took longer than the callers' timeout (`None` without a
+    /// timeout or without successes): what "users wait past their timeout" counts.
+    pub late_share: Option<f64>,
     pub utilisation: Option<f64>,
     pub queue: u32,
     pub busy: u32,
@@ -61,6 +64,7 @@ impl Headline {
             p99_ms: (c.successes > 0).then(|| recent.iter().filter(|w| w.counts.successes > 0).map(|w| w.p99_us).max().unwrap_or(0) as f64 / 1e3),
             mean_ms: (c.successes > 0).then(|| c.latency_sum_us as f64 / c.successes as f64 / 1e3),
             timeouts_per_s: per_s(c.timeouts),
+            late_share: (cfg.client.timeout_ms.is_some() && c.successes > 0).then(|| c.late as f64 / c.successes as f64),
             utilisation: (cap > 0).then(|| busy as f64 / cap as f64),
             queue: snap.queue,
             busy: snap.busy,
@@ -97,6 +101,9 @@ impl Headline {
                 <span class="allowed" id={id("allowed")}>{ format!(" (allowed: {})", self.allowance) }</span></div>
               <div class="stat" title={format!("Latency of successful requests, {span}")}><span>{ "p99 / mean" }</span><b id={id("p99")}>{ self.p99_ms.map_or("— (no successes)".to_string(), fmt_ms) }</b><span id={id("mean-latency")}>{ self.mean_ms.map_or(String::new(), |m| format!(" / {}", fmt_ms(m))) }</span></div>
               <div class="stat" title={format!("Client timeouts per second, {span}")}><span>{ "timeouts/s" }</span><b id={id("timeouts")}>{ format!("{:.0}", self.timeouts_per_s) }</b></div>
+              if let Some(late) = self.late_share {
+                <div class="stat" title={format!("Successful requests that took longer than one timeout (a retry, or a long queue), {span}")}><span>{ "past timeout" }</span><b id={id("late")}>{ format!("{:.1} %", 100.0 * late) }</b></div>
+              }
               <div class="stat" title={format!("Busy share of the workers available, {span}")}><span>{ "utilisation" }</span><b id={id("utilisation")}>{ self.utilisation.map_or("–".to_string(), |u| format!("{:.0} %", 100.0 * u)) }</b></div>
               <div class="stat"><span>{ "queue" }</span><b id={id("queue")}>{ self.queue }</b></div>
               <div class="stat"><span>{ "workers busy" }</span><b id={id("busy")}>{ format!("{}/{}", self.busy, self.capacity) }</b></div>
