@@ -241,7 +241,7 @@ impl Sim {
 
     /// A served call's attempt below has ended (users keep no current attempt: nothing
     /// abandons a user's).
-    #[inline(always)]
+    #[inline]
     fn clear_current(&mut self, caller: Caller) {
         if caller.is_call() {
             if let Some(op) = self.op_mut(caller) {
@@ -318,7 +318,7 @@ impl Sim {
     }
 
     /// The logical call succeeded.
-    #[inline(always)]
+    #[inline]
     fn succeeded(&mut self, caller: Caller) {
         let Some(op) = self.op(caller) else { return };
         let (t, first_sent, cost, id, attempts) = (op.tier as usize, op.first_sent, op.cost(), op.id, op.attempts);
@@ -344,7 +344,7 @@ impl Sim {
 
     /// The caller has its answer: a user request ends (a closed-loop client thinks again), a
     /// served call answers its own caller.
-    #[inline(always)]
+    #[inline]
     fn end_op(&mut self, caller: Caller, t: usize, ok: bool) {
         self.tiers[t].open_ops = self.tiers[t].open_ops.saturating_sub(1);
         match caller.who() {
@@ -358,7 +358,7 @@ impl Sim {
     }
 
     /// A user request has its outcome; it settles now if nothing of its tree is alive.
-    #[inline(always)]
+    #[inline]
     fn user_done(&mut self, k: Key) -> Option<Origin> {
         let u = self.users.get_mut(k)?;
         u.done = true;
@@ -373,7 +373,7 @@ impl Sim {
 
     /// A user request whose outcome is known and whose every attempt has ended is settled: its
     /// attempts per tier count toward exact amplification.
-    #[inline(always)]
+    #[inline]
     fn settled(&mut self, per_tier: &[u32; MAX_TIERS]) {
         self.settled_users += 1;
         let n = self.tiers.len();
@@ -431,7 +431,7 @@ impl Sim {
 
     /// A call's worker is gone (answered, or its host restarted): its own call to another
     /// tier, if any, is left to finish for nobody.
-    #[inline(always)]
+    #[inline]
     pub(super) fn abandon_below(&mut self, key: Key) {
         let Some(below) = self.op_mut(Caller::call(key)).and_then(|op| op.current.take()) else { return };
         let now = self.now;

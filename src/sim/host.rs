@@ -274,7 +274,7 @@ impl Sim {
 
     /// A worker is done with an attempt (served, failed, or given up): it frees the worker,
     /// starts queued work, and answers.
-    #[inline(always)]
+    #[inline]
     pub(super) fn finish_work(&mut self, key: Key, outcome: Outcome) {
         self.abandon_below(key);
         let Some(c) = self.calls.get(key) else { return };
@@ -286,7 +286,7 @@ impl Sim {
 
     /// Frees the worker of an attempt being served or calling, and counts its work: wasted
     /// from the moment nobody waits for it any more.
-    #[inline(always)]
+    #[inline]
     fn end_work(&mut self, key: Key) {
         let Some(c) = self.calls.get_mut(key) else { return };
         if !matches!(c.stage, Stage::Serving | Stage::Calling) {
@@ -331,7 +331,7 @@ impl Sim {
     }
 
     /// Sends the host's answer back to the caller (over the network, when it takes time).
-    #[inline(always)]
+    #[inline]
     fn answer(&mut self, key: Key, outcome: Outcome) {
         let Some(c) = self.calls.get_mut(key) else { return };
         c.stage = Stage::Answered;

@@ -49,7 +49,7 @@ impl Sim {
     }
 
     /// A closed-loop client thinks, then sends again.
-    #[inline(always)]
+    #[inline]
     pub(super) fn after_request(&mut self, origin: Origin) {
         if let Origin::Closed(client) = origin {
             if self.closed_client_stays(client) {

@@ -4,8 +4,7 @@
 //! map, Brooker's experiment.
 
 use super::components::{
-    chart_grid::ChartGrid, contention::Contention, explorer::Explorer, faults::FaultsPanel, header::PageHeader, map_section::MapSection, params::ParamGroups,
-    share::SharePanel, stage::Stage, transport::Transport,
+    chart_grid, contention::Contention, explorer::Explorer, faults::FaultsPanel, header, map_section, params::ParamGroups, share, stage, transport,
 };
 use super::headline::Headline;
 use super::hooks::*;
@@ -71,6 +70,15 @@ pub fn app() -> Html {
         })
     };
 
+    // The map panel is fetched when the learner opens it.
+    let map_open = use_state(|| false);
+    let on_open = {
+        let map_open = map_open.clone();
+        Callback::from(move |_: MouseEvent| {
+            map_section::load_panel();
+            map_open.set(true);
+        })
+    };
     let show = |g: &str| controls.groups.as_ref().is_none_or(|gs| gs.iter().any(|x| x == g));
     let full_url = format!("{}?{}", page_base(), link);
     // The full lab: the same state, with every control and no embedding.
@@ -103,7 +111,7 @@ pub fn app() -> Html {
 
     html! {
       <main class={classes!(controls.embed.then_some("embed"))} data-texts={if texts_ready { "loaded" } else { "loading" }}>
-        <PageHeader controls={controls.clone()} check={check.clone()} started={now > SimTime::ZERO} texts_ready={texts_ready} full_lab_link={full_lab_link} />
+        { header::view(&header::Props { controls: controls.clone(), check: check.clone(), started: now > SimTime::ZERO, texts_ready, full_lab_link }) }
 
         <section class="headline" aria-live="polite">
           <div class="headline-row">{ head.html(if head_b.is_some() { "A" } else { "" }) }</div>
@@ -111,12 +119,12 @@ pub fn app() -> Html {
           if status.live_cap_reached { <div class="warn" role="alert">{ "Live cap reached: some requests were shed. Raise metrics.max_live to see the full load." }</div> }
         </section>
 
-        <Transport controls={controls.clone()} lab={lab.clone()} now_s={now.as_secs_f64()} to_end={to_end} />
+        { transport::view(&transport::Props { controls: controls.clone(), lab: lab.clone(), now_s: now.as_secs_f64(), to_end }) }
 
-        <Stage lab={lab.clone()} cfg={cfg.clone()} tier={controls.tier} tiers={tiers} tiers_b={tiers_b}
-          levels={(status.queue, status.busy, status.capacity)} levels_b={head_b.as_ref().map(|h| (h.queue, h.busy, h.capacity))} on_tier={on_tier} />
+        { stage::view(&stage::Props { lab: lab.clone(), cfg, tier: controls.tier, tiers, tiers_b,
+          levels: (status.queue, status.busy, status.capacity), levels_b: head_b.as_ref().map(|h| (h.queue, h.busy, h.capacity)), on_tier }) }
 
-        <ChartGrid lab={lab.clone()} tier={controls.tier} ramps={!cfg.load.ramps.is_empty()} periodic={cfg.load.periodic.clients > 0} />
+        { chart_grid::view(&chart_grid::Props { lab: lab.clone(), tier: controls.tier, ramps: !cfg.load.ramps.is_empty(), periodic: cfg.load.periodic.clients > 0 }) }
 
         <section class="controls">
           if controls.compare.is_some() {
@@ -133,14 +141,14 @@ pub fn app() -> Html {
           <ParamGroups cfg={edit_cfg.clone()} errors={controls.errors.clone()} groups={controls.groups.clone()}
             client_note={mean_delay_text(edit_delays)} on_change={on_key} texts_ready={texts_ready} tier={controls.tier} />
           if !controls.embed {
-            <SharePanel lab={lab.clone()} url={full_url} snippet={snippet} cfg={cfg.clone()} seed={controls.seed} />
+            { share::view(&share::Props { lab: lab.clone(), url: full_url, snippet, cfg, seed: controls.seed }) }
           }
         </section>
 
         if !controls.embed {
         <Explorer report={delays.clone()} canvas={lab.canvases.delays.clone()}
           tier={cfg.is_system().then(|| format!("the calls {} make{} into {}", explain::tier_callers(controls.tier), if controls.tier == 0 { "" } else { "s" }, explain::tier_name(cfg, controls.tier)))} />
-        <MapSection link={link} />
+        { map_section::view(&map_section::Props { link, open: *map_open, on_open }) }
         <Contention seed={controls.seed} texts_ready={texts_ready} />
         }
 

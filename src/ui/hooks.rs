@@ -14,19 +14,12 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 /// The running lab, shared by the panels that step, draw or export it: the engines, the
-/// canvases they draw on, and the page's re-render. Equal when it is the same lab (its state
-/// is read when a panel acts, not passed as a value).
+/// canvases they draw on, and the page's re-render (its state is read when a panel acts).
 #[derive(Clone)]
 pub(crate) struct Lab {
     pub(crate) runner: Rc<RefCell<Runner>>,
     pub(crate) canvases: Rc<Canvases>,
     pub(crate) update: UseForceUpdateHandle,
-}
-
-impl PartialEq for Lab {
-    fn eq(&self, o: &Self) -> bool {
-        Rc::ptr_eq(&self.runner, &o.runner) && Rc::ptr_eq(&self.canvases, &o.canvases)
-    }
 }
 
 impl Lab {

@@ -7,7 +7,7 @@ use crate::ui::charts;
 use crate::ui::hooks::Lab;
 use yew::prelude::*;
 
-#[derive(Properties, PartialEq)]
+/// What the panel shows and acts on.
 pub struct Props {
     pub lab: Lab,
     pub tier: usize,
@@ -15,8 +15,8 @@ pub struct Props {
     pub periodic: bool,
 }
 
-#[function_component(ChartGrid)]
-pub fn chart_grid(p: &Props) -> Html {
+/// The panel.
+pub fn view(p: &Props) -> Html {
     let c = &p.lab.canvases;
     html! {
         <section class="charts">

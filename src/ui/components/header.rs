@@ -9,7 +9,7 @@ use crate::ui::state::{Action, Controls};
 use crate::ui::web::{page_base, passed};
 use yew::prelude::*;
 
-#[derive(Properties, PartialEq)]
+/// What the panel shows and acts on.
 pub struct Props {
     pub controls: UseReducerHandle<Controls>,
     /// The exercise's check now, while one is in progress.
@@ -21,8 +21,8 @@ pub struct Props {
     pub full_lab_link: String,
 }
 
-#[function_component(PageHeader)]
-pub fn page_header(p: &Props) -> Html {
+/// The panel.
+pub fn view(p: &Props) -> Html {
     let controls = &p.controls;
     let exercise = controls.exercise.as_deref().and_then(exercises::find);
     let act = |a: fn() -> Action| {

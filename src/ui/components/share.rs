@@ -7,19 +7,19 @@ use crate::ui::hooks::Lab;
 use crate::ui::web::{canvas, copy_to_clipboard, data_url, download};
 use yew::prelude::*;
 
-#[derive(Properties, PartialEq)]
-pub struct Props {
+/// What the panel shows and acts on.
+pub struct Props<'a> {
     pub lab: Lab,
     /// The full address of the current state.
     pub url: String,
     /// The iframe snippet that embeds it.
     pub snippet: String,
-    pub cfg: crate::sim::Config,
+    pub cfg: &'a crate::sim::Config,
     pub seed: u64,
 }
 
-#[function_component(SharePanel)]
-pub fn share_panel(p: &Props) -> Html {
+/// The panel.
+pub fn view(p: &Props<'_>) -> Html {
     let on_copy_link = {
         let u = p.url.clone();
         Callback::from(move |_: MouseEvent| copy_to_clipboard(&u))

@@ -7,10 +7,10 @@ use crate::sim::Config;
 use crate::ui::hooks::Lab;
 use yew::prelude::*;
 
-#[derive(Properties, PartialEq)]
-pub struct Props {
+/// What the panel shows and acts on.
+pub struct Props<'a> {
     pub lab: Lab,
-    pub cfg: Config,
+    pub cfg: &'a Config,
     pub tier: usize,
     /// Each side's tiers for the strip (empty for one service).
     pub tiers: Vec<TierView>,
@@ -21,8 +21,8 @@ pub struct Props {
     pub on_tier: Callback<usize>,
 }
 
-#[function_component(Stage)]
-pub fn stage(p: &Props) -> Html {
+/// The panel.
+pub fn view(p: &Props<'_>) -> Html {
     let (cfg, tier) = (&p.cfg, p.tier);
     let name = explain::tier_name(cfg, tier);
     let (queue, busy, capacity) = p.levels;

@@ -11,7 +11,7 @@ use yew::prelude::*;
 /// The speeds offered, × real time.
 const SPEEDS: [f64; 8] = [0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 50.0];
 
-#[derive(Properties, PartialEq)]
+/// What the panel shows and acts on.
 pub struct Props {
     pub controls: UseReducerHandle<Controls>,
     pub lab: Lab,
@@ -21,8 +21,8 @@ pub struct Props {
     pub to_end: Option<f64>,
 }
 
-#[function_component(Transport)]
-pub fn transport(p: &Props) -> Html {
+/// The panel.
+pub fn view(p: &Props) -> Html {
     let controls = &p.controls;
     let act = |a: fn() -> Action| {
         let c = controls.clone();
