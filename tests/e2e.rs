@@ -456,6 +456,11 @@ fn retries_at_every_layer_show_27_attempts_at_the_bottom_tier() {
         b.click("#play");
         b.wait_for("the run to pass 40 s", Duration::from_secs(30), |b| number(&b.text("#clock")) > 40.0);
         b.click("#play");
+        // The load chart is scaled to the load, not to the edge's capacity of a million a second.
+        let load = |attr: &str| b.js(&format!("return document.getElementById('chart-load').dataset.{attr} || '';")).as_str().unwrap_or("").to_string();
+        let ymax: f64 = load("ymax").parse().unwrap_or(f64::NAN);
+        assert!(ymax < 2_000.0, "the load chart's axis is the load's (100 req/s, 300 retries at most): top {ymax}");
+        assert!(load("legend").contains("capacity 1,000,000/s, far above"), "the capacity is named: {}", load("legend"));
         let bottom = number(&b.text("#amp-2"));
         assert!((bottom - 27.0).abs() <= 0.5, "the bottom tier reads {bottom}× per user request");
         assert!((number(&b.text("#amp-1")) - 9.0).abs() <= 0.5 && (number(&b.text("#amp-0")) - 3.0).abs() <= 0.5);

@@ -258,6 +258,10 @@ pub fn line_chart(canvas: &HtmlCanvasElement, title: &str, series: &[Series], ba
     let (_, plot_area) = root.split_vertically(top);
 
     let ymax = series.iter().flat_map(|s| s.points.iter().map(|p| p.1)).filter(|v| v.is_finite()).fold(0.0f64, f64::max).max(1.0) * 1.1;
+    // What the chart shows, readable beside it: the top of its axis and its legend (the
+    // browser tests read these, as a learner reads the drawing).
+    let _ = canvas.set_attribute("data-ymax", &format!("{ymax:.1}"));
+    let _ = canvas.set_attribute("data-legend", &entries.iter().map(|e| e.1.as_str()).collect::<Vec<_>>().join(" | "));
     let x1 = x.1.max(x.0 + 1.0);
     let mut chart = ChartBuilder::on(&plot_area)
         .margin_left(px(4.0) as u32)
