@@ -348,6 +348,18 @@ fn verdicts_exercises_and_play_tell_the_truth() {
     b.wait_for("the run to finish", Duration::from_secs(30), |b| number(&b.text("#clock")) >= 60.0);
     assert_eq!(b.text("#recovery"), "not recovered");
     assert_eq!(b.text("#p99"), "— (no successes)", "no latency is shown where nothing succeeded");
+    // A change made at the end, then Run to end: the changed lab runs from the start to the end.
+    b.js("const e = document.getElementById('client-max_attempts'); e.value = '1'; e.dispatchEvent(new Event('input', {bubbles: true})); return true;");
+    b.wait_for("the link to carry the change", Duration::from_secs(5), |b| b.js("return location.search;").as_str().unwrap_or("").contains("max_attempts=1"));
+    b.click("#run-to-end");
+    b.wait_for("the changed lab to run to the end", Duration::from_secs(30), |b| {
+        number(&b.text("#clock")) >= 60.0 && b.text("#run-to-end") == "Run to end" && !b.text("#health").starts_with("collapsed")
+    });
+    assert_eq!(b.text("#health"), "healthy", "one attempt each: no storm, {}", b.text(".headline"));
+    // Reset shows the fresh start at once, not the old run's clock and verdict until Play.
+    b.click("#reset");
+    b.wait_for("the reset to show", Duration::from_secs(5), |b| b.text("#clock") == "t = 0.0 s");
+    assert_eq!((b.text("#health"), b.text("#queue")), ("starting".to_string(), "0".to_string()));
 
     // Adaptive mode holds goodput at the throttle while users wait 20 s: not "healthy".
     b.open(&format!("{base}?scenario=adaptive"));

@@ -72,22 +72,22 @@ pub(crate) fn use_lab(controls: &UseReducerHandle<Controls>) -> Lab {
         use_callback((), move |_: (), _| update.force_update())
     };
 
-    // A new epoch starts the simulation over with the current config and seed.
+    // A new epoch starts the simulation over with the current config and seed, and the page
+    // shows it at once (the clock, verdict and queue of the old run do not linger until Play).
     {
         let runner = runner.clone();
         let canvases = canvases.clone();
+        let redraw = redraw.clone();
         let (cfg, cfg_b, seed) = (controls.cfg.clone(), controls.compare.clone(), controls.seed);
-        use_effect_with(controls.epoch, move |_| {
+        use_effect_with(controls.epoch, move |epoch| {
             let mut r = runner.borrow_mut();
-            match Sim::new(cfg, seed) {
-                Ok(sim) => r.sim = sim,
-                Err(e) => gloo::console::error!(format!("could not restart: {e}")),
-            }
-            r.sim_b = cfg_b.and_then(|b| Sim::new(b, seed).ok());
-            let tier = r.tier;
-            r.follow_tier(tier);
+            r.restart(cfg, cfg_b, seed);
             draw_charts(&canvases, &r);
             draw_system(&canvases, &r);
+            drop(r);
+            if *epoch > 0 {
+                redraw.emit(());
+            }
         });
     }
     // Parameter changes apply live, from the current simulated time.

@@ -78,6 +78,22 @@ fn tier_views(sim: &Sim) -> Vec<TierView> {
 }
 
 impl Runner {
+    /// Starts over at time 0 with `cfg` (and side B's `cfg_b`) on `seed`, following the same tier.
+    pub(crate) fn restart(&mut self, cfg: crate::sim::Config, cfg_b: Option<crate::sim::Config>, seed: u64) {
+        match Sim::new(cfg, seed) {
+            Ok(sim) => self.sim = sim,
+            Err(e) => gloo::console::error!(format!("could not restart: {e}")),
+        }
+        self.sim_b = cfg_b.and_then(|b| Sim::new(b, seed).ok());
+        let tier = self.tier;
+        self.follow_tier(tier);
+    }
+
+    /// Whether the run has reached its configured end.
+    pub(crate) fn at_end(&self) -> bool {
+        self.sim.now() >= SimTime::from_secs_f64(self.sim.config().duration_s)
+    }
+
     /// Takes the snapshot that the next render and the diagram share: the selected tier's.
     pub(crate) fn snap(&mut self) {
         self.shown = self.sim.tier_status(self.tier);

@@ -78,7 +78,16 @@ pub fn view(p: &Props) -> Html {
                 return;
             }
             c.dispatch(Action::Pause);
-            lab.runner.borrow_mut().to_end = Some(0.0);
+            {
+                let mut r = lab.runner.borrow_mut();
+                // At the end already (after a change made there, say): run the lab as it is now
+                // from the start, rather than do nothing.
+                if r.at_end() {
+                    let (cfg, cfg_b, seed) = (r.sim.config().clone(), r.sim_b.as_ref().map(|b| b.config().clone()), r.sim.seed());
+                    r.restart(cfg, cfg_b, seed);
+                }
+                r.to_end = Some(0.0);
+            }
             run_to_end_chunked(lab.runner.clone(), lab.canvases.clone(), lab.update.clone());
         })
     };
@@ -90,7 +99,7 @@ pub fn view(p: &Props) -> Html {
           <select id="speed" onchange={on_speed}>
             { for SPEEDS.iter().map(|s| html! { <option value={s.to_string()} selected={*s == controls.speed}>{ format!("{s}×") }</option> }) }
           </select>
-          <button id="run-to-end" onclick={on_run_to_end} title={format!("Simulate to {} s", controls.cfg.duration_s)}>
+          <button id="run-to-end" onclick={on_run_to_end} title={format!("Simulate to {} s (from the start, when the run is already there)", controls.cfg.duration_s)}>
             { p.to_end.map_or("Run to end".to_string(), |f| format!("Cancel ({:.0} %)", 100.0 * f)) }</button>
           <button id="reset" onclick={act(|| Action::Reset)}>{ "Reset" }</button>
           <label for="seed">{ "Seed " }</label>
