@@ -20,11 +20,15 @@ use support::{Browser, StaticServer, number, ready, tempdir};
 #[test]
 fn a_learner_makes_the_service_fall_over_and_watches_why() {
     let Some(dist) = ready() else { return };
-    let server = StaticServer::start(dist);
+    let server = StaticServer::start(dist.clone());
     let b = Browser::start();
     b.open(&format!("http://127.0.0.1:{}/?debug=1", server.port));
     assert!(b.errors().is_empty(), "console errors on load: {:?}", b.errors());
     assert_eq!(b.text("#link-notes"), "", "a plain link raises no notes");
+    // The page names itself and says it is loading before the wasm runs, and says so no more after.
+    let html = std::fs::read_to_string(dist.join("index.html")).expect("index.html");
+    assert!(html.contains("id=loading") && html.contains("Loading the simulator"), "index.html (minified) has the loading note");
+    assert_eq!(b.js("return document.getElementById('loading') === null;"), json!(true), "the note goes once the lab runs");
 
     // A healthy service, played at 5×: the clock runs and the verdict says healthy.
     b.set("#scenario", "healthy");
