@@ -149,15 +149,22 @@ fn links_deep_link_embed_and_survive_hostile_input() {
     // A bare deep link opens its scenario; changing a control rewrites the link.
     b.open(&format!("{base}?scenario=cron-jittered"));
     assert_eq!(b.js("return document.querySelector('#scenario').value;"), json!("cron-jittered"));
+    assert_eq!(b.text("#story-changed"), "", "the scenario as written raises no warning");
     b.set("input.num[aria-label^='Workers']", "33");
     b.wait_for("the link to follow the control", Duration::from_secs(5), |b| {
         b.js("return location.search;").as_str().unwrap_or("").contains("server.workers=33")
     });
     let shared = b.js("return location.href;").as_str().unwrap_or("").to_string();
     assert!(shared.contains("v=2&s=cron-jittered"), "{shared}");
-    // The shared link reopens the same state.
+    // The shared link reopens the same state, and says it is no longer the scenario as written.
     b.open(&shared);
     assert!(b.text(".headline").contains("/33"), "{}", b.text(".headline"));
+    assert!(b.text("#story-changed").contains("differs from the scenario"), "{}", b.text(".story"));
+    // So does a link that adds a fault to a scenario whose story says nobody times out.
+    b.open(&format!("{base}?s=healthy&faults=crash@10..20"));
+    assert!(b.text("#story-changed").contains("may not hold"), "{}", b.text(".story"));
+    b.open(&format!("{base}?scenario=healthy&seed=99"));
+    assert!(b.text("#story-changed").contains("seed"), "another seed: {}", b.text(".story"));
 
     // Embed mode: minimal chrome, only the chosen control groups, a way out to the full lab.
     b.open(&format!("{base}?scenario=full-jitter&embed=1&controls=client"));

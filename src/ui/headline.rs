@@ -91,25 +91,33 @@ impl Headline {
             Recovery::Recovered { after_s } => Some(format!("{after_s:.1} s")),
             Recovery::NotRecovered { .. } => Some("not recovered".to_string()),
         };
+        // One builder for every figure (label, its id, the value, what follows it, and what it
+        // means on hover): each html! block costs the page's download, one per figure did not.
+        let stat = |label: &str, name: &str, value: String, after: Html, title: String| {
+            html! { <div class="stat" title={title}><span>{ label.to_string() }</span><b id={id(name)}>{ value }</b>{ after }</div> }
+        };
+        let over = |what: &str| format!("{what}, {span}");
+        let none = Html::default;
         html! {
             <>
               if !side.is_empty() { <span class="side">{ side }</span> }
               if let Some(tier) = &self.tier { <span class="tier-of" id={id("headline-tier")}>{ tier }</span> }
               <div class={classes!("verdict", self.health.class())} id={id("health")} title={format!("Judged {span}")}>{ self.health.label() }</div>
-              <div class="stat" title={format!("Successful requests per second against first attempts per second, {span}")}><span>{ "goodput" }</span><b id={id("goodput")}>{ format!("{:.0}/s", self.goodput_per_s) }</b><span>{ format!(" of {:.0}/s offered", self.offered_per_s) }</span></div>
-              <div class="stat" title={format!("Attempts ÷ first attempts, {span}")}><span>{ "amplification" }</span><b id={id("amplification")}>{ self.amplification.map_or("–".to_string(), |a| format!("{a:.2}×")) }</b>
-                <span class="allowed" id={id("allowed")}>{ format!(" (allowed: {})", self.allowance) }</span></div>
-              <div class="stat" title={format!("Latency of successful requests, {span}")}><span>{ "p99 / mean" }</span><b id={id("p99")}>{ self.p99_ms.map_or("— (no successes)".to_string(), fmt_ms) }</b><span id={id("mean-latency")}>{ self.mean_ms.map_or(String::new(), |m| format!(" / {}", fmt_ms(m))) }</span></div>
-              <div class="stat" title={format!("Client timeouts per second, {span}")}><span>{ "timeouts/s" }</span><b id={id("timeouts")}>{ format!("{:.0}", self.timeouts_per_s) }</b></div>
+              { stat("goodput", "goodput", format!("{:.0}/s", self.goodput_per_s), html! { <span>{ format!(" of {:.0}/s offered", self.offered_per_s) }</span> },
+                over("Successful requests per second against first attempts per second")) }
+              { stat("amplification", "amplification", self.amplification.map_or("–".to_string(), |a| format!("{a:.2}×")),
+                html! { <span class="allowed" id={id("allowed")}>{ format!(" (allowed: {})", self.allowance) }</span> }, over("Attempts ÷ first attempts")) }
+              { stat("p99 / mean", "p99", self.p99_ms.map_or("— (no successes)".to_string(), fmt_ms),
+                html! { <span id={id("mean-latency")}>{ self.mean_ms.map_or(String::new(), |m| format!(" / {}", fmt_ms(m))) }</span> }, over("Latency of successful requests")) }
+              { stat("timeouts/s", "timeouts", format!("{:.0}", self.timeouts_per_s), none(), over("Client timeouts per second")) }
               if let Some(late) = self.late_share {
-                <div class="stat" title={format!("Successful requests that took longer than one timeout (a retry, or a long queue), {span}")}><span>{ "past timeout" }</span><b id={id("late")}>{ format!("{:.1} %", 100.0 * late) }</b></div>
+                { stat("past timeout", "late", format!("{:.1} %", 100.0 * late), none(), over("Successful requests that took longer than one timeout (a retry, or a long queue)")) }
               }
-              <div class="stat" title={format!("Busy share of the workers available, {span}")}><span>{ "utilisation" }</span><b id={id("utilisation")}>{ self.utilisation.map_or("–".to_string(), |u| format!("{:.0} %", 100.0 * u)) }</b></div>
-              <div class="stat"><span>{ "queue" }</span><b id={id("queue")}>{ self.queue }</b></div>
-              <div class="stat"><span>{ "workers busy" }</span><b id={id("busy")}>{ format!("{}/{}", self.busy, self.capacity) }</b></div>
+              { stat("utilisation", "utilisation", self.utilisation.map_or("–".to_string(), |u| format!("{:.0} %", 100.0 * u)), none(), over("Busy share of the workers available")) }
+              { stat("queue", "queue", self.queue.to_string(), none(), String::new()) }
+              { stat("workers busy", "busy", format!("{}/{}", self.busy, self.capacity), none(), String::new()) }
               if let Some(r) = recovery {
-                <div class="stat" title="From the end of the trigger until goodput is back above 90 % of offered, and stays there">
-                  <span>{ "time to recovery" }</span><b id={id("recovery")}>{ r }</b></div>
+                { stat("time to recovery", "recovery", r, none(), "From the end of the trigger until goodput is back above 90 % of offered, and stays there".to_string()) }
               }
             </>
         }

@@ -5,6 +5,7 @@
 use super::exercise::ExercisePanel;
 use crate::exercises::{self, Check};
 use crate::scenarios;
+use crate::state::with_trace;
 use crate::ui::state::{Action, Controls};
 use crate::ui::web::{page_base, passed};
 use yew::prelude::*;
@@ -46,6 +47,10 @@ pub fn view(p: &Props) -> Html {
     };
     let passed_now = p.check.as_ref().and_then(|c| c.passed) == Some(true);
     let scenario = scenarios::find(&controls.scenario).ok();
+    // The story's figures hold for the scenario as written, on its seed: say when this lab is not.
+    let changed = scenario
+        .as_ref()
+        .is_some_and(|s| controls.seed != s.seed || controls.cfg != with_trace(s.config.clone()) || controls.compare != s.compare.clone().map(with_trace));
     html! {
         <header>
           <h1>{ "Backoff Lab" }</h1>
@@ -81,7 +86,11 @@ pub fn view(p: &Props) -> Html {
                 }) }
               </select>
             }
-            if let (Some(s), None) = (scenario, &exercise) { <p class="story">{ s.story() } <strong>{ " Look for: " }</strong>{ s.look_for() }</p> }
+            if let (Some(s), None) = (scenario, &exercise) {
+              <p class="story">{ s.story() } <strong>{ " Look for: " }</strong>{ s.look_for() }
+                if changed { <em id="story-changed">{ " This lab differs from the scenario (its settings or seed), so these figures may not hold here." }</em> }
+              </p>
+            }
           </div>
         </header>
     }
