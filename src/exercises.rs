@@ -81,6 +81,17 @@ fn pct(x: f64) -> String {
     format!("{:.0} %", 100.0 * x)
 }
 
+/// A share as [`pct`] prints it, in percent: goals are judged on the figure shown beside them,
+/// so a ✓ and a ✗ never show the same number.
+fn shown_pct(x: f64) -> f64 {
+    (100.0 * x).round()
+}
+
+/// An amplification as it is printed (two decimals), for the same reason.
+fn shown_x(x: f64) -> f64 {
+    (100.0 * x).round() / 100.0
+}
+
 fn verdict(sim: &Sim, until_s: f64, ok: bool, progress: String) -> Check {
     let done = sim.now() >= SimTime::from_secs_f64(until_s);
     Check { passed: done.then_some(ok), progress }
@@ -91,7 +102,7 @@ fn recovered(start: &Config, sim: &Sim, from_s: f64, end_s: f64) -> Check {
     let late = Span::of(sim, from_s, end_s);
     let c = sim.config();
     let fair = c.load.rate_per_s >= start.load.rate_per_s && c.server.workers <= start.server.workers;
-    let ok = fair && late.goodput_share() >= 0.9;
+    let ok = fair && shown_pct(late.goodput_share()) >= 90.0;
     let mut p = format!("goodput from {from_s:.0} s: {} (goal at least 90 %)", pct(late.goodput_share()));
     if !fair {
         p.push_str(&format!("; keep {} req/s and {} workers", start.load.rate_per_s, start.server.workers));
@@ -101,6 +112,15 @@ fn recovered(start: &Config, sim: &Sim, from_s: f64, end_s: f64) -> Check {
 
 fn scenario(id: &str) -> Config {
     scenarios::find(id).map(|s| s.config).unwrap_or_default()
+}
+
+/// The retry storm with a crash long enough to start it on every seed (the scenario's 5 s
+/// crash starts it on its own seed, and on 10 of 12: on seeds 7 and 8 the service shrugs it off,
+/// and an exercise would pass before the learner did anything).
+fn storm_start() -> Config {
+    let mut c = scenario("metastable-retry");
+    c.faults = vec![Fault { kind: FaultKind::Capacity, start_s: 5.0, end_s: 12.0, value: 0.5 }];
+    c
 }
 
 fn brownout_start() -> Config {
@@ -158,7 +178,7 @@ pub fn all() -> Vec<Exercise> {
             solution: &[("limiters.quota.enabled", "true")],
             scenario: "metastable-retry",
             seed: 3,
-            start: || scenario("metastable-retry"),
+            start: storm_start,
             check: |start, sim| recovered(start, sim, 30.0, 60.0),
         },
         Exercise {
@@ -170,7 +190,7 @@ pub fn all() -> Vec<Exercise> {
             start: brownout_start,
             check: |_, sim| {
                 let span = Span::of(sim, 5.0, 40.0);
-                let ok = span.goodput_share() >= 0.9 && span.amplification() < 1.5;
+                let ok = shown_pct(span.goodput_share()) >= 90.0 && shown_x(span.amplification()) < 1.5;
                 verdict(sim, 40.0, ok, format!("goodput {} (goal ≥ 90 %), amplification {:.2}× (goal < 1.5×)", pct(span.goodput_share()), span.amplification()))
             },
         },
@@ -183,12 +203,12 @@ pub fn all() -> Vec<Exercise> {
             start: error_burst_start,
             check: |_, sim| {
                 let span = Span::of(sim, 10.0, 70.0);
-                let ok = span.amplification() < 1.3 && span.goodput_share() >= 0.6;
+                let ok = shown_x(span.amplification()) < 1.4 && shown_pct(span.goodput_share()) >= 60.0;
                 verdict(
                     sim,
                     80.0,
                     ok,
-                    format!("amplification {:.2}× (goal < 1.3×), succeeded {} (goal ≥ 60 %)", span.amplification(), pct(span.goodput_share())),
+                    format!("amplification {:.2}× (goal < 1.4×), succeeded {} (goal ≥ 60 %)", span.amplification(), pct(span.goodput_share())),
                 )
             },
         },
@@ -207,7 +227,7 @@ pub fn all() -> Vec<Exercise> {
             solution: &[("server.drop_expired", "true"), ("server.discipline", "lifo")],
             scenario: "metastable-retry",
             seed: 3,
-            start: || scenario("metastable-retry"),
+            start: storm_start,
             check: |start, sim| {
                 let all = Span::of(sim, 0.0, 60.0);
                 let late = Span::of(sim, 30.0, 60.0);
@@ -218,7 +238,7 @@ pub fn all() -> Vec<Exercise> {
                     && c.server.queue_limit == start.server.queue_limit
                     && !c.limiters.quota.enabled
                     && !c.limiters.breaker.enabled;
-                let ok = fair && wasted < 0.05 && late.goodput_share() >= 0.9;
+                let ok = fair && shown_pct(wasted) < 5.0 && shown_pct(late.goodput_share()) >= 90.0;
                 let mut p = format!("wasted {} of completions (goal < 5 %), goodput from 30 s {} (goal ≥ 90 %)", pct(wasted), pct(late.goodput_share()));
                 if !fair {
                     p.push_str("; keep the retry policy, queue limit and limiters as they were");
@@ -245,15 +265,19 @@ mod tests {
     }
 
     #[test]
-    fn every_exercise_starts_failing_and_its_solution_passes() {
+    fn every_exercise_starts_failing_and_its_solution_passes_on_twelve_seeds() {
+        // A learner may press "New random seed": the exercise must hold on any seed, not only
+        // its own.
         let all = all();
         assert!(all.len() >= 6);
         for e in &all {
-            let start = run(e.start_config(), e.seed, e);
-            assert_eq!(start.passed, Some(false), "{}: the start already passes ({})", e.id, start.progress);
             assert!(scenarios::find(e.scenario).is_ok(), "{}: unknown scenario {}", e.id, e.scenario);
-            let solved = run(e.solved_config(), e.seed, e);
-            assert_eq!(solved.passed, Some(true), "{}: the solution fails ({})", e.id, solved.progress);
+            for seed in std::iter::once(e.seed).chain(1..=12) {
+                let start = run(e.start_config(), seed, e);
+                assert_eq!(start.passed, Some(false), "{} seed {seed}: the start already passes ({})", e.id, start.progress);
+                let solved = run(e.solved_config(), seed, e);
+                assert_eq!(solved.passed, Some(true), "{} seed {seed}: the solution fails ({})", e.id, solved.progress);
+            }
         }
     }
 

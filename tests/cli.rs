@@ -335,3 +335,29 @@ fn a_system_run_gives_every_tiers_series() {
     assert!(!bad.status.success());
     assert!(stderr(&bad).contains("--tier 3: this config has 3 tiers, numbered 0 (the edge) to 2"), "{}", stderr(&bad));
 }
+
+#[test]
+fn exercises_are_listed_and_an_instructor_checks_a_seed_before_class() {
+    let o = lab(&["exercises"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let list = stdout(&o);
+    let ids: Vec<&str> = list.lines().filter_map(|l| l.split_whitespace().next()).collect();
+    assert_eq!(ids.len(), backoff_lab::exercises::all().len(), "{list}");
+    assert!(list.lines().next().unwrap_or("").contains("Flatten the top-of-minute spike"), "id, then title: {list}");
+
+    // Every exercise checks out on a seed other than its own: the start fails, the solution passes.
+    for id in &ids {
+        let o = lab(&["exercises", "--check", id, "--seed", "11"]);
+        let out = stdout(&o);
+        assert!(o.status.success(), "{id}: {out}{}", stderr(&o));
+        assert!(out.contains("seed 11"), "{out}");
+        let words: Vec<&str> = out.lines().skip(1).filter_map(|l| l.split_whitespace().nth(1)).collect();
+        assert_eq!(words, ["fail", "pass"], "{id}: {out}");
+    }
+
+    let o = lab(&["exercises", "--check", "nope"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("no exercise \"nope\"") && stderr(&o).contains("flatten-cron"), "{}", stderr(&o));
+    let o = lab(&["exercises", "--seed", "3"]);
+    assert!(!o.status.success() && stderr(&o).contains("--check"), "a seed alone says what it needs: {}", stderr(&o));
+}

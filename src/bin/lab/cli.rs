@@ -1,6 +1,7 @@
 //! The CLI proper (native only).
 
 use crate::progress::Progress;
+use backoff_lab::exercises;
 use backoff_lab::explain;
 use backoff_lab::keys;
 use backoff_lab::report;
@@ -143,6 +144,16 @@ enum Command {
     },
     /// List the scenarios.
     Scenarios,
+    /// List the workshop exercises (id, then title), or check one on a seed before class.
+    Exercises {
+        /// Run exercise ID's start and its solution on --seed, print both against the goal, and
+        /// exit 0 only when the start fails and the solution passes (1 when not).
+        #[arg(long, value_name = "ID")]
+        check: Option<String>,
+        /// The seed to check on (default: the exercise's own).
+        #[arg(long, requires = "check")]
+        seed: Option<u64>,
+    },
     /// Print a scenario's (or the default) config as JSON, to edit and run with --config.
     Config {
         #[arg(long)]
@@ -172,6 +183,13 @@ pub fn main() -> ExitCode {
             }
             Ok(())
         })(),
+        Command::Exercises { check: None, .. } => (|| {
+            for e in exercises::all() {
+                outln!("{:<20} {}", e.id, e.title);
+            }
+            Ok(())
+        })(),
+        Command::Exercises { check: Some(id), seed } => return exercise_check(&id, seed),
         Command::Config { scenario } => base_config(scenario.as_deref(), None).and_then(|(c, _)| {
             let text = serde_json::to_string_pretty(&c).map_err(|e| e.to_string())?;
             outln!("{text}");
@@ -179,6 +197,41 @@ pub fn main() -> ExitCode {
         }),
     };
     finish(result)
+}
+
+/// `lab exercises --check ID`: the start and the solution on one seed, against the goal.
+fn exercise_check(id: &str, seed: Option<u64>) -> ExitCode {
+    let Some(e) = exercises::find(id) else {
+        let ids: Vec<&str> = exercises::all().iter().map(|e| e.id).collect();
+        return fail(&format!("no exercise {}; there are: {}", short(&format!("{id:?}")), ids.join(", ")));
+    };
+    let seed = seed.unwrap_or(e.seed);
+    let mut outcome = Vec::new();
+    let printed = (|| {
+        outln!("{} ({}), seed {seed}", e.id, e.title);
+        for (label, cfg) in [("start", e.start_config()), ("solution", e.solved_config())] {
+            let mut sim = Sim::new(cfg, seed).map_err(|err| format!("{label}: {err}"))?;
+            sim.run_to_end();
+            let c = e.check(&sim);
+            let word = match c.passed {
+                Some(true) => "pass",
+                Some(false) => "fail",
+                None => "no verdict",
+            };
+            outln!("  {label:<9} {word:<5} {}", c.progress);
+            outcome.push(c.passed);
+        }
+        Ok(())
+    })();
+    if let Err(msg) = printed {
+        return finish(Err(msg));
+    }
+    if outcome == [Some(false), Some(true)] {
+        ExitCode::SUCCESS
+    } else {
+        let _ = std::io::Write::write_all(&mut std::io::stderr(), b"lab: on this seed the start must fail and the solution pass\n");
+        ExitCode::from(1)
+    }
 }
 
 fn fail(msg: &str) -> ExitCode {
