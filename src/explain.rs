@@ -1,5 +1,5 @@
-//! Pure helpers behind the page's explanations: the headline verdict (healthy, overloaded,
-//! collapsed) and the delay explorer's numbers. No web code, so they are tested natively.
+//! Pure helpers behind the page's explanations: the headline verdict (healthy, degraded,
+//! overloaded, collapsed) and the delay explorer's numbers. No web code, so they are tested natively.
 
 use crate::sim::rng::Stream;
 use crate::sim::{Backoff, ClientConfig, Config, Counters, SimTime, Window};
@@ -30,8 +30,8 @@ pub enum Health {
 pub enum Degradation {
     /// One success in a hundred or more took longer than the callers' timeout.
     PastTimeout,
-    /// Every worker busy while the queue climbs (over the last three spans, by more than
-    /// three times all the workers hold).
+    /// Every worker busy while the queue climbs (over the last three spans, by more than three
+    /// times the workers, counted as at least 10).
     QueueGrowing,
     /// Fewer than 90 % of requests were answered, though few failed: the rest wait (for the
     /// client's own rate limiter, or behind a queue).
@@ -148,8 +148,9 @@ pub fn health(windows: &[Window], cfg: &Config, now: SimTime) -> Health {
 
 /// What users suffer in a span whose requests mostly succeed (`c` its sums), if anything:
 /// successes later than the callers' timeout (one in a hundred or more); over the last three
-/// spans, workers busy all the time while the queue climbed by more than three times all they
-/// hold; or fewer than 90 % of requests answered, in this span and over the last three.
+/// spans, workers busy all the time while the queue climbed by more than three times the
+/// workers (at least 10); or fewer than 90 % of requests answered, in this span and over the
+/// last three.
 /// A random queue swings (M/M/10 at 80 % reaches the tens), but neither keeps its requests
 /// unanswered for three spans nor climbs with every worker busy.
 fn degradation(windows: &[Window], c: &Counters, now: SimTime, span: SimTime) -> Option<Degradation> {
@@ -167,8 +168,10 @@ fn degradation(windows: &[Window], c: &Counters, now: SimTime, span: SimTime) ->
             return Some(Degradation::QueueGrowing);
         }
     }
+    // Three whole spans or none: one span alone swings at random.
     let answered = |c: &Counters| c.first_attempts == 0 || c.successes * 10 >= c.first_attempts * 9;
-    (!answered(c) && !answered(&sums(windows, from3, now))).then_some(Degradation::Unanswered)
+    let three_spans = now.0 >= span.0.saturating_mul(3);
+    (three_spans && !answered(c) && !answered(&sums(windows, from3, now))).then_some(Degradation::Unanswered)
 }
 
 /// How a run stands against its trigger (its faults).
@@ -403,7 +406,8 @@ mod tests {
             let h = health(sim.windows(), &c.config, sim.now());
             assert!(h != Health::Starting && h != Health::Idle, "at {t} s: {h:?}");
         }
-        for h in [Health::Starting, Health::Idle, Health::Healthy, Health::Overloaded, Health::Collapsed] {
+        let degraded = [Degradation::PastTimeout, Degradation::QueueGrowing, Degradation::Unanswered].map(Health::Degraded);
+        for h in [Health::Starting, Health::Idle, Health::Healthy, Health::Overloaded, Health::Collapsed].into_iter().chain(degraded) {
             assert!(!h.label().is_empty() && !h.class().is_empty());
         }
     }

@@ -5,7 +5,7 @@
 
 use backoff_lab::exercises;
 use backoff_lab::scenarios;
-use backoff_lab::state::{Action, Controls, link_of};
+use backoff_lab::state::{Action, Controls, link_of, with_trace};
 use backoff_lab::url;
 
 fn start(query: &str) -> Controls {
@@ -47,7 +47,8 @@ fn a_scenario_loads_its_config_seed_and_compare_side_from_the_edge() {
         assert_eq!(n.compare.is_some(), s.compare.is_some(), "{}", s.id);
         assert_eq!(n.editing_b, s.compare.is_some(), "{}: the controls edit side B when there is one", s.id);
         assert!(n.epoch > c.epoch, "{}: a new scenario starts over", s.id);
-        assert_eq!(n.cfg.tiers, s.config.tiers, "{}", s.id);
+        assert_eq!(n.cfg, with_trace(s.config.clone()), "{}: the scenario's config, as the page runs it", s.id);
+        assert_eq!(n.compare, s.compare.clone().map(with_trace), "{}", s.id);
     }
     // An unknown id changes nothing.
     let n = c.reduce(Action::LoadScenario("nope".into()));
@@ -127,6 +128,7 @@ fn an_exercise_starts_paused_from_its_own_config_and_its_solution_applies() {
         assert_eq!(c.exercise.as_deref(), Some(e.id));
         assert!(!c.playing, "{}", e.id);
         assert_eq!(c.seed, e.seed);
+        assert_eq!(c.cfg, with_trace(e.start_config()), "{}: its own start", e.id);
         let solved = c.reduce(Action::ApplySolution);
         let mut want = e.solved_config();
         want.metrics.trace_capacity = solved.cfg.metrics.trace_capacity;
@@ -143,6 +145,9 @@ fn the_link_of_any_state_opens_that_state() {
         start("").reduce(Action::LoadScenario("retries-every-layer".into())).reduce(Action::SelectTier(2)),
         start("").reduce(Action::StartCompare),
         key(&start("").reduce(Action::StartCompare), "client.jitter", "none"),
+        start("?exercise=end-the-storm"),
+        key(&start("?exercise=budget-retries"), "limiters.quota.enabled", "true"),
+        start("?scenario=full-jitter&embed=1&controls=client,limiters"),
     ];
     for c in states {
         let link = link_of(&c);
@@ -151,6 +156,7 @@ fn the_link_of_any_state_opens_that_state() {
         assert_eq!(back.cfg, c.cfg, "{link}");
         assert_eq!(back.compare, c.compare, "{link}");
         assert_eq!((back.seed, back.tier, &back.scenario), (c.seed, c.tier, &c.scenario), "{link}");
+        assert_eq!((&back.exercise, back.embed, &back.groups), (&c.exercise, c.embed, &c.groups), "{link}");
         // And the link is stable: encoding it again gives the same text.
         assert_eq!(link_of(&back), link);
     }

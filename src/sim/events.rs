@@ -34,11 +34,13 @@ const CALL_BIT: u64 = 1 << 31;
 impl Caller {
     #[inline]
     pub(super) fn user(k: Key) -> Caller {
+        debug_assert!(u64::from(k.index()) < CALL_BIT, "a slab index reached bit 31");
         Caller(k.bits())
     }
 
     #[inline]
     pub(super) fn call(k: Key) -> Caller {
+        debug_assert!(u64::from(k.index()) < CALL_BIT, "a slab index reached bit 31");
         Caller(k.bits() | CALL_BIT)
     }
 

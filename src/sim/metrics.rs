@@ -69,8 +69,10 @@ pub struct Counters {
     pub latency_sum_us: u64,
     /// Largest successful request's end-to-end latency, microseconds.
     pub latency_max_us: u64,
-    /// Successful requests that took longer than their callers' timeout (a timed-out attempt
-    /// and its retry, or a queue longer than the timeout): users who waited past it.
+    /// Successful requests that took longer than one attempt's timeout (the timeout of the calls
+    /// into this tier when they succeeded): a request retried after a timeout, an error or a
+    /// throttle, or one that waited for the client's own rate limiter. One attempt alone never
+    /// succeeds late: its timeout ends it first.
     pub late: u64,
 }
 

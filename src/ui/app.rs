@@ -1,7 +1,7 @@
 //! The page's root: it reads what the learner chose (the reducer), starts the running lab and
-//! the page's effects (`hooks.rs`), and lays out the panels, one component each
-//! (`components/`): header, headline, transport, stage, charts, controls, share, explorer,
-//! map, Brooker's experiment.
+//! the page's effects (`hooks.rs`), and lays out the panels, one file each (`components/`):
+//! header, headline, transport, stage, charts, controls, share, explorer, map, Brooker's
+//! experiment.
 
 use super::components::{
     chart_grid, contention::Contention, explorer::Explorer, faults::FaultsPanel, header, map_section, params::ParamGroups, share, stage, transport,

@@ -111,7 +111,7 @@ impl Headline {
                 html! { <span id={id("mean-latency")}>{ self.mean_ms.map_or(String::new(), |m| format!(" / {}", fmt_ms(m))) }</span> }, over("Latency of successful requests")) }
               { stat("timeouts/s", "timeouts", format!("{:.0}", self.timeouts_per_s), none(), over("Client timeouts per second")) }
               if let Some(late) = self.late_share {
-                { stat("past timeout", "late", format!("{:.1} %", 100.0 * late), none(), over("Successful requests that took longer than one timeout (a retry, or a long queue)")) }
+                { stat("past timeout", "late", format!("{:.1} %", 100.0 * late), none(), over("Successes slower than one attempt's timeout: retried, or held by the client")) }
               }
               { stat("utilisation", "utilisation", self.utilisation.map_or("–".to_string(), |u| format!("{:.0} %", 100.0 * u)), none(), over("Busy share of the workers available")) }
               { stat("queue", "queue", self.queue.to_string(), none(), String::new()) }

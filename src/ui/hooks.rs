@@ -81,6 +81,8 @@ pub(crate) fn use_lab(controls: &UseReducerHandle<Controls>) -> Lab {
         let (cfg, cfg_b, seed) = (controls.cfg.clone(), controls.compare.clone(), controls.seed);
         use_effect_with(controls.epoch, move |epoch| {
             let mut r = runner.borrow_mut();
+            // A run to the end in progress belonged to the old run: its next chunk stops.
+            r.cancel_to_end = r.to_end.is_some();
             r.restart(cfg, cfg_b, seed);
             draw_charts(&canvases, &r);
             draw_system(&canvases, &r);

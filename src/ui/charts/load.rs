@@ -22,19 +22,6 @@ fn capacity_per_s(ws: &[&Window], cfg: &Config) -> Vec<(f64, f64)> {
         .collect()
 }
 
-/// A rate as a learner reads it: "1,000,000", "2,500", "80".
-fn per_s(v: f64) -> String {
-    let digits = format!("{:.0}", v);
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
 pub fn draw_load(c: &HtmlCanvasElement, ws: &[&Window], cmp: &[&Window], cfg: &Config, x: (f64, f64), t: &Theme) -> Result<(), String> {
     let mut series = with_cmp(
         vec![
@@ -45,14 +32,15 @@ pub fn draw_load(c: &HtmlCanvasElement, ws: &[&Window], cmp: &[&Window], cfg: &C
         cmp,
         &[("B retries", VERMILLION, Window::retries_per_s), ("B goodput", GREEN, Window::goodput_per_s)],
     );
-    // The axis is for what the learner reads: a capacity far above the load (a system's edge of
-    // 1,000 fast workers serves a million a second) is named in the legend, not drawn, so the
-    // load does not lie flat on zero under it.
+    // The axis is for what the learner reads: a capacity far above the load all along (a
+    // system's edge of 1,000 fast workers serves a million a second) is named in the legend, not
+    // drawn, so the load does not lie flat on zero under it. A capacity that comes near the
+    // load at any time (a crash, a brownout) is drawn, dip and all.
     let capacity = capacity_per_s(ws, cfg);
     let load = series.iter().flat_map(|s| s.points.iter().map(|p| p.1)).filter(|y| y.is_finite()).fold(0.0, f64::max);
-    let top = capacity.iter().map(|p| p.1).filter(|y| y.is_finite()).fold(0.0, f64::max);
-    if load > 0.0 && top > 4.0 * load {
-        series.push(dashed(format!("capacity {}/s, far above", per_s(top)), Vec::new()));
+    let lowest = capacity.iter().map(|p| p.1).filter(|y| y.is_finite()).fold(f64::INFINITY, f64::min);
+    if load > 0.0 && lowest.is_finite() && lowest > 4.0 * load {
+        series.push(dashed(format!("capacity {}/s, far above", human(lowest)), Vec::new()));
     } else {
         series.push(dashed("capacity".into(), capacity));
     }

@@ -261,7 +261,12 @@ pub fn line_chart(canvas: &HtmlCanvasElement, title: &str, series: &[Series], ba
     // What the chart shows, readable beside it: the top of its axis and its legend (the
     // browser tests read these, as a learner reads the drawing).
     let _ = canvas.set_attribute("data-ymax", &format!("{ymax:.1}"));
-    let _ = canvas.set_attribute("data-legend", &entries.iter().map(|e| e.1.as_str()).collect::<Vec<_>>().join(" | "));
+    let mut legend = String::new();
+    for (_, label) in &entries {
+        legend.push_str(label);
+        legend.push_str(" | ");
+    }
+    let _ = canvas.set_attribute("data-legend", &legend);
     let x1 = x.1.max(x.0 + 1.0);
     let mut chart = ChartBuilder::on(&plot_area)
         .margin_left(px(4.0) as u32)

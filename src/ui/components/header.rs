@@ -47,10 +47,13 @@ pub fn view(p: &Props) -> Html {
     };
     let passed_now = p.check.as_ref().and_then(|c| c.passed) == Some(true);
     let scenario = scenarios::find(&controls.scenario).ok();
-    // The story's figures hold for the scenario as written, on its seed: say when this lab is not.
-    let changed = scenario
-        .as_ref()
-        .is_some_and(|s| controls.seed != s.seed || controls.cfg != with_trace(s.config.clone()) || controls.compare != s.compare.clone().map(with_trace));
+    // The story's figures hold for the scenario as written, on its seed: say when this lab is
+    // not (side B counts only where the scenario has one; comparing adds one of the learner's).
+    let changed = scenario.as_ref().is_some_and(|s| {
+        controls.seed != s.seed
+            || controls.cfg != with_trace(s.config.clone())
+            || (s.compare.is_some() && controls.compare != s.compare.clone().map(with_trace))
+    });
     html! {
         <header>
           <h1>{ "Backoff Lab" }</h1>

@@ -83,8 +83,7 @@ pub fn view(p: &Props) -> Html {
                 // At the end already (after a change made there, say): run the lab as it is now
                 // from the start, rather than do nothing.
                 if r.at_end() {
-                    let (cfg, cfg_b, seed) = (r.sim.config().clone(), r.sim_b.as_ref().map(|b| b.config().clone()), r.sim.seed());
-                    r.restart(cfg, cfg_b, seed);
+                    r.restart(c.cfg.clone(), c.compare.clone(), c.seed);
                 }
                 r.to_end = Some(0.0);
             }
@@ -99,7 +98,7 @@ pub fn view(p: &Props) -> Html {
           <select id="speed" onchange={on_speed}>
             { for SPEEDS.iter().map(|s| html! { <option value={s.to_string()} selected={*s == controls.speed}>{ format!("{s}×") }</option> }) }
           </select>
-          <button id="run-to-end" onclick={on_run_to_end} title={format!("Simulate to {} s (from the start, when the run is already there)", controls.cfg.duration_s)}>
+          <button id="run-to-end" onclick={on_run_to_end} title={format!("Simulate to {} s (from 0 when already there)", controls.cfg.duration_s)}>
             { p.to_end.map_or("Run to end".to_string(), |f| format!("Cancel ({:.0} %)", 100.0 * f)) }</button>
           <button id="reset" onclick={act(|| Action::Reset)}>{ "Reset" }</button>
           <label for="seed">{ "Seed " }</label>
