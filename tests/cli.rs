@@ -361,3 +361,16 @@ fn exercises_are_listed_and_an_instructor_checks_a_seed_before_class() {
     let o = lab(&["exercises", "--seed", "3"]);
     assert!(!o.status.success() && stderr(&o).contains("--check"), "a seed alone says what it needs: {}", stderr(&o));
 }
+
+#[test]
+fn a_sweep_cell_that_neither_stays_down_nor_recovers_says_so() {
+    // retries-every-layer with its trigger on until 31 s of a 31 s run: no seed can recover
+    // or stay down after it; the map paints such a cell "no verdict", not "recovers".
+    let o = lab(&["sweep", "--scenario", "retries-every-layer", "--x", "trigger.value=1", "--y", "duration_s=31", "--seeds", "3", "--format", "json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let c = &v["cells"][0];
+    assert_eq!((c["metastable_share"].as_f64(), c["recovered_share"].as_f64()), (Some(0.0), Some(0.0)), "{c}");
+    let help = stdout(&lab(&["sweep", "--help"]));
+    assert!(help.contains("no verdict"), "{help}");
+}

@@ -599,6 +599,10 @@ fn the_map_shows_where_the_storm_tips_and_a_cell_loads_into_the_lab() {
     // trigger that leaves most workers; bottom right a long one that leaves none.
     let (mild, harsh) = (shade(0.05, 0.05), shade(0.95, 0.95));
     assert!(mild > harsh + 150.0, "a short trigger that leaves most workers recovers (pale {mild}), a long crash stays down (dark {harsh})");
+    // The legend names every colour, "no verdict" included; hover says what a cell's seeds did.
+    assert!(b.text(".map").contains("Blue: no verdict"), "{}", b.text(".map"));
+    b.js("const c = document.getElementById('map'); const r = c.getBoundingClientRect(); c.dispatchEvent(new MouseEvent('mousemove', {clientX: r.left + r.width / 2, clientY: r.top + r.height / 2, bubbles: true})); return 0;");
+    assert!(b.text("#map-status").contains("of 3 seeds,") && b.text("#map-status").contains("stay down"), "{}", b.text("#map-status"));
     b.screenshot_page(&Path::new(env!("CARGO_MANIFEST_DIR")).join("test-output/e2e-map.png"));
 
     // Clicking a cell loads it: the lab's fault becomes that cell's trigger.

@@ -34,8 +34,8 @@ const RIGHT: f64 = 8.0;
 #[derive(Default)]
 struct Run {
     job: Option<Job>,
-    /// (share of seeds that stay down, median recovery in s or NaN) per cell.
-    cells: Vec<Option<(f64, f64)>>,
+    /// (share of seeds that stay down, median recovery in s or NaN, share that recovered) per cell.
+    cells: Vec<Option<(f64, f64, f64)>>,
     done: usize,
     next: usize,
     workers: Vec<Worker>,
@@ -100,8 +100,10 @@ fn draw(canvas: &HtmlCanvasElement, run: &Run) -> Option<()> {
     for (i, cell) in run.cells.iter().enumerate() {
         let (cx, cy) = ((i % nx) as f64, (i / nx) as f64);
         let colour = match cell {
+            // No seed stayed down and none recovered: no verdict, its own colour.
+            Some((share, _, recovered)) if *share == 0.0 && *recovered == 0.0 => (if dark { "#4f7f9a" } else { "#8fb8d0" }).to_string(),
             // Light yellow (recovers) to dark purple (stays down): readable in grey too.
-            Some((share, _)) => {
+            Some((share, _, _)) => {
                 let s = share.clamp(0.0, 1.0);
                 let mix = |a: f64, b: f64| (a + (b - a) * s).round();
                 format!("rgb({},{},{})", mix(253.0, 84.0), mix(231.0, 39.0), mix(37.0, 136.0))
@@ -150,7 +152,7 @@ pub fn start() -> Option<()> {
          <label for=\"map-y\">Up</label><select id=\"map-y\">{options}</select>\
          <select id=\"map-size\" aria-label=\"Grid size\"><option value=\"20\">20 × 20</option><option value=\"10\">10 × 10</option></select>\
          <button id=\"map-run\">Compute the map</button></div>\
-         <p class=\"help-inline\">Pale: every seed recovers. Dark: every seed stays down. Grey: still to come.</p>\
+         <p class=\"help-inline\">Pale yellow: every seed recovers. Dark purple: every seed stays down; the shades between, some of each. Blue: no verdict (no seed stays down or recovers: the trigger is still on at the end, or goodput settles between half and 90 %). Grey: still to come.</p>\
          <canvas id=\"map\" role=\"img\" aria-label=\"Share of seeds that stay down, for each pair of values\" hidden></canvas>\
          <p class=\"help-inline\" id=\"map-status\" aria-live=\"polite\">Each cell runs this lab for its duration on 3 seeds; dark cells stay down after the trigger \
          (goodput under half of offered over the last {SETTLE_S} s), pale ones recover.</p>"
@@ -239,7 +241,7 @@ pub fn start() -> Option<()> {
                         None if data.length() == 0 => r.feed(w),
                         Some(i) if i < 0.0 => r.feed(w),
                         Some(i) => {
-                            let cell = (data.get(1).as_f64().unwrap_or(0.0), data.get(2).as_f64().unwrap_or(f64::NAN));
+                            let cell = (data.get(1).as_f64().unwrap_or(0.0), data.get(2).as_f64().unwrap_or(f64::NAN), data.get(3).as_f64().unwrap_or(0.0));
                             if let Some(c) = r.cells.get_mut(i as usize) {
                                 *c = Some(cell);
                                 r.done += 1;
@@ -277,12 +279,18 @@ pub fn start() -> Option<()> {
                 let n = job.x.values.len();
                 let at = format!("{} = {}, {} = {}", job.x.key, short(job.x.values[i % n]), job.y.key, short(job.y.values[i / n]));
                 match r.cells.get(i).copied().flatten() {
-                    Some((share, rec)) => format!(
-                        "{at}: {:.0} of {} seeds stay down; {}. Click to load it.",
-                        share * f64::from(job.seeds),
-                        job.seeds,
-                        if rec.is_nan() { "none recovered".to_string() } else { format!("median recovery {rec:.1} s") }
-                    ),
+                    Some((share, rec, recovered)) => {
+                        let n = f64::from(job.seeds);
+                        let (down, up) = ((share * n).round(), (recovered * n).round());
+                        let none = n - down - up;
+                        let rec = if rec.is_nan() { String::new() } else { format!(" (median {rec:.1} s)") };
+                        let rest = if none > 0.0 {
+                            format!(", {none:.0} no verdict (the trigger still on at the end, or goodput between half and 90 %)")
+                        } else {
+                            String::new()
+                        };
+                        format!("{at}: of {n:.0} seeds, {down:.0} stay down, {up:.0} recover{rec}{rest}. Click to load it.")
+                    }
                     None => format!("{at}: not computed yet"),
                 }
             });

@@ -8,6 +8,8 @@
 //!   the failure is not.
 //! - **recovered**: goodput back above 90 % of offered after the trigger and staying there
 //!   ([`crate::explain::recovery`]); the time is from the end of the last fault.
+//! - **no verdict**: neither, such as a trigger still on at the end of the run, or goodput that
+//!   settles between half and 90 % of offered. A cell counts how many of its seeds are each.
 //!
 //! Axes are parameter keys (`server.workers`, `client.max_attempts`, …) or the trigger itself:
 //! `trigger.start_s`, `trigger.duration_s` and `trigger.value` change the first fault.
@@ -118,6 +120,9 @@ pub struct Cell {
     pub metastable_share: f64,
     /// Median time to recovery over the seeds that recovered, seconds.
     pub median_recovery_s: Option<f64>,
+    /// Share of seeds that recovered (the rest of the seeds that did not stay down have no
+    /// verdict).
+    pub recovered_share: f64,
     /// Attempts ÷ first attempts over the whole run, mean over seeds.
     pub mean_amplification: f64,
     /// Work served for clients that had given up ÷ all work served, mean over seeds.
@@ -156,6 +161,7 @@ pub fn run_cell(cfg: &Config, x: f64, y: Option<f64>, seed: u64, seeds: u32, set
         seeds,
         metastable_share: f64::from(metastable) / n,
         median_recovery_s: (!recoveries.is_empty()).then(|| recoveries[recoveries.len() / 2]),
+        recovered_share: recoveries.len() as f64 / n,
         mean_amplification: amp / n,
         wasted_share: wasted / n,
     }

@@ -1,6 +1,6 @@
 //! The map's Web Worker: receives a [`crate::map::Job`] as text, runs its cells one after
 //! another, and posts each result as `[cell, share of seeds that stay down, median recovery
-//! in seconds or NaN]`, then `[-1]` when done, or `["error", message]`. The page cancels a
+//! in seconds or NaN, share of seeds that recovered]`, then `[-1]` when done, or `["error", message]`. The page cancels a
 //! map by terminating its workers. Built by Trunk as its own wasm (`map-worker`), for speed
 //! rather than size: it is fetched only when a map is asked for.
 
@@ -26,9 +26,15 @@ pub fn start() {
             Ok(job) => {
                 for i in job.from..job.to {
                     match job.cell(i) {
-                        Ok(c) => {
-                            post(&reply, &[JsValue::from(i as f64), JsValue::from(c.metastable_share), JsValue::from(c.median_recovery_s.unwrap_or(f64::NAN))])
-                        }
+                        Ok(c) => post(
+                            &reply,
+                            &[
+                                JsValue::from(i as f64),
+                                JsValue::from(c.metastable_share),
+                                JsValue::from(c.median_recovery_s.unwrap_or(f64::NAN)),
+                                JsValue::from(c.recovered_share),
+                            ],
+                        ),
                         Err(e) => post(&reply, &[JsValue::from("error"), JsValue::from(e)]),
                     }
                 }

@@ -460,8 +460,11 @@ const SWEEP_HELP: &str = "Definitions:
   metastable   every fault ended at least --settle seconds before the end of the run, and over
                those last --settle seconds goodput is below half of the offered load: the
                trigger is gone, the failure is not. The table gives the share of seeds.
-  recovered    goodput back above 90 % of offered after the trigger and staying there; the
-               median over the seeds that recovered, in seconds after the last fault ended.
+  recovered    goodput back above 90 % of offered after the trigger and staying there: the
+               share of seeds, and the median over those that recovered, in seconds after
+               the last fault ended.
+  no verdict   neither (the trigger still on at the end, or goodput that settles between half
+               and 90 % of offered): the seeds that are neither metastable nor recovered.
   amplification  attempts / first attempts over the whole run, mean over seeds.
   wasted       work served for clients that had already given up / all work served.
 
@@ -531,13 +534,27 @@ fn sweep_cmd(base: &Config, x: &str, y: Option<&str>, seeds: u32, seed: u64, set
     let opt = |v: Option<f64>| v.map_or(String::new(), |v| format!("{v}"));
     match format {
         Format::Csv => {
-            outln!("{},{},metastable_share,median_recovery_s,mean_amplification,wasted_share,seeds", xa.key, if yk.is_empty() { "y" } else { yk });
+            outln!(
+                "{},{},metastable_share,recovered_share,median_recovery_s,mean_amplification,wasted_share,seeds",
+                xa.key,
+                if yk.is_empty() { "y" } else { yk }
+            );
             for c in &rows {
                 let y = match (&ya, c.y) {
                     (Some(a), Some(v)) => a.label(v),
                     _ => String::new(),
                 };
-                outln!("{},{},{},{},{},{},{}", xa.label(c.x), y, c.metastable_share, opt(c.median_recovery_s), c.mean_amplification, c.wasted_share, c.seeds);
+                outln!(
+                    "{},{},{},{},{},{},{},{}",
+                    xa.label(c.x),
+                    y,
+                    c.metastable_share,
+                    c.recovered_share,
+                    opt(c.median_recovery_s),
+                    c.mean_amplification,
+                    c.wasted_share,
+                    c.seeds
+                );
             }
         }
         Format::Json => {
@@ -570,10 +587,11 @@ fn sweep_cmd(base: &Config, x: &str, y: Option<&str>, seeds: u32, seed: u64, set
                 outln!();
             }
             outln!(
-                "\n{:>10} {:>8} {:>10} {:>12} {:>10} {:>8}",
+                "\n{:>10} {:>8} {:>10} {:>10} {:>12} {:>10} {:>8}",
                 xa.key.rsplit('.').next().unwrap_or("x"),
                 yk.rsplit('.').next().unwrap_or(""),
                 "stay down",
+                "recover",
                 "recovery (s)",
                 "amplif.",
                 "wasted"
@@ -581,10 +599,11 @@ fn sweep_cmd(base: &Config, x: &str, y: Option<&str>, seeds: u32, seed: u64, set
             for c in &rows {
                 let rec = c.median_recovery_s.map_or("–".to_string(), |r| format!("{r:.1}"));
                 outln!(
-                    "{:>10} {:>8} {:>9.0}% {:>12} {:>9.2}× {:>7.0}%",
+                    "{:>10} {:>8} {:>9.0}% {:>9.0}% {:>12} {:>9.2}× {:>7.0}%",
                     xa.label(c.x),
                     ya.as_ref().zip(c.y).map_or(String::new(), |(a, v)| a.label(v)),
                     100.0 * c.metastable_share,
+                    100.0 * c.recovered_share,
                     rec,
                     c.mean_amplification,
                     100.0 * c.wasted_share
