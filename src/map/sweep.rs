@@ -52,7 +52,12 @@ impl Axis {
             if !(1..=100).contains(&n) || !a.is_finite() || !b.is_finite() {
                 return Err(bad("needs 1 to 100 steps between finite ends"));
             }
-            (0..n).map(|i| if n == 1 { a } else { a + (b - a) * i as f64 / (n - 1) as f64 }).collect()
+            // Each value to a thousandth of the step, so a cell's value reads (and goes into a
+            // link) as 16.737, not 16.737000000000002.
+            let step = if n > 1 { ((b - a) / (n - 1) as f64).abs() } else { 0.0 };
+            let decimals = if step > 0.0 { (3.0 - step.log10().floor()).clamp(0.0, 12.0) as i32 } else { 12 };
+            let scale = 10f64.powi(decimals);
+            (0..n).map(|i| if n == 1 { a } else { a + (b - a) * i as f64 / (n - 1) as f64 }).map(|v| (v * scale).round() / scale).collect()
         } else {
             let items: Vec<&str> = spec.split(',').map(str::trim).collect();
             match items.iter().map(|v| num(v)).collect::<Option<Vec<f64>>>() {
@@ -207,5 +212,9 @@ mod tests {
         assert_eq!(t.apply(&base, 0.0).unwrap().client.timeout_ms, None);
         assert_eq!(t.apply(&base, 2.0).unwrap().client.timeout_ms, Some(600_000.0));
         assert!(grid(&base, &Axis::parse("server.balancer=round_robin,nope").unwrap(), None).unwrap_err().contains("nope"));
+        // A range's values read as a person writes them, in the link too.
+        let d = Axis::parse("trigger.duration_s=1..30:20").unwrap();
+        assert!(d.values.iter().all(|v| format!("{v}").len() <= 6), "{:?}", d.values);
+        assert_eq!(d.values[12], 19.316);
     }
 }
