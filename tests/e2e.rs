@@ -603,6 +603,7 @@ fn the_map_shows_where_the_storm_tips_and_a_cell_loads_into_the_lab() {
     assert!(b.text(".map").contains("Blue: no verdict"), "{}", b.text(".map"));
     b.js("const c = document.getElementById('map'); const r = c.getBoundingClientRect(); c.dispatchEvent(new MouseEvent('mousemove', {clientX: r.left + r.width / 2, clientY: r.top + r.height / 2, bubbles: true})); return 0;");
     assert!(b.text("#map-status").contains("of 3 seeds,") && b.text("#map-status").contains("stay down"), "{}", b.text("#map-status"));
+    assert!(b.text("#map-status").starts_with("trigger duration (s) "), "the axes by name, not key: {}", b.text("#map-status"));
     b.screenshot_page(&Path::new(env!("CARGO_MANIFEST_DIR")).join("test-output/e2e-map.png"));
 
     // Clicking a cell loads it: the lab's fault becomes that cell's trigger.
@@ -612,6 +613,13 @@ fn the_map_shows_where_the_storm_tips_and_a_cell_loads_into_the_lab() {
     b.wait_for("the cell's config in the lab", Duration::from_secs(5), |b| b.text("ul.faults") != before);
     assert_eq!(number(&b.text("#clock")), 0.0, "a loaded cell starts from time 0");
     assert!(b.errors().is_empty(), "console errors: {:?}", b.errors());
+    // A lab without a fault, mapped over the trigger: the page's own words, not the CLI's.
+    b.open(&format!("http://127.0.0.1:{}/?scenario=healthy", server.port));
+    open_map(&b);
+    b.click("#map-run");
+    b.wait_for("the map's answer", Duration::from_secs(10), |b| b.text("#map-status").starts_with("Could not compute"));
+    let said = b.text("#map-status");
+    assert!(said.contains("add one with a fault button") && !said.contains("--fault"), "{said}");
     drop(b);
     // On a phone, in dark mode: the map fits and computes too.
     let phone = Browser::sized(390, 844);

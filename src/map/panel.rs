@@ -221,6 +221,11 @@ pub fn start() -> Option<()> {
             };
             // Every cell's config is checked before any worker starts.
             if let Some(e) = (0..job.cells()).find_map(|i| job.config(i).err()) {
+                let e = if e == super::sweep::NO_TRIGGER {
+                    "the trigger axes change this lab's first fault, and it has none: add one with a fault button above, then compute the map".to_string()
+                } else {
+                    e
+                };
                 *r = Run { error: Some(e), ..Run::default() };
                 drop(r);
                 return show();
@@ -277,7 +282,9 @@ pub fn start() -> Option<()> {
             let Some(job) = r.job.as_ref() else { return };
             let text = cell_at(&canvas, job, f64::from(e.offset_x()), f64::from(e.offset_y())).map(|i| {
                 let n = job.x.values.len();
-                let at = format!("{} = {}, {} = {}", job.x.key, short(job.x.values[i % n]), job.y.key, short(job.y.values[i / n]));
+                // The axes as the pickers name them, not as keys.
+                let name = |key: &str| if label(key).is_empty() { key.to_string() } else { label(key).to_string() };
+                let at = format!("{} {}, {} {}", name(&job.x.key), short(job.x.values[i % n]), name(&job.y.key), short(job.y.values[i / n]));
                 match r.cells.get(i).copied().flatten() {
                     Some((share, rec, recovered)) => {
                         let n = f64::from(job.seeds);

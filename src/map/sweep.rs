@@ -18,6 +18,10 @@ use crate::explain::{self, Recovery};
 use crate::keys;
 use crate::sim::{Config, Sim, SimTime};
 
+/// The CLI's words when a trigger axis meets a config without a fault (the map panel says it
+/// in the page's own words instead).
+pub const NO_TRIGGER: &str = "trigger.* axes change the first fault, and this config has none: add one with --fault";
+
 /// One axis: a key and the values it takes.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Axis {
@@ -96,8 +100,7 @@ pub fn set_axis(cfg: &Config, key: &str, v: f64) -> Result<Config, String> {
     if let Some(part) = key.strip_prefix("trigger.") {
         let mut c = cfg.clone();
         // The first fault, or the first one aimed at a tier when the edge has none.
-        let f = if c.faults.is_empty() { c.tier_faults.first_mut().map(|t| &mut t.fault) } else { c.faults.first_mut() }
-            .ok_or("trigger.* axes change the first fault, and this config has none: add one with --fault")?;
+        let f = if c.faults.is_empty() { c.tier_faults.first_mut().map(|t| &mut t.fault) } else { c.faults.first_mut() }.ok_or(NO_TRIGGER)?;
         match part {
             "start_s" => {
                 let d = f.end_s - f.start_s;
