@@ -77,23 +77,19 @@ impl<'a> Span<'a> {
     }
 }
 
-/// A share in whole percent, as every goal prints and judges it (one rounding for both, so a ✓
-/// and a ✗ never show the same number).
-fn shown_pct(x: f64) -> i64 {
+/// A share or a ratio in hundredths, as every goal prints and judges it (one rounding for
+/// both, so a ✓ and a ✗ never show the same number): a share's whole percent, an
+/// amplification's two decimals.
+fn hundredths(x: f64) -> i64 {
     (100.0 * x).round() as i64
 }
 
 fn pct(x: f64) -> String {
-    format!("{} %", shown_pct(x))
-}
-
-/// An amplification in hundredths, as it is printed and judged.
-fn shown_x(x: f64) -> i64 {
-    (100.0 * x).round() as i64
+    format!("{} %", hundredths(x))
 }
 
 fn times(x: f64) -> String {
-    let h = shown_x(x);
+    let h = hundredths(x);
     format!("{}.{:02}×", h / 100, h % 100)
 }
 
@@ -107,7 +103,7 @@ fn recovered(start: &Config, sim: &Sim, from_s: f64, end_s: f64) -> Check {
     let late = Span::of(sim, from_s, end_s);
     let c = sim.config();
     let fair = c.load.rate_per_s >= start.load.rate_per_s && c.server.workers <= start.server.workers;
-    let ok = fair && shown_pct(late.goodput_share()) >= 90;
+    let ok = fair && hundredths(late.goodput_share()) >= 90;
     let mut p = format!("goodput from {from_s:.0} s: {} (goal at least 90 %)", pct(late.goodput_share()));
     if !fair {
         p.push_str(&format!("; keep {} req/s and {} workers", start.load.rate_per_s, start.server.workers));
@@ -195,7 +191,7 @@ pub fn all() -> Vec<Exercise> {
             start: brownout_start,
             check: |_, sim| {
                 let span = Span::of(sim, 5.0, 40.0);
-                let ok = shown_pct(span.goodput_share()) >= 90 && shown_x(span.amplification()) < 150;
+                let ok = hundredths(span.goodput_share()) >= 90 && hundredths(span.amplification()) < 150;
                 verdict(
                     sim,
                     40.0,
@@ -213,7 +209,7 @@ pub fn all() -> Vec<Exercise> {
             start: error_burst_start,
             check: |_, sim| {
                 let span = Span::of(sim, 10.0, 70.0);
-                let ok = shown_x(span.amplification()) < 140 && shown_pct(span.goodput_share()) >= 60;
+                let ok = hundredths(span.amplification()) < 140 && hundredths(span.goodput_share()) >= 60;
                 verdict(
                     sim,
                     80.0,
@@ -248,7 +244,7 @@ pub fn all() -> Vec<Exercise> {
                     && c.server.queue_limit == start.server.queue_limit
                     && !c.limiters.quota.enabled
                     && !c.limiters.breaker.enabled;
-                let ok = fair && shown_pct(wasted) < 5 && shown_pct(late.goodput_share()) >= 90;
+                let ok = fair && hundredths(wasted) < 5 && hundredths(late.goodput_share()) >= 90;
                 let mut p = format!("wasted {} of completions (goal < 5 %), goodput from 30 s {} (goal ≥ 90 %)", pct(wasted), pct(late.goodput_share()));
                 if !fair {
                     p.push_str("; keep the retry policy, queue limit and limiters as they were");

@@ -8,7 +8,7 @@ use super::components::{
 };
 use super::headline::Headline;
 use super::hooks::*;
-use super::state::{Action, initial, link_of};
+use super::state::{Action, initial, link_of, on_click};
 use super::web::*;
 use crate::exercises;
 use crate::explain;
@@ -55,10 +55,7 @@ pub fn app() -> Html {
         let c = controls.clone();
         Callback::from(move |t: usize| c.dispatch(Action::SelectTier(t)))
     };
-    let act = |a: fn() -> Action| {
-        let c = controls.clone();
-        Callback::from(move |_: MouseEvent| c.dispatch(a()))
-    };
+    let act = |a: fn() -> Action| on_click(&controls, a);
     // A fault starts at the chosen time, or now when none (or one in the past) is chosen.
     let on_fault = {
         let c = controls.clone();

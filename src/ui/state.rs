@@ -13,6 +13,12 @@ impl Reducible for Controls {
     }
 }
 
+/// A button's click that sends `action` (each panel's buttons use this one).
+pub(crate) fn on_click(controls: &UseReducerHandle<Controls>, action: fn() -> Action) -> Callback<MouseEvent> {
+    let c = controls.clone();
+    Callback::from(move |_: MouseEvent| c.dispatch(action()))
+}
+
 /// The state the page opens in: whatever the link says, with what it could not use noted.
 pub(crate) fn initial() -> Controls {
     let query = web_sys::window().and_then(|w| w.location().search().ok()).unwrap_or_default();

@@ -6,7 +6,7 @@ use super::exercise::ExercisePanel;
 use crate::exercises::{self, Check};
 use crate::scenarios;
 use crate::state::with_trace;
-use crate::ui::state::{Action, Controls};
+use crate::ui::state::{Action, Controls, on_click};
 use crate::ui::web::{page_base, passed};
 use yew::prelude::*;
 
@@ -26,10 +26,7 @@ pub struct Props {
 pub fn view(p: &Props) -> Html {
     let controls = &p.controls;
     let exercise = controls.exercise.as_deref().and_then(exercises::find);
-    let act = |a: fn() -> Action| {
-        let c = controls.clone();
-        Callback::from(move |_: MouseEvent| c.dispatch(a()))
-    };
+    let act = |a: fn() -> Action| on_click(controls, a);
     let on_scenario = {
         let c = controls.clone();
         Callback::from(move |e: Event| {

@@ -4,7 +4,7 @@
 use crate::sim::SimTime;
 use crate::ui::hooks::Lab;
 use crate::ui::runner::{FRAME_BUDGET, run_to_end_chunked};
-use crate::ui::state::{Action, Controls};
+use crate::ui::state::{Action, Controls, on_click};
 use crate::ui::web::now_ms;
 use yew::prelude::*;
 
@@ -24,10 +24,7 @@ pub struct Props {
 /// The panel.
 pub fn view(p: &Props) -> Html {
     let controls = &p.controls;
-    let act = |a: fn() -> Action| {
-        let c = controls.clone();
-        Callback::from(move |_: MouseEvent| c.dispatch(a()))
-    };
+    let act = |a: fn() -> Action| on_click(controls, a);
     let on_speed = {
         let c = controls.clone();
         Callback::from(move |e: Event| {
