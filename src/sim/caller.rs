@@ -145,7 +145,7 @@ impl Sim {
             self.schedule(deadline, Ev::Timeout { call: key });
         }
         if net == SimTime::ZERO {
-            self.arrive(key);
+            self.admit(key, Arriving { t, h: host, op_id, number, deadline });
         } else {
             self.schedule(now.saturating_add(net), Ev::Arrive { call: key });
         }
@@ -377,9 +377,7 @@ impl Sim {
     fn settled(&mut self, per_tier: &[u32; MAX_TIERS]) {
         self.settled_users += 1;
         let n = self.tiers.len();
-        for (total, n) in self.settled_attempts[..n].iter_mut().zip(per_tier) {
-            *total += u64::from(*n);
-        }
+        add_attempts(&mut self.settled_attempts[..n], per_tier);
         // One bucket a second in a ring of the last RECENT_S + 1 seconds; a new second is
         // found without dividing while the clock stays inside the current one.
         if self.now >= self.recent_until {
@@ -393,9 +391,7 @@ impl Sim {
         }
         let b = &mut self.recent[self.recent_at];
         b.1 += 1;
-        for (total, n) in b.2[..n].iter_mut().zip(per_tier) {
-            *total += u64::from(*n);
-        }
+        add_attempts(&mut b.2[..n], per_tier);
     }
 
     /// The balancer stops counting `key` on its host.
@@ -493,5 +489,13 @@ impl Sim {
             _ => true,
         });
         self.stale = 0;
+    }
+}
+
+/// Adds a request's attempts per tier to running totals.
+#[inline]
+fn add_attempts(totals: &mut [u64], per_tier: &[u32; MAX_TIERS]) {
+    for (total, n) in totals.iter_mut().zip(per_tier) {
+        *total += u64::from(*n);
     }
 }

@@ -6,7 +6,6 @@
 use super::SimTime;
 use super::config::MAX_TIERS;
 use super::slab::Key;
-use std::cmp::Ordering;
 
 /// Where a user request came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -103,7 +102,7 @@ impl Op {
     }
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Copy, Debug)]
 pub(super) struct User {
     pub(super) op: Op,
     pub(super) origin: Origin,
@@ -128,7 +127,7 @@ pub(super) enum Stage {
 }
 
 /// One attempt that reached (or is on its way to) a host of a tier.
-#[derive(Clone, Debug)]
+#[derive(Clone, Copy, Debug)]
 pub(super) struct Call {
     pub(super) user: Key,
     pub(super) caller: Caller,
@@ -158,6 +157,16 @@ pub(super) struct Call {
     pub(super) retry_after: SimTime,
     /// Its own call to another tier (in [`super::Sim`]'s `ops`), while it is `Calling`.
     pub(super) below: Option<Key>,
+}
+
+/// What a host needs to know of an attempt that reaches it, read once.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Arriving {
+    pub(super) t: usize,
+    pub(super) h: usize,
+    pub(super) op_id: u64,
+    pub(super) number: u32,
+    pub(super) deadline: SimTime,
 }
 
 /// How an attempt ended, as the caller sees it.
@@ -242,23 +251,5 @@ impl Entry {
     }
 }
 
-impl PartialEq for Entry {
-    fn eq(&self, o: &Self) -> bool {
-        self.key == o.key
-    }
-}
-impl Eq for Entry {}
-impl PartialOrd for Entry {
-    fn partial_cmp(&self, o: &Self) -> Option<Ordering> {
-        Some(self.cmp(o))
-    }
-}
-impl Ord for Entry {
-    /// Reversed, so that `BinaryHeap` pops the earliest (time, seq) first.
-    #[inline]
-    fn cmp(&self, o: &Self) -> Ordering {
-        o.key.cmp(&self.key)
-    }
-}
 // Small entries keep the heap's sift loops in cache: 32 bytes with the event inline.
 const _: () = assert!(std::mem::size_of::<Entry>() <= 32);

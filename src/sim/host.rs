@@ -104,24 +104,29 @@ impl Sim {
                 tier.metrics.c().failures += 1;
                 self.trace(below, id, attempts, TraceKind::GaveUp);
             }
-            self.abandon_below(key);
             self.end_work(key);
         }
         victims.extend(working);
         for key in victims {
             let Some(c) = self.calls.get(key) else { continue };
-            let (t, op_id, number) = (c.tier as usize, c.op_id, c.number);
+            let (t, h, op_id, number) = (c.tier as usize, c.host as usize, c.op_id, c.number);
             self.tiers[t].metrics.c().resets += 1;
             self.trace(t, op_id, number, TraceKind::Reset);
-            self.answer(key, Outcome::Error);
+            self.answer(key, t, h, Outcome::Error);
         }
     }
 
     /// An attempt reaches its host.
     pub(super) fn arrive(&mut self, key: Key) {
-        let now = self.now;
         let Some(c) = self.calls.get(key) else { return };
-        let (t, h, op_id, number, deadline) = (c.tier as usize, c.host as usize, c.op_id, c.number, c.deadline);
+        let a = Arriving { t: c.tier as usize, h: c.host as usize, op_id: c.op_id, number: c.number, deadline: c.deadline };
+        self.admit(key, a);
+    }
+
+    /// Host `a.h` of tier `a.t` takes attempt `key` in, or refuses it.
+    pub(super) fn admit(&mut self, key: Key, a: Arriving) {
+        let now = self.now;
+        let Arriving { t, h, op_id, number, deadline } = a;
         let tier = &mut self.tiers[t];
         tier.metrics.c().server_arrivals += 1;
         tier.hosts[h].counts.arrivals += 1;
@@ -129,7 +134,7 @@ impl Sim {
             // Restarting: the connection is refused at once.
             tier.metrics.c().resets += 1;
             self.trace(t, op_id, number, TraceKind::Reset);
-            self.answer(key, Outcome::Error);
+            self.answer(key, t, h, Outcome::Error);
             return;
         }
         if tier.server.drop_expired && now >= deadline {
@@ -143,7 +148,7 @@ impl Sim {
             if let Some(c) = self.calls.get_mut(key) {
                 c.retry_after = retry_after;
             }
-            self.answer(key, Outcome::Throttled);
+            self.answer(key, t, h, Outcome::Throttled);
             return;
         }
         let host = &mut tier.hosts[h];
@@ -164,7 +169,7 @@ impl Sim {
             tier.metrics.c().rejected_queue_full += 1;
             host.counts.rejected += 1;
             self.trace(t, op_id, number, TraceKind::Rejected { throttle: false });
-            self.answer(key, Outcome::Rejected);
+            self.answer(key, t, h, Outcome::Rejected);
         }
     }
 
@@ -276,24 +281,31 @@ impl Sim {
     /// starts queued work, and answers.
     #[inline]
     pub(super) fn finish_work(&mut self, key: Key, outcome: Outcome) {
-        self.abandon_below(key);
-        let Some(c) = self.calls.get(key) else { return };
-        let (t, h) = (c.tier as usize, c.host as usize);
-        self.end_work(key);
-        self.dispatch(t, h);
-        self.answer(key, outcome);
+        let Some((t, h)) = self.end_work(key) else { return };
+        if !self.tiers[t].hosts[h].queue.is_empty() {
+            self.dispatch(t, h);
+        }
+        self.answer(key, t, h, outcome);
     }
 
-    /// Frees the worker of an attempt being served or calling, and counts its work: wasted
-    /// from the moment nobody waits for it any more.
+    /// Frees the worker of an attempt being served or calling (abandoning its call below), and
+    /// counts its work: wasted from the moment nobody waits for it any more. Its (tier, host),
+    /// if it is still known.
     #[inline]
-    fn end_work(&mut self, key: Key) {
-        let Some(c) = self.calls.get_mut(key) else { return };
-        if !matches!(c.stage, Stage::Serving | Stage::Calling) {
-            return;
+    fn end_work(&mut self, key: Key) -> Option<(usize, usize)> {
+        let mut c = self.calls.get_mut(key)?;
+        let (t, h) = (c.tier as usize, c.host as usize);
+        match c.stage {
+            Stage::Serving => {}
+            Stage::Calling => {
+                // Its call below is left to finish for nobody.
+                self.abandon_below(key);
+                c = self.calls.get_mut(key)?;
+            }
+            _ => return Some((t, h)),
         }
         c.stage = Stage::Answered;
-        let (t, h, started, below) = (c.tier as usize, c.host as usize, c.started, c.below.take());
+        let (started, below) = (c.started, c.below.take());
         let dead = match c.caller.who() {
             Who::User(_) => c.abandoned_at,
             Who::Call(_) => self.dead_since(key),
@@ -313,6 +325,7 @@ impl Sim {
             // Only the time after the user's request stopped waiting is wasted.
             tier.wasted_us += now.0.saturating_sub(started.0.max(dead.0));
         }
+        Some((t, h))
     }
 
     /// Since when nobody waits for this attempt's result: the earliest moment its caller, or
@@ -330,12 +343,10 @@ impl Sim {
         dead
     }
 
-    /// Sends the host's answer back to the caller (over the network, when it takes time).
+    /// Host `h` of tier `t` sends its answer to attempt `key` back to the caller (over the
+    /// network, when it takes time).
     #[inline]
-    fn answer(&mut self, key: Key, outcome: Outcome) {
-        let Some(c) = self.calls.get_mut(key) else { return };
-        c.stage = Stage::Answered;
-        let (t, h) = (c.tier as usize, c.host as usize);
+    fn answer(&mut self, key: Key, t: usize, h: usize, outcome: Outcome) {
         let counts = &mut self.tiers[t].hosts[h].counts;
         match outcome {
             Outcome::Ok => counts.ok += 1,
@@ -344,8 +355,12 @@ impl Sim {
         }
         let net = self.tiers[t].network;
         if net == SimTime::ZERO {
+            // Delivered now: the attempt ends there, whatever its stage.
             self.deliver(key, outcome);
         } else {
+            if let Some(c) = self.calls.get_mut(key) {
+                c.stage = Stage::Answered;
+            }
             self.schedule(self.now.saturating_add(net), Ev::Response { call: key, outcome });
         }
     }

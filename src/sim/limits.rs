@@ -25,6 +25,9 @@ pub(crate) struct Limits {
     budget: Option<Budget>,
     throttling: Option<Throttling>,
     grpc: Option<Grpc>,
+    /// Some limiter learns from outcomes (breaker, gRPC tokens, throttling): without one, an
+    /// answer costs one test here, not a call.
+    learns: bool,
 }
 
 impl Limits {
@@ -35,6 +38,7 @@ impl Limits {
         self.budget = keep(l.budget.enabled, self.budget.take(), |b| b.reconfigure(&l.budget), || Budget::new(&l.budget));
         self.throttling = keep(l.throttling.enabled, self.throttling.take(), |t| t.reconfigure(&l.throttling), || Throttling::new(&l.throttling));
         self.grpc = keep(l.grpc.enabled, self.grpc.take(), |g| g.reconfigure(&l.grpc), || Grpc::new(&l.grpc));
+        self.learns = self.breaker.is_some() || self.grpc.is_some() || self.throttling.is_some();
     }
 
     /// A new request: the ratio budget earns its share.
@@ -66,6 +70,13 @@ impl Limits {
     /// An attempt's outcome reached the caller (a timeout is a failure).
     #[inline]
     pub(crate) fn outcome(&mut self, now: SimTime, ok: bool) {
+        if self.learns {
+            self.learn(now, ok);
+        }
+    }
+
+    #[inline(never)]
+    fn learn(&mut self, now: SimTime, ok: bool) {
         if let Some(b) = self.breaker.as_mut() {
             b.record(now, !ok);
         }

@@ -451,18 +451,17 @@ impl Metrics {
     /// Adds the time since the last call, at constant levels, to the open window.
     #[inline]
     pub fn integrate(&mut self, t: SimTime, queue: u32, busy: u32, capacity: u32) {
-        if t > self.last_t {
-            // Integer areas: no float conversions on the hot path, exact sums.
-            let dt = t.0 - self.last_t.0;
-            // Cannot overflow: a window spans at most a few days (8.6e10 µs × a few) and levels
-            // are at most 10^7 (the live cap) or 10^4 (workers), far below 2^64 together.
-            let w = &mut self.current;
-            w.queue_area = w.queue_area.wrapping_add(dt.wrapping_mul(u64::from(queue)));
-            w.busy_area = w.busy_area.wrapping_add(dt.wrapping_mul(u64::from(busy)));
-            // Workers still finishing work after a capacity drop count as available.
-            w.capacity_area = w.capacity_area.wrapping_add(dt.wrapping_mul(u64::from(capacity.max(busy))));
-            self.last_t = t;
-        }
+        // Integer areas: no float conversions on the hot path, exact sums; and no branch (a
+        // time that does not move adds nothing), as this runs for every tier on every event.
+        let dt = t.0.saturating_sub(self.last_t.0);
+        // Cannot overflow: a window spans at most a few days (8.6e10 µs × a few) and levels
+        // are at most 10^7 (the live cap) or 10^4 (workers), far below 2^64 together.
+        let w = &mut self.current;
+        w.queue_area = w.queue_area.wrapping_add(dt.wrapping_mul(u64::from(queue)));
+        w.busy_area = w.busy_area.wrapping_add(dt.wrapping_mul(u64::from(busy)));
+        // Workers still finishing work after a capacity drop count as available.
+        w.capacity_area = w.capacity_area.wrapping_add(dt.wrapping_mul(u64::from(capacity.max(busy))));
+        self.last_t = self.last_t.max(t);
     }
 
     #[inline]

@@ -39,10 +39,14 @@ impl Key {
     }
 }
 
+/// A slot: its value and generation. The generation is even while the slot holds a value
+/// and odd while it is free, so a look-up is one comparison (a key always carries the even
+/// generation of its value): no separate "occupied" flag to test. A free slot keeps its last
+/// value, which nothing reads; values are `Copy`, so nothing needs dropping.
 #[derive(Clone, Debug)]
 struct Slot<T> {
     generation: u32,
-    value: Option<T>,
+    value: T,
 }
 
 #[derive(Clone, Debug)]
@@ -58,7 +62,7 @@ impl<T> Default for Slab<T> {
     }
 }
 
-impl<T> Slab<T> {
+impl<T: Copy> Slab<T> {
     pub fn len(&self) -> usize {
         self.len
     }
@@ -76,11 +80,12 @@ impl<T> Slab<T> {
         self.len += 1;
         if let Some(index) = self.free.pop() {
             let slot = &mut self.slots[index as usize];
-            slot.value = Some(value);
+            slot.generation = slot.generation.wrapping_add(1);
+            slot.value = value;
             Key::new(index, slot.generation)
         } else {
             let index = u32::try_from(self.slots.len()).unwrap_or(u32::MAX);
-            self.slots.push(Slot { generation: 0, value: Some(value) });
+            self.slots.push(Slot { generation: 0, value });
             Key::new(index, 0)
         }
     }
@@ -88,7 +93,7 @@ impl<T> Slab<T> {
     #[inline]
     pub fn get(&self, k: Key) -> Option<&T> {
         match self.slots.get(k.index() as usize) {
-            Some(s) if s.generation == k.generation() => s.value.as_ref(),
+            Some(s) if s.generation == k.generation() => Some(&s.value),
             _ => None,
         }
     }
@@ -96,7 +101,7 @@ impl<T> Slab<T> {
     #[inline]
     pub fn get_mut(&mut self, k: Key) -> Option<&mut T> {
         match self.slots.get_mut(k.index() as usize) {
-            Some(s) if s.generation == k.generation() => s.value.as_mut(),
+            Some(s) if s.generation == k.generation() => Some(&mut s.value),
             _ => None,
         }
     }
@@ -104,20 +109,12 @@ impl<T> Slab<T> {
     /// The keys of every entity in the slab, in slot order (for rare whole-population sweeps,
     /// such as a server restart failing everything it holds).
     pub fn keys(&self) -> impl Iterator<Item = Key> + '_ {
-        self.slots.iter().enumerate().filter(|(_, s)| s.value.is_some()).map(|(i, s)| Key::new(i as u32, s.generation))
+        self.slots.iter().enumerate().filter(|(_, s)| s.generation % 2 == 0).map(|(i, s)| Key::new(i as u32, s.generation))
     }
 
-    /// Removes the entity in place, without moving it out; whether there was one.
+    /// Removes the entity; whether there was one.
     pub fn discard(&mut self, k: Key) -> bool {
-        let Some(s) = self.slots.get_mut(k.index() as usize) else { return false };
-        if s.generation != k.generation() || s.value.is_none() {
-            return false;
-        }
-        s.value = None;
-        s.generation = s.generation.wrapping_add(1);
-        self.free.push(k.index());
-        self.len -= 1;
-        true
+        self.remove(k).is_some()
     }
 
     pub fn remove(&mut self, k: Key) -> Option<T> {
@@ -125,11 +122,11 @@ impl<T> Slab<T> {
         if s.generation != k.generation() {
             return None;
         }
-        let v = s.value.take()?;
+        // Odd: free. Generations wrap after 2^31 reuses of one slot.
         s.generation = s.generation.wrapping_add(1);
         self.free.push(k.index());
         self.len -= 1;
-        Some(v)
+        Some(s.value)
     }
 }
 
