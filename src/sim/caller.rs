@@ -190,8 +190,12 @@ impl Sim {
             self.compact_if_stale();
         }
         let now = self.now;
+        let took = now.saturating_sub(sent_at);
         let tier = &mut self.tiers[t];
-        tier.metrics.attempt_done(now.saturating_sub(sent_at));
+        if outcome != Outcome::Ok {
+            // A success's attempt is counted with its request, in `succeeded`.
+            tier.metrics.attempt_done(took);
+        }
         let throttled = matches!(outcome, Outcome::Rejected | Outcome::Throttled);
         if tier.pacer.on_response(now, throttled) {
             self.schedule_limiter_wake(t);
@@ -206,7 +210,9 @@ impl Sim {
                 } else {
                     c.useful += 1;
                 }
-                self.succeeded(caller);
+                if !self.succeeded(caller, took) {
+                    self.tiers[t].metrics.attempt_done(took);
+                }
             }
             Outcome::Error => self.retry_or_fail(caller, Failure::Error, SimTime::ZERO),
             Outcome::Rejected => self.retry_or_fail(caller, Failure::Rejected, SimTime::ZERO),
@@ -317,20 +323,26 @@ impl Sim {
         }
     }
 
-    /// The logical call succeeded.
+    /// The logical call succeeded, its last attempt after `took` (counted here); false when
+    /// the caller had no call open.
     #[inline]
-    fn succeeded(&mut self, caller: Caller) {
-        let Some(op) = self.op(caller) else { return };
+    fn succeeded(&mut self, caller: Caller, took: SimTime) -> bool {
+        let Some(op) = self.op(caller) else { return false };
         let (t, first_sent, cost, id, attempts) = (op.tier as usize, op.first_sent, op.cost(), op.id, op.attempts);
         let tier = &mut self.tiers[t];
         let latency = self.now.saturating_sub(first_sent);
-        tier.metrics.success(latency);
+        let first_try = attempts == 1 && latency == took;
+        if !first_try {
+            tier.metrics.attempt_done(took);
+        }
+        tier.metrics.success(latency, first_try);
         if tier.timeout.is_some_and(|to| latency > to) {
             tier.metrics.c().late += 1;
         }
         tier.limits.succeeded(cost);
         self.trace(t, id, attempts, TraceKind::Succeeded);
         self.end_op(caller, t, true);
+        true
     }
 
     /// The logical call failed for good.

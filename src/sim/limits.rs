@@ -28,6 +28,8 @@ pub(crate) struct Limits {
     /// Some limiter learns from outcomes (breaker, gRPC tokens, throttling): without one, an
     /// answer costs one test here, not a call.
     learns: bool,
+    /// Some limiter can refuse a send (breaker, client-side throttling).
+    gates: bool,
 }
 
 impl Limits {
@@ -39,6 +41,7 @@ impl Limits {
         self.throttling = keep(l.throttling.enabled, self.throttling.take(), |t| t.reconfigure(&l.throttling), || Throttling::new(&l.throttling));
         self.grpc = keep(l.grpc.enabled, self.grpc.take(), |g| g.reconfigure(&l.grpc), || Grpc::new(&l.grpc));
         self.learns = self.breaker.is_some() || self.grpc.is_some() || self.throttling.is_some();
+        self.gates = self.breaker.is_some() || self.throttling.is_some();
     }
 
     /// A new request: the ratio budget earns its share.
@@ -52,6 +55,11 @@ impl Limits {
     /// Whether an attempt may be sent now; counts why not.
     #[inline]
     pub(crate) fn admit(&mut self, now: SimTime, rng: &mut Stream, c: &mut Counters) -> bool {
+        !self.gates || self.gate(now, rng, c)
+    }
+
+    #[inline(never)]
+    fn gate(&mut self, now: SimTime, rng: &mut Stream, c: &mut Counters) -> bool {
         if self.breaker.as_mut().is_some_and(|b| !b.allow(now)) {
             c.suppressed_breaker += 1;
             return false;

@@ -285,6 +285,16 @@ impl Histogram {
         self.total
     }
 
+    /// Both histograms' values together.
+    pub fn merged(&self, o: &Histogram) -> Histogram {
+        Histogram {
+            counts: self.counts.iter().zip(&o.counts).map(|(a, b)| a + b).collect(),
+            total: self.total + o.total,
+            sum: self.sum + o.sum,
+            max: self.max.max(o.max),
+        }
+    }
+
     pub fn mean(&self) -> f64 {
         if self.total == 0 { 0.0 } else { self.sum as f64 / self.total as f64 }
     }
@@ -378,8 +388,12 @@ pub struct Metrics {
     spill: Option<Box<Histogram>>,
     last_t: SimTime,
     totals: Counters,
-    latency: Histogram,
-    attempt_latency: Histogram,
+    /// The whole run's latencies in three parts, so that the common case, a success at its
+    /// first attempt (which took as long as its request), is recorded once and not twice:
+    /// successes are `first_try` and `retried`, attempts `first_try` and `other_attempts`.
+    first_try: Histogram,
+    retried: Histogram,
+    other_attempts: Histogram,
     queue_max: u32,
     queue_area: f64,
     busy_area: f64,
@@ -398,8 +412,9 @@ impl Metrics {
             spill: None,
             last_t: SimTime::ZERO,
             totals: Counters::default(),
-            latency: Histogram::default(),
-            attempt_latency: Histogram::default(),
+            first_try: Histogram::default(),
+            retried: Histogram::default(),
+            other_attempts: Histogram::default(),
             queue_max: 0,
             queue_area: 0.0,
             busy_area: 0.0,
@@ -413,8 +428,9 @@ impl Metrics {
         self.windows.capacity() * std::mem::size_of::<Window>()
             + self.samples.capacity() * 8
             + self.spill.as_ref().map_or(0, |h| hist(h))
-            + hist(&self.latency)
-            + hist(&self.attempt_latency)
+            + hist(&self.first_try)
+            + hist(&self.retried)
+            + hist(&self.other_attempts)
     }
 
     /// When the open window ends: the engine closes windows before handling an event at or after it.
@@ -471,14 +487,19 @@ impl Metrics {
         }
     }
 
-    /// A request succeeded after `latency`.
+    /// A request succeeded after `latency`; `first_try`: at its only attempt, which took as
+    /// long (that attempt is then counted here, and not with [`Metrics::attempt_done`]).
     #[inline]
-    pub fn success(&mut self, latency: SimTime) {
+    pub fn success(&mut self, latency: SimTime, first_try: bool) {
         let c = &mut self.current.counts;
         c.successes += 1;
         c.latency_sum_us += latency.0;
         c.latency_max_us = c.latency_max_us.max(latency.0);
-        self.latency.record(latency.0);
+        if first_try {
+            self.first_try.record(latency.0);
+        } else {
+            self.retried.record(latency.0);
+        }
         // The common case is one comparison; a full window (the samples stay full once
         // spilled) takes the cold path.
         if self.samples.len() < EXACT_SAMPLES {
@@ -505,7 +526,7 @@ impl Metrics {
     /// An attempt got a response (of any kind) after `latency`.
     #[inline]
     pub fn attempt_done(&mut self, latency: SimTime) {
-        self.attempt_latency.record(latency.0);
+        self.other_attempts.record(latency.0);
     }
 
     fn close_current(&mut self, g: &Gauges) {
@@ -570,8 +591,8 @@ impl Metrics {
             goodput_per_s: if secs > 0.0 { c.successes as f64 / secs } else { 0.0 },
             success_share: ratio(c.successes, c.first_attempts),
             amplification: ratio(c.attempts(), c.first_attempts),
-            latency_ms: LatencyMs::of(&self.latency),
-            attempt_latency_ms: LatencyMs::of(&self.attempt_latency),
+            latency_ms: LatencyMs::of(&self.first_try.merged(&self.retried)),
+            attempt_latency_ms: LatencyMs::of(&self.first_try.merged(&self.other_attempts)),
             queue_max: self.queue_max.max(self.current.queue_max),
             queue_avg: (self.queue_area + self.current.queue_area as f64) / now.0.max(1) as f64,
             utilisation: if cap > 0.0 { busy / cap } else { 0.0 },
@@ -583,6 +604,31 @@ impl Metrics {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_first_try_success_counts_once_for_requests_and_for_attempts() {
+        let mut m = Metrics::new(SimTime::from_secs(1), 10);
+        let (mut requests, mut attempts) = (Histogram::default(), Histogram::default());
+        for i in 1..500u64 {
+            let took = SimTime(i * 13);
+            if i % 3 == 0 {
+                // A retried success: an earlier attempt failed, and the request took longer.
+                m.attempt_done(SimTime(i));
+                attempts.record(i);
+                m.attempt_done(took);
+                attempts.record(took.0);
+                m.success(SimTime(took.0 + i), false);
+                requests.record(took.0 + i);
+            } else {
+                m.success(took, true);
+                requests.record(took.0);
+                attempts.record(took.0);
+            }
+        }
+        let s = m.summary(SimTime::from_secs(1), false);
+        assert_eq!(s.latency_ms, LatencyMs::of(&requests));
+        assert_eq!(s.attempt_latency_ms, LatencyMs::of(&attempts));
+    }
 
     #[test]
     fn histogram_quantiles_are_within_one_percent() {
@@ -606,7 +652,7 @@ mod tests {
         let mut m = Metrics::new(SimTime::from_secs(3_600), 16);
         let n = 200_000u64;
         for i in 1..=n {
-            m.success(SimTime(i * 7));
+            m.success(SimTime(i * 7), true);
         }
         assert!(m.samples.capacity() <= EXACT_SAMPLES, "kept {}", m.samples.capacity());
         m.close_until(SimTime::from_secs(3_600), &Gauges::default());
