@@ -251,7 +251,7 @@ pub fn config_json(cfg: &Config) -> String {
     }
     let mut sorted: Vec<(Vec<&'static str>, String)> = Vec::new();
     for top in &order {
-        let mut group: Vec<(Vec<&'static str>, String)> = entries.iter().filter(|(p, _)| p[0] == *top).cloned().collect();
+        let group: Vec<(Vec<&'static str>, String)> = entries.iter().filter(|(p, _)| p[0] == *top).cloned().collect();
         // Within a group, keep nested objects together (by their full prefix), in first-seen order.
         let mut prefixes: Vec<Vec<&'static str>> = Vec::new();
         for (p, _) in &group {
@@ -260,8 +260,9 @@ pub fn config_json(cfg: &Config) -> String {
                 prefixes.push(pre);
             }
         }
-        group.sort_by_key(|(p, _)| prefixes.iter().position(|x| *x == p[..p.len() - 1]).unwrap_or(0));
-        sorted.extend(group);
+        for pre in &prefixes {
+            sorted.extend(group.iter().filter(|(p, _)| p[..p.len() - 1] == pre[..]).cloned());
+        }
     }
     for (path, value) in sorted {
         // Close objects that this key is not inside, open the ones it is.

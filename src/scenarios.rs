@@ -187,13 +187,15 @@ pub fn find(id: &str) -> Result<Scenario, String> {
 /// most shared first, for a message (the CLI's; the page offers a list instead).
 pub fn nearest(id: &str) -> Vec<&'static str> {
     let words: Vec<String> = id.to_ascii_lowercase().split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| w.len() > 2).map(str::to_string).collect();
-    let mut near: Vec<(usize, &'static str)> = TABLE
+    let mut near: Vec<(usize, usize, &'static str)> = TABLE
         .iter()
-        .map(|t| (t.0.split('-').filter(|w| words.iter().any(|x| x.starts_with(w) || w.starts_with(x.as_str()))).count(), t.0))
-        .filter(|(k, _)| *k > 0)
+        .enumerate()
+        .map(|(i, t)| (t.0.split('-').filter(|w| words.iter().any(|x| x.starts_with(w) || w.starts_with(x.as_str()))).count(), i, t.0))
+        .filter(|(k, ..)| *k > 0)
         .collect();
-    near.sort_by_key(|n| std::cmp::Reverse(n.0));
-    near.into_iter().take(3).map(|(_, id)| id).collect()
+    // Most words in common first; ties in the table's order.
+    near.sort_unstable_by_key(|&(k, i, _)| (std::cmp::Reverse(k), i));
+    near.into_iter().take(3).map(|(.., id)| id).collect()
 }
 
 /// The last scenario's id, for messages.

@@ -80,12 +80,16 @@ impl Queue {
     }
 
     /// Keeps the entries `keep` accepts (rare: dropping dead timeouts), and rebuilds the heap.
-    pub(super) fn retain(&mut self, keep: impl FnMut(&Entry) -> bool) {
-        let mut kept = std::mem::take(&mut self.v);
-        kept.retain(keep);
-        kept.sort_unstable_by_key(|e| e.key);
-        // A sorted array is a heap.
-        self.v = kept;
+    pub(super) fn retain(&mut self, mut keep: impl FnMut(&Entry) -> bool) {
+        // Pushed back one by one: a sort would add a whole sorting routine to the page's code
+        // for a path that runs once per thousands of events.
+        let n = self.v.len();
+        let old = std::mem::replace(&mut self.v, Vec::with_capacity(n));
+        for e in old {
+            if keep(&e) {
+                self.push(e);
+            }
+        }
     }
 }
 

@@ -242,7 +242,7 @@ pub(crate) fn frame(runner: &Rc<RefCell<Runner>>, canvases: &Rc<Canvases>, speed
     if rerender {
         r.last_chart_ms = ts;
         let mut sorted: Vec<f64> = r.frame_times.iter().copied().collect();
-        sorted.sort_by(f64::total_cmp);
+        sorted.sort_unstable_by(f64::total_cmp);
         p95_ms = sorted.get((sorted.len() * 95 / 100).min(sorted.len().saturating_sub(1))).copied().unwrap_or(0.0);
         redraw.emit(());
     }
