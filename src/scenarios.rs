@@ -187,15 +187,17 @@ pub fn find(id: &str) -> Result<Scenario, String> {
 /// most shared first, for a message (the CLI's; the page offers a list instead).
 pub fn nearest(id: &str) -> Vec<&'static str> {
     let words: Vec<String> = id.to_ascii_lowercase().split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| w.len() > 2).map(str::to_string).collect();
-    let mut near: Vec<(usize, usize, &'static str)> = TABLE
+    // Most words in common first, ties in the table's order: (fewer missing, index) as one
+    // number each, so that the page carries one sort.
+    let mut near: Vec<u64> = TABLE
         .iter()
         .enumerate()
-        .map(|(i, t)| (t.0.split('-').filter(|w| words.iter().any(|x| x.starts_with(w) || w.starts_with(x.as_str()))).count(), i, t.0))
-        .filter(|(k, ..)| *k > 0)
+        .map(|(i, t)| (t.0.split('-').filter(|w| words.iter().any(|x| x.starts_with(w) || w.starts_with(x.as_str()))).count(), i))
+        .filter(|(k, _)| *k > 0)
+        .map(|(k, i)| (u64::from(u32::MAX) - k as u64) << 32 | i as u64)
         .collect();
-    // Most words in common first; ties in the table's order.
-    near.sort_unstable_by_key(|&(k, i, _)| (std::cmp::Reverse(k), i));
-    near.into_iter().take(3).map(|(.., id)| id).collect()
+    near.sort_unstable();
+    near.into_iter().take(3).map(|k| TABLE[k as u32 as usize].0).collect()
 }
 
 /// The last scenario's id, for messages.

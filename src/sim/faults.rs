@@ -120,15 +120,19 @@ pub struct Timeline {
 impl Timeline {
     pub fn new(faults: &[Fault]) -> Timeline {
         // Edges: (time, +1 start / −1 end, fault index); ends before starts at the same time.
-        let mut edges: Vec<(SimTime, i8, usize)> = Vec::with_capacity(faults.len() * 2);
+        // Sorted as one number each (time, then end before start, then index), so that the
+        // page carries one sort.
+        let mut keys: Vec<u128> = Vec::with_capacity(faults.len() * 2);
         for (i, f) in faults.iter().enumerate() {
             let (s, e) = (SimTime::from_secs_f64(f.start_s), SimTime::from_secs_f64(f.end_s));
             if e > s {
-                edges.push((s, 1, i));
-                edges.push((e, -1, i));
+                keys.push(u128::from(s.0) << 64 | 1 << 63 | i as u128);
+                keys.push(u128::from(e.0) << 64 | i as u128);
             }
         }
-        edges.sort_unstable_by_key(|&(t, d, i)| (t, d, i));
+        keys.sort_unstable();
+        let edges: Vec<(SimTime, i8, usize)> =
+            keys.into_iter().map(|k| (SimTime((k >> 64) as u64), if k >> 63 & 1 == 1 { 1 } else { -1 }, (k as u64 & !(1 << 63)) as usize)).collect();
         let mut capacity = Multiset::default();
         let (mut slow, mut errors_ok, mut load) = (Product::default(), Product::default(), Product::default());
         let mut down = 0i64;
@@ -171,9 +175,10 @@ impl Timeline {
                 load_edges.push(t);
             }
         }
-        let mut restarts: Vec<SimTime> = faults.iter().filter(|f| f.kind == FaultKind::Restart).map(|f| SimTime::from_secs_f64(f.start_s)).collect();
-        restarts.sort_unstable();
-        restarts.dedup();
+        let mut times: Vec<u64> = faults.iter().filter(|f| f.kind == FaultKind::Restart).map(|f| SimTime::from_secs_f64(f.start_s).0).collect();
+        times.sort_unstable();
+        times.dedup();
+        let restarts: Vec<SimTime> = times.into_iter().map(SimTime).collect();
         let work = std::cell::Cell::new(edges.len() as u64);
         Timeline { segments, restarts, load_edges, work }
     }

@@ -39,18 +39,20 @@ impl Sim {
         let now = self.now;
         let from = self.fault_edges.partition_point(|e| e.0 < now);
         let to = self.fault_edges.partition_point(|e| e.0 <= now);
-        let mut touched: Vec<(usize, usize)> = Vec::new();
+        // (tier, host) as one number each (`t << 32 | h`), so that the page carries one sort.
+        let mut keys: Vec<u64> = Vec::new();
         for &(_, t, h) in &self.fault_edges[from..to] {
-            let t = usize::from(t);
-            let Some(tier) = self.tiers.get(t) else { continue };
+            let Some(tier) = self.tiers.get(usize::from(t)) else { continue };
+            let t = u64::from(t) << 32;
             if h == ALL_HOSTS {
-                touched.extend((0..tier.hosts.len()).map(|h| (t, h)));
+                keys.extend((0..tier.hosts.len() as u64).map(|h| t | h));
             } else if usize::from(h) < tier.hosts.len() {
-                touched.push((t, usize::from(h)));
+                keys.push(t | u64::from(h));
             }
         }
-        touched.sort_unstable();
-        touched.dedup();
+        keys.sort_unstable();
+        keys.dedup();
+        let touched: Vec<(usize, usize)> = keys.into_iter().map(|k| ((k >> 32) as usize, k as u32 as usize)).collect();
         for &(t, h) in &touched {
             self.host_faults_now(t, h);
         }

@@ -527,19 +527,19 @@ impl Sim {
             self.fault_gen = self.fault_gen.wrapping_add(1);
             self.fault_edges = fault_edges(&cfg);
             // A restart added for "now" still fires (at now); every other edge in the past is done.
-            let mut edges: Vec<SimTime> = fault_list(&cfg)
+            let mut edges: Vec<u64> = fault_list(&cfg)
                 .flat_map(|(_, _, f)| {
                     let start = SimTime::from_secs_f64(f.start_s);
                     let restart_now = f.kind == FaultKind::Restart && start == now && !fresh;
                     [(start, restart_now), (SimTime::from_secs_f64(f.end_s), false)]
                 })
                 .filter(|&(t, restart_now)| t > now || restart_now)
-                .map(|(t, _)| t)
+                .map(|(t, _)| t.0)
                 .collect();
             edges.sort_unstable();
             edges.dedup();
             for t in edges {
-                self.schedule(t, Ev::FaultEdge { epoch: self.fault_gen });
+                self.schedule(SimTime(t), Ev::FaultEdge { epoch: self.fault_gen });
             }
         }
         for t in 0..self.tiers.len() {
@@ -717,15 +717,17 @@ fn tier_faults(cfg: &Config, t: usize, hosts: usize) -> (Vec<Fault>, Vec<Vec<Fau
 
 /// Every fault's start and end with the hosts it touches, sorted by instant.
 fn fault_edges(cfg: &Config) -> Vec<(SimTime, u8, u16)> {
-    let mut edges: Vec<(SimTime, u8, u16)> = fault_list(cfg)
+    // Sorted as one number each (instant, tier, host), so that the page carries one sort.
+    let mut keys: Vec<u128> = fault_list(cfg)
         .flat_map(|(t, h, f)| {
-            let host = h.map_or(ALL_HOSTS, |h| h as u16);
-            [(SimTime::from_secs_f64(f.start_s), t as u8, host), (SimTime::from_secs_f64(f.end_s), t as u8, host)]
+            let host = u128::from(h.map_or(ALL_HOSTS, |h| h as u16));
+            let at = |s: f64| u128::from(SimTime::from_secs_f64(s).0) << 32 | (t as u128) << 16 | host;
+            [at(f.start_s), at(f.end_s)]
         })
         .collect();
-    edges.sort_unstable();
-    edges.dedup();
-    edges
+    keys.sort_unstable();
+    keys.dedup();
+    keys.into_iter().map(|k| (SimTime((k >> 32) as u64), (k >> 16) as u8, k as u16)).collect()
 }
 
 #[cfg(test)]

@@ -667,18 +667,19 @@ pub fn nearest(key: &str) -> Vec<&'static str> {
         prev[b.len()]
     }
     let key: String = key.chars().take(80).collect();
-    let mut scored: Vec<(usize, &'static str)> = PARAMS
+    // (distance, then the key's place in PARAMS: the order the page lists them) as one number
+    // each, so that the page carries one sort.
+    let mut scored: Vec<u64> = PARAMS
         .iter()
-        .map(|p| {
+        .enumerate()
+        .map(|(i, p)| {
             let last = p.key.rsplit('.').next().unwrap_or(p.key);
-            (distance(&key, p.key).min(distance(&key, last)), p.key)
+            (distance(&key, p.key).min(distance(&key, last)) as u64) << 32 | i as u64
         })
         .collect();
-    // Keys are unique, so an unstable sort gives the same order (and the page carries no
-    // stable sort's code).
     scored.sort_unstable();
-    let limit = (key.len() / 2).max(2);
-    scored.into_iter().filter(|(d, _)| *d <= limit).take(3).map(|(_, k)| k).collect()
+    let limit = (key.len() / 2).max(2) as u64;
+    scored.into_iter().filter(|k| k >> 32 <= limit).take(3).map(|k| PARAMS[k as u32 as usize].key).collect()
 }
 
 #[cfg(test)]

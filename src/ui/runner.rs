@@ -241,9 +241,11 @@ pub(crate) fn frame(runner: &Rc<RefCell<Runner>>, canvases: &Rc<Canvases>, speed
     let mut p95_ms = r.stats.p95_ms;
     if rerender {
         r.last_chart_ms = ts;
-        let mut sorted: Vec<f64> = r.frame_times.iter().copied().collect();
-        sorted.sort_unstable_by(f64::total_cmp);
-        p95_ms = sorted.get((sorted.len() * 95 / 100).min(sorted.len().saturating_sub(1))).copied().unwrap_or(0.0);
+        // Frame times are never negative, so their bits sort as the times do (and the page
+        // carries one sort, on integers).
+        let mut sorted: Vec<u64> = r.frame_times.iter().map(|t| t.max(0.0).to_bits()).collect();
+        sorted.sort_unstable();
+        p95_ms = sorted.get((sorted.len() * 95 / 100).min(sorted.len().saturating_sub(1))).map_or(0.0, |b| f64::from_bits(*b));
         redraw.emit(());
     }
     r.stats = FrameStats {
