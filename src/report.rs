@@ -1,7 +1,7 @@
 //! Tables, CSV and JSON out of a run: the CLI prints them and the page exports them, from the
 //! same column definitions, so a number means the same wherever it is read.
 
-use crate::sim::{Summary, Window};
+use crate::sim::{Sim, Summary, Window};
 use serde_json::{Map, Value};
 
 type Column = (&'static str, fn(&Window) -> f64);
@@ -266,4 +266,111 @@ pub fn tiers_table(tiers: &[crate::sim::TierSummary]) -> String {
     out.push_str("  per user: attempts at the tier per user request\n");
     out.push_str("  wasted: share of the tier's worker time spent after the user's request had stopped waiting for it\n");
     out
+}
+
+/// One line of the run report: what it is, its element id on the page, the figure, and what
+/// the figure counts (the page shows it on hover and focus, the CLI beside it).
+#[derive(Clone, Debug, PartialEq)]
+pub struct RunLine {
+    pub label: &'static str,
+    pub id: &'static str,
+    pub value: String,
+    pub about: &'static str,
+}
+
+/// A count with thousands separated ("2,580"), as the scenarios' sentences write them.
+pub fn grouped(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
+}
+
+/// Milliseconds as the page writes them: seconds from 10 s up.
+pub fn ms(ms: f64) -> String {
+    if ms >= 10_000.0 { format!("{:.1} s", ms / 1e3) } else { format!("{ms:.1} ms") }
+}
+
+/// The whole run so far, as the run report shows it: the users' figures, then each tier's
+/// (a system names its tiers; one service has only the edge), then the hosts of tier
+/// `hosts_of` when it has more than one. Every figure is the run's total from the start, not
+/// the headline's trailing span, so a learner can check what a scenario's sentence quotes.
+pub fn run_report(sim: &Sim, hosts_of: usize) -> Vec<RunLine> {
+    let s = sim.summary();
+    let c = &s.counts;
+    let tiers = sim.tier_summaries();
+    let system = tiers.len() > 1;
+    let each = |f: &dyn Fn(usize, &crate::sim::TierSummary) -> String| -> String {
+        if system { tiers.iter().enumerate().map(|(t, x)| format!("{}: {}", tier_label(t), f(t, x))).collect::<Vec<_>>().join(" · ") } else { f(0, &tiers[0]) }
+    };
+    let per_tier: Vec<crate::sim::Counters> = (0..tiers.len()).map(|t| sim.tier_summary(t).counts).collect();
+    let counts = |t: usize| per_tier[t];
+    let mut lines = vec![
+        RunLine {
+            label: "requests",
+            id: "report-requests",
+            value: format!("{} sent, {} succeeded ({:.1} %)", grouped(c.first_attempts), grouped(c.successes), 100.0 * s.success_share),
+            about: "User requests since the start, and the share that succeeded",
+        },
+        RunLine {
+            label: "goodput",
+            id: "report-goodput",
+            value: format!("{:.1}/s", s.goodput_per_s),
+            about: "Successful user requests per second over the whole run",
+        },
+        RunLine {
+            label: "p99 / mean",
+            id: "report-p99",
+            value: if c.successes > 0 { format!("{} / {}", ms(s.latency_ms.p99), ms(s.latency_ms.mean)) } else { "– (no successes)".into() },
+            about: "Latency of every successful user request since the start (the p99 within 0.8 %, the mean exact)",
+        },
+        RunLine {
+            label: "attempts per request",
+            id: "report-amplification",
+            value: each(&|_, x| x.amplification_settled.map_or("–".into(), |a| format!("{a:.2}×"))),
+            about: "Attempts that reached each tier per user request, over the requests whose every attempt has ended",
+        },
+        RunLine {
+            label: "retries",
+            id: "report-retries",
+            value: each(&|t, _| grouped(counts(t).retries)),
+            about: "Retries sent into each tier since the start",
+        },
+        RunLine { label: "timeouts", id: "report-timeouts", value: each(&|_, x| grouped(x.timeouts)), about: "Attempts whose caller stopped waiting" },
+        RunLine {
+            label: "rejected",
+            id: "report-rejected",
+            value: each(&|t, _| {
+                let k = counts(t);
+                grouped(k.rejected_queue_full + k.rejected_throttle)
+            }),
+            about: "Attempts refused at once: a full queue, or a throttle",
+        },
+        RunLine {
+            label: "wasted work",
+            id: "report-wasted",
+            value: each(&|_, x| x.wasted.map_or("–".into(), |w| format!("{:.1} %", 100.0 * w))),
+            about: "Share of each tier's worker time spent after the user had stopped waiting",
+        },
+    ];
+    if let Some(x) = tiers.get(hosts_of).filter(|x| x.hosts.len() > 1) {
+        let hosts: Vec<String> =
+            x.hosts.iter().enumerate().map(|(h, k)| format!("host {}: {} calls, {} timeouts", h + 1, grouped(k.arrivals), grouped(k.timeouts))).collect();
+        lines.push(RunLine {
+            label: "hosts",
+            id: "report-hosts",
+            value: hosts.join(" · "),
+            about: "Attempts the balancer sent to each host of the tier shown, and how many timed out",
+        });
+    }
+    lines
+}
+
+fn tier_label(t: usize) -> String {
+    if t == 0 { "edge".into() } else { format!("tier {t}") }
 }

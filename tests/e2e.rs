@@ -15,7 +15,7 @@ use std::path::Path;
 use std::process::Command;
 use std::thread;
 use std::time::Duration;
-use support::{Browser, StaticServer, number, ready, tempdir};
+use support::{Browser, StaticServer, first_number, number, ready, tempdir};
 
 #[test]
 fn a_learner_makes_the_service_fall_over_and_watches_why() {
@@ -562,7 +562,7 @@ fn a_bad_host_drags_round_robin_and_not_least_outstanding() {
     assert_eq!(b.js("return document.querySelectorAll('#tierb-0 .hosts i').length;"), json!(8), "side B shows 8 hosts");
     b.click("#run-to-end");
     b.wait_for("the run to end", Duration::from_secs(30), |b| number(&b.text("#clock")) >= 60.0 && b.text("#run-to-end") == "Run to end");
-    // Host 3 is the one queueing under round robin.
+    // Host 4 (index 3) is the one queueing under round robin.
     assert_eq!(b.js("return document.querySelector('#tier-0 .hosts i:nth-child(4)').className;"), json!("q"));
     let (a, bb) = (number(&b.text("#timeouts")), number(&b.text("#timeouts-b")));
     assert!(a > 10.0 * bb.max(1.0), "round robin times out far more than least outstanding: {a} vs {bb} per s");
@@ -572,6 +572,26 @@ fn a_bad_host_drags_round_robin_and_not_least_outstanding() {
     assert!(number(&b.text("#late")) >= 1.0, "A: at least 1 % of successes past the timeout: {}", b.text("#late"));
     assert_eq!(b.text("#health-b"), "healthy", "B: {}", b.text("#headline-b"));
     assert!(number(&b.text("#late-b")) < 1.0, "B: under 1 % past the timeout: {}", b.text("#late-b"));
+    // The run report shows what the sentence quotes: host 4's calls on each side, the whole
+    // run's p99 and timeouts.
+    let host4 = |id: &str| {
+        let hosts = b.text(id);
+        let part = hosts.split(" · ").nth(3).unwrap_or_default().to_string();
+        assert!(part.starts_with("host 4: "), "{id}: {hosts}");
+        first_number(part.trim_start_matches("host 4: "))
+    };
+    let (calls_a, calls_b) = (host4("#report-hosts"), host4("#report-hosts-b"));
+    assert!((2_300.0..=2_900.0).contains(&calls_a), "round robin sends host 4 about 2,580 calls: {calls_a}");
+    assert!((200.0..=600.0).contains(&calls_b), "least outstanding sends host 4 about 370: {calls_b}");
+    let p99 = |id: &str| {
+        let t = b.text(id);
+        let v = first_number(&t);
+        if t.split(" / ").next().unwrap_or_default().ends_with(" s") { v * 1e3 } else { v }
+    };
+    assert!((1_800.0..=2_400.0).contains(&p99("#report-p99")), "A: p99 2.1 s over the run: {}", b.text("#report-p99"));
+    assert!((250.0..=550.0).contains(&p99("#report-p99-b")), "B: p99 0.4 s over the run: {}", b.text("#report-p99-b"));
+    assert!((2_000.0..=3_000.0).contains(&first_number(&b.text("#report-timeouts"))), "A: about 2,500 timeouts: {}", b.text("#report-timeouts"));
+    assert!(first_number(&b.text("#report-timeouts-b")) < 100.0, "B: under 100 timeouts: {}", b.text("#report-timeouts-b"));
     b.screenshot_page(&Path::new(env!("CARGO_MANIFEST_DIR")).join("test-output/e2e-bad-host.png"));
     assert!(b.errors().is_empty(), "console errors: {:?}", b.errors());
 }

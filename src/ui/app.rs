@@ -12,6 +12,7 @@ use super::state::{Action, initial, link_of, on_click};
 use super::web::*;
 use crate::exercises;
 use crate::explain;
+use crate::report::{self, RunLine};
 use crate::scenarios;
 use crate::sim::{Fault, FaultKind, SimTime};
 use yew::prelude::*;
@@ -44,6 +45,9 @@ pub fn app() -> Html {
     let (tiers, tiers_b) = (r.shown_tiers.clone(), r.shown_tiers_b.clone());
     let exercise = controls.exercise.as_deref().and_then(exercises::find);
     let check = exercise.as_ref().map(|e| e.check(&r.sim));
+    // The run report, while the run stands still (paused, or at its end): whole-run figures.
+    let report = (!controls.playing && now > SimTime::ZERO)
+        .then(|| (report::run_report(&r.sim, controls.tier), r.sim_b.as_ref().map(|b| report::run_report(b, controls.tier))));
     drop(r);
     use_remember_pass(controls.exercise.clone(), check.as_ref().and_then(|c| c.passed) == Some(true));
 
@@ -123,6 +127,8 @@ pub fn app() -> Html {
 
         { chart_grid::view(&chart_grid::Props { lab: lab.clone(), tier: controls.tier, ramps: !cfg.load.ramps.is_empty(), periodic: cfg.load.periodic.clients > 0 }) }
 
+        if let Some((a, b)) = &report { { report_view(now.as_secs_f64(), a, b.as_deref()) } }
+
         <section class="controls">
           if controls.compare.is_some() {
             <div class="edit-side" role="group" aria-label="Which side the controls change">
@@ -166,4 +172,26 @@ fn mean_delay_text(d: &explain::DelayReport) -> String {
     let parts: Vec<String> = d.retries.iter().take(5).map(|r| format!("#{} {}", r.retry, fmt_ms(r.mean_ms))).collect();
     let more = if d.retries.len() > 5 { " …" } else { "" };
     format!("Mean added delay per retry: {}{more}", parts.join(" · "))
+}
+
+/// The run report: every line of side A, and of side B beside it when comparing, with what
+/// each counts written under its name (hover is no help on a phone).
+fn report_view(now_s: f64, a: &[RunLine], b: Option<&[RunLine]>) -> Html {
+    html! {
+        <section class="report" id="report" aria-label="Run report">
+          <h2>{ format!("The whole run so far: 0 to {now_s:.1} s") }</h2>
+          <table>
+            if b.is_some() { <thead><tr><th></th><th scope="col">{ "A" }</th><th scope="col">{ "B" }</th></tr></thead> }
+            <tbody>
+              { for a.iter().enumerate().map(|(i, l)| html! {
+                <tr>
+                  <th scope="row">{ l.label }<small>{ l.about }</small></th>
+                  <td id={l.id}>{ l.value.clone() }</td>
+                  if let Some(b) = b { <td id={format!("{}-b", l.id)}>{ b.get(i).map(|x| x.value.clone()).unwrap_or_default() }</td> }
+                </tr>
+              }) }
+            </tbody>
+          </table>
+        </section>
+    }
 }

@@ -353,3 +353,11 @@ pub fn ready() -> Option<PathBuf> {
 pub fn number(s: &str) -> f64 {
     s.chars().filter(|c| c.is_ascii_digit() || *c == '.').collect::<String>().parse().unwrap_or(f64::NAN)
 }
+
+/// The first number in `s`, thousands separators allowed ("2,580 calls, 41 timeouts" gives
+/// 2580; "2.1 s / 0.6 s" gives 2.1).
+pub fn first_number(s: &str) -> f64 {
+    let start = s.find(|c: char| c.is_ascii_digit()).unwrap_or(s.len());
+    let digits: String = s[start..].chars().take_while(|c| c.is_ascii_digit() || *c == '.' || *c == ',').filter(|c| *c != ',').collect();
+    digits.trim_end_matches('.').parse().unwrap_or(f64::NAN)
+}

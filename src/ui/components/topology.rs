@@ -50,7 +50,7 @@ pub fn topology(p: &Props) -> Html {
                 <strong>{ if t == 0 { "edge".to_string() } else { format!("tier {t}") } }</strong>
                 <span class="hosts">{ for v.hosts.iter().enumerate().map(|(h, &(q, b, c))| html! {
                   <i class={classes!((q > 0).then_some("q"))} style={format!("--b:{}%", (100 * b.min(c)).checked_div(c).unwrap_or(100))}
-                    title={format!("host {h}: {b} of {c} workers busy, {q} queued")} />
+                    title={format!("host {}: {b} of {c} workers busy, {q} queued", h + 1)} />
                 }) }</span>
                 <small>{ format!("{queue} queued · {:.0} % busy", if cap == 0 { 100.0 } else { 100.0 * f64::from(busy) / f64::from(cap) }) }</small>
               </button>
