@@ -693,3 +693,41 @@ fn a_wide_system_fits_a_phone() {
     b.screenshot(&Path::new(env!("CARGO_MANIFEST_DIR")).join("test-output/e2e-wide-system-390.png"));
     assert!(b.errors().is_empty(), "console errors: {:?}", b.errors());
 }
+
+#[test]
+fn the_run_report_shows_the_figures_the_sentences_quote() {
+    let Some(dist) = ready() else { return };
+    let server = StaticServer::start(dist);
+    let b = Browser::sized(1280, 900);
+    let run = |scenario: &str| {
+        b.open(&format!("http://127.0.0.1:{}/?scenario={scenario}", server.port));
+        b.click("#run-to-end");
+        b.wait_for("the run to end and the report", Duration::from_secs(60), |b| {
+            b.text("#run-to-end") == "Run to end" && !b.text("#report-requests").is_empty()
+        });
+    };
+    // Each tier's share in a "edge: x · tier 1: y · tier 2: z" line.
+    let per_tier = |id: &str| -> Vec<f64> { b.text(id).split(" · ").map(|part| first_number(part.split(": ").nth(1).unwrap_or(part))).collect() };
+
+    // aws-sdk-2026: "39 retries get through the crash instead of 55".
+    run("aws-sdk-2026");
+    assert_eq!((first_number(&b.text("#report-retries")), first_number(&b.text("#report-retries-b"))), (55.0, 39.0), "retries A / B");
+
+    // retries-every-layer: "about 90 % of the bottom's work is for callers that had already given up".
+    run("retries-every-layer");
+    let wasted = per_tier("#report-wasted");
+    assert_eq!(wasted.len(), 3, "{}", b.text("#report-wasted"));
+    assert!((85.0..=95.0).contains(&wasted[2]), "the bottom's wasted share: {}", b.text("#report-wasted"));
+
+    // deadline-propagation: "59 % of the bottom's work is for users who had given up … with the
+    // deadline travelling, wasted work at every tier is 0 %".
+    run("deadline-propagation");
+    let (a, bb) = (per_tier("#report-wasted"), per_tier("#report-wasted-b"));
+    assert!((55.0..=63.0).contains(&a[2]), "A: the bottom's wasted share: {}", b.text("#report-wasted"));
+    assert!(bb.iter().all(|w| *w == 0.0), "B: no wasted work at any tier: {}", b.text("#report-wasted-b"));
+
+    // limit-queue: "rejections during the crash" (516 over the run, `lab run` agrees).
+    run("limit-queue");
+    assert_eq!(first_number(&b.text("#report-rejected")), 516.0, "{}", b.text("#report-rejected"));
+    assert!(b.errors().is_empty(), "console errors: {:?}", b.errors());
+}

@@ -108,6 +108,7 @@ fn metastable_retry_stays_down_at_four_times_the_load() {
 fn limit_queue_rejects_during_the_crash_then_recovers_quickly() {
     let r = Run::a("limit-queue");
     assert!(r.sum(5.0, 10.0, |w| w.counts.rejected_queue_full) > 100);
+    assert_eq!(r.sim.summary().counts.rejected_queue_full, 516, "the sentence's figure");
     let after = r.recovery().seconds().expect("recovers");
     assert!(after <= 3.0, "time to recovery {after} s");
 }
