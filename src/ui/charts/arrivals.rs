@@ -5,7 +5,8 @@ use crate::sim::{Config, Window};
 use web_sys::HtmlCanvasElement;
 
 /// Attempts per window as bars (first tries, with retries stacked on top), so a cron spike or a
-/// retry wave is a tall bar; the dashed line is the average per window over the range shown.
+/// retry wave is a tall bar; the grey dashed line is the average per window over the range
+/// shown, side B's attempts a purple dashed line.
 pub fn draw_arrivals(c: &HtmlCanvasElement, ws: &[&Window], cmp: &[&Window], cfg: &Config, x: (f64, f64), t: &Theme) -> Result<(), String> {
     let width = ws.last().map_or(0.1, |w| w.width.as_secs_f64());
     let mean = ws.iter().map(|w| w.counts.attempts()).sum::<u64>() as f64 / ws.len().max(1) as f64;
@@ -15,7 +16,7 @@ pub fn draw_arrivals(c: &HtmlCanvasElement, ws: &[&Window], cmp: &[&Window], cfg
         Series { label: "retries".into(), color: VERMILLION, points: pts(ws, |w| w.counts.attempts() as f64), faded: false, mark: Mark::StackedBars { width } },
     ];
     if !cmp.is_empty() {
-        series.push(b("B attempts", GREY, pts(cmp, |w| w.counts.attempts() as f64)));
+        series.push(b("B attempts", PURPLE, pts(cmp, |w| w.counts.attempts() as f64)));
     }
     series.push(limit(format!("average {}", human(mean)), mean, x));
     line_chart(c, &title, &series, &fault_bands(cfg), x, XAxis::Seconds, t)

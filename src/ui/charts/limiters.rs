@@ -5,8 +5,9 @@ use super::*;
 use crate::sim::{BreakerState, Config, Window};
 use web_sys::HtmlCanvasElement;
 
-/// Side A's limiters (`_cmp`, side B's windows, is not drawn yet).
-pub fn draw_limiters(c: &HtmlCanvasElement, ws: &[&Window], _cmp: &[&Window], cfg: &Config, x: (f64, f64), t: &Theme) -> Result<(), String> {
+/// Side A's limiters as its config sets them; side B's (dashed) as its own windows measured
+/// them, since B's limiters may differ from A's.
+pub fn draw_limiters(c: &HtmlCanvasElement, ws: &[&Window], cmp: &[&Window], cfg: &Config, x: (f64, f64), t: &Theme) -> Result<(), String> {
     let mut series = Vec::new();
     let l = &cfg.limiters;
     if l.quota.enabled {
@@ -42,6 +43,23 @@ pub fn draw_limiters(c: &HtmlCanvasElement, ws: &[&Window], _cmp: &[&Window], cf
     }
     if cfg.server.throttle.enabled {
         series.push(a("throttled per window", ORANGE, pts(ws, |w| w.counts.rejected_throttle as f64)));
+    }
+    type Measure = fn(&Window) -> f64;
+    let side_b: [(&str, RGBColor, Measure); 8] = [
+        ("B quota tokens", GREEN, |w| w.end.tokens.unwrap_or(f64::NAN)),
+        ("B retries stopped by quota", VERMILLION, |w| w.counts.suppressed_quota as f64),
+        ("B retries stopped by budget", VERMILLION, |w| w.counts.suppressed_budget as f64),
+        ("B gRPC tokens", GREEN, |w| w.end.grpc_tokens.unwrap_or(f64::NAN)),
+        ("B retries stopped by gRPC", VERMILLION, |w| w.counts.suppressed_grpc as f64),
+        ("B rejected at the client", ORANGE, |w| w.counts.rejected_client as f64),
+        ("B adaptive send rate /s", BLUE, |w| w.end.send_rate.unwrap_or(f64::NAN)),
+        ("B throttled per window", ORANGE, |w| w.counts.rejected_throttle as f64),
+    ];
+    for (label, color, f) in side_b {
+        // Only what B measured: a limiter that is off leaves no tokens and stops nothing.
+        if cmp.iter().any(|w| f(w) > 0.0) {
+            series.push(b(label, color, pts(cmp, f)));
+        }
     }
     if series.is_empty() {
         series.push(a("no limiter or throttle on", GREY, Vec::new()));

@@ -91,7 +91,8 @@ pub struct Series {
     pub color: RGBColor,
     /// Points in x order; a NaN y is a gap (no data), never drawn as zero.
     pub points: Vec<(f64, f64)>,
-    /// The compare side (B): the same colour, paler and thinner, on the same axes.
+    /// The compare side (B): the same colour at the same weight, dashed, on the same axes (a
+    /// paler, thinner B hid under A, and went dark on dark).
     pub faded: bool,
     pub mark: Mark,
 }
@@ -236,10 +237,16 @@ pub fn line_chart(canvas: &HtmlCanvasElement, title: &str, series: &[Series], ba
             ly += row_h;
         }
         let y = ly + px(5.0);
-        let color = if s.faded { s.color.mix(0.5) } else { s.color.mix(1.0) };
+        let color = if s.faded && s.mark != Mark::Line { s.color.mix(0.5) } else { s.color.mix(1.0) };
         match s.mark {
             Mark::Bars { .. } | Mark::StackedBars { .. } => {
                 root.draw(&Rectangle::new([(lx, y - px(4.0)), (lx + px(12.0), y + px(4.0))], color.filled())).map_err(|e| e.to_string())?;
+            }
+            Mark::Line if s.faded => {
+                for k in 0..2 {
+                    let x0 = lx + k * px(8.0);
+                    root.draw(&PathElement::new(vec![(x0, y), (x0 + px(6.0), y)], color.stroke_width(px(2.0) as u32))).map_err(|e| e.to_string())?;
+                }
             }
             Mark::Dashed => {
                 for k in 0..3 {
@@ -314,7 +321,25 @@ pub fn line_chart(canvas: &HtmlCanvasElement, title: &str, series: &[Series], ba
     // A bar is at least about one pixel wide, so one tall window (a retry wave) is never lost.
     let min_bar = (x1 - x.0) / f64::from(plot_area.dim_in_pixel().0.max(1));
     for (i, s) in series.iter().enumerate() {
-        let color = if s.faded { s.color.mix(0.45) } else { s.color.mix(1.0) };
+        let color = if s.faded && s.mark != Mark::Line { s.color.mix(0.45) } else { s.color.mix(1.0) };
+        // Dashes as short segments along each run: a limit's grey ones, or side B's in colour
+        // (longer, so the two never look alike).
+        let dashes = |points: &[(f64, f64)], dash: f64| -> Vec<PathElement<(f64, f64)>> {
+            let mut segs = Vec::new();
+            for run in runs(points) {
+                for pair in run.windows(2) {
+                    let ((xa, ya), (xb, yb)) = (pair[0], pair[1]);
+                    let y_at = |u: f64| if xb > xa { ya + (yb - ya) * (u - xa) / (xb - xa) } else { ya };
+                    let mut t = xa;
+                    while t < xb {
+                        let e = (t + dash).min(xb);
+                        segs.push(PathElement::new(vec![(t, y_at(t)), (e, y_at(e))], color.stroke_width(stroke)));
+                        t += 1.6 * dash;
+                    }
+                }
+            }
+            segs
+        };
         match s.mark {
             Mark::Bars { width } | Mark::StackedBars { width } => {
                 let below = match (s.mark, i.checked_sub(1).and_then(|j| series.get(j))) {
@@ -329,28 +354,15 @@ pub fn line_chart(canvas: &HtmlCanvasElement, title: &str, series: &[Series], ba
                     }))
                     .map_err(|e| e.to_string())?;
             }
-            Mark::Dashed => {
-                // Dashes as short segments along each run, so a limit is distinct without colour.
-                let dash = (x1 - x.0) / 80.0;
-                for run in runs(&s.points) {
-                    let mut segs = Vec::new();
-                    for pair in run.windows(2) {
-                        let ((xa, ya), (xb, yb)) = (pair[0], pair[1]);
-                        let mut t = xa;
-                        while t < xb {
-                            let e = (t + dash).min(xb);
-                            let y_at = |u: f64| {
-                                if xb > xa { ya + (yb - ya) * (u - xa) / (xb - xa) } else { ya }
-                            };
-                            segs.push(PathElement::new(vec![(t, y_at(t)), (e, y_at(e))], color.stroke_width(stroke)));
-                            t += 2.0 * dash;
-                        }
-                    }
-                    chart.draw_series(segs).map_err(|e| e.to_string())?;
-                }
+            Mark::Dashed => chart.draw_series(dashes(&s.points, (x1 - x.0) / 120.0)).map(|_| ()).map_err(|e| e.to_string())?,
+            Mark::Line if s.faded => {
+                chart.draw_series(dashes(&s.points, (x1 - x.0) / 60.0)).map_err(|e| e.to_string())?;
+                // A lone point (between gaps) as a dot, as side A's.
+                let lone = runs(&s.points).into_iter().filter(|r| r.len() == 1).map(|r| Circle::new(r[0], stroke, color.filled()));
+                chart.draw_series(lone).map_err(|e| e.to_string())?;
             }
             Mark::Line => {
-                let style = if s.faded { color.stroke_width((stroke / 2).max(1)) } else { color.stroke_width(stroke) };
+                let style = color.stroke_width(stroke);
                 for run in runs(&s.points) {
                     if run.len() == 1 {
                         chart.draw_series(std::iter::once(Circle::new(run[0], stroke, style.filled()))).map_err(|e| e.to_string())?;
