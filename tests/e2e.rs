@@ -311,6 +311,27 @@ fn exports_give_csv_pngs_and_a_config_the_cli_runs() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(v["config"]["limiters"]["quota"]["enabled"].as_bool().unwrap_or(false));
+    // In compare mode side B's series and config come too, as files of their own.
+    b.open(&format!("http://127.0.0.1:{}/?scenario=aws-sdk-2026", server.port));
+    b.click("#run-to-end");
+    b.wait_for("the compare run to finish", Duration::from_secs(20), |b| b.text("#run-to-end") == "Run to end" && number(&b.text("#clock")) >= 60.0);
+    b.js("window.__downloads = []; HTMLAnchorElement.prototype.click = function () { __downloads.push([this.download, this.href]); }; return true;");
+    b.click("#export-csv");
+    b.click("#export-json");
+    let downloads: Vec<(String, String)> = serde_json::from_value(b.js("return window.__downloads;")).unwrap();
+    let find = |name: &str| {
+        downloads
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, h)| decode_data(h))
+            .unwrap_or_else(|| panic!("no {name} in {:?}", downloads.iter().map(|d| &d.0).collect::<Vec<_>>()))
+    };
+    let (csv_a, csv_b) = (find("backoff-lab-series.csv"), find("backoff-lab-series-b.csv"));
+    assert_eq!(csv_a.lines().next(), csv_b.lines().next(), "the same columns");
+    assert_ne!(csv_a, csv_b, "B's own figures");
+    let (cfg_a, cfg_b): (Value, Value) =
+        (serde_json::from_str(&find("backoff-lab-config.json")).unwrap(), serde_json::from_str(&find("backoff-lab-config-b.json")).unwrap());
+    assert_ne!(cfg_a["limiters"]["quota"], cfg_b["limiters"]["quota"], "B's 2026 quota constants");
     assert!(b.errors().is_empty(), "console errors: {:?}", b.errors());
 }
 

@@ -31,16 +31,25 @@ pub fn view(p: &Props<'_>) -> Html {
     let on_csv = {
         let runner = p.lab.runner.clone();
         Callback::from(move |_: MouseEvent| {
-            let csv = report::series_csv(runner.borrow().sim.windows());
-            download("backoff-lab-series.csv", &data_url("text/csv", &csv));
+            // In compare mode each side is a file of its own, with the same columns.
+            let r = runner.borrow();
+            download("backoff-lab-series.csv", &data_url("text/csv", &report::series_csv(r.sim.windows())));
+            if let Some(b) = &r.sim_b {
+                download("backoff-lab-series-b.csv", &data_url("text/csv", &report::series_csv(b.windows())));
+            }
         })
     };
     let on_json = {
         let cfg = p.cfg.clone();
+        let runner = p.lab.runner.clone();
         Callback::from(move |_: MouseEvent| {
-            let mut c = cfg.clone();
-            c.metrics.trace_capacity = 0;
-            download("backoff-lab-config.json", &data_url("application/json", &crate::keys::config_json(&c)));
+            let b = runner.borrow().sim_b.as_ref().map(|b| b.config().clone());
+            for (name, c) in [("backoff-lab-config.json", Some(cfg.clone())), ("backoff-lab-config-b.json", b)] {
+                if let Some(mut c) = c {
+                    c.metrics.trace_capacity = 0;
+                    download(name, &data_url("application/json", &crate::keys::config_json(&c)));
+                }
+            }
         })
     };
     let on_png = {
@@ -66,6 +75,7 @@ pub fn view(p: &Props<'_>) -> Html {
           <button id="export-json" onclick={on_json}>{ "Config (JSON)" }</button>
           <button id="export-png" onclick={on_png}>{ "Charts (PNG)" }</button>
           <small class="help-inline">{ "The JSON runs in the CLI: lab run --config FILE --seed " }{ p.seed }</small>
+          if p.lab.runner.borrow().sim_b.is_some() { <small class="help-inline">{ "Comparing: side B's series and config come as files of their own (…-b.csv, …-b.json)." }</small> }
         </fieldset>
     }
 }
