@@ -752,3 +752,22 @@ fn the_run_report_shows_the_figures_the_sentences_quote() {
     assert_eq!(first_number(&b.text("#report-rejected")), 516.0, "{}", b.text("#report-rejected"));
     assert!(b.errors().is_empty(), "console errors: {:?}", b.errors());
 }
+
+#[test]
+fn the_delay_explorer_shows_the_side_the_controls_change() {
+    let Some(dist) = ready() else { return };
+    let server = StaticServer::start(dist);
+    let b = Browser::sized(1280, 900);
+    b.open(&format!("http://127.0.0.1:{}/?scenario=closed-backoff", server.port));
+    let first_mean = |b: &Browser| {
+        first_number(&b.js("return document.querySelector('#delays tbody tr td:nth-child(3)').textContent;").as_str().unwrap_or_default().to_string())
+    };
+    // Side A retries at once; side B backs off exponentially from 200 ms. The controls open on B.
+    b.click("#edit-a");
+    b.wait_for("the explorer to follow side A", Duration::from_secs(5), |b| b.text("#explorer-tier").starts_with("For side A"));
+    assert_eq!(first_mean(&b), 0.0, "A: the first retry waits 0 ms");
+    b.click("#edit-b");
+    b.wait_for("the explorer to follow side B", Duration::from_secs(5), |b| b.text("#explorer-tier").starts_with("For side B"));
+    assert_eq!(first_mean(&b), 200.0, "B: the first retry waits 200 ms (no jitter)");
+    assert!(b.errors().is_empty(), "console errors: {:?}", b.errors());
+}

@@ -104,10 +104,30 @@ pub fn app() -> Html {
     let delays = use_memo(tier_client, |c| explain::delay_report(c, 2_000));
     // Side B's own mean delays sit beside its jitter choice while it is edited; side A's report
     // serves otherwise, so it is not sampled twice.
-    let b_delays = use_memo(controls.compare.as_ref().map(|b| b.client.clone()), |c| c.as_ref().map(|c| explain::delay_report(c, 2_000)));
-    let edit_delays = match (controls.editing_b, b_delays.as_ref()) {
-        (true, Some(b)) => b,
-        _ => &*delays,
+    let b_delays = use_memo(controls.compare.as_ref().map(|b| b.client.clone()), |c| c.as_ref().map(|c| std::rc::Rc::new(explain::delay_report(c, 2_000))));
+    // The explorer, like the controls, shows the side being edited.
+    let shown_delays = match (controls.editing_b, b_delays.as_ref()) {
+        (true, Some(b)) => b.clone(),
+        _ => delays.clone(),
+    };
+    let edit_delays = &*shown_delays;
+    let explorer_for = {
+        let calls = cfg.is_system().then(|| {
+            format!(
+                "the calls {} make{} into {}",
+                explain::tier_callers(controls.tier),
+                if controls.tier == 0 { "" } else { "s" },
+                explain::tier_name(cfg, controls.tier)
+            )
+        });
+        match (controls.compare.is_some(), calls) {
+            (true, calls) => Some(format!(
+                "side {}: {} (Controls change: A or B picks the side)",
+                if controls.editing_b { "B" } else { "A" },
+                calls.unwrap_or_else(|| "the users' calls".into())
+            )),
+            (false, calls) => calls,
+        }
     };
 
     html! {
@@ -149,8 +169,7 @@ pub fn app() -> Html {
         </section>
 
         if !controls.embed {
-        <Explorer report={delays.clone()} canvas={lab.canvases.delays.clone()}
-          tier={cfg.is_system().then(|| format!("the calls {} make{} into {}", explain::tier_callers(controls.tier), if controls.tier == 0 { "" } else { "s" }, explain::tier_name(cfg, controls.tier)))} />
+        <Explorer report={shown_delays.clone()} canvas={lab.canvases.delays.clone()} tier={explorer_for} />
         { map_section::view(&map_section::Props { link, open: *map_open, on_open }) }
         <Contention seed={controls.seed} texts_ready={texts_ready} />
         }
