@@ -291,9 +291,14 @@ pub fn grouped(n: u64) -> String {
     out
 }
 
-/// Milliseconds as the page writes them: seconds from 10 s up.
+/// Milliseconds as the page writes them: seconds from 10 s up (a number and its unit never
+/// part at a line's end).
 pub fn ms(ms: f64) -> String {
-    if ms >= 10_000.0 { format!("{:.1} s", ms / 1e3) } else { format!("{ms:.1} ms") }
+    if ms >= 10_000.0 { format!("{:.1}\u{a0}s", ms / 1e3) } else { format!("{ms:.1}\u{a0}ms") }
+}
+
+fn percent(share: f64) -> String {
+    format!("{:.1}\u{a0}%", 100.0 * share)
 }
 
 /// The whole run so far, as the run report shows it: the users' figures, then each tier's
@@ -308,14 +313,22 @@ pub fn run_report(sim: &Sim, hosts_of: usize) -> Vec<RunLine> {
     let each = |f: &dyn Fn(usize, &crate::sim::TierSummary) -> String| -> String {
         if system { tiers.iter().enumerate().map(|(t, x)| format!("{}: {}", tier_label(t), f(t, x))).collect::<Vec<_>>().join(" · ") } else { f(0, &tiers[0]) }
     };
-    let per_tier: Vec<crate::sim::Counters> = (0..tiers.len()).map(|t| sim.tier_summary(t).counts).collect();
-    let counts = |t: usize| per_tier[t];
+    let per_tier: Vec<Summary> = (0..tiers.len()).map(|t| sim.tier_summary(t)).collect();
+    let counts = |t: usize| per_tier[t].counts;
+    let waiting = sim.live().0;
     let mut lines = vec![
         RunLine {
             label: "requests",
             id: "report-requests",
-            value: format!("{} sent, {} succeeded ({:.1} %)", grouped(c.first_attempts), grouped(c.successes), 100.0 * s.success_share),
-            about: "User requests since the start, and the share that succeeded",
+            value: format!(
+                "{}\u{a0}sent · {}\u{a0}succeeded ({}) · {}\u{a0}failed{}",
+                grouped(c.first_attempts),
+                grouped(c.successes),
+                percent(s.success_share),
+                grouped(c.failures),
+                if waiting > 0 { format!(" · {}\u{a0}still\u{a0}waiting", grouped(u64::from(waiting))) } else { String::new() }
+            ),
+            about: "User requests since the start: succeeded, failed for good, and still waiting for an answer",
         },
         RunLine {
             label: "goodput",
@@ -354,13 +367,23 @@ pub fn run_report(sim: &Sim, hosts_of: usize) -> Vec<RunLine> {
         RunLine {
             label: "wasted work",
             id: "report-wasted",
-            value: each(&|_, x| x.wasted.map_or("–".into(), |w| format!("{:.1} %", 100.0 * w))),
+            value: each(&|_, x| x.wasted.map_or("–".into(), percent)),
             about: "Share of each tier's worker time spent after the user had stopped waiting",
+        },
+        RunLine {
+            label: "utilisation",
+            id: "report-utilisation",
+            value: each(&|t, _| percent(per_tier[t].utilisation)),
+            about: "Busy share of each tier's available workers over the run",
         },
     ];
     if let Some(x) = tiers.get(hosts_of).filter(|x| x.hosts.len() > 1) {
-        let hosts: Vec<String> =
-            x.hosts.iter().enumerate().map(|(h, k)| format!("host {}: {} calls, {} timeouts", h + 1, grouped(k.arrivals), grouped(k.timeouts))).collect();
+        let hosts: Vec<String> = x
+            .hosts
+            .iter()
+            .enumerate()
+            .map(|(h, k)| format!("host\u{a0}{}: {}\u{a0}calls, {}\u{a0}timeouts", h + 1, grouped(k.arrivals), grouped(k.timeouts)))
+            .collect();
         lines.push(RunLine {
             label: "hosts",
             id: "report-hosts",
@@ -372,5 +395,5 @@ pub fn run_report(sim: &Sim, hosts_of: usize) -> Vec<RunLine> {
 }
 
 fn tier_label(t: usize) -> String {
-    if t == 0 { "edge".into() } else { format!("tier {t}") }
+    if t == 0 { "edge".into() } else { format!("tier\u{a0}{t}") }
 }

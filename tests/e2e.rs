@@ -596,9 +596,9 @@ fn a_bad_host_drags_round_robin_and_not_least_outstanding() {
     // The run report shows what the sentence quotes: host 4's calls on each side, the whole
     // run's p99 and timeouts.
     let host4 = |id: &str| {
-        let hosts = b.text(id);
-        let part = hosts.split(" · ").nth(3).unwrap_or_default().to_string();
-        assert!(part.starts_with("host 4: "), "{id}: {hosts}");
+        let hosts = b.parts(id);
+        let part = hosts.get(3).cloned().unwrap_or_default();
+        assert!(part.starts_with("host 4: "), "{id}: {hosts:?}");
         first_number(part.trim_start_matches("host 4: "))
     };
     let (calls_a, calls_b) = (host4("#report-hosts"), host4("#report-hosts-b"));
@@ -728,7 +728,7 @@ fn the_run_report_shows_the_figures_the_sentences_quote() {
         });
     };
     // Each tier's share in a "edge: x · tier 1: y · tier 2: z" line.
-    let per_tier = |id: &str| -> Vec<f64> { b.text(id).split(" · ").map(|part| first_number(part.split(": ").nth(1).unwrap_or(part))).collect() };
+    let per_tier = |id: &str| -> Vec<f64> { b.parts(id).iter().map(|part| first_number(part.split(": ").nth(1).unwrap_or(part))).collect() };
 
     // aws-sdk-2026: "39 retries get through the crash instead of 55".
     run("aws-sdk-2026");

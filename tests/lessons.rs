@@ -109,6 +109,8 @@ fn limit_queue_rejects_during_the_crash_then_recovers_quickly() {
     let r = Run::a("limit-queue");
     assert!(r.sum(5.0, 10.0, |w| w.counts.rejected_queue_full) > 100);
     assert_eq!(r.sim.summary().counts.rejected_queue_full, 516, "the sentence's figure");
+    let wasted = r.sim.tier_summaries()[0].wasted.unwrap_or(1.0);
+    assert!(wasted < 0.02, "the story's 'under 2 % wasted': {wasted:.3}");
     let after = r.recovery().seconds().expect("recovers");
     assert!(after <= 3.0, "time to recovery {after} s");
 }
@@ -191,8 +193,11 @@ fn deadline_lifo_removes_waste_while_attempts_are_high() {
 }
 
 #[test]
-fn adaptive_throttles_stop_and_goodput_settles_at_the_admitted_rate() {
+fn adaptive_throttles_are_rare_and_goodput_settles_at_the_admitted_rate() {
     let r = Run::a("adaptive");
+    // "15 in the whole run": the run report's rejections.
+    let c = r.sim.summary().counts;
+    assert_eq!((c.rejected_throttle, c.rejected_queue_full), (15, 0));
     let late_throttles = r.sum(20.0, 60.0, |w| w.counts.rejected_throttle);
     let late_attempts = r.sum(20.0, 60.0, |w| w.counts.attempts());
     assert!((late_throttles as f64) < 0.01 * late_attempts as f64, "{late_throttles} throttles of {late_attempts}");

@@ -199,18 +199,23 @@ fn report_view(now_s: f64, a: &[RunLine], b: Option<&[RunLine]>) -> Html {
     html! {
         <section class="report" id="report" aria-label="Run report">
           <h2>{ format!("The whole run so far: 0 to {now_s:.1} s") }</h2>
-          <table>
+          <table class={classes!(b.is_some().then_some("two"))}>
             if b.is_some() { <thead><tr><th></th><th scope="col">{ "A" }</th><th scope="col">{ "B" }</th></tr></thead> }
             <tbody>
               { for a.iter().enumerate().map(|(i, l)| html! {
                 <tr>
                   <th scope="row">{ l.label }<small>{ l.about }</small></th>
-                  <td id={l.id}>{ l.value.clone() }</td>
-                  if let Some(b) = b { <td id={format!("{}-b", l.id)}>{ b.get(i).map(|x| x.value.clone()).unwrap_or_default() }</td> }
+                  <td id={l.id}>{ parts(&l.value) }</td>
+                  if let Some(b) = b { <td id={format!("{}-b", l.id)}>{ b.get(i).map_or_else(Html::default, |x| parts(&x.value)) }</td> }
                 </tr>
               }) }
             </tbody>
           </table>
         </section>
     }
+}
+
+/// A report value's parts (" · " between tiers, hosts or outcomes), one a line.
+fn parts(value: &str) -> Html {
+    value.split(" · ").map(|p| html! { <span>{ p.to_string() }</span> }).collect()
 }

@@ -254,8 +254,15 @@ impl Browser {
         assert_eq!(found, json!(true), "no element {css}");
     }
 
+    /// An element's text, with no-break spaces read as spaces.
     pub fn text(&self, css: &str) -> String {
-        self.js(&format!("const e = document.querySelector({css:?}); return e ? e.textContent : null;")).as_str().unwrap_or("").to_string()
+        self.js(&format!("const e = document.querySelector({css:?}); return e ? e.textContent : null;")).as_str().unwrap_or("").replace('\u{a0}', " ")
+    }
+
+    /// The texts of an element's children (a run report value's lines), no-break spaces read as spaces.
+    pub fn parts(&self, css: &str) -> Vec<String> {
+        let v = self.js(&format!("const e = document.querySelector({css:?}); return e ? Array.from(e.children, c => c.textContent) : [];"));
+        serde_json::from_value::<Vec<String>>(v).unwrap_or_default().into_iter().map(|s| s.replace('\u{a0}', " ")).collect()
     }
 
     /// Sets a control's value the way a user's edit does, firing its change event.
