@@ -733,6 +733,14 @@ fn the_run_report_shows_the_figures_the_sentences_quote() {
     // aws-sdk-2026: "39 retries get through the crash instead of 55".
     run("aws-sdk-2026");
     assert_eq!((first_number(&b.text("#report-retries")), first_number(&b.text("#report-retries-b"))), (55.0, 39.0), "retries A / B");
+    let failed = |id: &str| b.parts(id).iter().find(|p| p.ends_with(" failed")).map_or(f64::NAN, |p| first_number(p));
+    assert_eq!((failed("#report-requests"), failed("#report-requests-b")), (295.0, 277.0), "failed A / B");
+
+    // mmc: "mean latency near 120.5 ms and utilisation near 80 % over the whole run".
+    run("mmc");
+    let mean = first_number(b.text("#report-p99").split(" / ").nth(1).unwrap_or_default());
+    assert!((mean - 120.5).abs() / 120.5 < 0.05, "mean {}", b.text("#report-p99"));
+    assert!((first_number(&b.text("#report-utilisation")) - 80.0).abs() < 2.0, "utilisation {}", b.text("#report-utilisation"));
 
     // retries-every-layer: "about 90 % of the bottom's work is for callers that had already given up".
     run("retries-every-layer");

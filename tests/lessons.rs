@@ -269,6 +269,9 @@ fn the_2026_aws_defaults_spend_the_quota_faster_and_both_end_the_storm() {
     let (before, after) = (Run::a("aws-sdk-2026"), Run::b("aws-sdk-2026"));
     let retries = |r: &Run| r.sim.summary().counts.retries;
     assert_eq!((retries(&before), retries(&after)), (55, 39));
+    // Fewer retries through the crash, yet no more failures: the report's requests line.
+    let outcome = |r: &Run| (r.sim.summary().counts.successes, r.sim.summary().counts.failures);
+    assert_eq!((outcome(&before).1, outcome(&after).1), (295, 277), "the sentence's failures");
     for r in [&before, &after] {
         assert_eq!(r.recovery(), Recovery::Recovered { after_s: 2.0 });
     }
