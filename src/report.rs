@@ -78,12 +78,26 @@ fn fmt_num(x: f64) -> String {
 
 /// The series as CSV, one row per window; empty cells where a limiter is off.
 pub fn series_csv(windows: &[Window]) -> String {
-    let mut out = SERIES_COLUMNS.iter().map(|c| c.0).collect::<Vec<_>>().join(",");
+    sides_csv(&[("", windows)])
+}
+
+/// Several sides' series in one CSV (compare mode): a first column names each row's side when
+/// the sides have names.
+pub fn sides_csv(sides: &[(&str, &[Window])]) -> String {
+    let named = sides.iter().any(|s| !s.0.is_empty());
+    let mut out = if named { "side,".to_string() } else { String::new() };
+    out += &SERIES_COLUMNS.iter().map(|c| c.0).collect::<Vec<_>>().join(",");
     out.push('\n');
-    for w in windows {
-        let row: Vec<String> = SERIES_COLUMNS.iter().map(|c| fmt_num((c.1)(w))).collect();
-        out.push_str(&row.join(","));
-        out.push('\n');
+    for (name, windows) in sides {
+        for w in *windows {
+            if named {
+                out += name;
+                out.push(',');
+            }
+            let row: Vec<String> = SERIES_COLUMNS.iter().map(|c| fmt_num((c.1)(w))).collect();
+            out.push_str(&row.join(","));
+            out.push('\n');
+        }
     }
     out
 }
@@ -303,9 +317,10 @@ fn percent(share: f64) -> String {
 
 /// The whole run so far, as the run report shows it: the users' figures, then each tier's
 /// (a system names its tiers; one service has only the edge), then the hosts of tier
-/// `hosts_of` when it has more than one. Every figure is the run's total from the start, not
+/// `hosts_of` when `hosts` (compare mode shows them for both sides when either has several).
+/// Every figure is the run's total from the start, not
 /// the headline's trailing span, so a learner can check what a scenario's sentence quotes.
-pub fn run_report(sim: &Sim, hosts_of: usize) -> Vec<RunLine> {
+pub fn run_report(sim: &Sim, hosts_of: usize, hosts: bool) -> Vec<RunLine> {
     let s = sim.summary();
     let c = &s.counts;
     let tiers = sim.tier_summaries();
@@ -377,7 +392,7 @@ pub fn run_report(sim: &Sim, hosts_of: usize) -> Vec<RunLine> {
             about: "Busy share of each tier's available workers over the run",
         },
     ];
-    if let Some(x) = tiers.get(hosts_of).filter(|x| x.hosts.len() > 1) {
+    if let Some(x) = tiers.get(hosts_of).filter(|_| hosts) {
         let hosts: Vec<String> = x
             .hosts
             .iter()

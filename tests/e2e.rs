@@ -311,12 +311,15 @@ fn exports_give_csv_pngs_and_a_config_the_cli_runs() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(v["config"]["limiters"]["quota"]["enabled"].as_bool().unwrap_or(false));
-    // In compare mode side B's series and config come too, as files of their own.
+    // In compare mode the CSV holds both sides, and the JSON is the side the controls change.
     b.open(&format!("http://127.0.0.1:{}/?scenario=aws-sdk-2026", server.port));
     b.click("#run-to-end");
     b.wait_for("the compare run to finish", Duration::from_secs(20), |b| b.text("#run-to-end") == "Run to end" && number(&b.text("#clock")) >= 60.0);
     b.js("window.__downloads = []; HTMLAnchorElement.prototype.click = function () { __downloads.push([this.download, this.href]); }; return true;");
     b.click("#export-csv");
+    b.click("#edit-a");
+    b.click("#export-json");
+    b.click("#edit-b");
     b.click("#export-json");
     let downloads: Vec<(String, String)> = serde_json::from_value(b.js("return window.__downloads;")).unwrap();
     let find = |name: &str| {
@@ -326,9 +329,10 @@ fn exports_give_csv_pngs_and_a_config_the_cli_runs() {
             .map(|(_, h)| decode_data(h))
             .unwrap_or_else(|| panic!("no {name} in {:?}", downloads.iter().map(|d| &d.0).collect::<Vec<_>>()))
     };
-    let (csv_a, csv_b) = (find("backoff-lab-series.csv"), find("backoff-lab-series-b.csv"));
-    assert_eq!(csv_a.lines().next(), csv_b.lines().next(), "the same columns");
-    assert_ne!(csv_a, csv_b, "B's own figures");
+    let csv = find("backoff-lab-series.csv");
+    assert!(csv.starts_with("side,start_s,width_s"), "{}", &csv[..60.min(csv.len())]);
+    let sides = |s: &str| csv.lines().filter(|l| l.starts_with(s)).count();
+    assert!(sides("A,") > 500 && sides("A,") == sides("B,"), "both sides' windows: {} and {}", sides("A,"), sides("B,"));
     let (cfg_a, cfg_b): (Value, Value) =
         (serde_json::from_str(&find("backoff-lab-config.json")).unwrap(), serde_json::from_str(&find("backoff-lab-config-b.json")).unwrap());
     assert_ne!(cfg_a["limiters"]["quota"], cfg_b["limiters"]["quota"], "B's 2026 quota constants");
@@ -448,7 +452,9 @@ fn a_short_laptop_screen_in_dark_mode_reaches_the_faults_and_reads_clearly() {
     let Some(dist) = ready() else { return };
     let server = StaticServer::start(dist);
     let b = Browser::sized(1280, 577);
-    b.dark();
+    if !b.dark() {
+        return; // Dark mode is emulated in Chromium only.
+    }
     b.open(&format!("http://127.0.0.1:{}/?scenario=synchronized-retries", server.port));
     assert_eq!(b.js("return matchMedia('(prefers-color-scheme: dark)').matches;"), json!(true));
     let fault = b.rect("#fault-restart");
@@ -492,8 +498,8 @@ fn retries_at_every_layer_show_27_attempts_at_the_bottom_tier() {
     let out = Path::new(env!("CARGO_MANIFEST_DIR")).join("test-output");
     for (name, width, height, dark) in [("1280", 1280, 900, false), ("390", 390, 844, false), ("dark", 1280, 900, true)] {
         let b = Browser::sized(width, height);
-        if dark {
-            b.dark();
+        if dark && !b.dark() {
+            continue; // Dark mode is emulated in Chromium only.
         }
         b.open(&format!("http://127.0.0.1:{}/?scenario=retries-every-layer", server.port));
         assert!(b.errors().is_empty(), "console errors on load: {:?}", b.errors());
@@ -664,7 +670,7 @@ fn the_map_shows_where_the_storm_tips_and_a_cell_loads_into_the_lab() {
     drop(b);
     // On a phone, in dark mode: the map fits and computes too.
     let phone = Browser::sized(390, 844);
-    phone.dark();
+    let _ = phone.dark();
     phone.open(&format!("http://127.0.0.1:{}/?scenario=metastable-retry", server.port));
     open_map(&phone);
     phone.set("#map-size", "10");
@@ -753,7 +759,7 @@ fn the_run_report_shows_the_figures_the_sentences_quote() {
     run("deadline-propagation");
     let (a, bb) = (per_tier("#report-wasted"), per_tier("#report-wasted-b"));
     assert!((55.0..=63.0).contains(&a[2]), "A: the bottom's wasted share: {}", b.text("#report-wasted"));
-    assert!(bb.iter().all(|w| *w == 0.0), "B: no wasted work at any tier: {}", b.text("#report-wasted-b"));
+    assert!(bb.len() == 3 && bb.iter().all(|w| *w == 0.0), "B: no wasted work at any tier: {}", b.text("#report-wasted-b"));
 
     // limit-queue: "rejections during the crash" (516 over the run, `lab run` agrees).
     run("limit-queue");

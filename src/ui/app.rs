@@ -45,9 +45,14 @@ pub fn app() -> Html {
     let (tiers, tiers_b) = (r.shown_tiers.clone(), r.shown_tiers_b.clone());
     let exercise = controls.exercise.as_deref().and_then(exercises::find);
     let check = exercise.as_ref().map(|e| e.check(&r.sim));
-    // The run report, while the run stands still (paused, or at its end): whole-run figures.
-    let report = (!controls.playing && now > SimTime::ZERO)
-        .then(|| (report::run_report(&r.sim, controls.tier), r.sim_b.as_ref().map(|b| report::run_report(b, controls.tier))));
+    // The run report, while the run stands still (paused, or at its end): whole-run figures; not
+    // in an embedded lab, whose frame has no room for it.
+    let report = (!controls.playing && !controls.embed && now > SimTime::ZERO).then(|| {
+        let sims = [Some(&r.sim), r.sim_b.as_ref()];
+        let hosts = sims.iter().flatten().any(|s| s.config().tier(controls.tier).is_some_and(|(server, ..)| server.hosts > 1));
+        let of = |s: &crate::sim::Sim| report::run_report(s, controls.tier, hosts);
+        (of(&r.sim), r.sim_b.as_ref().map(of))
+    });
     drop(r);
     use_remember_pass(controls.exercise.clone(), check.as_ref().and_then(|c| c.passed) == Some(true));
 
@@ -104,7 +109,9 @@ pub fn app() -> Html {
     let delays = use_memo(tier_client, |c| explain::delay_report(c, 2_000));
     // Side B's own mean delays sit beside its jitter choice while it is edited; side A's report
     // serves otherwise, so it is not sampled twice.
-    let b_delays = use_memo(controls.compare.as_ref().map(|b| b.client.clone()), |c| c.as_ref().map(|c| std::rc::Rc::new(explain::delay_report(c, 2_000))));
+    let b_delays = use_memo(controls.compare.as_ref().map(|b| b.tier(controls.tier).map_or_else(|| b.client.clone(), |(_, c, _)| c.clone())), |c| {
+        c.as_ref().map(|c| std::rc::Rc::new(explain::delay_report(c, 2_000)))
+    });
     // The explorer, like the controls, shows the side being edited.
     let shown_delays = match (controls.editing_b, b_delays.as_ref()) {
         (true, Some(b)) => b.clone(),
@@ -121,11 +128,7 @@ pub fn app() -> Html {
             )
         });
         match (controls.compare.is_some(), calls) {
-            (true, calls) => Some(format!(
-                "side {}: {} (Controls change: A or B picks the side)",
-                if controls.editing_b { "B" } else { "A" },
-                calls.unwrap_or_else(|| "the users' calls".into())
-            )),
+            (true, calls) => Some(format!("side {}: {}", if controls.editing_b { "B" } else { "A" }, calls.unwrap_or_else(|| "the users' calls".into()))),
             (false, calls) => calls,
         }
     };
@@ -164,7 +167,8 @@ pub fn app() -> Html {
           <ParamGroups cfg={edit_cfg.clone()} errors={controls.errors.clone()} groups={controls.groups.clone()}
             client_note={mean_delay_text(edit_delays)} on_change={on_key} texts_ready={texts_ready} tier={controls.tier} />
           if !controls.embed {
-            { share::view(&share::Props { lab: lab.clone(), url: full_url, snippet, cfg, seed: controls.seed }) }
+            { share::view(&share::Props { lab: lab.clone(), url: full_url, snippet, cfg: edit_cfg,
+              config_file: if controls.editing_b && controls.compare.is_some() { "backoff-lab-config-b.json" } else { "backoff-lab-config.json" }, seed: controls.seed }) }
           }
         </section>
 
@@ -202,6 +206,7 @@ fn report_view(now_s: f64, a: &[RunLine], b: Option<&[RunLine]>) -> Html {
           <table class={classes!(b.is_some().then_some("two"))}>
             if b.is_some() { <thead><tr><th></th><th scope="col">{ "A" }</th><th scope="col">{ "B" }</th></tr></thead> }
             <tbody>
+              // Both sides have the same lines (hosts on both when either has several).
               { for a.iter().enumerate().map(|(i, l)| html! {
                 <tr>
                   <th scope="row">{ l.label }<small>{ l.about }</small></th>

@@ -1,5 +1,7 @@
 //! The end-to-end harness: a static file server for `dist/`, and a small WebDriver client for
-//! headless Chromium (through Debian's chromedriver). Tests read as what a learner does:
+//! the three browser engines learners use: Chromium (Debian's chromedriver, the default),
+//! Firefox ESR (geckodriver) and WebKitGTK (WebKitWebDriver, Safari's engine), picked with
+//! `BACKOFF_LAB_BROWSER=chromium|firefox|webkit`. Tests read as what a learner does:
 //! `b.open(url)`, `b.click("#play")`, `b.text("#health")`. Every process it starts it stops.
 // Waiting for a real browser needs the wall clock; the engine itself never reads one.
 #![allow(clippy::disallowed_methods, dead_code)]
@@ -133,7 +135,39 @@ fn http(port: u16, method: &str, path: &str, body: Option<&Value>) -> Value {
     serde_json::from_slice(&body).unwrap_or(Value::Null)
 }
 
+/// The browser engine the suite drives (`BACKOFF_LAB_BROWSER`, Chromium by default).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Engine {
+    Chromium,
+    Firefox,
+    WebKit,
+}
+
+pub fn engine() -> Engine {
+    match std::env::var("BACKOFF_LAB_BROWSER").as_deref() {
+        Ok("firefox") => Engine::Firefox,
+        Ok("webkit") => Engine::WebKit,
+        _ => Engine::Chromium,
+    }
+}
+
+const WEBKIT_BROWSER: &str = "/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser";
+
+fn geckodriver() -> PathBuf {
+    std::env::var_os("HOME").map(PathBuf::from).unwrap_or_default().join(".cargo/bin/geckodriver")
+}
+
+/// The driver and browser binaries of `e`.
+fn binaries(e: Engine) -> (PathBuf, PathBuf) {
+    match e {
+        Engine::Chromium => ("/usr/bin/chromedriver".into(), "/usr/bin/chromium".into()),
+        Engine::Firefox => (geckodriver(), "/usr/bin/firefox-esr".into()),
+        Engine::WebKit => ("/usr/bin/WebKitWebDriver".into(), WEBKIT_BROWSER.into()),
+    }
+}
+
 pub struct Browser {
+    engine: Engine,
     driver: Child,
     port: u16,
     session: String,
@@ -173,37 +207,59 @@ impl Browser {
     /// A browser window `width` × `height` CSS pixels (390 wide is a phone).
     pub fn sized(width: u32, height: u32) -> Browser {
         let turn = ONE_BROWSER.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let engine = engine();
+        let (driver_bin, browser_bin) = binaries(engine);
         let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let driver = Command::new("/usr/bin/chromedriver")
+        let driver = Command::new(&driver_bin)
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
-            .expect("start chromedriver");
-        let deadline = Instant::now() + Duration::from_secs(20);
+            .unwrap_or_else(|e| panic!("start {}: {e}", driver_bin.display()));
+        let deadline = Instant::now() + Duration::from_secs(30);
         while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "chromedriver did not start");
+            assert!(Instant::now() < deadline, "{} did not start", driver_bin.display());
             thread::sleep(Duration::from_millis(100));
         }
-        let profile = tempdir::Dir::new("chromium");
-        let caps = json!({"capabilities": {"alwaysMatch": {"goog:chromeOptions": {
-            "binary": "/usr/bin/chromium",
-            "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                     format!("--window-size={width},{height}"), format!("--user-data-dir={}", profile.0.display())]
-        }}}});
+        let profile = tempdir::Dir::new("browser");
+        let caps = match engine {
+            Engine::Chromium => json!({"capabilities": {"alwaysMatch": {"goog:chromeOptions": {
+                "binary": browser_bin,
+                "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                         format!("--window-size={width},{height}"), format!("--user-data-dir={}", profile.0.display())]
+            }}}}),
+            Engine::Firefox => json!({"capabilities": {"alwaysMatch": {"browserName": "firefox", "moz:firefoxOptions": {
+                "binary": browser_bin, "args": ["-headless", "-profile", profile.0.display().to_string()]
+            }}}}),
+            Engine::WebKit => json!({"capabilities": {"alwaysMatch": {"webkitgtk:browserOptions": {
+                "binary": browser_bin, "args": ["--automation", "--headless"]
+            }}}}),
+        };
         let v = http(port, "POST", "/session", Some(&caps));
         let session = v["value"]["sessionId"].as_str().unwrap_or_else(|| panic!("no session: {v}")).to_string();
-        let b = Browser { driver, port, session, _profile: profile, _turn: turn };
-        // The window may not shrink below a desktop minimum; the viewport is set exactly, as a
-        // phone's would be.
-        b.cmd(
-            "POST",
-            "/goog/cdp/execute",
-            Some(json!({"cmd": "Emulation.setDeviceMetricsOverride",
-            "params": {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 600}})),
-        );
+        let b = Browser { engine, driver, port, session, _profile: profile, _turn: turn };
+        b.viewport(width, height);
         b
+    }
+
+    pub fn engine(&self) -> Engine {
+        self.engine
+    }
+
+    /// Sets the viewport to `width` × `height` CSS pixels: exactly in Chromium (whose window
+    /// may not shrink below a desktop minimum), as the window's size elsewhere.
+    fn viewport(&self, width: u32, height: u32) {
+        if self.engine == Engine::Chromium {
+            self.cmd(
+                "POST",
+                "/goog/cdp/execute",
+                Some(json!({"cmd": "Emulation.setDeviceMetricsOverride",
+                "params": {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 600}})),
+            );
+        } else {
+            self.cmd("POST", "/window/rect", Some(json!({"width": width, "height": height})));
+        }
     }
 
     pub fn cmd(&self, method: &str, path: &str, body: Option<Value>) -> Value {
@@ -214,14 +270,20 @@ impl Browser {
         v["value"].clone()
     }
 
-    /// Emulates the dark colour scheme (prefers-color-scheme: dark) from the next page load on.
-    pub fn dark(&self) {
+    /// Emulates the dark colour scheme (prefers-color-scheme: dark) from the next page load
+    /// on; false where the driver cannot (only Chromium's can, through its DevTools protocol),
+    /// and a test that needs it stops there.
+    pub fn dark(&self) -> bool {
+        if self.engine != Engine::Chromium {
+            return false;
+        }
         self.cmd(
             "POST",
             "/goog/cdp/execute",
             Some(json!({"cmd": "Emulation.setEmulatedMedia",
             "params": {"features": [{"name": "prefers-color-scheme", "value": "dark"}]}})),
         );
+        true
     }
 
     /// An element's box in CSS pixels relative to the document: [left, top, width, height].
@@ -287,16 +349,13 @@ impl Browser {
 
     /// A PNG of the whole page: the viewport is stretched to the page's height for the shot.
     pub fn screenshot_page(&self, path: &Path) {
-        let (w, h) = (self.js("return innerWidth;"), self.js("return innerHeight;"));
-        let full = self.js("return document.documentElement.scrollHeight;");
-        let metrics = |height: &Value| {
-            json!({"cmd": "Emulation.setDeviceMetricsOverride",
-            "params": {"width": w, "height": height, "deviceScaleFactor": 1, "mobile": w.as_f64().unwrap_or(1e3) < 600.0}})
-        };
-        self.cmd("POST", "/goog/cdp/execute", Some(metrics(&full)));
+        let size = |v: Value| v.as_f64().unwrap_or(800.0) as u32;
+        let (w, h) = (size(self.js("return innerWidth;")), size(self.js("return innerHeight;")));
+        let full = size(self.js("return document.documentElement.scrollHeight;"));
+        self.viewport(w, full);
         thread::sleep(Duration::from_millis(400));
         self.screenshot(path);
-        self.cmd("POST", "/goog/cdp/execute", Some(metrics(&h)));
+        self.viewport(w, h);
     }
 
     /// A PNG of the visible viewport.
@@ -345,15 +404,17 @@ pub mod base64_decode {
 
 pub fn ready() -> Option<PathBuf> {
     let dist = Path::new(env!("CARGO_MANIFEST_DIR")).join("dist");
-    let have = dist.join("index.html").is_file() && Path::new("/usr/bin/chromedriver").exists() && Path::new("/usr/bin/chromium").exists();
+    let (driver, browser) = binaries(engine());
+    let have = dist.join("index.html").is_file() && driver.exists() && browser.exists();
     if have {
         return Some(dist);
     }
     assert!(
         std::env::var("BACKOFF_LAB_E2E").is_err(),
-        "BACKOFF_LAB_E2E is set but dist/ or Chromium is missing: run `make test`, which builds and installs them"
+        "BACKOFF_LAB_E2E is set but dist/ or {:?} is missing: run `make test`, which builds and installs them",
+        engine()
     );
-    eprintln!("skipping the end-to-end test: no dist/ or no Chromium (run `make test`)");
+    eprintln!("skipping the end-to-end test: no dist/ or no {:?} (run `make test`)", engine());
     None
 }
 

@@ -324,17 +324,26 @@ pub fn line_chart(canvas: &HtmlCanvasElement, title: &str, series: &[Series], ba
         let color = if s.faded && s.mark != Mark::Line { s.color.mix(0.45) } else { s.color.mix(1.0) };
         // Dashes as short segments along each run: a limit's grey ones, or side B's in colour
         // (longer, so the two never look alike).
+        // The pattern runs on across points (a window is often shorter than a dash).
         let dashes = |points: &[(f64, f64)], dash: f64| -> Vec<PathElement<(f64, f64)>> {
-            let mut segs = Vec::new();
+            let (mut segs, period) = (Vec::new(), 1.6 * dash);
             for run in runs(points) {
+                let mut phase = 0.0;
                 for pair in run.windows(2) {
                     let ((xa, ya), (xb, yb)) = (pair[0], pair[1]);
                     let y_at = |u: f64| if xb > xa { ya + (yb - ya) * (u - xa) / (xb - xa) } else { ya };
                     let mut t = xa;
                     while t < xb {
-                        let e = (t + dash).min(xb);
-                        segs.push(PathElement::new(vec![(t, y_at(t)), (e, y_at(e))], color.stroke_width(stroke)));
-                        t += 1.6 * dash;
+                        let on = phase < dash;
+                        let e = (t + if on { dash - phase } else { period - phase }).min(xb);
+                        if on {
+                            segs.push(PathElement::new(vec![(t, y_at(t)), (e, y_at(e))], color.stroke_width(stroke)));
+                        }
+                        if e <= t {
+                            break;
+                        }
+                        phase = (phase + (e - t)) % period;
+                        t = e;
                     }
                 }
             }

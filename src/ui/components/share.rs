@@ -14,7 +14,10 @@ pub struct Props<'a> {
     pub url: String,
     /// The iframe snippet that embeds it.
     pub snippet: String,
+    /// The config the JSON export writes: the side the controls change.
     pub cfg: &'a crate::sim::Config,
+    /// Its file name (side B's ends in "-b").
+    pub config_file: &'static str,
     pub seed: u64,
 }
 
@@ -31,25 +34,22 @@ pub fn view(p: &Props<'_>) -> Html {
     let on_csv = {
         let runner = p.lab.runner.clone();
         Callback::from(move |_: MouseEvent| {
-            // In compare mode each side is a file of its own, with the same columns.
+            // In compare mode one file holds both sides, a first column naming each row's side
+            // (one download: a second one at once may be held back by the browser).
             let r = runner.borrow();
-            download("backoff-lab-series.csv", &data_url("text/csv", &report::series_csv(r.sim.windows())));
-            if let Some(b) = &r.sim_b {
-                download("backoff-lab-series-b.csv", &data_url("text/csv", &report::series_csv(b.windows())));
-            }
+            let csv = match &r.sim_b {
+                None => report::series_csv(r.sim.windows()),
+                Some(b) => report::sides_csv(&[("A", r.sim.windows()), ("B", b.windows())]),
+            };
+            download("backoff-lab-series.csv", &data_url("text/csv", &csv));
         })
     };
     let on_json = {
-        let cfg = p.cfg.clone();
-        let runner = p.lab.runner.clone();
+        let (cfg, name) = (p.cfg.clone(), p.config_file);
         Callback::from(move |_: MouseEvent| {
-            let b = runner.borrow().sim_b.as_ref().map(|b| b.config().clone());
-            for (name, c) in [("backoff-lab-config.json", Some(cfg.clone())), ("backoff-lab-config-b.json", b)] {
-                if let Some(mut c) = c {
-                    c.metrics.trace_capacity = 0;
-                    download(name, &data_url("application/json", &crate::keys::config_json(&c)));
-                }
-            }
+            let mut c = cfg.clone();
+            c.metrics.trace_capacity = 0;
+            download(name, &data_url("application/json", &crate::keys::config_json(&c)));
         })
     };
     let on_png = {
@@ -75,7 +75,7 @@ pub fn view(p: &Props<'_>) -> Html {
           <button id="export-json" onclick={on_json}>{ "Config (JSON)" }</button>
           <button id="export-png" onclick={on_png}>{ "Charts (PNG)" }</button>
           <small class="help-inline">{ "The JSON runs in the CLI: lab run --config FILE --seed " }{ p.seed }</small>
-          if p.lab.runner.borrow().sim_b.is_some() { <small class="help-inline">{ "Comparing: side B's series and config come as files of their own (…-b.csv, …-b.json)." }</small> }
+          if p.lab.runner.borrow().sim_b.is_some() { <small class="help-inline">{ "Comparing: the CSV's first column names the side; the JSON is the side the controls change." }</small> }
         </fieldset>
     }
 }
