@@ -12,12 +12,15 @@ serve: setup
 	trunk serve --release --offline
 
 # Every test: build the release bundle, then the engine's unit, scenario, property and CLI
-# tests plus the end-to-end browser test against that bundle (host), then the component
-# tests inside headless Chromium (wasm32).
+# tests plus the end-to-end browser suite against that bundle in Chromium (host), the same
+# suite in Firefox ESR and in WebKitGTK (under a virtual display), then the component tests
+# inside headless Chromium (wasm32).
 test: setup
 	cargo fmt --check
 	trunk build --release --offline
 	BACKOFF_LAB_E2E=1 cargo test --all-targets --locked
+	BACKOFF_LAB_E2E=1 BACKOFF_LAB_BROWSER=firefox cargo test --locked --test e2e
+	BACKOFF_LAB_E2E=1 BACKOFF_LAB_BROWSER=webkit xvfb-run -a cargo test --locked --test e2e
 	CHROMEDRIVER=/usr/bin/chromedriver cargo test --locked --target wasm32-unknown-unknown --test browser
 
 test-host:

@@ -35,11 +35,25 @@ if ! [ -x "$TOOLS_DIR/node_modules/.bin/wasm-opt" ]; then
   npm install --prefix "$TOOLS_DIR" --no-audit --no-fund "binaryen@$BINARYEN_VERSION"
 fi
 
-if ! [ -x /usr/bin/chromium ] || ! [ -x /usr/bin/chromedriver ]; then
-  say "installing Debian's chromium and chromium-driver (browser tests)"
+# The browser suite runs in the three engines learners use: Chromium, Firefox ESR and
+# WebKitGTK (Safari's engine; its MiniBrowser needs a display, so it runs under xvfb-run).
+missing=()
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+[ -x /usr/bin/chromedriver ] || missing+=(chromium-driver)
+[ -x /usr/bin/firefox-esr ] || missing+=(firefox-esr)
+[ -x /usr/bin/WebKitWebDriver ] || missing+=(webkit2gtk-driver)
+[ -x /usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser ] || missing+=(libwebkit2gtk-4.1-0)
+command -v xvfb-run >/dev/null || missing+=(xvfb)
+if [ ${#missing[@]} -gt 0 ]; then
+  say "installing Debian's ${missing[*]} (browser tests)"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
-  apt-get install -y -qq chromium chromium-driver
+  apt-get install -y -qq "${missing[@]}"
+fi
+
+if ! command -v geckodriver >/dev/null; then
+  say "installing geckodriver, Firefox's WebDriver (a few minutes, once per machine)"
+  cargo install geckodriver --locked
 fi
 
 # Trunk runs cargo with --offline (so it never downloads tools of its own): fetch every crate,
