@@ -789,3 +789,49 @@ fn the_delay_explorer_shows_the_side_the_controls_change() {
     assert_eq!(first_mean(&b), 200.0, "B: the first retry waits 200 ms (no jitter)");
     assert!(b.errors().is_empty(), "console errors: {:?}", b.errors());
 }
+
+#[test]
+fn the_page_shows_what_five_more_sentences_quote() {
+    let Some(dist) = ready() else { return };
+    let server = StaticServer::start(dist);
+    let b = Browser::sized(1280, 900);
+    let run = |scenario: &str| {
+        b.open(&format!("http://127.0.0.1:{}/?scenario={scenario}", server.port));
+        b.click("#run-to-end");
+        b.wait_for("the run to end and the report", Duration::from_secs(60), |b| {
+            b.text("#run-to-end") == "Run to end" && !b.text("#report-requests").is_empty()
+        });
+    };
+    // The headline's goodput against its offered load ("978/s of 996/s offered").
+    let goodput_share = |b: &Browser| {
+        let stat = b.js("return document.getElementById('goodput').parentElement.textContent;").as_str().unwrap_or_default().replace(',', "");
+        first_number(&stat) / first_number(stat.split(" of ").nth(1).unwrap_or_default())
+    };
+
+    // healthy: "amplification stays at 1.0×, and p99 latency stays under the 1 s timeout: nothing times out".
+    run("healthy");
+    assert_eq!(first_number(&b.text("#report-amplification")), 1.0, "{}", b.text("#report-amplification"));
+    assert!(first_number(&b.text("#report-p99")) < 1_000.0, "{}", b.text("#report-p99"));
+    assert_eq!(first_number(&b.text("#report-timeouts")), 0.0, "{}", b.text("#report-timeouts"));
+
+    // overload: "utilisation pinned at 100 % while goodput falls toward zero".
+    run("overload");
+    assert!(first_number(&b.text("#utilisation")) >= 99.0, "headline utilisation {}", b.text("#utilisation"));
+    assert!(goodput_share(&b) < 0.2, "goodput {} of offered", goodput_share(&b));
+
+    // metastable-retry: "attempts stay near 4× the offered load and goodput stays near zero".
+    run("metastable-retry");
+    let amp = first_number(&b.text("#amplification"));
+    assert!((3.5..=4.5).contains(&amp), "headline amplification {amp}");
+    assert!(goodput_share(&b) < 0.1, "goodput {} of offered", goodput_share(&b));
+
+    // limit-retries: "goodput comes back within seconds of the trigger ending".
+    run("limit-retries");
+    assert!(first_number(&b.text("#recovery")) <= 5.0, "time to recovery {}", b.text("#recovery"));
+
+    // retry-at-one-layer: "time to recovery 0 s, and stays at 100 % of offered".
+    run("retry-at-one-layer");
+    assert_eq!(b.text("#recovery"), "0.0 s");
+    assert!(goodput_share(&b) >= 0.95, "goodput {} of offered", goodput_share(&b));
+    assert!(b.errors().is_empty(), "console errors: {:?}", b.errors());
+}
