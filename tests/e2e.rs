@@ -757,6 +757,9 @@ fn the_run_report_shows_the_figures_the_sentences_quote() {
     let wasted = per_tier("#report-wasted");
     assert_eq!(wasted.len(), 3, "{}", b.text("#report-wasted"));
     assert!((85.0..=95.0).contains(&wasted[2]), "the bottom's wasted share: {}", b.text("#report-wasted"));
+    // "The run report counts every timeout there, none above."
+    let timeouts = per_tier("#report-timeouts");
+    assert!(timeouts.len() == 3 && timeouts[0] == 0.0 && timeouts[1] == 0.0 && timeouts[2] > 0.0, "{:?}", b.parts("#report-timeouts"));
 
     // deadline-propagation: "59 % of the bottom's work is for users who had given up … with the
     // deadline travelling, wasted work at every tier is 0 %".
@@ -768,6 +771,12 @@ fn the_run_report_shows_the_figures_the_sentences_quote() {
     // limit-queue: "rejections during the crash" (516 over the run, `lab run` agrees).
     run("limit-queue");
     assert_eq!(first_number(&b.text("#report-rejected")), 516.0, "{}", b.text("#report-rejected"));
+    // Its story: "little work is wasted (under 2 % over the run, in the run report)".
+    assert!(first_number(&b.text("#report-wasted")) < 2.0, "{}", b.text("#report-wasted"));
+
+    // adaptive: "15 in the whole run, the run report's rejections".
+    run("adaptive");
+    assert_eq!(first_number(&b.text("#report-rejected")), 15.0, "{}", b.text("#report-rejected"));
     assert!(b.errors().is_empty(), "console errors: {:?}", b.errors());
 }
 
