@@ -730,13 +730,7 @@ fn the_run_report_shows_the_figures_the_sentences_quote() {
     let Some(dist) = ready() else { return };
     let server = StaticServer::start(dist);
     let b = Browser::sized(1280, 900);
-    let run = |scenario: &str| {
-        b.open(&format!("http://127.0.0.1:{}/?scenario={scenario}", server.port));
-        b.click("#run-to-end");
-        b.wait_for("the run to end and the report", Duration::from_secs(60), |b| {
-            b.text("#run-to-end") == "Run to end" && !b.text("#report-requests").is_empty()
-        });
-    };
+    let run = |scenario: &str| run_to_report(&b, &server, scenario);
     // Each tier's share in a "edge: x · tier 1: y · tier 2: z" line.
     let per_tier = |id: &str| -> Vec<f64> { b.parts(id).iter().map(|part| first_number(part.split(": ").nth(1).unwrap_or(part))).collect() };
 
@@ -804,13 +798,7 @@ fn the_page_shows_what_five_more_sentences_quote() {
     let Some(dist) = ready() else { return };
     let server = StaticServer::start(dist);
     let b = Browser::sized(1280, 900);
-    let run = |scenario: &str| {
-        b.open(&format!("http://127.0.0.1:{}/?scenario={scenario}", server.port));
-        b.click("#run-to-end");
-        b.wait_for("the run to end and the report", Duration::from_secs(60), |b| {
-            b.text("#run-to-end") == "Run to end" && !b.text("#report-requests").is_empty()
-        });
-    };
+    let run = |scenario: &str| run_to_report(&b, &server, scenario);
     // The headline's goodput against its offered load ("978/s of 996/s offered").
     let goodput_share = |b: &Browser| {
         let stat = b.js("return document.getElementById('goodput').parentElement.textContent;").as_str().unwrap_or_default().replace(',', "");
@@ -843,4 +831,11 @@ fn the_page_shows_what_five_more_sentences_quote() {
     assert_eq!(b.text("#recovery"), "0.0 s");
     assert!(goodput_share(&b) >= 0.95, "goodput {} of offered", goodput_share(&b));
     assert!(b.errors().is_empty(), "console errors: {:?}", b.errors());
+}
+
+/// Opens `scenario`, runs it to the end, and waits for the run report.
+fn run_to_report(b: &Browser, server: &StaticServer, scenario: &str) {
+    b.open(&format!("http://127.0.0.1:{}/?scenario={scenario}", server.port));
+    b.click("#run-to-end");
+    b.wait_for("the run to end and the report", Duration::from_secs(60), |b| b.text("#run-to-end") == "Run to end" && !b.text("#report-requests").is_empty());
 }
