@@ -1,10 +1,39 @@
 //! Workshop exercises: each states a goal that the engine measures live, starts in a state
 //! that fails it, offers hints, and ships a solution that passes. An instructor links straight
 //! to one with `?exercise=<id>`.
+//!
+//! An exercise is text, not code: its entries in `www/lessons.txt` say where it starts, what
+//! solves it, what is measured against which goal, and what the learner must leave as it was.
+//! A new exercise is a few lines of that file (no rebuild; the page fetches it after the first
+//! paint), and a trainer's pack can carry exercises in the same form.
+//!
+//! ```text
+//! ## exercise.end-the-storm.title
+//! End the retry storm
+//! ## exercise.end-the-storm.start
+//! scenario=metastable-retry seed=3 faults=capacity=0.5@5..12
+//! ## exercise.end-the-storm.solution
+//! limiters.quota.enabled=true
+//! ## exercise.end-the-storm.measure
+//! goodput 30..60 >= 90
+//! ## exercise.end-the-storm.keep
+//! load.rate_per_s server.workers
+//! ```
+//!
+//! - `start`: `scenario=ID` (required), `seed=N`, then any `key=value` a link or `lab run
+//!   --set` takes (`faults=…`, `tiers.2.client.max_attempts=1`), applied in order.
+//! - `solution`: `key=value` changes from the start that reach the goal.
+//! - `measure` (one entry each, all must hold): `WHAT FROM..TO [tier=N] OP GOAL`, over the
+//!   measurement windows inside FROM..TO seconds; `OP` is `<`, `<=`, `>` or `>=`. `WHAT` is one
+//!   of [`WHATS`]: shares (`goodput`, `wasted`, `retries`, `late`) in whole percent, ratios
+//!   (`amplification`, `peak`) to two decimals, each compared as printed, so a ✓ and a ✗ never
+//!   show the same number.
+//! - `keep` (optional): keys the learner must leave at their start value.
+//! - `goal`, `hint` (several), `explanation`: the prose.
 
 use crate::keys;
-use crate::scenarios;
-use crate::sim::{Config, Fault, FaultKind, Sim, SimTime, Window};
+use crate::sim::{Config, Counters, Sim, SimTime, Window};
+use crate::texts::Texts;
 
 /// Where an exercise stands.
 #[derive(Clone, Debug, PartialEq)]
@@ -15,21 +44,61 @@ pub struct Check {
     pub progress: String,
 }
 
-pub struct Exercise {
-    pub id: &'static str,
-    pub title: &'static str,
+/// What an exercise measures, by its name in `lessons.txt`.
+pub const WHATS: [&str; 6] = ["goodput", "amplification", "peak", "wasted", "retries", "late"];
 
-    /// Key changes that reach the goal from the start.
-    pub solution: &'static [(&'static str, &'static str)],
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum What {
+    /// Requests (logical calls into the tier) that succeeded, per request sent.
+    Goodput,
+    /// Attempts that reached the tier per user request.
+    Amplification,
+    /// Attempts (first tries and retries) in the busiest window per window on average.
+    Peak,
+    /// Completions nobody waited for any more, per completion.
+    Wasted,
+    /// Retries per request.
+    Retries,
+    /// Successes that came after their caller's timeout, per success.
+    Late,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Cmp {
+    Lt,
+    Le,
+    Gt,
+    Ge,
+}
+
+/// One measured goal: `what` over [from, to) seconds at tier `tier`, against `goal` (in the
+/// printed hundredths: 90 for "90 %", 140 for "1.40×").
+#[derive(Clone, Debug, PartialEq)]
+struct Measure {
+    what: What,
+    from: f64,
+    to: f64,
+    tier: usize,
+    cmp: Cmp,
+    goal: i64,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Exercise {
+    pub id: String,
+    pub title: String,
     /// The scenario the exercise starts from (the picker shows it).
-    pub scenario: &'static str,
+    pub scenario: String,
     pub seed: u64,
-    start: fn() -> Config,
-    check: fn(&Config, &Sim) -> Check,
+    /// Key changes that reach the goal from the start.
+    pub solution: Vec<(String, String)>,
+    start: Config,
+    measures: Vec<Measure>,
+    keep: Vec<String>,
 }
 
 impl Exercise {
-    /// The goal, from `www/lessons.txt` (empty in the page until the texts arrive).
+    /// The goal, in words.
     pub fn goal(&self) -> String {
         crate::texts::text(&format!("exercise.{}.goal", self.id))
     }
@@ -45,219 +114,240 @@ impl Exercise {
     }
 
     pub fn start_config(&self) -> Config {
-        (self.start)()
-    }
-
-    /// Measures `sim` (run with the learner's `cfg`) against the goal.
-    pub fn check(&self, sim: &Sim) -> Check {
-        (self.check)(&self.start_config(), sim)
+        self.start.clone()
     }
 
     /// The start with the solution applied.
     pub fn solved_config(&self) -> Config {
         self.solution.iter().fold(self.start_config(), |c, (k, v)| keys::set(&c, k, v).unwrap_or(c))
     }
-}
 
-/// Sums over windows inside [from, to) seconds.
-struct Span<'a>(Vec<&'a Window>);
-
-impl<'a> Span<'a> {
-    fn of(sim: &'a Sim, from: f64, to: f64) -> Span<'a> {
-        Span(sim.windows().iter().filter(|w| w.start.as_secs_f64() >= from && w.end_time().as_secs_f64() <= to + 1e-9).collect())
+    /// When the verdict is known: the end of the last measured span.
+    fn until_s(&self) -> f64 {
+        self.measures.iter().map(|m| m.to).fold(0.0, f64::max)
     }
-    fn sum(&self, f: impl Fn(&Window) -> u64) -> u64 {
-        self.0.iter().map(|w| f(w)).sum()
+
+    /// Measures `sim` (run with the learner's config) against the goal.
+    pub fn check(&self, sim: &Sim) -> Check {
+        let mut ok = true;
+        let mut parts = Vec::new();
+        for m in &self.measures {
+            let (value, shown) = m.value(sim);
+            ok &= m.holds(value);
+            parts.push(format!("{} {}–{} s{}: {shown} (goal {} {})", m.label(), m.from, m.to, tier_words(m.tier), m.cmp.sign(), m.what.show(m.goal)));
+        }
+        let changed: Vec<String> = self
+            .keep
+            .iter()
+            .filter_map(|k| {
+                let want = keys::get(&self.start, k).or_else(|| keys::get_list(&self.start, k))?;
+                let now = keys::get(sim.config(), k).or_else(|| keys::get_list(sim.config(), k))?;
+                (want != now).then(|| format!("{k} at {want}"))
+            })
+            .collect();
+        let mut progress = parts.join(", ");
+        if !changed.is_empty() {
+            ok = false;
+            progress.push_str(&format!("; keep {}", changed.join(", ")));
+        }
+        let done = sim.now() >= SimTime::from_secs_f64(self.until_s());
+        Check { passed: done.then_some(ok), progress }
     }
-    fn goodput_share(&self) -> f64 {
-        self.sum(|w| w.counts.successes) as f64 / self.sum(|w| w.counts.first_attempts).max(1) as f64
+}
+
+fn tier_words(t: usize) -> String {
+    if t == 0 { String::new() } else { format!(" at tier\u{a0}{t}") }
+}
+
+impl What {
+    fn parse(s: &str) -> Option<What> {
+        let all = [What::Goodput, What::Amplification, What::Peak, What::Wasted, What::Retries, What::Late];
+        WHATS.iter().position(|w| *w == s).map(|i| all[i])
     }
-    fn amplification(&self) -> f64 {
-        self.sum(|w| w.counts.attempts()) as f64 / self.sum(|w| w.counts.first_attempts).max(1) as f64
+
+    fn is_share(self) -> bool {
+        matches!(self, What::Goodput | What::Wasted | What::Retries | What::Late)
+    }
+
+    /// A value in hundredths as printed: "45 %" or "1.30×".
+    fn show(self, h: i64) -> String {
+        if self.is_share() { format!("{h}\u{a0}%") } else { format!("{}.{:02}×", h / 100, h % 100) }
     }
 }
 
-/// A share or a ratio in hundredths, as every goal prints and judges it (one rounding for
-/// both, so a ✓ and a ✗ never show the same number): a share's whole percent, an
-/// amplification's two decimals.
-fn hundredths(x: f64) -> i64 {
-    (100.0 * x).round() as i64
-}
-
-fn pct(x: f64) -> String {
-    format!("{} %", hundredths(x))
-}
-
-fn times(x: f64) -> String {
-    let h = hundredths(x);
-    format!("{}.{:02}×", h / 100, h % 100)
-}
-
-fn verdict(sim: &Sim, until_s: f64, ok: bool, progress: String) -> Check {
-    let done = sim.now() >= SimTime::from_secs_f64(until_s);
-    Check { passed: done.then_some(ok), progress }
-}
-
-/// "Back above 90 % goodput from `from_s` on, without lowering the load or adding workers."
-fn recovered(start: &Config, sim: &Sim, from_s: f64, end_s: f64) -> Check {
-    let late = Span::of(sim, from_s, end_s);
-    let c = sim.config();
-    let fair = c.load.rate_per_s >= start.load.rate_per_s && c.server.workers <= start.server.workers;
-    let ok = fair && hundredths(late.goodput_share()) >= 90;
-    let mut p = format!("goodput from {from_s:.0} s: {} (goal at least 90 %)", pct(late.goodput_share()));
-    if !fair {
-        p.push_str(&format!("; keep {} req/s and {} workers", start.load.rate_per_s, start.server.workers));
+impl Cmp {
+    fn parse(s: &str) -> Option<Cmp> {
+        Some(match s {
+            "<" => Cmp::Lt,
+            "<=" => Cmp::Le,
+            ">" => Cmp::Gt,
+            ">=" => Cmp::Ge,
+            _ => return None,
+        })
     }
-    verdict(sim, end_s, ok, p)
+
+    fn sign(self) -> &'static str {
+        match self {
+            Cmp::Lt => "<",
+            Cmp::Le => "≤",
+            Cmp::Gt => ">",
+            Cmp::Ge => "≥",
+        }
+    }
 }
 
-fn scenario(id: &str) -> Config {
-    scenarios::find(id).map(|s| s.config).unwrap_or_default()
+impl Measure {
+    fn label(&self) -> &'static str {
+        match self.what {
+            What::Goodput => "goodput",
+            What::Amplification => "attempts per request",
+            What::Peak => "busiest window against the average",
+            What::Wasted => "wasted work",
+            What::Retries => "retries per request",
+            What::Late => "successes after the timeout",
+        }
+    }
+
+    /// The measured value in hundredths (a share's whole percent, a ratio's two decimals:
+    /// one rounding for judging and printing), and as printed.
+    fn value(&self, sim: &Sim) -> (i64, String) {
+        let inside = |w: &&Window| w.start.as_secs_f64() >= self.from && w.end_time().as_secs_f64() <= self.to + 1e-9;
+        let windows: Vec<&Window> = sim.tier_windows(self.tier).iter().filter(inside).collect();
+        let sum = |f: fn(&Counters) -> u64| windows.iter().map(|w| f(&w.counts)).sum::<u64>() as f64;
+        let per = |a: f64, b: f64| a / b.max(1.0);
+        let x = match self.what {
+            What::Goodput => per(sum(|c| c.successes), sum(|c| c.first_attempts)),
+            What::Amplification => {
+                let users = sim.windows().iter().filter(inside).map(|w| w.counts.first_attempts).sum::<u64>() as f64;
+                per(sum(Counters::attempts), users)
+            }
+            What::Peak => {
+                let peak = windows.iter().map(|w| w.counts.attempts()).max().unwrap_or(0) as f64;
+                per(peak, sum(Counters::attempts) / windows.len().max(1) as f64)
+            }
+            What::Wasted => per(sum(|c| c.wasted), sum(|c| c.completions)),
+            What::Retries => per(sum(|c| c.retries), sum(|c| c.first_attempts)),
+            What::Late => per(sum(|c| c.late), sum(|c| c.successes)),
+        };
+        let h = (100.0 * x).round() as i64;
+        (h, self.what.show(h))
+    }
+
+    fn holds(&self, h: i64) -> bool {
+        match self.cmp {
+            Cmp::Lt => h < self.goal,
+            Cmp::Le => h <= self.goal,
+            Cmp::Gt => h > self.goal,
+            Cmp::Ge => h >= self.goal,
+        }
+    }
+
+    /// `WHAT FROM..TO [tier=N] OP GOAL`.
+    fn parse(s: &str, tiers: usize) -> Result<Measure, String> {
+        let words: Vec<&str> = s.split_whitespace().collect();
+        let form = "write it as WHAT FROM..TO [tier=N] OP GOAL, for example \"goodput 30..60 >= 90\"";
+        let (what, span, rest) = match words.as_slice() {
+            [what, span, rest @ ..] if rest.len() == 2 || rest.len() == 3 => (*what, *span, rest),
+            _ => return Err(format!("'{}' is not a measure: {form}", short(s))),
+        };
+        let what = What::parse(what).ok_or_else(|| format!("'{}' is not something an exercise measures; it measures {}", short(what), WHATS.join(", ")))?;
+        let (from, to) = span
+            .split_once("..")
+            .and_then(|(a, b)| Some((crate::sim::params::parse_number(a)?, crate::sim::params::parse_number(b)?)))
+            .filter(|(a, b)| a.is_finite() && b.is_finite() && 0.0 <= *a && a < b)
+            .ok_or_else(|| format!("'{}' is not a span of seconds FROM..TO with FROM below TO", short(span)))?;
+        let (tier, rest) = match rest {
+            [t, rest @ ..] if rest.len() == 2 => {
+                let n = t.strip_prefix("tier=").and_then(|n| n.parse::<usize>().ok()).filter(|n| *n < tiers);
+                (n.ok_or_else(|| format!("'{}' is not a tier of this exercise: tier=N with N from 0 (the edge) to {}", short(t), tiers - 1))?, rest)
+            }
+            _ => (0, rest),
+        };
+        let cmp = Cmp::parse(rest[0]).ok_or_else(|| format!("'{}' is not a comparison: use <, <=, > or >=", short(rest[0])))?;
+        let goal = crate::sim::params::parse_number(rest[1])
+            .filter(|g| g.is_finite() && (0.0..=1e6).contains(g))
+            .ok_or_else(|| format!("goal '{}' is not a number from 0 to 1000000", short(rest[1])))?;
+        // Shares are written in percent, ratios as they read ("1.4" for 1.4×).
+        let goal = if what.is_share() { goal.round() as i64 } else { (100.0 * goal).round() as i64 };
+        Ok(Measure { what, from, to, tier, cmp, goal })
+    }
 }
 
-/// The retry storm with a crash long enough to start it on every seed (the scenario's 5 s
-/// crash starts it on its own seed, and on 10 of 12: on seeds 7 and 8 the service shrugs it off,
-/// and an exercise would pass before the learner did anything).
-fn storm_start() -> Config {
-    let mut c = scenario("metastable-retry");
-    c.faults = vec![Fault { kind: FaultKind::Capacity, start_s: 5.0, end_s: 12.0, value: 0.5 }];
-    c
+fn short(s: &str) -> String {
+    let cut: String = s.chars().take(40).collect();
+    if cut.len() < s.len() { format!("{cut}…") } else { cut }
 }
 
-fn brownout_start() -> Config {
-    let mut c = scenario("healthy");
-    c.client.backoff = crate::sim::BackoffKind::None;
-    c.faults = vec![Fault { kind: FaultKind::Slow, start_s: 10.0, end_s: 20.0, value: 2.0 }];
-    c.duration_s = 40.0;
-    c
+/// `key=value` words, split at the first `=`.
+fn assignments(s: &str) -> Result<Vec<(String, String)>, String> {
+    s.split_whitespace()
+        .map(|w| w.split_once('=').map(|(k, v)| (k.to_string(), v.to_string())).ok_or_else(|| format!("'{}' is not key=value", short(w))))
+        .collect()
 }
 
-fn error_burst_start() -> Config {
-    let mut c = scenario("healthy");
-    c.load.rate_per_s = 40.0;
-    c.client.backoff = crate::sim::BackoffKind::None;
-    c.faults = vec![Fault { kind: FaultKind::Errors, start_s: 10.0, end_s: 70.0, value: 0.5 }];
-    c.duration_s = 80.0;
-    c
+/// Reads exercise `id` from `texts`; what is wrong, naming the field, if it cannot be used.
+pub fn parse(texts: &Texts, id: &str) -> Result<Exercise, String> {
+    let field = |f: &str| texts.get(&format!("exercise.{id}.{f}")).map(str::trim);
+    let need = |f: &str| field(f).filter(|s| !s.is_empty()).ok_or_else(|| format!("exercise {id}: it has no {f}"));
+    let title = need("title")?.to_string();
+    let wrong = |f: &str, e: String| format!("exercise {id}, {f}: {e}");
+    let mut scenario = None;
+    let mut seed = None;
+    let mut changes = Vec::new();
+    for (k, v) in assignments(need("start")?).map_err(|e| wrong("start", e))? {
+        match k.as_str() {
+            "scenario" => scenario = Some(v),
+            "seed" => seed = Some(v.parse::<u64>().map_err(|_| wrong("start", format!("seed '{}' is not a whole number", short(&v))))?),
+            _ => changes.push((k, v)),
+        }
+    }
+    let scenario = scenario.ok_or_else(|| wrong("start", "it names no scenario=ID".into()))?;
+    let base = crate::scenarios::find(&scenario).map_err(|_| wrong("start", format!("there is no scenario '{}'", short(&scenario))))?;
+    let mut start = base.config;
+    for (k, v) in &changes {
+        start = keys::assign(&start, k, v).map_err(|e| wrong("start", format!("{k}: {e}")))?;
+    }
+    start.validate().map_err(|e| wrong("start", e.to_string()))?;
+    let solution = assignments(need("solution")?).map_err(|e| wrong("solution", e))?;
+    let mut solved = start.clone();
+    for (k, v) in &solution {
+        solved = keys::assign(&solved, k, v).map_err(|e| wrong("solution", format!("{k}: {e}")))?;
+    }
+    solved.validate().map_err(|e| wrong("solution", e.to_string()))?;
+    let tiers = start.tiers.len() + 1;
+    let measures = texts
+        .all(&format!("exercise.{id}.measure"))
+        .into_iter()
+        .map(|m| Measure::parse(m, tiers).map_err(|e| wrong("measure", e)))
+        .collect::<Result<Vec<_>, _>>()?;
+    if measures.is_empty() {
+        return Err(format!("exercise {id}: it has no measure"));
+    }
+    if let Some(m) = measures.iter().find(|m| m.to > start.duration_s + 1e-9) {
+        return Err(wrong("measure", format!("it measures up to {} s but the run lasts {} s", m.to, start.duration_s)));
+    }
+    let keep: Vec<String> = field("keep").unwrap_or("").split_whitespace().map(String::from).collect();
+    if let Some(k) = keep.iter().find(|k| keys::get(&start, k).or_else(|| keys::get_list(&start, k)).is_none()) {
+        return Err(wrong("keep", format!("'{}' is not a key", short(k))));
+    }
+    Ok(Exercise { id: id.to_string(), title, scenario, seed: seed.unwrap_or(base.seed), solution, start, measures, keep })
 }
 
-fn crash_start() -> Config {
-    let mut c = scenario("metastable-retry");
-    c.client.max_attempts = 3;
-    c.faults = vec![Fault { kind: FaultKind::Capacity, start_s: 10.0, end_s: 20.0, value: 0.0 }];
-    c.duration_s = 40.0;
-    c
+/// The ids of every exercise in `texts`, in file order.
+pub fn ids(texts: &Texts) -> Vec<String> {
+    texts.keys().filter_map(|k| k.strip_prefix("exercise.")?.strip_suffix(".title")).map(String::from).collect()
 }
 
-/// Every exercise, easiest first.
+/// Every exercise that can be used, easiest first (none in the page until the texts arrive).
 pub fn all() -> Vec<Exercise> {
-    vec![
-        Exercise {
-            id: "flatten-cron",
-            title: "Flatten the top-of-minute spike",
-            solution: &[("load.periodic.jittered", "true")],
-            scenario: "cron-aligned",
-            seed: 4,
-            start: || scenario("cron-aligned"),
-            check: |start, sim| {
-                let span = Span::of(sim, 0.0, 60.0);
-                let peak = span.0.iter().map(|w| w.counts.first_attempts).max().unwrap_or(0) as f64;
-                let mean = span.sum(|w| w.counts.first_attempts) as f64 / span.0.len().max(1) as f64;
-                let same_work =
-                    sim.config().load.periodic.clients == start.load.periodic.clients && sim.config().load.periodic.period_s == start.load.periodic.period_s;
-                let ok = same_work && peak < 2.0 * mean;
-                let mut p = format!("busiest window {peak:.0} arrivals, average {mean:.1}: {:.1}× (goal below 2×)", peak / mean.max(1e-9));
-                if !same_work {
-                    p.push_str("; keep 2,000 jobs every 10 s");
-                }
-                verdict(sim, 60.0, ok, p)
-            },
-        },
-        Exercise {
-            id: "end-the-storm",
-            title: "End the retry storm",
-            solution: &[("limiters.quota.enabled", "true")],
-            scenario: "metastable-retry",
-            seed: 3,
-            start: storm_start,
-            check: |start, sim| recovered(start, sim, 30.0, 60.0),
-        },
-        Exercise {
-            id: "survive-brownout",
-            title: "Ride out a brownout",
-            solution: &[("client.timeout_ms", "10000"), ("client.max_attempts", "2")],
-            scenario: "healthy",
-            seed: 1,
-            start: brownout_start,
-            check: |_, sim| {
-                let span = Span::of(sim, 5.0, 40.0);
-                let ok = hundredths(span.goodput_share()) >= 90 && hundredths(span.amplification()) < 150;
-                verdict(
-                    sim,
-                    40.0,
-                    ok,
-                    format!("goodput {} (goal ≥ 90 %), amplification {} (goal < 1.5×)", pct(span.goodput_share()), times(span.amplification())),
-                )
-            },
-        },
-        Exercise {
-            id: "budget-retries",
-            title: "Budget your retries",
-            solution: &[("limiters.quota.enabled", "true")],
-            scenario: "healthy",
-            seed: 2,
-            start: error_burst_start,
-            check: |_, sim| {
-                let span = Span::of(sim, 10.0, 70.0);
-                let ok = hundredths(span.amplification()) < 140 && hundredths(span.goodput_share()) >= 60;
-                verdict(
-                    sim,
-                    80.0,
-                    ok,
-                    format!("amplification {} (goal < 1.4×), succeeded {} (goal ≥ 60 %)", times(span.amplification()), pct(span.goodput_share())),
-                )
-            },
-        },
-        Exercise {
-            id: "fail-fast",
-            title: "Fail fast while the service is down",
-            solution: &[("limiters.breaker.enabled", "true"), ("limiters.breaker.open_ms", "2000")],
-            scenario: "metastable-retry",
-            seed: 3,
-            start: crash_start,
-            check: |start, sim| recovered(start, sim, 25.0, 40.0),
-        },
-        Exercise {
-            id: "stop-wasting-work",
-            title: "Stop serving requests nobody waits for",
-            solution: &[("server.drop_expired", "true"), ("server.discipline", "lifo")],
-            scenario: "metastable-retry",
-            seed: 3,
-            start: storm_start,
-            check: |start, sim| {
-                let all = Span::of(sim, 0.0, 60.0);
-                let late = Span::of(sim, 30.0, 60.0);
-                let wasted = all.sum(|w| w.counts.wasted) as f64 / all.sum(|w| w.counts.completions).max(1) as f64;
-                let c = sim.config();
-                let fair = c.client.max_attempts == start.client.max_attempts
-                    && c.client.backoff == start.client.backoff
-                    && c.server.queue_limit == start.server.queue_limit
-                    && !c.limiters.quota.enabled
-                    && !c.limiters.breaker.enabled;
-                let ok = fair && hundredths(wasted) < 5 && hundredths(late.goodput_share()) >= 90;
-                let mut p = format!("wasted {} of completions (goal < 5 %), goodput from 30 s {} (goal ≥ 90 %)", pct(wasted), pct(late.goodput_share()));
-                if !fair {
-                    p.push_str("; keep the retry policy, queue limit and limiters as they were");
-                }
-                verdict(sim, 60.0, ok, p)
-            },
-        },
-    ]
+    let texts = crate::texts::current();
+    ids(&texts).iter().filter_map(|id| parse(&texts, id).ok()).collect()
 }
 
 /// The exercise with this id.
 pub fn find(id: &str) -> Option<Exercise> {
-    all().into_iter().find(|e| e.id == id)
+    let texts = crate::texts::current();
+    ids(&texts).iter().any(|i| i == id).then(|| parse(&texts, id).ok()).flatten()
 }
 
 #[cfg(test)]
@@ -271,13 +361,21 @@ mod tests {
     }
 
     #[test]
+    fn every_exercise_in_the_lessons_can_be_used() {
+        let texts = crate::texts::current();
+        let ids = ids(&texts);
+        assert!(ids.len() >= 12, "{ids:?}");
+        for id in &ids {
+            parse(&texts, id).unwrap();
+        }
+    }
+
+    #[test]
     fn every_exercise_starts_failing_and_its_solution_passes_on_twelve_seeds() {
         // A learner may press "New random seed": the exercise must hold on any seed, not only
         // its own.
-        let all = all();
-        assert!(all.len() >= 6);
-        for e in &all {
-            assert!(scenarios::find(e.scenario).is_ok(), "{}: unknown scenario {}", e.id, e.scenario);
+        for e in &all() {
+            assert!(crate::scenarios::find(&e.scenario).is_ok(), "{}: unknown scenario {}", e.id, e.scenario);
             for seed in std::iter::once(e.seed).chain(1..=12) {
                 let start = run(e.start_config(), seed, e);
                 assert_eq!(start.passed, Some(false), "{} seed {seed}: the start already passes ({})", e.id, start.progress);
@@ -294,6 +392,34 @@ mod tests {
         sim.advance_to(SimTime::from_secs(20), u64::MAX);
         let c = e.check(&sim);
         assert_eq!(c.passed, None);
-        assert!(c.progress.contains("goodput from 30 s"));
+        assert!(c.progress.contains("goodput 30–60 s"), "{}", c.progress);
+    }
+
+    #[test]
+    fn a_changed_key_the_exercise_keeps_fails_it_and_says_so() {
+        let e = find("end-the-storm").unwrap();
+        let cfg = keys::set(&e.solved_config(), "server.workers", "20").unwrap();
+        let c = run(cfg, e.seed, &e);
+        assert_eq!(c.passed, Some(false));
+        assert!(c.progress.contains("keep server.workers at 10"), "{}", c.progress);
+    }
+
+    #[test]
+    fn a_wrong_exercise_says_which_field_is_wrong_and_why() {
+        let wrong = |body: &str| parse(&Texts::parse(&format!("## exercise.x.title\nX\n{body}")), "x").unwrap_err();
+        let ok_start = "## exercise.x.start\nscenario=healthy\n## exercise.x.solution\nclient.max_attempts=1\n";
+        assert_eq!(wrong(""), "exercise x: it has no start");
+        assert!(wrong("## exercise.x.start\nscenario=nope\n").contains("start: there is no scenario 'nope'"));
+        assert!(wrong("## exercise.x.start\nscenario=healthy server.workers=0\n## exercise.x.solution\na=b\n").contains("start: server.workers"));
+        assert!(
+            wrong(&format!("{ok_start}## exercise.x.measure\nspeed 0..10 < 3\n"))
+                .contains("measure: 'speed' is not something an exercise measures; it measures goodput")
+        );
+        assert!(wrong(&format!("{ok_start}## exercise.x.measure\ngoodput 10..5 < 3\n")).contains("not a span"));
+        assert!(wrong(&format!("{ok_start}## exercise.x.measure\ngoodput 0..10 tier=2 < 3\n")).contains("'tier=2' is not a tier of this exercise"));
+        assert!(wrong(&format!("{ok_start}## exercise.x.measure\ngoodput 0..10 = 3\n")).contains("not a comparison"));
+        assert!(wrong(&format!("{ok_start}## exercise.x.measure\ngoodput 0..999 > 3\n")).contains("the run lasts 60 s"));
+        assert!(wrong(&format!("{ok_start}## exercise.x.measure\ngoodput 0..10 > 3\n## exercise.x.keep\nnope\n")).contains("keep: 'nope' is not a key"));
+        assert!(wrong(ok_start).contains("it has no measure"));
     }
 }

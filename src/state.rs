@@ -58,6 +58,9 @@ pub enum Action {
     SelectTier(usize),
     /// A configuration from the map panel: the lab takes it, on the same seed, from time 0.
     LoadConfig(Box<Config>),
+    /// The state this link opens, read again (an exercise link, once the exercises arrive
+    /// with the lessons' text), from time 0.
+    Relink(String),
 }
 
 impl Controls {
@@ -167,6 +170,11 @@ impl Controls {
                 }
             }
             Action::DismissNotes => next.notes.clear(),
+            Action::Relink(query) => {
+                let epoch = next.epoch + 1;
+                next = Controls::from_link(&query);
+                next.epoch = epoch;
+            }
         }
         next
     }

@@ -111,6 +111,8 @@ mod tests {
             }
             assert!(!t.all(&format!("exercise.{}.hint", e.id)).is_empty(), "{}: no hints", e.id);
             known.push(format!("exercise.{}.hint", e.id));
+            // What defines it (checked in `exercises`' own tests).
+            known.extend(["title", "start", "solution", "measure", "keep"].map(|f| format!("exercise.{}.{f}", e.id)));
         }
         known.push("ui.contention.intro".into());
         known.push("ui.contention.after".into());

@@ -312,14 +312,19 @@ pub fn decode(query: &str) -> (LinkState, Vec<String>) {
     if let Some(ex) = get("ex").or_else(|| get("exercise")) {
         match crate::exercises::find(&ex) {
             Some(e) => {
-                state.config = base_of(&state.scenario, Some(e.id));
-                state.scenario = e.scenario.to_string();
+                state.config = e.start_config();
+                state.scenario = e.scenario.clone();
                 state.seed = e.seed;
-                state.exercise = Some(e.id.to_string());
+                state.exercise = Some(e.id);
             }
-            None => {
-                notes.push(format!("there is no exercise '{ex}'; exercises: {}", crate::exercises::all().iter().map(|e| e.id).collect::<Vec<_>>().join(", ")))
-            }
+            // The exercises arrive with the lessons' text, after the first paint: until then
+            // the link keeps the id, and the page reads the link again when they are there.
+            None if !crate::texts::loaded() => state.exercise = Some(ex),
+            None => notes.push(format!(
+                "there is no exercise '{}'; exercises: {}",
+                quote(&ex, 40),
+                crate::exercises::all().iter().map(|e| e.id.as_str()).collect::<Vec<_>>().join(", ")
+            )),
         }
     }
     let scenario_compare = if state.exercise.is_none() { state.compare.take() } else { None };

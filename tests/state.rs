@@ -124,8 +124,8 @@ fn transport_and_seed() {
 #[test]
 fn an_exercise_starts_paused_from_its_own_config_and_its_solution_applies() {
     for e in exercises::all() {
-        let c = start("").reduce(Action::TogglePlay).reduce(Action::StartExercise(e.id.into()));
-        assert_eq!(c.exercise.as_deref(), Some(e.id));
+        let c = start("").reduce(Action::TogglePlay).reduce(Action::StartExercise(e.id.clone()));
+        assert_eq!(c.exercise.as_deref(), Some(e.id.as_str()));
         assert!(!c.playing, "{}", e.id);
         assert_eq!(c.seed, e.seed);
         assert_eq!(c.cfg, with_trace(e.start_config()), "{}: its own start", e.id);

@@ -23,6 +23,7 @@ pub fn app() -> Html {
     let debug = use_memo((), |_| query_flag("debug"));
     let bench = use_bench_report();
     let texts_ready = use_lessons_text();
+    use_exercise_links(&controls, texts_ready);
     let lab = use_lab(&controls);
     use_map_loads(&controls);
     let link = link_of(&controls);
@@ -96,7 +97,11 @@ pub fn app() -> Html {
     };
     let mut embed_state = (*controls).clone();
     embed_state.embed = true;
-    let title = exercise.as_ref().map(|e| e.title).or_else(|| scenarios::find(&controls.scenario).ok().map(|s| s.title)).unwrap_or("Backoff Lab");
+    let title = exercise
+        .as_ref()
+        .map(|e| e.title.clone())
+        .or_else(|| scenarios::find(&controls.scenario).ok().map(|s| s.title.to_string()))
+        .unwrap_or_else(|| "Backoff Lab".into());
     let snippet = format!(
         "<iframe src=\"{}?{}\" width=\"100%\" height=\"680\" style=\"border:0\" loading=\"lazy\" title=\"Backoff Lab: {}\"></iframe>",
         page_base(),

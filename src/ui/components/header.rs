@@ -67,7 +67,7 @@ pub fn view(p: &Props) -> Html {
             </div>
           }
           if let (Some(e), Some(chk)) = (&exercise, &p.check) {
-            <ExercisePanel key={e.id} id={e.id} check={chk.clone()} started={p.started} playing={controls.playing} texts_ready={p.texts_ready}
+            <ExercisePanel key={e.id.clone()} id={e.id.clone()} check={chk.clone()} started={p.started} playing={controls.playing} texts_ready={p.texts_ready}
               on_apply={{ let c = controls.clone(); Callback::from(move |_| c.dispatch(Action::ApplySolution)) }} />
           }
           <div class="scenario">
@@ -80,9 +80,9 @@ pub fn view(p: &Props) -> Html {
               <select id="exercise-pick" onchange={on_exercise}>
                 <option value="" selected={controls.exercise.is_none()}>{ "— none —" }</option>
                 { for exercises::all().iter().map(|e| {
-                    let current = controls.exercise.as_deref() == Some(e.id);
-                    let tick = if passed(e.id) || (current && passed_now) { "✓ " } else { "" };
-                    html! { <option value={e.id} selected={current}>{ format!("{tick}{}", e.title) }</option> }
+                    let current = controls.exercise.as_deref() == Some(e.id.as_str());
+                    let tick = if passed(&e.id) || (current && passed_now) { "✓ " } else { "" };
+                    html! { <option value={e.id.clone()} selected={current}>{ format!("{tick}{}", e.title) }</option> }
                 }) }
               </select>
             }
