@@ -90,9 +90,10 @@ pub struct Exercise {
     /// The scenario the exercise starts from (the picker shows it).
     pub scenario: String,
     pub seed: u64,
-    /// Key changes that reach the goal from the start.
-    pub solution: Vec<(String, String)>,
+    /// The key changes that reach the goal from the start, as written (`key=value …`).
+    pub solution: String,
     start: Config,
+    solved: Config,
     measures: Vec<Measure>,
     keep: Vec<String>,
 }
@@ -119,7 +120,7 @@ impl Exercise {
 
     /// The start with the solution applied.
     pub fn solved_config(&self) -> Config {
-        self.solution.iter().fold(self.start_config(), |c, (k, v)| keys::set(&c, k, v).unwrap_or(c))
+        self.solved.clone()
     }
 
     /// When the verdict is known: the end of the last measured span.
@@ -134,7 +135,15 @@ impl Exercise {
         for m in &self.measures {
             let (value, shown) = m.value(sim);
             ok &= m.holds(value);
-            parts.push(format!("{} {}–{} s{}: {shown} (goal {} {})", m.label(), m.from, m.to, tier_words(m.tier), m.cmp.sign(), m.what.show(m.goal)));
+            parts.push(format!(
+                "{} {}–{} s{}: {shown} (goal {} {})",
+                m.label(),
+                secs(m.from),
+                secs(m.to),
+                tier_words(m.tier),
+                m.cmp.sign(),
+                m.what.show(m.goal)
+            ));
         }
         let changed: Vec<String> = self
             .keep
@@ -153,6 +162,12 @@ impl Exercise {
         let done = sim.now() >= SimTime::from_secs_f64(self.until_s());
         Check { passed: done.then_some(ok), progress }
     }
+}
+
+/// Seconds as written: whole, or to a tenth (fixed precision: the shortest-form float printer
+/// would add kilobytes to the page).
+fn secs(s: f64) -> String {
+    if s.fract() == 0.0 { format!("{s:.0}") } else { format!("{s:.1}") }
 }
 
 fn tier_words(t: usize) -> String {
@@ -242,95 +257,88 @@ impl Measure {
         }
     }
 
-    /// `WHAT FROM..TO [tier=N] OP GOAL`.
-    fn parse(s: &str, tiers: usize) -> Result<Measure, String> {
+    /// `WHAT FROM..TO [tier=N] OP GOAL`; `None` if it is not one (one message says why).
+    fn parse(s: &str, tiers: usize) -> Option<Measure> {
         let words: Vec<&str> = s.split_whitespace().collect();
-        let form = "write it as WHAT FROM..TO [tier=N] OP GOAL, for example \"goodput 30..60 >= 90\"";
-        let (what, span, rest) = match words.as_slice() {
-            [what, span, rest @ ..] if rest.len() == 2 || rest.len() == 3 => (*what, *span, rest),
-            _ => return Err(format!("'{}' is not a measure: {form}", short(s))),
+        let (what, span, tier, cmp, goal) = match words.as_slice() {
+            [what, span, cmp, goal] => (what, span, None, cmp, goal),
+            [what, span, tier, cmp, goal] => (what, span, Some(tier), cmp, goal),
+            _ => return None,
         };
-        let what = What::parse(what).ok_or_else(|| format!("'{}' is not something an exercise measures; it measures {}", short(what), WHATS.join(", ")))?;
-        let (from, to) = span
-            .split_once("..")
-            .and_then(|(a, b)| Some((crate::sim::params::parse_number(a)?, crate::sim::params::parse_number(b)?)))
-            .filter(|(a, b)| a.is_finite() && b.is_finite() && 0.0 <= *a && a < b)
-            .ok_or_else(|| format!("'{}' is not a span of seconds FROM..TO with FROM below TO", short(span)))?;
-        let (tier, rest) = match rest {
-            [t, rest @ ..] if rest.len() == 2 => {
-                let n = t.strip_prefix("tier=").and_then(|n| n.parse::<usize>().ok()).filter(|n| *n < tiers);
-                (n.ok_or_else(|| format!("'{}' is not a tier of this exercise: tier=N with N from 0 (the edge) to {}", short(t), tiers - 1))?, rest)
-            }
-            _ => (0, rest),
+        let what = What::parse(what)?;
+        let (from, to) = span.split_once("..")?;
+        let (from, to) = (crate::sim::params::parse_number(from)?, crate::sim::params::parse_number(to)?);
+        let tier = match tier {
+            Some(t) => t.strip_prefix("tier=")?.parse::<usize>().ok().filter(|t| *t < tiers)?,
+            None => 0,
         };
-        let cmp = Cmp::parse(rest[0]).ok_or_else(|| format!("'{}' is not a comparison: use <, <=, > or >=", short(rest[0])))?;
-        let goal = crate::sim::params::parse_number(rest[1])
-            .filter(|g| g.is_finite() && (0.0..=1e6).contains(g))
-            .ok_or_else(|| format!("goal '{}' is not a number from 0 to 1000000", short(rest[1])))?;
+        let goal = crate::sim::params::parse_number(goal).filter(|g| (0.0..=1e6).contains(g))?;
         // Shares are written in percent, ratios as they read ("1.4" for 1.4×).
-        let goal = if what.is_share() { goal.round() as i64 } else { (100.0 * goal).round() as i64 };
-        Ok(Measure { what, from, to, tier, cmp, goal })
+        let goal = if what.is_share() { goal.round() } else { (100.0 * goal).round() } as i64;
+        (0.0 <= from && from < to && to.is_finite()).then_some(Measure { what, from, to, tier, cmp: Cmp::parse(cmp)?, goal })
     }
 }
 
 fn short(s: &str) -> String {
-    let cut: String = s.chars().take(40).collect();
-    if cut.len() < s.len() { format!("{cut}…") } else { cut }
+    crate::sim::params::quote(s, 40)
 }
 
-/// `key=value` words, split at the first `=`.
-fn assignments(s: &str) -> Result<Vec<(String, String)>, String> {
-    s.split_whitespace()
-        .map(|w| w.split_once('=').map(|(k, v)| (k.to_string(), v.to_string())).ok_or_else(|| format!("'{}' is not key=value", short(w))))
-        .collect()
+/// `base` with each `key=value` word of `words` set (the words of a link or `lab run --set`).
+fn apply_words(base: &Config, words: &str) -> Result<Config, String> {
+    let mut cfg = base.clone();
+    for w in words.split_whitespace() {
+        cfg = keys::apply_assignment(&cfg, w).map_err(|e| e.to_string())?;
+    }
+    cfg.validate().map_err(|e| e.to_string())?;
+    Ok(cfg)
 }
 
 /// Reads exercise `id` from `texts`; what is wrong, naming the field, if it cannot be used.
 pub fn parse(texts: &Texts, id: &str) -> Result<Exercise, String> {
-    let field = |f: &str| texts.get(&format!("exercise.{id}.{f}")).map(str::trim);
-    let need = |f: &str| field(f).filter(|s| !s.is_empty()).ok_or_else(|| format!("exercise {id}: it has no {f}"));
-    let title = need("title")?.to_string();
-    let wrong = |f: &str, e: String| format!("exercise {id}, {f}: {e}");
-    let mut scenario = None;
-    let mut seed = None;
-    let mut changes = Vec::new();
-    for (k, v) in assignments(need("start")?).map_err(|e| wrong("start", e))? {
-        match k.as_str() {
-            "scenario" => scenario = Some(v),
-            "seed" => seed = Some(v.parse::<u64>().map_err(|_| wrong("start", format!("seed '{}' is not a whole number", short(&v))))?),
-            _ => changes.push((k, v)),
+    let field = |f: &str| texts.get(&format!("exercise.{id}.{f}")).unwrap_or("").trim();
+    let wrong = |f: &str, e: &str| format!("exercise {id}, {f}: {e}");
+    let title = field("title").to_string();
+    let (mut scenario, mut seed, mut changes) = (None, None, String::new());
+    for w in field("start").split_whitespace() {
+        match w.split_once('=') {
+            Some(("scenario", v)) => scenario = Some(v.to_string()),
+            Some(("seed", v)) => seed = Some(v.parse::<u64>().map_err(|_| wrong("start", "seed=N takes a whole number"))?),
+            _ => changes = changes + " " + w,
         }
     }
-    let scenario = scenario.ok_or_else(|| wrong("start", "it names no scenario=ID".into()))?;
-    let base = crate::scenarios::find(&scenario).map_err(|_| wrong("start", format!("there is no scenario '{}'", short(&scenario))))?;
-    let mut start = base.config;
-    for (k, v) in &changes {
-        start = keys::assign(&start, k, v).map_err(|e| wrong("start", format!("{k}: {e}")))?;
-    }
-    start.validate().map_err(|e| wrong("start", e.to_string()))?;
-    let solution = assignments(need("solution")?).map_err(|e| wrong("solution", e))?;
-    let mut solved = start.clone();
-    for (k, v) in &solution {
-        solved = keys::assign(&solved, k, v).map_err(|e| wrong("solution", format!("{k}: {e}")))?;
-    }
-    solved.validate().map_err(|e| wrong("solution", e.to_string()))?;
+    let scenario = scenario.ok_or_else(|| wrong("start", "it names no scenario=ID"))?;
+    let base = crate::scenarios::find(&scenario).map_err(|e| wrong("start", &e))?;
+    let start = apply_words(&base.config, &changes).map_err(|e| wrong("start", &e))?;
+    let solution = field("solution").to_string();
+    let solved = apply_words(&start, &solution).map_err(|e| wrong("solution", &e))?;
     let tiers = start.tiers.len() + 1;
-    let measures = texts
-        .all(&format!("exercise.{id}.measure"))
-        .into_iter()
-        .map(|m| Measure::parse(m, tiers).map_err(|e| wrong("measure", e)))
-        .collect::<Result<Vec<_>, _>>()?;
-    if measures.is_empty() {
-        return Err(format!("exercise {id}: it has no measure"));
+    let mut measures = Vec::new();
+    for m in texts.all(&format!("exercise.{id}.measure")) {
+        let bad = || {
+            wrong(
+                "measure",
+                &format!(
+                    "'{}' is not WHAT FROM..TO [tier=N] OP GOAL: WHAT is one of {}; FROM below TO, in seconds of the run; N a tier from 0 (the edge) to {}; OP one of <, <=, >, >=; GOAL a share in percent or a ratio (\"goodput 30..60 >= 90\", \"amplification 10..20 tier=2 < 4\")",
+                    short(m),
+                    WHATS.join(", "),
+                    tiers - 1
+                ),
+            )
+        };
+        let m = Measure::parse(m, tiers).ok_or_else(bad)?;
+        if m.to > start.duration_s + 1e-9 {
+            return Err(wrong("measure", &format!("it measures up to {} s but the run lasts {} s", secs(m.to), secs(start.duration_s))));
+        }
+        measures.push(m);
     }
-    if let Some(m) = measures.iter().find(|m| m.to > start.duration_s + 1e-9) {
-        return Err(wrong("measure", format!("it measures up to {} s but the run lasts {} s", m.to, start.duration_s)));
+    let keep: Vec<String> = field("keep").split_whitespace().map(String::from).collect();
+    let unknown = keep.iter().find(|k| keys::get(&start, k).or_else(|| keys::get_list(&start, k)).is_none());
+    let missing = [("title", title.is_empty()), ("solution", solution.is_empty()), ("measure", measures.is_empty())].into_iter().find(|(_, m)| *m);
+    match (missing, unknown) {
+        (Some((f, _)), _) => Err(format!("exercise {id}: it has no {f}")),
+        (_, Some(k)) => Err(wrong("keep", &format!("'{}' is not a key", short(k)))),
+        _ => Ok(Exercise { id: id.to_string(), title, scenario, seed: seed.unwrap_or(base.seed), solution, start, solved, measures, keep }),
     }
-    let keep: Vec<String> = field("keep").unwrap_or("").split_whitespace().map(String::from).collect();
-    if let Some(k) = keep.iter().find(|k| keys::get(&start, k).or_else(|| keys::get_list(&start, k)).is_none()) {
-        return Err(wrong("keep", format!("'{}' is not a key", short(k))));
-    }
-    Ok(Exercise { id: id.to_string(), title, scenario, seed: seed.unwrap_or(base.seed), solution, start, measures, keep })
 }
 
 /// The ids of every exercise in `texts`, in file order.
@@ -338,16 +346,28 @@ pub fn ids(texts: &Texts) -> Vec<String> {
     texts.keys().filter_map(|k| k.strip_prefix("exercise.")?.strip_suffix(".title")).map(String::from).collect()
 }
 
+thread_local! {
+    /// The exercises read from the texts now in place (read once per texts: the page asks for
+    /// them on every frame).
+    static CACHE: std::cell::RefCell<(std::rc::Weak<Texts>, std::rc::Rc<Vec<std::rc::Rc<Exercise>>>)> = Default::default();
+}
+
 /// Every exercise that can be used, easiest first (none in the page until the texts arrive).
-pub fn all() -> Vec<Exercise> {
+pub fn all() -> std::rc::Rc<Vec<std::rc::Rc<Exercise>>> {
     let texts = crate::texts::current();
-    ids(&texts).iter().filter_map(|id| parse(&texts, id).ok()).collect()
+    CACHE.with(|c| {
+        let mut c = c.borrow_mut();
+        if !std::ptr::eq(c.0.as_ptr(), std::rc::Rc::as_ptr(&texts)) {
+            let list = ids(&texts).iter().filter_map(|id| parse(&texts, id).ok().map(std::rc::Rc::new)).collect();
+            *c = (std::rc::Rc::downgrade(&texts), std::rc::Rc::new(list));
+        }
+        c.1.clone()
+    })
 }
 
 /// The exercise with this id.
-pub fn find(id: &str) -> Option<Exercise> {
-    let texts = crate::texts::current();
-    ids(&texts).iter().any(|i| i == id).then(|| parse(&texts, id).ok()).flatten()
+pub fn find(id: &str) -> Option<std::rc::Rc<Exercise>> {
+    all().iter().find(|e| e.id == id).cloned()
 }
 
 #[cfg(test)]
@@ -374,7 +394,7 @@ mod tests {
     fn every_exercise_starts_failing_and_its_solution_passes_on_twelve_seeds() {
         // A learner may press "New random seed": the exercise must hold on any seed, not only
         // its own.
-        for e in &all() {
+        for e in all().iter() {
             assert!(crate::scenarios::find(&e.scenario).is_ok(), "{}: unknown scenario {}", e.id, e.scenario);
             for seed in std::iter::once(e.seed).chain(1..=12) {
                 let start = run(e.start_config(), seed, e);
@@ -408,18 +428,16 @@ mod tests {
     fn a_wrong_exercise_says_which_field_is_wrong_and_why() {
         let wrong = |body: &str| parse(&Texts::parse(&format!("## exercise.x.title\nX\n{body}")), "x").unwrap_err();
         let ok_start = "## exercise.x.start\nscenario=healthy\n## exercise.x.solution\nclient.max_attempts=1\n";
-        assert_eq!(wrong(""), "exercise x: it has no start");
-        assert!(wrong("## exercise.x.start\nscenario=nope\n").contains("start: there is no scenario 'nope'"));
+        assert_eq!(wrong(""), "exercise x, start: it names no scenario=ID");
+        assert!(wrong("## exercise.x.start\nscenario=nope\n").contains("start: unknown scenario 'nope'"));
         assert!(wrong("## exercise.x.start\nscenario=healthy server.workers=0\n## exercise.x.solution\na=b\n").contains("start: server.workers"));
-        assert!(
-            wrong(&format!("{ok_start}## exercise.x.measure\nspeed 0..10 < 3\n"))
-                .contains("measure: 'speed' is not something an exercise measures; it measures goodput")
-        );
-        assert!(wrong(&format!("{ok_start}## exercise.x.measure\ngoodput 10..5 < 3\n")).contains("not a span"));
-        assert!(wrong(&format!("{ok_start}## exercise.x.measure\ngoodput 0..10 tier=2 < 3\n")).contains("'tier=2' is not a tier of this exercise"));
-        assert!(wrong(&format!("{ok_start}## exercise.x.measure\ngoodput 0..10 = 3\n")).contains("not a comparison"));
+        assert!(wrong("## exercise.x.start\nscenario=healthy\n## exercise.x.solution\nclient.max_attempts=x\n").contains("solution: client.max_attempts"));
+        for m in ["speed 0..10 < 3", "goodput 10..5 < 3", "goodput 0..10 tier=2 < 3", "goodput 0..10 = 3", "goodput 0..10 <"] {
+            let e = wrong(&format!("{ok_start}## exercise.x.measure\n{m}\n"));
+            assert!(e.starts_with(&format!("exercise x, measure: '{m}' is not WHAT FROM..TO [tier=N] OP GOAL: WHAT is one of goodput")), "{e}");
+        }
         assert!(wrong(&format!("{ok_start}## exercise.x.measure\ngoodput 0..999 > 3\n")).contains("the run lasts 60 s"));
         assert!(wrong(&format!("{ok_start}## exercise.x.measure\ngoodput 0..10 > 3\n## exercise.x.keep\nnope\n")).contains("keep: 'nope' is not a key"));
-        assert!(wrong(ok_start).contains("it has no measure"));
+        assert_eq!(wrong(ok_start), "exercise x: it has no measure");
     }
 }

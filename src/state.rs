@@ -179,7 +179,9 @@ impl Controls {
         next
     }
 
-    /// The state a link opens: what it says, with what it could not use noted.
+    /// The state a link opens: what it says, with what it could not use noted. (Not inlined:
+    /// the page calls it at start and for `Action::Relink`, and one copy is enough.)
+    #[inline(never)]
     pub fn from_link(query: &str) -> Controls {
         let (link, notes) = url::decode(query);
         Controls {

@@ -103,7 +103,7 @@ mod tests {
             assert!(t.get(&key).is_some_and(|x| x.len() > 8), "{key} missing");
             known.push(key);
         }
-        for e in crate::exercises::all() {
+        for e in crate::exercises::all().iter() {
             for part in ["goal", "explanation"] {
                 let key = format!("exercise.{}.{part}", e.id);
                 assert!(t.get(&key).is_some_and(|x| x.len() > 20), "{key} missing");

@@ -315,7 +315,7 @@ pub fn decode(query: &str) -> (LinkState, Vec<String>) {
                 state.config = e.start_config();
                 state.scenario = e.scenario.clone();
                 state.seed = e.seed;
-                state.exercise = Some(e.id);
+                state.exercise = Some(e.id.clone());
             }
             // The exercises arrive with the lessons' text, after the first paint: until then
             // the link keeps the id, and the page reads the link again when they are there.

@@ -191,6 +191,33 @@ fn links_deep_link_embed_and_survive_hostile_input() {
 }
 
 #[test]
+fn exercises_come_from_the_lessons_text_and_a_system_one_runs_in_the_page() {
+    // The exercises are defined in lessons.txt, which arrives after the first paint: a link to
+    // one is read again when it is there, and the picker lists every one.
+    let Some(dist) = ready() else { return };
+    let server = StaticServer::start(dist);
+    let b = Browser::start();
+    b.open(&format!("http://127.0.0.1:{}/?exercise=retry-at-one-layer", server.port));
+    b.wait_for("the exercise", Duration::from_secs(10), |b| b.text("#exercise").contains("Retry at one layer"));
+    assert_eq!(b.js("return document.querySelector('#scenario').value;"), json!("retries-every-layer"));
+    let listed = b.js("return document.querySelectorAll('#exercise-pick option').length;");
+    assert!(listed.as_u64().unwrap_or(0) > 12, "the picker lists every exercise and '— none —': {listed}");
+    b.click("#run-to-end");
+    b.wait_for("the start to fail", Duration::from_secs(30), |b| b.text("#exercise-status").starts_with("✗"));
+    let status = b.text("#exercise-status").replace('\u{a0}', " ");
+    assert!(status.contains("attempts per request 10–20 s at tier 2") && status.contains("(goal < 4.00×)"), "{status}");
+    assert!(first_number(status.split(": ").nth(1).unwrap_or("")) > 4.0, "{status}");
+    b.click("#reveal-solution");
+    assert!(b.text("#exercise .solution").contains("tiers.1.client.max_attempts = 1"), "{}", b.text("#exercise .solution"));
+    b.click("#apply-solution");
+    b.wait_for("a fresh run", Duration::from_secs(10), |b| number(&b.text("#clock")) < 1.0);
+    b.click("#run-to-end");
+    b.wait_for("the solution to pass", Duration::from_secs(30), |b| b.text("#exercise-status").starts_with("✓"));
+    assert!(b.js("return location.search;").as_str().unwrap_or("").contains("retry-at-one-layer"), "the address keeps the exercise");
+    assert!(b.errors().is_empty(), "console errors: {:?}", b.errors());
+}
+
+#[test]
 fn an_exercise_link_runs_and_its_solution_passes() {
     let Some(dist) = ready() else { return };
     let server = StaticServer::start(dist);

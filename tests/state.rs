@@ -123,7 +123,7 @@ fn transport_and_seed() {
 
 #[test]
 fn an_exercise_starts_paused_from_its_own_config_and_its_solution_applies() {
-    for e in exercises::all() {
+    for e in exercises::all().iter() {
         let c = start("").reduce(Action::TogglePlay).reduce(Action::StartExercise(e.id.clone()));
         assert_eq!(c.exercise.as_deref(), Some(e.id.as_str()));
         assert!(!c.playing, "{}", e.id);

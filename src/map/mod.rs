@@ -5,8 +5,8 @@
 //! Everything of the map lives in this folder:
 //! - `mod.rs` (here): a map as a [`Job`] of cells, and its text form for the workers;
 //! - [`sweep`]: one cell's runs and verdicts, the grid and its axes (`lab sweep` uses it too);
-//! - `panel.rs` and `panel_main.rs`: the map's panel on the page, its own wasm (`map-panel`),
-//!   fetched when a learner opens the map;
+//! - `panel.rs`: the map's panel on the page, in the on-demand panels' wasm (`panels`, see
+//!   `crate::ui::panels`), fetched when a learner opens the map;
 //! - `worker.rs` and `worker_main.rs`: the Web Worker (`map-worker`) that runs cells off the
 //!   page's thread, a speed-built wasm.
 //!
@@ -22,7 +22,7 @@
 
 pub mod sweep;
 
-/// The map's panel (wasm32 only): its own wasm, loaded when a learner opens the map.
+/// The map's panel (wasm32 only): in the on-demand panels' wasm, loaded when a learner opens the map.
 #[cfg(target_arch = "wasm32")]
 pub mod panel;
 

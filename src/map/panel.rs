@@ -1,7 +1,7 @@
 //! "Where does it tip?": the current lab mapped over two axes, each cell coloured by the share
 //! of its seeds that stay down after the trigger (the definitions of [`super::sweep`]).
 //!
-//! This panel is its own small wasm (`map-panel`), fetched only when a learner opens the map,
+//! This panel is in the on-demand panels' wasm (`panels`), fetched only when a learner opens the map,
 //! so the page's start-up download does not carry it. It builds its controls in the page's
 //! `#map-panel` element, reads the lab from that element's `data-link` (the page's share link)
 //! and computes cells in Web Workers (`map-worker`, one per core up to four, each fed chunks of
@@ -142,7 +142,7 @@ fn cell_at(canvas: &HtmlCanvasElement, job: &Job, x: f64, y: f64) -> Option<usiz
     Some((fy * ny as f64) as usize * nx + (fx * nx as f64) as usize)
 }
 
-/// Builds the panel in `#map-panel`. The page calls this once the panel's wasm has loaded.
+/// Builds the panel in `#map-panel`. `crate::ui::panels` calls this once its wasm has loaded.
 pub fn start() -> Option<()> {
     let doc = web_sys::window()?.document()?;
     let root: Element = doc.get_element_by_id("map-panel")?;

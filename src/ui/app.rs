@@ -82,7 +82,7 @@ pub fn app() -> Html {
     let on_open = {
         let map_open = map_open.clone();
         Callback::from(move |_: MouseEvent| {
-            map_section::load_panel();
+            crate::ui::panels::request("map");
             map_open.set(true);
         })
     };

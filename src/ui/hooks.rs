@@ -179,13 +179,14 @@ pub(crate) fn use_lessons_text() -> bool {
 }
 
 /// An exercise link is read again once the lessons' text, which holds the exercises, has
-/// arrived (until then the page shows the exercise's scenario and keeps its id in the address).
+/// arrived (until then the page shows the exercise's scenario and keeps its id in the address),
+/// unless the learner has already started something else.
 #[hook]
 pub(crate) fn use_exercise_links(controls: &UseReducerHandle<Controls>, texts_ready: bool) {
     let first = use_memo((), |_| web_sys::window().and_then(|w| w.location().search().ok()).unwrap_or_default());
     let c = controls.clone();
     use_effect_with(texts_ready, move |ready| {
-        if *ready && c.exercise.as_deref().is_some_and(|id| crate::exercises::find(id).is_some_and(|e| c.cfg != crate::state::with_trace(e.start_config()))) {
+        if *ready && c.exercise.is_some() && c.epoch == 0 {
             c.dispatch(Action::Relink((*first).clone()));
         }
     });

@@ -31,6 +31,7 @@ mod components;
 mod controls;
 mod headline;
 mod hooks;
+pub mod panels;
 mod runner;
 mod state;
 mod system;

@@ -184,7 +184,7 @@ pub fn main() -> ExitCode {
             Ok(())
         })(),
         Command::Exercises { check: None, .. } => (|| {
-            for e in exercises::all() {
+            for e in exercises::all().iter() {
                 outln!("{:<20} {}", e.id, e.title);
             }
             Ok(())
@@ -202,7 +202,7 @@ pub fn main() -> ExitCode {
 /// `lab exercises --check ID`: the start and the solution on one seed, against the goal.
 fn exercise_check(id: &str, seed: Option<u64>) -> ExitCode {
     let Some(e) = exercises::find(id) else {
-        let ids: Vec<String> = exercises::all().into_iter().map(|e| e.id).collect();
+        let ids: Vec<String> = exercises::all().iter().map(|e| e.id.clone()).collect();
         return fail(&format!("no exercise {}; there are: {}", short(&format!("{id:?}")), ids.join(", ")));
     };
     let seed = seed.unwrap_or(e.seed);

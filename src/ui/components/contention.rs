@@ -1,10 +1,8 @@
 //! Brooker's 2015 contention experiment in the page: run on demand (on the page's seed) and
-//! drawn as his two charts, calls and completion time against the number of clients.
+//! drawn as his two charts, calls and completion time against the number of clients. The
+//! experiment and its charts are in the on-demand panels' wasm (`crate::ui::panels`): this
+//! section is its text, its button and the place the charts go.
 
-use crate::sim::contention::{ContentionParams, Strategy, SweepRow, sweep};
-use crate::ui::charts;
-use crate::ui::web::{canvas, media};
-use std::rc::Rc;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -17,43 +15,21 @@ pub struct Props {
 
 #[function_component(Contention)]
 pub fn contention(p: &Props) -> Html {
-    let rows = use_state(|| None::<Rc<Vec<SweepRow>>>);
-    let (calls, time) = (use_node_ref(), use_node_ref());
-    {
-        let (calls, time) = (calls.clone(), time.clone());
-        use_effect_with(rows.clone(), move |rows| {
-            if let Some(rows) = rows.as_ref() {
-                let theme = charts::Theme { dark: media("(prefers-color-scheme: dark)") };
-                for (r, time) in [(&calls, false), (&time, true)] {
-                    if let Some(k) = canvas(r) {
-                        if let Err(e) = charts::draw_contention(&k, rows, time, &theme) {
-                            gloo::console::warn!(format!("contention chart not drawn: {e}"));
-                        }
-                    }
-                }
-            }
-        });
-    }
+    let ran = use_state(|| false);
     let on_run = {
-        let rows = rows.clone();
-        let seed = p.seed;
+        let (ran, seed) = (ran.clone(), p.seed);
         Callback::from(move |_: MouseEvent| {
-            let clients: Vec<u32> = [1, 5, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100].to_vec();
-            rows.set(Some(Rc::new(sweep(&Strategy::ALL, &clients, 40, seed, &ContentionParams::default()))));
+            ran.set(true);
+            crate::ui::panels::request(&format!("contention:{seed}"));
         })
     };
     html! {
         <section class="contention" aria-labelledby="contention-h">
           <h2 id="contention-h">{ "Brooker's 2015 contention experiment" }</h2>
           <p>{ crate::texts::text("ui.contention.intro") }</p>
-          <button id="run-contention" onclick={on_run}>{ if rows.is_some() { "Run again" } else { "Run the experiment" } }</button>
-          if rows.is_some() {
-            <div class="pair">
-              <canvas ref={calls} id="chart-contention-calls" role="img" aria-label="Calls against clients for each backoff strategy" />
-              <canvas ref={time} id="chart-contention-time" role="img" aria-label="Completion time against clients for each backoff strategy" />
-            </div>
-            <p>{ crate::texts::text("ui.contention.after") }</p>
-          }
+          <button id="run-contention" onclick={on_run}>{ if *ran { "Run again" } else { "Run the experiment" } }</button>
+          <div id="contention-panel" />
+          if *ran { <p>{ crate::texts::text("ui.contention.after") }</p> }
         </section>
     }
 }

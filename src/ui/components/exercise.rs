@@ -2,7 +2,7 @@
 //! time, and the solution on request. Remounted (by key) when the exercise changes, so hints
 //! and the revealed solution start hidden for each one.
 
-use crate::exercises::{Check, Exercise};
+use crate::exercises::Check;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -22,7 +22,7 @@ pub struct Props {
 pub fn exercise_panel(p: &Props) -> Html {
     let hints_shown = use_state(|| 0usize);
     let show_solution = use_state(|| false);
-    let Some(e): Option<Exercise> = crate::exercises::find(&p.id) else { return html! {} };
+    let Some(e) = crate::exercises::find(&p.id) else { return html! {} };
     let chk = &p.check;
     let hints = e.hints();
     let on_hint = {
@@ -51,7 +51,7 @@ pub fn exercise_panel(p: &Props) -> Html {
           <ul class="hints">{ for hints.iter().take(*hints_shown).map(|h| html! { <li>{ h }</li> }) }</ul>
           if *hints_shown < hints.len() { <button id="hint" onclick={on_hint}>{ "Show a hint" }</button> }
           if *show_solution {
-            <p class="solution">{ e.explanation() }{ " Changes: " }{ e.solution.iter().map(|(k, v)| format!("{k} = {v}")).collect::<Vec<_>>().join(", ") }</p>
+            <p class="solution">{ e.explanation() }{ " Changes: " }{ e.solution.split_whitespace().map(|w| w.replacen('=', " = ", 1)).collect::<Vec<_>>().join(", ") }</p>
             <button id="apply-solution" onclick={on_apply}>{ "Apply the solution and restart" }</button>
           } else {
             <button id="reveal-solution" onclick={on_solution}>{ "Reveal the solution" }</button>

@@ -1,5 +1,5 @@
-//! Where the map of the lab opens. The map panel is its own wasm (`src/map/panel.rs`),
-//! fetched when the learner opens it; it reads the lab from `data-link`, and a cell it sends
+//! Where the map of the lab opens. The map panel is in the on-demand panels' wasm
+//! (`src/map/panel.rs`, `crate::ui::panels`), fetched when the learner opens it; it reads the lab from `data-link`, and a cell it sends
 //! back loads into the lab (`hooks::use_map_loads`).
 
 use yew::prelude::*;
@@ -11,17 +11,6 @@ pub struct Props {
     /// The map panel has been fetched.
     pub open: bool,
     pub on_open: Callback<MouseEvent>,
-}
-
-/// Fetches the map panel's script, which mounts itself into `#map-panel`.
-pub fn load_panel() {
-    if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
-        if let (Ok(script), Some(body)) = (doc.create_element("script"), doc.body()) {
-            let _ = script.set_attribute("src", "map-panel.js");
-            let _ = script.set_attribute("onload", "wasm_bindgen('map-panel_bg.wasm')");
-            let _ = body.append_child(&script);
-        }
-    }
 }
 
 /// The panel.
