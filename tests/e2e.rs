@@ -308,6 +308,10 @@ fn exports_give_csv_pngs_and_a_config_the_cli_runs() {
     for id in ["#export-csv", "#export-json", "#export-png"] {
         b.click(id);
     }
+    // The JSON is written by the on-demand panels' wasm, fetched at the first click.
+    b.wait_for("the config download", Duration::from_secs(10), |b| {
+        b.js("return window.__downloads.some(d => d[0] === 'backoff-lab-config.json');") == json!(true)
+    });
     let downloads: Vec<(String, String)> = serde_json::from_value(b.js("return window.__downloads;")).unwrap();
     let find = |name: &str| downloads.iter().find(|(n, _)| n == name).map(|(_, h)| h.clone()).unwrap_or_else(|| panic!("no {name}"));
     let decode_data = |href: &str| {
@@ -349,8 +353,12 @@ fn exports_give_csv_pngs_and_a_config_the_cli_runs() {
     b.click("#export-csv");
     b.click("#edit-a");
     b.click("#export-json");
+    b.wait_for("side A's config", Duration::from_secs(10), |b| b.js("return window.__downloads.some(d => d[0] === 'backoff-lab-config.json');") == json!(true));
     b.click("#edit-b");
     b.click("#export-json");
+    b.wait_for("side B's config", Duration::from_secs(10), |b| {
+        b.js("return window.__downloads.some(d => d[0] === 'backoff-lab-config-b.json');") == json!(true)
+    });
     let downloads: Vec<(String, String)> = serde_json::from_value(b.js("return window.__downloads;")).unwrap();
     let find = |name: &str| {
         downloads
@@ -622,6 +630,10 @@ fn a_bad_host_drags_round_robin_and_not_least_outstanding() {
     b.wait_for("the run to end", Duration::from_secs(30), |b| number(&b.text("#clock")) >= 60.0 && b.text("#run-to-end") == "Run to end");
     // Host 4 (index 3) is the one queueing under round robin.
     assert_eq!(b.js("return document.querySelector('#tier-0 .hosts i:nth-child(4)').className;"), json!("q"));
+    // The load chart's capacity is the hosts' own: seven at 4 workers × 20/s and the slow one
+    // at 4 × 2/s, 568/s (not the whole tier ten times slower, 64/s, under the 300 offered).
+    let ymax: f64 = b.js("return document.getElementById('chart-load').dataset.ymax;").as_str().unwrap_or("").parse().unwrap_or(f64::NAN);
+    assert!((560.0 * 1.1..=580.0 * 1.1).contains(&ymax), "the axis tops the 568/s capacity line: {ymax}");
     let (a, bb) = (number(&b.text("#timeouts")), number(&b.text("#timeouts-b")));
     assert!(a > 10.0 * bb.max(1.0), "round robin times out far more than least outstanding: {a} vs {bb} per s");
     assert!((30.0..=55.0).contains(&a), "about 40 timeouts a second in the headline, as the scenario says: {a}");

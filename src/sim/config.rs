@@ -692,9 +692,12 @@ impl Config {
     }
 
     /// `self` as tier `t` sees it: that tier's server, client and limiters (the calls into it)
-    /// in the edge's places, and every fault of every tier, so that one parameter table, chart
-    /// or check reads any tier. The edge of a config without tier faults is the config itself,
-    /// not copied. Every "tier as a config" in the lab comes from here.
+    /// in the edge's places, so that one parameter table, chart or check reads any tier. Every
+    /// fault of the system that acts on all hosts of a tier is in `faults` (the triggers the
+    /// verdicts and charts mark); a fault on one host of tier `t` stays on that host
+    /// (`tier_faults`, tier 0 of the view), since it does not slow or stop the others. The edge
+    /// of a config without tier faults is the config itself, not copied. Every "tier as a
+    /// config" in the lab comes from here.
     pub fn tier_view(&self, t: usize) -> std::borrow::Cow<'_, Config> {
         let parts = self.tier(t).filter(|_| t > 0);
         if parts.is_none() && self.tier_faults.is_empty() {
@@ -705,8 +708,9 @@ impl Config {
             (view.server, view.client, view.limiters) = (server.clone(), client.clone(), limiters.clone());
         }
         view.tiers.clear();
-        view.faults.extend(self.tier_faults.iter().map(|f| f.fault.clone()));
-        view.tier_faults.clear();
+        let (own_host, rest): (Vec<&TierFault>, Vec<&TierFault>) = self.tier_faults.iter().partition(|f| f.tier as usize == t && f.host.is_some());
+        view.faults.extend(rest.into_iter().map(|f| f.fault.clone()));
+        view.tier_faults = own_host.into_iter().map(|f| TierFault { tier: 0, ..f.clone() }).collect();
         std::borrow::Cow::Owned(view)
     }
 

@@ -172,8 +172,8 @@ pub fn app() -> Html {
           <ParamGroups cfg={edit_cfg.clone()} errors={controls.errors.clone()} groups={controls.groups.clone()}
             client_note={mean_delay_text(edit_delays)} on_change={on_key} texts_ready={texts_ready} tier={controls.tier} />
           if !controls.embed {
-            { share::view(&share::Props { lab: lab.clone(), url: full_url, snippet, cfg: edit_cfg,
-              config_file: if controls.editing_b && controls.compare.is_some() { "backoff-lab-config-b.json" } else { "backoff-lab-config.json" }, seed: controls.seed }) }
+            { share::view(&share::Props { lab: lab.clone(), url: full_url, snippet, link: &link,
+              side_b: controls.editing_b && controls.compare.is_some(), seed: controls.seed }) }
           }
         </section>
 

@@ -1,8 +1,10 @@
 //! The page's panels that a learner opens on demand, in one small wasm of their own (`panels`),
-//! fetched the first time one is asked for, so the start-up download carries neither: the map
-//! of the lab ([`crate::map::panel`]) and Brooker's 2015 contention experiment.
+//! fetched the first time one is asked for, so the start-up download carries none of them: the
+//! map of the lab ([`crate::map::panel`]), Brooker's 2015 contention experiment, and the config
+//! export (JSON, written from the link).
 //!
-//! The page asks with [`request`] (`"map"`, or `"contention:SEED"`): each request joins a queue
+//! The page asks with [`request`] (`"map"`, `"contention:SEED"`, `"json:a:LINK"` or
+//! `"json:b:LINK"` for the side whose config to write): each request joins a queue
 //! in the body's `data-panel-requests`; the first one fetches the script, whose start serves the
 //! queue, and later ones ring a `lab-panel` event that serves it again. Each panel draws into
 //! its placeholder (`#map-panel`, `#contention-panel`), which the page renders empty.
@@ -62,8 +64,20 @@ fn serve() {
             crate::map::panel::start();
         } else if let Some(seed) = what.strip_prefix("contention:").and_then(|s| s.parse::<u64>().ok()) {
             contention(seed);
+        } else if let Some((side, link)) = what.strip_prefix("json:").and_then(|w| w.split_once(':')) {
+            config_json(side == "b", link);
         }
     }
+}
+
+/// Downloads the config of side A (or B) of the state `link` opens, as the JSON the CLI runs
+/// (`lab run --config FILE`).
+fn config_json(b: bool, link: &str) {
+    let state = crate::url::decode(link).0;
+    let mut cfg = if b { state.compare.unwrap_or(state.config) } else { state.config };
+    cfg.metrics.trace_capacity = 0;
+    let name = if b { "backoff-lab-config-b.json" } else { "backoff-lab-config.json" };
+    super::web::download(name, &super::web::data_url("application/json", &crate::keys::config_json(&cfg)));
 }
 
 /// Runs Brooker's experiment on the page's seed and draws his two charts, calls and

@@ -5,19 +5,20 @@ use super::*;
 use crate::sim::{Config, Window};
 use web_sys::HtmlCanvasElement;
 
-/// Service slowdown from faults at `t` seconds.
-fn slow_at(cfg: &Config, t: f64) -> f64 {
-    cfg.faults.iter().filter(|f| f.kind == FaultKind::Slow && f.start_s <= t && t < f.end_s).map(|f| f.value).product()
-}
-
 /// Requests per second the available workers could serve in each window: the workers the
-/// window actually had (after crashes), at the service time it actually had (after brownouts).
+/// window actually had (after crashes), at the service time each host actually had (after
+/// brownouts, of the tier or of one host), the workers shared evenly among the hosts.
 fn capacity_per_s(ws: &[&Window], cfg: &Config) -> Vec<(f64, f64)> {
+    let hosts = cfg.server.hosts.max(1);
     ws.iter()
         .map(|w| {
-            let workers = w.capacity_area as f64 / w.width.0.max(1) as f64;
             let mid = w.start.as_secs_f64() + w.width.as_secs_f64() / 2.0;
-            (w.end_time().as_secs_f64(), workers * 1_000.0 / (cfg.server.service_ms * slow_at(cfg, mid)))
+            let slow = |f: &crate::sim::Fault| if f.kind == FaultKind::Slow && f.start_s <= mid && mid < f.end_s { f.value } else { 1.0 };
+            let all: f64 = cfg.faults.iter().map(slow).product();
+            // Each host's share of the workers, at its own speed.
+            let speed: f64 = (0..hosts).map(|h| 1.0 / cfg.tier_faults.iter().filter(|f| f.host == Some(h)).map(|f| slow(&f.fault)).product::<f64>()).sum();
+            let workers = w.capacity_area as f64 / w.width.0.max(1) as f64 / f64::from(hosts);
+            (w.end_time().as_secs_f64(), workers * speed * 1_000.0 / (cfg.server.service_ms * all))
         })
         .collect()
 }

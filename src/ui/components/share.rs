@@ -14,10 +14,10 @@ pub struct Props<'a> {
     pub url: String,
     /// The iframe snippet that embeds it.
     pub snippet: String,
-    /// The config the JSON export writes: the side the controls change.
-    pub cfg: &'a crate::sim::Config,
-    /// Its file name (side B's ends in "-b").
-    pub config_file: &'static str,
+    /// The current state's link, from which the JSON export writes the config of the side the
+    /// controls change (side B when `side_b`, whose file name ends in "-b").
+    pub link: &'a str,
+    pub side_b: bool,
     pub seed: u64,
 }
 
@@ -45,12 +45,10 @@ pub fn view(p: &Props<'_>) -> Html {
         })
     };
     let on_json = {
-        let (cfg, name) = (p.cfg.clone(), p.config_file);
-        Callback::from(move |_: MouseEvent| {
-            let mut c = cfg.clone();
-            c.metrics.trace_capacity = 0;
-            download(name, &data_url("application/json", &crate::keys::config_json(&c)));
-        })
+        // Written in the on-demand panels' wasm (`crate::ui::panels`), from the link: the
+        // config writer is not part of the start-up download.
+        let what = format!("json:{}:{}", if p.side_b { "b" } else { "a" }, p.link);
+        Callback::from(move |_: MouseEvent| crate::ui::panels::request(&what))
     };
     let on_png = {
         let canvases = p.lab.canvases.clone();
