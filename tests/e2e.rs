@@ -335,7 +335,7 @@ fn exports_give_csv_pngs_and_a_config_the_cli_runs() {
     assert!(csv.starts_with("start_s,width_s,offered_per_s"), "{}", &csv[..80.min(csv.len())]);
     assert!(csv.lines().count() > 500, "one row per 100 ms window over 60 s");
     let pngs = downloads.iter().filter(|(n, h)| n.ends_with(".png") && h.starts_with("data:image/png;base64,")).count();
-    assert_eq!(pngs, 7, "six charts and the delay histogram");
+    assert_eq!(pngs, 8, "seven charts and the delay histogram");
     // The exported config runs in the CLI.
     let json = decode_data(&find("backoff-lab-config.json"));
     let dir = tempdir::Dir::new("export");
@@ -806,6 +806,10 @@ fn the_run_report_shows_the_figures_the_sentences_quote() {
     assert_eq!(first_number(&b.text("#report-rejected")), 516.0, "{}", b.text("#report-rejected"));
     // Its story: "little work is wasted (under 2 % over the run, in the run report)".
     assert!(first_number(&b.text("#report-wasted")) < 2.0, "{}", b.text("#report-wasted"));
+    // The waste chart shows when: the rejections come in the crash, hundreds a second.
+    let waste = |attr: &str| b.js(&format!("return document.getElementById('chart-waste').dataset.{attr} || '';")).as_str().unwrap_or("").to_string();
+    assert!(waste("legend").contains("rejected or throttled") && waste("legend").contains("wasted"), "{}", waste("legend"));
+    assert!(waste("ymax").parse::<f64>().unwrap_or(0.0) > 200.0, "hundreds of rejections a second in the crash: top {}", waste("ymax"));
 
     // adaptive: "15 in the whole run, the run report's rejections".
     run("adaptive");

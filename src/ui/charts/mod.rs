@@ -17,6 +17,7 @@ mod limiters;
 mod load;
 mod phase;
 mod queue;
+mod waste;
 
 pub use amplification::draw_amplification;
 pub use arrivals::draw_arrivals;
@@ -28,6 +29,7 @@ pub use limiters::draw_limiters;
 pub use load::draw_load;
 pub use phase::draw_phase;
 pub use queue::draw_queue;
+pub use waste::draw_waste;
 
 use crate::sim::{Config, FaultKind, SimTime, Window};
 use plotters::prelude::*;
@@ -52,6 +54,7 @@ pub const CHARTS: &[Chart] = &[
     Chart { id: "queue", label: "Queue depth with the limit line", draw: draw_queue },
     Chart { id: "arrivals", label: "First attempts per window", draw: draw_arrivals },
     Chart { id: "amplification", label: "Amplification", draw: draw_amplification },
+    Chart { id: "waste", label: "Wasted work, rejections and dropped work per second", draw: draw_waste },
     Chart { id: "limiters", label: "Retry quota tokens, breaker state and adaptive send rate", draw: draw_limiters },
 ];
 use plotters_canvas::CanvasBackend;

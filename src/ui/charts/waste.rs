@@ -1,0 +1,32 @@
+//! Work that did nobody any good, per second: completions for callers who had left (wasted),
+//! and what the service turned away (rejected by a full queue, throttled, dropped past its
+//! deadline). The run report gives the whole run's shares; this shows when.
+
+use super::*;
+use crate::sim::{Config, Window};
+use web_sys::HtmlCanvasElement;
+
+fn per_s(n: u64, w: &Window) -> f64 {
+    n as f64 / w.width.as_secs_f64().max(1e-9)
+}
+
+fn wasted(w: &Window) -> f64 {
+    per_s(w.counts.wasted, w)
+}
+
+fn rejected(w: &Window) -> f64 {
+    per_s(w.counts.rejected_queue_full + w.counts.rejected_throttle, w)
+}
+
+pub fn draw_waste(c: &HtmlCanvasElement, ws: &[&Window], cmp: &[&Window], cfg: &Config, x: (f64, f64), t: &Theme) -> Result<(), String> {
+    let series = with_cmp(
+        vec![
+            a("wasted (served after the caller left)", VERMILLION, pts(ws, wasted)),
+            a("rejected or throttled", ORANGE, pts(ws, rejected)),
+            a("dropped past the deadline", SKY, pts(ws, |w| per_s(w.counts.dropped_expired, w))),
+        ],
+        cmp,
+        &[("B wasted", VERMILLION, wasted), ("B rejected", ORANGE, rejected)],
+    );
+    line_chart(c, "Wasted and refused work per second", &series, &fault_bands(cfg), x, XAxis::Seconds, t)
+}
