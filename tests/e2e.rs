@@ -118,8 +118,8 @@ fn browser_benchmarks() {
     b.set("#speed", "1");
     b.click("#play");
     thread::sleep(Duration::from_secs(3));
+    // Opening the map computes it.
     open_map(&b);
-    b.click("#map-run");
     b.wait_for("the map", Duration::from_secs(120), |b| b.text("#map-status").contains(" seeds in "));
     let p95 = b.js("return document.querySelector('#debug').dataset.p95;");
     println!("map: {} | p95 frame handler time meanwhile {} ms", b.text("#map-status"), p95.as_str().unwrap_or("?"));
@@ -672,9 +672,10 @@ fn the_map_shows_where_the_storm_tips_and_a_cell_loads_into_the_lab() {
     let server = StaticServer::start(dist);
     let b = Browser::sized(1280, 900);
     b.open(&format!("http://127.0.0.1:{}/?scenario=metastable-retry", server.port));
+    // Opening the map computes it (one click); a new size computes it again.
     open_map(&b);
+    b.wait_for("the map under way", Duration::from_secs(10), |b| b.text("#map-run").starts_with("Cancel") || b.text("#map-status").contains(" seeds in "));
     b.set("#map-size", "10");
-    b.click("#map-run");
     b.wait_for("progress on the button", Duration::from_secs(10), |b| b.text("#map-run").starts_with("Cancel") || b.text("#map-status").contains(" seeds in "));
     b.wait_for("the map to finish", Duration::from_secs(120), |b| b.text("#map-status").contains("100 cells × 3 seeds in"));
     // Short, small triggers recover; long, large ones stay down: the corners differ.
@@ -694,6 +695,16 @@ fn the_map_shows_where_the_storm_tips_and_a_cell_loads_into_the_lab() {
     b.js("const c = document.getElementById('map'); const r = c.getBoundingClientRect(); c.dispatchEvent(new MouseEvent('mousemove', {clientX: r.left + r.width / 2, clientY: r.top + r.height / 2, bubbles: true})); return 0;");
     assert!(b.text("#map-status").contains("of 3 seeds,") && b.text("#map-status").contains("stay down"), "{}", b.text("#map-status"));
     assert!(b.text("#map-status").starts_with("trigger duration (s) "), "the axes by name, not key: {}", b.text("#map-status"));
+    // The keyboard reaches every cell: from this lab's cell (ringed), the arrows move and say
+    // what each cell measured.
+    let key = |k: &str| b.js(&format!("document.getElementById('map').dispatchEvent(new KeyboardEvent('keydown', {{key: '{k}', bubbles: true}})); return 0;"));
+    assert_eq!(b.js("return document.getElementById('map').tabIndex;"), json!(0), "the map takes the focus");
+    key("ArrowLeft");
+    assert!(b.text("#map-status").contains(" seeds, ") && !b.text("#map-status").contains("(this lab)"), "{}", b.text("#map-status"));
+    key("ArrowRight");
+    let here = b.text("#map-status");
+    assert!(here.contains("(this lab)") && here.contains("trigger duration (s) 4.") && here.contains("press Enter"), "the lab's own 5 s, 0.5 cell: {here}");
+    assert!(b.text(".map").contains("A ring marks this lab"), "{}", b.text(".map"));
     b.screenshot_page(&Path::new(env!("CARGO_MANIFEST_DIR")).join("test-output/e2e-map.png"));
 
     // Clicking a cell loads it: the lab's fault becomes that cell's trigger.
@@ -706,7 +717,6 @@ fn the_map_shows_where_the_storm_tips_and_a_cell_loads_into_the_lab() {
     // A lab without a fault, mapped over the trigger: the page's own words, not the CLI's.
     b.open(&format!("http://127.0.0.1:{}/?scenario=healthy", server.port));
     open_map(&b);
-    b.click("#map-run");
     b.wait_for("the map's answer", Duration::from_secs(10), |b| b.text("#map-status").starts_with("Could not compute"));
     let said = b.text("#map-status");
     assert!(said.contains("add one with a fault button") && !said.contains("--fault"), "{said}");
@@ -717,7 +727,6 @@ fn the_map_shows_where_the_storm_tips_and_a_cell_loads_into_the_lab() {
     phone.open(&format!("http://127.0.0.1:{}/?scenario=metastable-retry", server.port));
     open_map(&phone);
     phone.set("#map-size", "10");
-    phone.click("#map-run");
     phone.wait_for("the map to finish", Duration::from_secs(120), |b| b.text("#map-status").contains(" seeds in "));
     let [_, _, w, _] = phone.rect("#map");
     assert!(w <= phone.width(), "the map fits the phone: {w} px");

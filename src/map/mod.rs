@@ -74,6 +74,32 @@ pub fn axis_values(cfg: &Config, key: &str, n: usize) -> Vec<f64> {
     out
 }
 
+/// What `cfg` has now on axis `key`, if it has a value there (no timeout or no queue limit
+/// has none on those axes; no fault, none on the trigger's).
+pub fn axis_now(cfg: &Config, key: &str) -> Option<f64> {
+    let trigger = cfg.faults.first().or_else(|| cfg.tier_faults.first().map(|f| &f.fault));
+    match key {
+        "load.rate_per_s" => Some(cfg.load.rate_per_s),
+        "trigger.value" => trigger.map(|f| f.value),
+        "trigger.duration_s" => trigger.map(|f| f.end_s - f.start_s),
+        "client.max_attempts" => Some(f64::from(cfg.client.max_attempts)),
+        "client.timeout_ms" => cfg.client.timeout_ms,
+        "server.queue_limit" => cfg.server.queue_limit.map(f64::from),
+        _ => None,
+    }
+}
+
+/// The index of the value of `values` (in order) nearest `v`, if `v` lies within their range
+/// (half a step beyond either end included).
+pub fn nearest(values: &[f64], v: f64) -> Option<usize> {
+    let (first, last) = (*values.first()?, *values.last()?);
+    let half = if values.len() > 1 { (last - first).abs() / (values.len() - 1) as f64 / 2.0 } else { 0.5 };
+    if v < first.min(last) - half || v > first.max(last) + half {
+        return None;
+    }
+    (0..values.len()).min_by(|&a, &b| (values[a] - v).abs().total_cmp(&(values[b] - v).abs()))
+}
+
 /// A share of a map for one worker: cells `from..to` of the grid (y outer, x inner).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Job {

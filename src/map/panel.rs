@@ -10,7 +10,7 @@
 //! `lab-load` event, and the page loads it on the same seed.
 
 use super::sweep::Axis;
-use super::{AXES, Job, SETTLE_S, axis_values};
+use super::{AXES, Job, SETTLE_S, axis_now, axis_values, nearest};
 use crate::ui::web::{media, now_ms};
 use crate::url;
 use js_sys::Array;
@@ -19,7 +19,8 @@ use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::{
-    CanvasRenderingContext2d, CustomEvent, CustomEventInit, Document, Element, HtmlCanvasElement, HtmlSelectElement, MessageEvent, MouseEvent, Worker,
+    CanvasRenderingContext2d, CustomEvent, CustomEventInit, Document, Element, HtmlCanvasElement, HtmlSelectElement, KeyboardEvent, MessageEvent, MouseEvent,
+    Worker,
 };
 
 /// Cells sent to a worker at a time: small enough to share the slow cells out.
@@ -43,6 +44,10 @@ struct Run {
     started_ms: f64,
     took_ms: Option<f64>,
     error: Option<String>,
+    /// The cell the keyboard is on, if a learner moved onto the grid with the keys.
+    focus: Option<usize>,
+    /// The cell nearest the lab as it is now, if both its values lie on the axes.
+    here: Option<usize>,
 }
 
 impl Run {
@@ -85,7 +90,8 @@ fn by_id<T: JsCast>(doc: &Document, id: &str) -> Option<T> {
 }
 
 /// Draws the grid: pale where every seed recovers, dark where every seed stays down, grey
-/// where the cell is still to come.
+/// where the cell is still to come; ticks on both axes, a ring on the cell of the lab as it is
+/// now, and the keyboard's cell outlined.
 fn draw(canvas: &HtmlCanvasElement, run: &Run) -> Option<()> {
     let job = run.job.as_ref()?;
     let ctx: CanvasRenderingContext2d = canvas.get_context("2d").ok()??.dyn_into().ok()?;
@@ -97,8 +103,9 @@ fn draw(canvas: &HtmlCanvasElement, run: &Run) -> Option<()> {
     let _ = ctx.scale(dpr, dpr);
     let (nx, ny) = (job.x.values.len(), job.y.values.len());
     let (cw, ch) = ((w - LEFT - RIGHT) / nx as f64, (h - TOP - BOTTOM) / ny as f64);
+    // Cell i's top-left corner; rows go up: the first y value is at the bottom.
+    let corner = |i: usize| (LEFT + (i % nx) as f64 * cw, TOP + (ny as f64 - 1.0 - (i / nx) as f64) * ch);
     for (i, cell) in run.cells.iter().enumerate() {
-        let (cx, cy) = ((i % nx) as f64, (i / nx) as f64);
         let colour = match cell {
             // No seed stayed down and none recovered: no verdict, its own colour.
             Some((share, _, recovered)) if *share == 0.0 && *recovered == 0.0 => (if dark { "#4f7f9a" } else { "#8fb8d0" }).to_string(),
@@ -111,18 +118,50 @@ fn draw(canvas: &HtmlCanvasElement, run: &Run) -> Option<()> {
             None => (if dark { "#34343a" } else { "#e4e4e8" }).to_string(),
         };
         ctx.set_fill_style_str(&colour);
-        // Rows go up: the first y value is at the bottom.
-        ctx.fill_rect(LEFT + cx * cw, TOP + (ny as f64 - 1.0 - cy) * ch, cw - 1.0, ch - 1.0);
+        let (x, y) = corner(i);
+        ctx.fill_rect(x, y, cw - 1.0, ch - 1.0);
     }
-    ctx.set_fill_style_str(if dark { "#ececf0" } else { "#1d1d1f" });
+    let ink = if dark { "#ececf0" } else { "#1d1d1f" };
+    // The lab as it is now: a ring in both themes' ink, white inside it so it shows on dark cells.
+    for (cell, colour, width) in [(run.here, "#ffffff", 4.0), (run.here, ink, 2.0), (run.focus, "#0072b2", 3.0)] {
+        if let Some(i) = cell {
+            let (x, y) = corner(i);
+            ctx.set_stroke_style_str(colour);
+            ctx.set_line_width(width);
+            ctx.stroke_rect(x + 1.5, y + 1.5, cw - 4.0, ch - 4.0);
+        }
+    }
+    ctx.set_fill_style_str(ink);
+    ctx.set_stroke_style_str(ink);
+    ctx.set_line_width(1.0);
     ctx.set_font("11px sans-serif");
-    let (xs, ys) = (&job.x.values, &job.y.values);
-    let _ = ctx.fill_text(&short(xs[0]), LEFT, h - BOTTOM + 13.0);
-    let _ = ctx.fill_text(&short(xs[nx - 1]), w - RIGHT - cw, h - BOTTOM + 13.0);
-    let _ = ctx.fill_text(&format!("across: {}", label(&job.x.key)), LEFT, h - 6.0);
+    // Five ticks on each axis, at cell centres, with the cell's value.
+    let ticks = |n: usize| -> Vec<usize> {
+        let mut t: Vec<usize> = (0..5).map(|k| k * (n - 1) / 4).collect();
+        t.dedup();
+        t
+    };
+    ctx.set_text_align("center");
+    for i in ticks(nx) {
+        let x = LEFT + (i as f64 + 0.5) * cw;
+        ctx.begin_path();
+        ctx.move_to(x, h - BOTTOM);
+        ctx.line_to(x, h - BOTTOM + 4.0);
+        ctx.stroke();
+        let _ = ctx.fill_text(&short(job.x.values[i]), x, h - BOTTOM + 14.0);
+    }
+    ctx.set_text_align("right");
+    for j in ticks(ny) {
+        let y = TOP + (ny as f64 - 0.5 - j as f64) * ch;
+        ctx.begin_path();
+        ctx.move_to(LEFT - 4.0, y);
+        ctx.line_to(LEFT, y);
+        ctx.stroke();
+        let _ = ctx.fill_text(&short(job.y.values[j]), LEFT - 6.0, y + 4.0);
+    }
+    ctx.set_text_align("left");
+    let _ = ctx.fill_text(&format!("across: {}", label(&job.x.key)), LEFT, h - 4.0);
     let _ = ctx.fill_text(&format!("up: {}", label(&job.y.key)), LEFT, 12.0);
-    let _ = ctx.fill_text(&short(ys[0]), 2.0, h - BOTTOM - 2.0);
-    let _ = ctx.fill_text(&short(ys[ny - 1]), 2.0, TOP + 9.0);
     Some(())
 }
 
@@ -142,7 +181,45 @@ fn cell_at(canvas: &HtmlCanvasElement, job: &Job, x: f64, y: f64) -> Option<usiz
     Some((fy * ny as f64) as usize * nx + (fx * nx as f64) as usize)
 }
 
-/// Builds the panel in `#map-panel`. `crate::ui::panels` calls this once its wasm has loaded.
+/// What cell `i` measured, in words (the hover and the keyboard say this).
+fn describe(r: &Run, i: usize) -> Option<String> {
+    let job = r.job.as_ref()?;
+    let n = job.x.values.len();
+    // The axes as the pickers name them, not as keys.
+    let name = |key: &str| if label(key).is_empty() { key.to_string() } else { label(key).to_string() };
+    let here = if r.here == Some(i) { " (this lab)" } else { "" };
+    let at = format!("{} {}, {} {}{here}", name(&job.x.key), short(job.x.values[i % n]), name(&job.y.key), short(job.y.values[i / n]));
+    Some(match r.cells.get(i).copied().flatten() {
+        Some((share, rec, recovered)) => {
+            let n = f64::from(job.seeds);
+            let (down, up) = ((share * n).round(), (recovered * n).round());
+            let none = n - down - up;
+            let rec = if rec.is_nan() { String::new() } else { format!(" (median {rec:.1} s)") };
+            let rest =
+                if none > 0.0 { format!(", {none:.0} no verdict (the trigger still on at the end, or goodput between half and 90 %)") } else { String::new() };
+            format!("{at}: of {n:.0} seeds, {down:.0} stay down, {up:.0} recover{rec}{rest}. Click it, or press Enter, to load it.")
+        }
+        None => format!("{at}: not computed yet"),
+    })
+}
+
+/// Sends cell `i`'s config to the page, which loads it on the same seed.
+fn load_cell(root: &Element, job: &Job, i: usize) {
+    let Ok(cfg) = job.config(i) else { return };
+    let (mut link, _) = url::decode(&root.get_attribute("data-link").unwrap_or_default());
+    link.config = cfg;
+    link.compare = None;
+    let init = CustomEventInit::new();
+    init.set_detail(&JsValue::from(url::encode(&link)));
+    init.set_bubbles(true);
+    if let Ok(ev) = CustomEvent::new_with_event_init_dict("lab-load", &init) {
+        let _ = root.dispatch_event(&ev);
+    }
+}
+
+/// Builds the panel in `#map-panel` and computes the map at once (opening it is asking for
+/// it). `crate::ui::panels` calls this once its wasm has loaded. Changing an axis or the size
+/// computes it again; the button cancels a map in progress, or computes it anew.
 pub fn start() -> Option<()> {
     let doc = web_sys::window()?.document()?;
     let root: Element = doc.get_element_by_id("map-panel")?;
@@ -152,8 +229,8 @@ pub fn start() -> Option<()> {
          <label for=\"map-y\">Up</label><select id=\"map-y\">{options}</select>\
          <select id=\"map-size\" aria-label=\"Grid size\"><option value=\"20\">20 × 20</option><option value=\"10\">10 × 10</option></select>\
          <button id=\"map-run\">Compute the map</button></div>\
-         <p class=\"help-inline\">Pale yellow: every seed recovers. Dark purple: every seed stays down; the shades between, some of each. Blue: no verdict (no seed stays down or recovers: the trigger is still on at the end, or goodput settles between half and 90 %). Grey: still to come.</p>\
-         <canvas id=\"map\" role=\"img\" aria-label=\"Share of seeds that stay down, for each pair of values\" hidden></canvas>\
+         <p class=\"help-inline\">Pale yellow: every seed recovers. Dark purple: every seed stays down; the shades between, some of each. Blue: no verdict (no seed stays down or recovers: the trigger is still on at the end, or goodput settles between half and 90 %). Grey: still to come. A ring marks this lab as it is now.</p>\
+         <canvas id=\"map\" tabindex=\"0\" role=\"img\" aria-label=\"Share of seeds that stay down, for each pair of values; arrow keys move between cells, Enter loads one\" hidden></canvas>\
          <p class=\"help-inline\" id=\"map-status\" aria-live=\"polite\">Each cell runs this lab for its duration on 3 seeds; dark cells stay down after the trigger \
          (goodput under half of offered over the last {SETTLE_S} s), pale ones recover.</p>"
     ));
@@ -179,7 +256,7 @@ pub fn start() -> Option<()> {
             let status = match (&r.error, r.took_ms, r.job.as_ref()) {
                 (Some(e), _, _) => Some(format!("Could not compute the map: {e}")),
                 (None, Some(ms), Some(job)) => Some(format!(
-                    "{} cells × {} seeds in {:.1} s. Hover a cell for its figures; click it to load it into the lab.",
+                    "{} cells × {} seeds in {:.1} s. Hover a cell for its figures (or move onto the map with Tab and the arrow keys); click it, or press Enter, to load it into the lab.",
                     job.cells(),
                     job.seeds,
                     ms / 1e3
@@ -192,16 +269,10 @@ pub fn start() -> Option<()> {
         }
     };
     let show = Rc::new(show);
-    let on_run = {
+    let compute: Rc<dyn Fn()> = {
         let (doc, run, show, root) = (doc.clone(), run.clone(), show.clone(), root.clone());
-        Closure::<dyn FnMut()>::new(move || {
+        Rc::new(move || {
             let mut r = run.borrow_mut();
-            if r.running() {
-                r.stop();
-                *r = Run::default();
-                drop(r);
-                return show();
-            }
             r.stop();
             // The lab as the page has it now: its share link.
             let (link, _) = url::decode(&root.get_attribute("data-link").unwrap_or_default());
@@ -230,7 +301,9 @@ pub fn start() -> Option<()> {
                 drop(r);
                 return show();
             }
-            *r = Run { cells: vec![None; job.cells()], job: Some(job), started_ms: now_ms(), ..Run::default() };
+            let at = |a: &super::sweep::Axis| axis_now(&job.base, &a.key).and_then(|v| nearest(&a.values, v));
+            let here = at(&job.x).zip(at(&job.y)).map(|(i, j)| j * job.x.values.len() + i);
+            *r = Run { cells: vec![None; job.cells()], job: Some(job), started_ms: now_ms(), here, ..Run::default() };
             let cores = web_sys::window().map_or(2.0, |w| w.navigator().hardware_concurrency());
             for w in 0..(cores as usize).clamp(1, 4) {
                 let Ok(worker) = Worker::new("map-worker_loader.js") else {
@@ -272,38 +345,46 @@ pub fn start() -> Option<()> {
             show();
         })
     };
-    doc.get_element_by_id("map-run")?.add_event_listener_with_callback("click", on_run.as_ref().unchecked_ref()).ok()?;
-    on_run.forget();
+    let on_button = {
+        let (run, show, compute) = (run.clone(), show.clone(), compute.clone());
+        Closure::<dyn FnMut()>::new(move || {
+            let running = run.borrow().running();
+            if running {
+                let mut r = run.borrow_mut();
+                r.stop();
+                *r = Run::default();
+                drop(r);
+                show();
+            } else {
+                compute();
+            }
+        })
+    };
+    doc.get_element_by_id("map-run")?.add_event_listener_with_callback("click", on_button.as_ref().unchecked_ref()).ok()?;
+    on_button.forget();
+    let on_change = {
+        let compute = compute.clone();
+        Closure::<dyn FnMut()>::new(move || compute())
+    };
+    for id in ["map-x", "map-y", "map-size"] {
+        doc.get_element_by_id(id)?.add_event_listener_with_callback("change", on_change.as_ref().unchecked_ref()).ok()?;
+    }
+    on_change.forget();
     let canvas: HtmlCanvasElement = by_id(&doc, "map")?;
-    let on_move = {
-        let (doc, run, canvas) = (doc.clone(), run.clone(), canvas.clone());
-        Closure::<dyn FnMut(MouseEvent)>::new(move |e: MouseEvent| {
-            let r = run.borrow();
-            let Some(job) = r.job.as_ref() else { return };
-            let text = cell_at(&canvas, job, f64::from(e.offset_x()), f64::from(e.offset_y())).map(|i| {
-                let n = job.x.values.len();
-                // The axes as the pickers name them, not as keys.
-                let name = |key: &str| if label(key).is_empty() { key.to_string() } else { label(key).to_string() };
-                let at = format!("{} {}, {} {}", name(&job.x.key), short(job.x.values[i % n]), name(&job.y.key), short(job.y.values[i / n]));
-                match r.cells.get(i).copied().flatten() {
-                    Some((share, rec, recovered)) => {
-                        let n = f64::from(job.seeds);
-                        let (down, up) = ((share * n).round(), (recovered * n).round());
-                        let none = n - down - up;
-                        let rec = if rec.is_nan() { String::new() } else { format!(" (median {rec:.1} s)") };
-                        let rest = if none > 0.0 {
-                            format!(", {none:.0} no verdict (the trigger still on at the end, or goodput between half and 90 %)")
-                        } else {
-                            String::new()
-                        };
-                        format!("{at}: of {n:.0} seeds, {down:.0} stay down, {up:.0} recover{rec}{rest}. Click to load it.")
-                    }
-                    None => format!("{at}: not computed yet"),
-                }
-            });
+    let say = {
+        let doc = doc.clone();
+        move |text: Option<String>| {
             if let (Some(t), Some(p)) = (text, doc.get_element_by_id("map-status")) {
                 p.set_text_content(Some(&t));
             }
+        }
+    };
+    let on_move = {
+        let (run, canvas, say) = (run.clone(), canvas.clone(), say.clone());
+        Closure::<dyn FnMut(MouseEvent)>::new(move |e: MouseEvent| {
+            let r = run.borrow();
+            let Some(job) = r.job.as_ref() else { return };
+            say(cell_at(&canvas, job, f64::from(e.offset_x()), f64::from(e.offset_y())).and_then(|i| describe(&r, i)));
         })
     };
     canvas.add_event_listener_with_callback("mousemove", on_move.as_ref().unchecked_ref()).ok()?;
@@ -313,19 +394,48 @@ pub fn start() -> Option<()> {
         Closure::<dyn FnMut(MouseEvent)>::new(move |e: MouseEvent| {
             let r = run.borrow();
             let Some(job) = r.job.as_ref() else { return };
-            let Some(cfg) = cell_at(&canvas, job, f64::from(e.offset_x()), f64::from(e.offset_y())).and_then(|i| job.config(i).ok()) else { return };
-            let (mut link, _) = url::decode(&root.get_attribute("data-link").unwrap_or_default());
-            link.config = cfg;
-            link.compare = None;
-            let init = CustomEventInit::new();
-            init.set_detail(&JsValue::from(url::encode(&link)));
-            init.set_bubbles(true);
-            if let Ok(ev) = CustomEvent::new_with_event_init_dict("lab-load", &init) {
-                let _ = root.dispatch_event(&ev);
+            if let Some(i) = cell_at(&canvas, job, f64::from(e.offset_x()), f64::from(e.offset_y())) {
+                load_cell(&root, job, i);
             }
         })
     };
     canvas.add_event_listener_with_callback("click", on_click.as_ref().unchecked_ref()).ok()?;
     on_click.forget();
+    // The keyboard: arrows move between cells (from this lab's, or the middle), and say what
+    // each measured; Enter or Space loads it.
+    let on_key = {
+        let (run, root, show) = (run.clone(), root.clone(), show.clone());
+        Closure::<dyn FnMut(KeyboardEvent)>::new(move |e: KeyboardEvent| {
+            let mut r = run.borrow_mut();
+            let Some((nx, cells)) = r.job.as_ref().map(|j| (j.x.values.len(), j.cells())) else { return };
+            let ny = cells / nx.max(1);
+            let i = r.focus.or(r.here).unwrap_or(ny / 2 * nx + nx / 2);
+            let (x, y) = (i % nx, i / nx);
+            let next = match e.key().as_str() {
+                "ArrowLeft" => Some(y * nx + x.saturating_sub(1)),
+                "ArrowRight" => Some(y * nx + (x + 1).min(nx - 1)),
+                "ArrowUp" => Some((y + 1).min(ny - 1) * nx + x),
+                "ArrowDown" => Some(y.saturating_sub(1) * nx + x),
+                "Enter" | " " => {
+                    e.prevent_default();
+                    if let Some(job) = r.job.as_ref() {
+                        load_cell(&root, job, i);
+                    }
+                    return;
+                }
+                _ => None,
+            };
+            let Some(next) = next else { return };
+            e.prevent_default();
+            r.focus = Some(next);
+            let text = describe(&r, next);
+            drop(r);
+            show();
+            say(text);
+        })
+    };
+    canvas.add_event_listener_with_callback("keydown", on_key.as_ref().unchecked_ref()).ok()?;
+    on_key.forget();
+    compute();
     Some(())
 }
