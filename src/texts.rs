@@ -116,6 +116,7 @@ mod tests {
         }
         known.push("ui.contention.intro".into());
         known.push("ui.contention.after".into());
+        known.push("ui.strip.caption".into());
         for k in t.keys() {
             assert!(known.iter().any(|x| x == k), "{k} belongs to nothing");
         }

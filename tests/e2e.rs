@@ -296,6 +296,36 @@ fn the_release_build_works_from_a_sub_path_and_the_example_docs_page_embeds_it()
 }
 
 #[test]
+fn a_page_whose_simulator_cannot_load_says_so() {
+    // The bundle without its wasm (a proxy that strips it, a half-copied folder): the loading
+    // message turns into what went wrong and what the lab needs, instead of loading forever.
+    let Some(dist) = ready() else { return };
+    let broken = std::env::temp_dir().join(format!("backoff-lab-broken-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&broken);
+    std::fs::create_dir_all(&broken).unwrap();
+    for entry in std::fs::read_dir(&dist).unwrap().flatten() {
+        let name = entry.file_name().to_string_lossy().to_string();
+        if !(name.starts_with("backoff-lab-") && name.ends_with("_bg.wasm")) && entry.path().is_file() {
+            std::fs::copy(entry.path(), broken.join(&name)).unwrap();
+        }
+    }
+    let server = StaticServer::start(broken.clone());
+    let b = Browser::start();
+    b.goto(&format!("http://127.0.0.1:{}/?scenario=healthy", server.port));
+    // At once where the browser reports the failure; after 15 s where it stays silent (WebKit).
+    b.wait_for("the failure to be told", Duration::from_secs(25), |b| b.text("#loading p").starts_with("The simulator "));
+    if b.engine() == support::Engine::Chromium {
+        let said = b.text("#loading p");
+        assert!(said.starts_with("The simulator could not start (") && said.contains("failed to fetch Wasm: 404"), "{said}");
+    }
+    assert!(b.text("#loading p").contains("needs WebAssembly"), "{}", b.text("#loading p"));
+    assert!(b.text("#loading h1").contains("Backoff Lab"));
+    drop(b);
+    drop(server);
+    let _ = std::fs::remove_dir_all(&broken);
+}
+
+#[test]
 fn exports_give_csv_pngs_and_a_config_the_cli_runs() {
     let Some(dist) = ready() else { return };
     let server = StaticServer::start(dist);
@@ -628,6 +658,10 @@ fn a_bad_host_drags_round_robin_and_not_least_outstanding() {
     assert_eq!(b.js("return document.querySelectorAll('#tierb-0 .hosts i').length;"), json!(8), "side B shows 8 hosts");
     b.click("#run-to-end");
     b.wait_for("the run to end", Duration::from_secs(30), |b| number(&b.text("#clock")) >= 60.0 && b.text("#run-to-end") == "Run to end");
+    // What the strip's marks mean is on screen, not only in hover titles.
+    let caption = b.text("#strip-caption");
+    assert!(caption.contains("a bar per host (host 1 first)") && caption.contains("red while calls queue"), "{caption}");
+    assert!(b.rect("#strip-caption")[3] > 0.0, "the caption is shown");
     // Host 4 (index 3) is the one queueing under round robin.
     assert_eq!(b.js("return document.querySelector('#tier-0 .hosts i:nth-child(4)').className;"), json!("q"));
     // The load chart's capacity is the hosts' own: seven at 4 workers × 20/s and the slow one

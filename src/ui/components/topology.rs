@@ -32,7 +32,7 @@ pub struct Props {
 #[function_component(Topology)]
 pub fn topology(p: &Props) -> Html {
     let side = p.side.clone();
-    html! {
+    html! { <>
       <div class="topology" role="group" aria-label="The system, edge first; pick a tier for the controls and charts">
         <span class="users">{ "users" }</span>
         { for p.tiers.iter().enumerate().map(|(t, v)| {
@@ -57,5 +57,7 @@ pub fn topology(p: &Props) -> Html {
             </> }
         }) }
       </div>
-    }
+      // What the strip's marks mean, on screen (not only in hover titles), once per page.
+      if p.side.is_empty() { <p class="help-inline" id="strip-caption">{ crate::texts::text("ui.strip.caption") }</p> }
+    </> }
 }
