@@ -925,3 +925,96 @@ fn run_to_report(b: &Browser, server: &StaticServer, scenario: &str) {
     b.click("#run-to-end");
     b.wait_for("the run to end and the report", Duration::from_secs(60), |b| b.text("#run-to-end") == "Run to end" && !b.text("#report-requests").is_empty());
 }
+
+#[test]
+fn the_page_shows_what_the_remaining_sentences_quote() {
+    // The scenarios whose sentences the other browser tests do not read: each figure the
+    // sentence quotes, read from the headline, the run report or the data behind a chart.
+    let Some(dist) = ready() else { return };
+    let server = StaticServer::start(dist);
+    let b = Browser::sized(1280, 900);
+    let run = |scenario: &str| run_to_report(&b, &server, scenario);
+    let data = |chart: &str, attr: &str| {
+        b.js(&format!("const c = document.getElementById('chart-{chart}'); return c ? c.dataset.{attr} || '' : '';")).as_str().unwrap_or("").to_string()
+    };
+    let top = |chart: &str| data(chart, "ymax").parse::<f64>().unwrap_or(f64::NAN) / 1.1;
+    // The arrivals chart's own "average N" legend entry.
+    let average = || first_number(data("arrivals", "legend").split("average ").nth(1).unwrap_or(""));
+    let collapsed = "collapsed (metastable: the trigger is gone, the failure is not)";
+
+    // exponential-backoff, full-jitter: "attempts stay near 4× the offered load and the storm does not end".
+    for s in ["exponential-backoff", "full-jitter"] {
+        run(s);
+        let amp = number(&b.text("#amplification"));
+        assert!((3.7..=4.3).contains(&amp), "{s}: attempts near 4× offered: {amp}");
+        assert_eq!((b.text("#health"), b.text("#recovery")), (collapsed.to_string(), "not recovered".to_string()), "{s}");
+    }
+
+    // cron-aligned: "a spike of 2,000 arrivals in one window each period (the period chart puts
+    // over 95 % of first tries in its first second), a deep queue, timeouts, and retries".
+    run("cron-aligned");
+    assert!((1_900.0..=2_100.0).contains(&top("arrivals")), "a 2,000 spike: {}", top("arrivals"));
+    let head = first_number(data("phase", "title").split("s period: ").nth(1).unwrap_or(""));
+    assert!(head > 95.0, "over 95 % in the first second: {}", data("phase", "title"));
+    assert!(first_number(&b.text("#report-timeouts")) > 1_000.0 && first_number(&b.text("#report-retries")) > 1_000.0, "timeouts and retries");
+
+    // cron-jittered: "about 20 arrivals per 100 ms window and never a spike (the period chart is
+    // flat: about a tenth of first tries in each second), no timeouts".
+    run("cron-jittered");
+    assert!((18.0..=22.0).contains(&average()), "about 20 a window: {}", data("arrivals", "legend"));
+    assert!(top("arrivals") < 2.0 * average(), "never a spike: top {} against {}", top("arrivals"), average());
+    let head = first_number(data("phase", "title").split("s period: ").nth(1).unwrap_or(""));
+    assert!((7.0..=13.0).contains(&head), "a tenth in each second: {}", data("phase", "title"));
+    assert_eq!(b.text("#report-timeouts"), "0");
+
+    // retry-quota: "the token level drains during the crash, retries stop, and the service recovers".
+    run("retry-quota");
+    assert!(
+        data("limiters", "legend").contains("quota tokens") && data("limiters", "legend").contains("retries stopped by quota"),
+        "{}",
+        data("limiters", "legend")
+    );
+    assert_eq!(b.text("#health"), "healthy");
+    assert!(number(&b.text("#recovery")) <= 5.0, "it recovers: {}", b.text("#recovery"));
+
+    // circuit-breaker: "the breaker opens during the crash … and it closes again".
+    run("circuit-breaker");
+    assert!(data("limiters", "legend").contains("breaker (top = open)"), "{}", data("limiters", "legend"));
+    assert_eq!(b.text("#health"), "healthy");
+    assert!(number(&b.text("#recovery")) <= 10.0, "it recovers: {}", b.text("#recovery"));
+
+    // deadline-lifo: "wasted work disappears (0 % over the run) and goodput is back as soon as the
+    // crash ends (time to recovery 0 s) … the whole run's p99 is over 2 s".
+    run("deadline-lifo");
+    assert_eq!(b.text("#report-wasted"), "0.0 %");
+    assert_eq!(b.text("#recovery"), "0.0 s");
+    assert!(
+        b.text("#report-p99").split(" / ").next().unwrap_or("").ends_with(" ms") && first_number(&b.text("#report-p99")) > 2_000.0,
+        "{}",
+        b.text("#report-p99")
+    );
+
+    // closed-backoff: "retries at once keep the closed system down after the crash; exponential
+    // backoff … recovers about 10 s after the crash".
+    run("closed-backoff");
+    assert_eq!(b.text("#health"), collapsed);
+    assert_eq!(b.text("#health-b"), "healthy");
+    assert!((8.0..=12.0).contains(&number(&b.text("#recovery-b"))), "B recovers about 10 s after: {}", b.text("#recovery-b"));
+
+    // backoff-cap: "both serve new requests again the moment the crash ends (time to recovery
+    // 0 s) … the run report's p99 is over 30 s with the 60 s cap, about 12 s with the 2 s cap".
+    run("backoff-cap");
+    assert_eq!((b.text("#recovery"), b.text("#recovery-b")), ("0.0 s".to_string(), "0.0 s".to_string()));
+    let p99_s = |id: &str| first_number(&b.text(id));
+    let in_s = |id: &str| b.text(id).split(" / ").next().unwrap_or("").ends_with(" s");
+    assert!(in_s("#report-p99") && p99_s("#report-p99") > 30.0, "A: {}", b.text("#report-p99"));
+    assert!(in_s("#report-p99-b") && (9.0..=15.0).contains(&p99_s("#report-p99-b")), "B: {}", b.text("#report-p99-b"));
+
+    // synchronized-retries: "without jitter … the busiest 100 ms holds about 6× the average
+    // attempts and full goodput returns 2 s after the restart … with full jitter (time to recovery 0 s)".
+    run("synchronized-retries");
+    let ratio = top("arrivals") / average();
+    assert!((5.0..=7.0).contains(&ratio), "about 6× the average: {} / {}", top("arrivals"), average());
+    assert_eq!((b.text("#recovery"), b.text("#recovery-b")), ("2.0 s".to_string(), "0.0 s".to_string()));
+    assert!(b.errors().is_empty(), "console errors: {:?}", b.errors());
+}

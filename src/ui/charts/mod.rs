@@ -271,6 +271,7 @@ pub fn line_chart(canvas: &HtmlCanvasElement, title: &str, series: &[Series], ba
     // What the chart shows, readable beside it: the top of its axis and its legend (the
     // browser tests read these, as a learner reads the drawing).
     let _ = canvas.set_attribute("data-ymax", &format!("{ymax:.1}"));
+    let _ = canvas.set_attribute("data-title", title);
     let mut legend = String::new();
     for (_, label) in &entries {
         legend.push_str(label);
