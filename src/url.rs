@@ -24,7 +24,7 @@
 use crate::keys;
 use crate::scenarios;
 use crate::sim::Config;
-use crate::sim::params::quote;
+use crate::sim::params::{num, quote};
 
 /// The current link format.
 pub const VERSION: u32 = 2;
@@ -252,15 +252,50 @@ pub fn encode(state: &LinkState) -> String {
     parts.join("&")
 }
 
+/// Characters of a link that are read: enough for any lab, few enough to read at once (the
+/// note below says 8,192).
+const LINK_BUDGET: usize = 8_192;
+
+/// The parts of `query` that are read: the lab's own short keys (scenario, seed, exercise, …)
+/// wherever they are, then the settings in order while they fit in [`LINK_BUDGET`]; what is
+/// dropped is noted by name, so a long link keeps every part that can be used.
+fn within_budget(query: &str, notes: &mut Vec<String>) -> String {
+    if query.len() <= LINK_BUDGET {
+        return query.to_string();
+    }
+    const SHORT: [&str; 12] = ["v", "s", "scenario", "seed", "ex", "exercise", "embed", "tier", "play", "speed", "controls", "cmp"];
+    let parts: Vec<&str> = query.split('&').filter(|p| !p.is_empty()).collect();
+    let short = |p: &str| p.len() <= 256 && SHORT.contains(&p.split('=').next().unwrap_or(""));
+    let mut kept: Vec<&str> = parts.iter().copied().filter(|p| short(p)).collect();
+    let mut used: usize = kept.iter().map(|p| p.len() + 1).sum();
+    let mut dropped: Vec<&str> = Vec::new();
+    for p in parts.iter().copied().filter(|p| !short(p)) {
+        if used + p.len() < LINK_BUDGET {
+            kept.push(p);
+            used += p.len() + 1;
+        } else {
+            dropped.push(p.split('=').next().unwrap_or(""));
+        }
+    }
+    let mut names: Vec<String> = dropped.iter().take(5).map(|k| format!("'{}'", quote(k, 40))).collect();
+    if dropped.len() > 5 {
+        names.push(format!("{} more", dropped.len() - 5));
+    }
+    notes.push(format!(
+        "the link is {} characters long and only 8,192 are read: {} of its settings did not fit and were dropped ({}); the rest is applied",
+        num(query.len() as f64),
+        dropped.len(),
+        names.join(", ")
+    ));
+    kept.join("&")
+}
+
 /// Decodes a query string (with or without `?`). Always returns a usable state; every part
 /// that could not be used is explained in the returned messages.
 pub fn decode(query: &str) -> (LinkState, Vec<String>) {
     let mut notes = Vec::new();
     let query = query.strip_prefix('?').unwrap_or(query);
-    if query.len() > 8_192 {
-        notes.push(format!("the link is {} characters long; only links up to 8,192 are read, so defaults are shown", query.len()));
-        return (default_state(), notes);
-    }
+    let query = within_budget(query, &mut notes);
     let mut pairs: Vec<(String, String)> = Vec::new();
     for part in query.split('&').filter(|p| !p.is_empty()) {
         let (k, v) = part.split_once('=').unwrap_or((part, ""));
@@ -451,7 +486,14 @@ mod tests {
         }
         let (s, notes) = decode(&"a".repeat(10_000));
         assert_eq!(s, default_state());
-        assert!(notes[0].contains("only links up to 8,192"));
+        assert!(notes[0].contains("only 8,192 are read: 1 of its settings did not fit"), "{notes:?}");
+        // A 13 KB link keeps what can be used: its scenario and seed wherever they are, and the
+        // settings that fit, in order; the note names what was dropped.
+        let long = format!("v=2&server.workers=20&faults={}&s=healthy&seed=9&client.max_attempts=2", "crash@5..10,".repeat(1_100));
+        let (s, notes) = decode(&long);
+        assert_eq!((s.scenario.as_str(), s.seed, s.config.server.workers, s.config.client.max_attempts), ("healthy", 9, 20, 2), "{notes:?}");
+        assert!(s.config.faults.is_empty());
+        assert!(notes[0].starts_with("the link is 13,") && notes[0].contains("1 of its settings did not fit and were dropped ('faults')"), "{notes:?}");
         let (_, notes) = decode("v=7");
         assert!(notes[0].contains("newer Backoff Lab"));
     }

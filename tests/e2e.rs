@@ -146,6 +146,15 @@ fn links_deep_link_embed_and_survive_hostile_input() {
     let b = Browser::start();
     let base = format!("http://127.0.0.1:{}/", server.port);
 
+    // A 13 KB link keeps what can be used (its scenario, seed and the settings that fit) and
+    // says what it dropped.
+    b.open(&format!("{base}?v=2&faults={}&s=healthy&seed=9&server.workers=20", "crash@5..10,".repeat(1_100)));
+    assert_eq!(b.js("return document.querySelector('#scenario').value;"), json!("healthy"));
+    assert_eq!(b.js("return document.querySelector('#seed').value;"), json!("9"));
+    let notes = b.text("#link-notes");
+    assert!(notes.contains("only 8,192 are read") && notes.contains("dropped ('faults')"), "{notes}");
+    assert!(b.js("return location.search;").as_str().unwrap_or("").contains("server.workers=20"), "the settings that fit are applied");
+
     // A bare deep link opens its scenario; changing a control rewrites the link.
     b.open(&format!("{base}?scenario=cron-jittered"));
     assert_eq!(b.js("return document.querySelector('#scenario').value;"), json!("cron-jittered"));
