@@ -936,6 +936,26 @@ fn run_to_report(b: &Browser, server: &StaticServer, scenario: &str) {
 }
 
 #[test]
+fn side_b_s_breaker_is_drawn_in_the_limiter_chart() {
+    // Compare the storm without and with a breaker on side B only: the limiter chart draws B's
+    // breaker, dashed, from what B measured.
+    let Some(dist) = ready() else { return };
+    let server = StaticServer::start(dist);
+    let b = Browser::sized(1280, 900);
+    b.open(&format!("http://127.0.0.1:{}/?scenario=metastable-retry", server.port));
+    b.click("#compare");
+    b.wait_for("side B", Duration::from_secs(5), |b| !b.text("#headline-b").is_empty());
+    b.click("#edit-b");
+    b.set("#limiters-breaker-enabled", "true");
+    b.click("#run-to-end");
+    b.wait_for("the run to end", Duration::from_secs(30), |b| number(&b.text("#clock")) >= 60.0 && b.text("#run-to-end") == "Run to end");
+    let legend = b.js("return document.getElementById('chart-limiters').dataset.legend;");
+    assert!(legend.as_str().unwrap_or("").contains("B breaker (top = open)"), "{legend}");
+    assert!(!legend.as_str().unwrap_or("").starts_with("breaker"), "A has no breaker: {legend}");
+    assert!(b.errors().is_empty(), "console errors: {:?}", b.errors());
+}
+
+#[test]
 fn the_page_shows_what_the_remaining_sentences_quote() {
     // The scenarios whose sentences the other browser tests do not read: each figure the
     // sentence quotes, read from the headline, the run report or the data behind a chart.

@@ -61,6 +61,23 @@ pub fn draw_limiters(c: &HtmlCanvasElement, ws: &[&Window], cmp: &[&Window], cfg
             series.push(b(label, color, pts(cmp, f)));
         }
     }
+    // B's breaker, where B has one: on B's own token scale when B has a quota (A's beside it).
+    if cmp.iter().any(|w| w.end.breaker.is_some()) {
+        let tokens = cmp.iter().filter_map(|w| w.end.tokens).fold(0.0, f64::max);
+        let scale = if l.quota.enabled {
+            l.quota.capacity
+        } else if tokens > 0.0 {
+            tokens
+        } else {
+            1.0
+        };
+        let state = move |w: &Window| match w.end.breaker {
+            Some(BreakerState::Open) => scale,
+            Some(BreakerState::HalfOpen) => scale / 2.0,
+            _ => 0.0,
+        };
+        series.push(b("B breaker (top = open)", PURPLE, pts(cmp, state)));
+    }
     if series.is_empty() {
         series.push(a("no limiter or throttle on", GREY, Vec::new()));
     }
