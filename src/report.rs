@@ -392,6 +392,25 @@ pub fn run_report(sim: &Sim, hosts_of: usize, hosts: bool) -> Vec<RunLine> {
             about: "Busy share of each tier's available workers over the run",
         },
     ];
+    // The same while the trigger (the first fault, the span the charts shade) was on, once it
+    // has ended: a failure's multiplication, which the whole run's figure dilutes.
+    let cfg = sim.config();
+    if let Some(f) =
+        cfg.faults.first().or_else(|| cfg.tier_faults.first().map(|f| &f.fault)).filter(|f| f.end_s > f.start_s && sim.now().as_secs_f64() >= f.end_s)
+    {
+        let inside = |w: &&crate::sim::Window| w.start.as_secs_f64() >= f.start_s && w.end_time().as_secs_f64() <= f.end_s + 1e-9;
+        let users: u64 = sim.windows().iter().filter(inside).map(|w| w.counts.first_attempts).sum();
+        let per_user = |t: usize| sim.tier_windows(t).iter().filter(inside).map(|w| w.counts.attempts()).sum::<u64>() as f64 / users.max(1) as f64;
+        lines.insert(
+            4,
+            RunLine {
+                label: "… while the trigger was on",
+                id: "report-amplification-trigger",
+                value: each(&|t, _| format!("{:.2}×", per_user(t))),
+                about: "Attempts that reached each tier while the first fault was on (the span the charts shade), per user request sent in it",
+            },
+        );
+    }
     if let Some(x) = tiers.get(hosts_of).filter(|_| hosts) {
         let hosts: Vec<String> = x
             .hosts

@@ -925,6 +925,17 @@ fn the_page_shows_what_five_more_sentences_quote() {
     run("retry-at-one-layer");
     assert_eq!(b.text("#recovery"), "0.0 s");
     assert!(goodput_share(&b) >= 0.95, "goodput {} of offered", goodput_share(&b));
+    // "During the failure the bottom sees 3 attempts per user request instead of 27": the run
+    // report's line for the trigger's span, after the run too (the strip's 10 s shows it only then).
+    let during =
+        |b: &Browser| -> Vec<f64> { b.parts("#report-amplification-trigger").iter().map(|p| first_number(p.split(": ").nth(1).unwrap_or(p))).collect() };
+    let one = during(&b);
+    assert!(one.len() == 3 && (2.7..=3.3).contains(&one[2]), "one layer: {:?}", b.parts("#report-amplification-trigger"));
+    // With retries at every layer, the same span's figure multiplies (the rest of the 27 arrive
+    // after it, as the bottom's queue times calls out).
+    run("retries-every-layer");
+    let every = during(&b);
+    assert!(every.len() == 3 && every[2] > 4.0 * one[2], "every layer: {:?}", b.parts("#report-amplification-trigger"));
     assert!(b.errors().is_empty(), "console errors: {:?}", b.errors());
 }
 
