@@ -723,7 +723,9 @@ impl Config {
         for t in 1..=self.tiers.len() {
             // Each tier's server and client take the same ranges as the edge's, from the same specs.
             let mut one = self.tier_view(t).into_owned();
+            // Its faults are checked below, against the whole system.
             one.faults.clear();
+            one.tier_faults.clear();
             one.validate().map_err(|e| err(format!("tiers.{t}.{}", e.key), e.message))?;
         }
         if self.tier_faults.len() > MAX_SCHEDULE {
