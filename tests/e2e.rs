@@ -1056,5 +1056,16 @@ fn the_page_shows_what_the_remaining_sentences_quote() {
     let ratio = top("arrivals") / average();
     assert!((5.0..=7.0).contains(&ratio), "about 6× the average: {} / {}", top("arrivals"), average());
     assert_eq!((b.text("#recovery"), b.text("#recovery-b")), ("2.0 s".to_string(), "0.0 s".to_string()));
+
+    // hysteresis: "collapses soon after it passes capacity (at about 120/s offered, 40 s in) …
+    // stays near zero until the offered load has fallen to about 15/s … about 230 s in": the
+    // loop chart's title says where it tipped and where it came back.
+    run("hysteresis");
+    let title = data("hysteresis", "title");
+    let after = |word: &str| first_number(title.split(word).nth(1).unwrap_or(""));
+    assert!((105.0..=135.0).contains(&after("tips at ")), "{title}");
+    assert!((30.0..=50.0).contains(&after("/s rising (")), "{title}");
+    assert!((10.0..=20.0).contains(&after("back at ")), "{title}");
+    assert!((215.0..=245.0).contains(&after("/s falling (")), "{title}");
     assert!(b.errors().is_empty(), "console errors: {:?}", b.errors());
 }
