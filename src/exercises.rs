@@ -132,26 +132,24 @@ impl Exercise {
     pub fn check(&self, sim: &Sim) -> Check {
         let mut ok = true;
         let mut parts = Vec::new();
+        let done = sim.now() >= SimTime::from_secs_f64(self.until_s());
         for m in &self.measures {
-            let (value, shown) = m.value(sim);
-            ok &= m.holds(value);
-            parts.push(format!(
-                "{} {}–{} s{}: {shown} (goal {} {})",
-                m.label(),
-                secs(m.from),
-                secs(m.to),
-                tier_words(m.tier),
-                m.cmp.sign(),
-                m.what.show(m.goal)
-            ));
+            let (value, shown, windows) = m.value(sim);
+            // A span the run did not measure (a tier taken away, windows changed) passes nothing.
+            let expected = ((m.to - m.from) * 1e3 / sim.config().metrics.window_ms).floor() as usize;
+            let measured = windows + 1 >= expected;
+            ok &= measured && m.holds(value);
+            let shown = if done && !measured { "not measured (no windows there)".to_string() } else { shown };
+            let (from, to, tier) = (secs(m.from), secs(m.to), tier_words(m.tier));
+            parts.push(format!("{} {from}–{to} s{tier}: {shown} (goal {} {})", m.label(), m.cmp.sign(), m.what.show(m.goal)));
         }
         let changed: Vec<String> = self
             .keep
             .iter()
             .filter_map(|k| {
-                let want = keys::get(&self.start, k).or_else(|| keys::get_list(&self.start, k))?;
-                let now = keys::get(sim.config(), k).or_else(|| keys::get_list(sim.config(), k))?;
-                (want != now).then(|| format!("{k} at {want}"))
+                let want = value_of(&self.start, k)?;
+                // A key that no longer exists (its tier taken away) has changed too.
+                (value_of(sim.config(), k).as_ref() != Some(&want)).then(|| format!("{k} at {want}"))
             })
             .collect();
         let mut progress = parts.join(", ");
@@ -159,7 +157,6 @@ impl Exercise {
             ok = false;
             progress.push_str(&format!("; keep {}", changed.join(", ")));
         }
-        let done = sim.now() >= SimTime::from_secs_f64(self.until_s());
         Check { passed: done.then_some(ok), progress }
     }
 }
@@ -168,6 +165,11 @@ impl Exercise {
 /// would add kilobytes to the page).
 fn secs(s: f64) -> String {
     if s.fract() == 0.0 { format!("{s:.0}") } else { format!("{s:.1}") }
+}
+
+/// A key's value as links write it (a list key's short form included).
+fn value_of(cfg: &Config, key: &str) -> Option<String> {
+    keys::get(cfg, key).or_else(|| keys::get_list(cfg, key))
 }
 
 fn tier_words(t: usize) -> String {
@@ -225,7 +227,7 @@ impl Measure {
 
     /// The measured value in hundredths (a share's whole percent, a ratio's two decimals:
     /// one rounding for judging and printing), and as printed.
-    fn value(&self, sim: &Sim) -> (i64, String) {
+    fn value(&self, sim: &Sim) -> (i64, String, usize) {
         let inside = |w: &&Window| w.start.as_secs_f64() >= self.from && w.end_time().as_secs_f64() <= self.to + 1e-9;
         let windows: Vec<&Window> = sim.tier_windows(self.tier).iter().filter(inside).collect();
         let sum = |f: fn(&Counters) -> u64| windows.iter().map(|w| f(&w.counts)).sum::<u64>() as f64;
@@ -245,7 +247,7 @@ impl Measure {
             What::Late => per(sum(|c| c.late), sum(|c| c.successes)),
         };
         let h = (100.0 * x).round() as i64;
-        (h, self.what.show(h))
+        (h, self.what.show(h), windows.len())
     }
 
     fn holds(&self, h: i64) -> bool {
@@ -331,8 +333,9 @@ pub fn parse(texts: &Texts, id: &str) -> Result<Exercise, String> {
         }
         measures.push(m);
     }
-    let keep: Vec<String> = field("keep").split_whitespace().map(String::from).collect();
-    let unknown = keep.iter().find(|k| keys::get(&start, k).or_else(|| keys::get_list(&start, k)).is_none());
+    // The number of tiers is always kept: taking one away would take its measures with it.
+    let keep: Vec<String> = std::iter::once("tiers").chain(field("keep").split_whitespace().filter(|k| *k != "tiers")).map(String::from).collect();
+    let unknown = keep.iter().find(|k| value_of(&start, k).is_none());
     let missing = [("title", title.is_empty()), ("solution", solution.is_empty()), ("measure", measures.is_empty())].into_iter().find(|(_, m)| *m);
     match (missing, unknown) {
         (Some((f, _)), _) => Err(format!("exercise {id}: it has no {f}")),
@@ -422,6 +425,17 @@ mod tests {
         let c = run(cfg, e.seed, &e);
         assert_eq!(c.passed, Some(false));
         assert!(c.progress.contains("keep server.workers at 10"), "{}", c.progress);
+    }
+
+    #[test]
+    fn taking_a_tier_away_passes_nothing() {
+        // retry-at-one-layer measures the bottom tier: one tier fewer leaves no windows there
+        // and changes the tiers the exercise keeps.
+        let e = find("retry-at-one-layer").unwrap();
+        let cfg = keys::set(&e.start_config(), "tiers", "1").unwrap();
+        let c = run(cfg, e.seed, &e);
+        assert_eq!(c.passed, Some(false), "{}", c.progress);
+        assert!(c.progress.contains("not measured") && c.progress.contains("keep tiers at 3"), "{}", c.progress);
     }
 
     #[test]

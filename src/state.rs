@@ -120,6 +120,8 @@ impl Controls {
             }
             Action::LoadScenario(id) => {
                 if let Ok(s) = scenarios::find(&id) {
+                    // Another scenario is another lab: an exercise in progress ends.
+                    next.exercise = None;
                     next.cfg = with_trace(s.config);
                     next.seed = s.seed;
                     next.scenario = id;
@@ -210,6 +212,13 @@ pub fn with_trace(mut cfg: Config) -> Config {
 }
 
 /// The link for the current state (the trace setting is the page's own, not the learner's).
+/// The lab alone, as a link that needs no exercise to read (its config as differences from the
+/// scenario): what the on-demand panels (the map, the JSON export) read, since the exercises
+/// are not in their wasm.
+pub fn lab_link_of(c: &Controls) -> String {
+    link_of(&Controls { exercise: None, ..c.clone() })
+}
+
 pub fn link_of(c: &Controls) -> String {
     let mut cfg = c.cfg.clone();
     cfg.metrics.trace_capacity = scenarios::find(&c.scenario).map(|s| s.config.metrics.trace_capacity).unwrap_or(0);

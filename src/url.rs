@@ -265,8 +265,15 @@ fn within_budget(query: &str, notes: &mut Vec<String>) -> String {
     }
     const SHORT: [&str; 12] = ["v", "s", "scenario", "seed", "ex", "exercise", "embed", "tier", "play", "speed", "controls", "cmp"];
     let parts: Vec<&str> = query.split('&').filter(|p| !p.is_empty()).collect();
-    let short = |p: &str| p.len() <= 256 && SHORT.contains(&p.split('=').next().unwrap_or(""));
-    let mut kept: Vec<&str> = parts.iter().copied().filter(|p| short(p)).collect();
+    let key = |p: &str| p.split('=').next().unwrap_or("").to_string();
+    let short = |p: &str| p.len() <= 256 && SHORT.contains(&key(p).as_str());
+    // Each short key once, its last value (the one a link reader applies), in link order.
+    let mut kept: Vec<&str> = Vec::new();
+    for p in parts.iter().rev().copied().filter(|p| short(p)) {
+        if !kept.iter().any(|k| key(k) == key(p)) {
+            kept.insert(0, p);
+        }
+    }
     let mut used: usize = kept.iter().map(|p| p.len() + 1).sum();
     let mut dropped: Vec<&str> = Vec::new();
     for p in parts.iter().copied().filter(|p| !short(p)) {
@@ -276,6 +283,10 @@ fn within_budget(query: &str, notes: &mut Vec<String>) -> String {
         } else {
             dropped.push(p.split('=').next().unwrap_or(""));
         }
+    }
+    if dropped.is_empty() {
+        notes.push(format!("the link is {} characters long; its repeated parts are read once", num(query.len() as f64)));
+        return kept.join("&");
     }
     let mut names: Vec<String> = dropped.iter().take(5).map(|k| format!("'{}'", quote(k, 40))).collect();
     if dropped.len() > 5 {
@@ -494,6 +505,9 @@ mod tests {
         assert_eq!((s.scenario.as_str(), s.seed, s.config.server.workers, s.config.client.max_attempts), ("healthy", 9, 20, 2), "{notes:?}");
         assert!(s.config.faults.is_empty());
         assert!(notes[0].starts_with("the link is 13,") && notes[0].contains("1 of its settings did not fit and were dropped ('faults')"), "{notes:?}");
+        // A link of the same short part over and over is read as one part, in bounded time.
+        let (s, notes) = decode(&"play=1&".repeat(300_000));
+        assert!(s.play && notes.len() == 1 && notes[0].contains("its repeated parts are read once"), "{}", notes.len());
         let (_, notes) = decode("v=7");
         assert!(notes[0].contains("newer Backoff Lab"));
     }

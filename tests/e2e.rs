@@ -743,11 +743,14 @@ fn the_map_shows_where_the_storm_tips_and_a_cell_loads_into_the_lab() {
     let key = |k: &str| b.js(&format!("document.getElementById('map').dispatchEvent(new KeyboardEvent('keydown', {{key: '{k}', bubbles: true}})); return 0;"));
     assert_eq!(b.js("return document.getElementById('map').tabIndex;"), json!(0), "the map takes the focus");
     key("ArrowLeft");
-    assert!(b.text("#map-status").contains(" seeds, ") && !b.text("#map-status").contains("(this lab)"), "{}", b.text("#map-status"));
+    assert!(b.text("#map-status").contains(" seeds, ") && !b.text("#map-status").contains("(the lab mapped)"), "{}", b.text("#map-status"));
     key("ArrowRight");
     let here = b.text("#map-status");
-    assert!(here.contains("(this lab)") && here.contains("trigger duration (s) 4.") && here.contains("press Enter"), "the lab's own 5 s, 0.5 cell: {here}");
-    assert!(b.text(".map").contains("A ring marks this lab"), "{}", b.text(".map"));
+    assert!(
+        here.contains("(the lab mapped)") && here.contains("trigger duration (s) 4.") && here.contains("press Enter"),
+        "the lab's own 5 s, 0.5 cell: {here}"
+    );
+    assert!(b.text(".map").contains("A ring marks the lab as it was when the map was computed"), "{}", b.text(".map"));
     b.screenshot_page(&Path::new(env!("CARGO_MANIFEST_DIR")).join("test-output/e2e-map.png"));
 
     // Clicking a cell loads it: the lab's fault becomes that cell's trigger.

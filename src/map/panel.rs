@@ -46,7 +46,7 @@ struct Run {
     error: Option<String>,
     /// The cell the keyboard is on, if a learner moved onto the grid with the keys.
     focus: Option<usize>,
-    /// The cell nearest the lab as it is now, if both its values lie on the axes.
+    /// The cell nearest the lab the map was computed for, if both its values lie on the axes.
     here: Option<usize>,
 }
 
@@ -90,8 +90,8 @@ fn by_id<T: JsCast>(doc: &Document, id: &str) -> Option<T> {
 }
 
 /// Draws the grid: pale where every seed recovers, dark where every seed stays down, grey
-/// where the cell is still to come; ticks on both axes, a ring on the cell of the lab as it is
-/// now, and the keyboard's cell outlined.
+/// where the cell is still to come; ticks on both axes, a ring on the cell of the lab the map was
+/// computed for, and the keyboard's cell outlined.
 fn draw(canvas: &HtmlCanvasElement, run: &Run) -> Option<()> {
     let job = run.job.as_ref()?;
     let ctx: CanvasRenderingContext2d = canvas.get_context("2d").ok()??.dyn_into().ok()?;
@@ -187,7 +187,7 @@ fn describe(r: &Run, i: usize) -> Option<String> {
     let n = job.x.values.len();
     // The axes as the pickers name them, not as keys.
     let name = |key: &str| if label(key).is_empty() { key.to_string() } else { label(key).to_string() };
-    let here = if r.here == Some(i) { " (this lab)" } else { "" };
+    let here = if r.here == Some(i) { " (the lab mapped)" } else { "" };
     let at = format!("{} {}, {} {}{here}", name(&job.x.key), short(job.x.values[i % n]), name(&job.y.key), short(job.y.values[i / n]));
     Some(match r.cells.get(i).copied().flatten() {
         Some((share, rec, recovered)) => {
@@ -229,7 +229,7 @@ pub fn start() -> Option<()> {
          <label for=\"map-y\">Up</label><select id=\"map-y\">{options}</select>\
          <select id=\"map-size\" aria-label=\"Grid size\"><option value=\"20\">20 × 20</option><option value=\"10\">10 × 10</option></select>\
          <button id=\"map-run\">Compute the map</button></div>\
-         <p class=\"help-inline\">Pale yellow: every seed recovers. Dark purple: every seed stays down; the shades between, some of each. Blue: no verdict (no seed stays down or recovers: the trigger is still on at the end, or goodput settles between half and 90 %). Grey: still to come. A ring marks this lab as it is now.</p>\
+         <p class=\"help-inline\">Pale yellow: every seed recovers. Dark purple: every seed stays down; the shades between, some of each. Blue: no verdict (no seed stays down or recovers: the trigger is still on at the end, or goodput settles between half and 90 %). Grey: still to come. A ring marks the lab as it was when the map was computed (compute again after a change).</p>\
          <canvas id=\"map\" tabindex=\"0\" role=\"img\" aria-label=\"Share of seeds that stay down, for each pair of values; arrow keys move between cells, Enter loads one\" hidden></canvas>\
          <p class=\"help-inline\" id=\"map-status\" aria-live=\"polite\">Each cell runs this lab for its duration on 3 seeds; dark cells stay down after the trigger \
          (goodput under half of offered over the last {SETTLE_S} s), pale ones recover.</p>"

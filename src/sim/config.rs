@@ -692,12 +692,13 @@ impl Config {
     }
 
     /// `self` as tier `t` sees it: that tier's server, client and limiters (the calls into it)
-    /// in the edge's places, so that one parameter table, chart or check reads any tier. Every
-    /// fault of the system that acts on all hosts of a tier is in `faults` (the triggers the
-    /// verdicts and charts mark); a fault on one host of tier `t` stays on that host
-    /// (`tier_faults`, tier 0 of the view), since it does not slow or stop the others. The edge
-    /// of a config without tier faults is the config itself, not copied. Every "tier as a
-    /// config" in the lab comes from here.
+    /// in the edge's places, so that one parameter table, chart or check reads any tier. Its
+    /// faults: those on all of its hosts are in `faults`; one on a single host of it stays on
+    /// that host (`tier_faults`, tier 0 of the view), since it does not slow or stop the
+    /// others; every fault elsewhere in the system (a trigger its verdicts and charts still
+    /// mark, but which does not act on its own workers) is in `tier_faults` as tier 1 (a view
+    /// has no tiers of its own). The edge of a config without tier faults is the config itself,
+    /// not copied. Every "tier as a config" in the lab comes from here.
     pub fn tier_view(&self, t: usize) -> std::borrow::Cow<'_, Config> {
         let parts = self.tier(t).filter(|_| t > 0);
         if parts.is_none() && self.tier_faults.is_empty() {
@@ -708,9 +709,16 @@ impl Config {
             (view.server, view.client, view.limiters) = (server.clone(), client.clone(), limiters.clone());
         }
         view.tiers.clear();
-        let (own_host, rest): (Vec<&TierFault>, Vec<&TierFault>) = self.tier_faults.iter().partition(|f| f.tier as usize == t && f.host.is_some());
-        view.faults.extend(rest.into_iter().map(|f| f.fault.clone()));
-        view.tier_faults = own_host.into_iter().map(|f| TierFault { tier: 0, ..f.clone() }).collect();
+        let edge = self.faults.iter().map(|f| TierFault { tier: 0, host: None, fault: f.clone() });
+        let (mut own, mut elsewhere) = (Vec::new(), Vec::new());
+        for f in edge.chain(self.tier_faults.iter().cloned()) {
+            match (f.tier as usize == t, f.host) {
+                (true, None) => own.push(f.fault),
+                (true, Some(_)) => elsewhere.push(TierFault { tier: 0, ..f }),
+                (false, _) => elsewhere.push(TierFault { tier: 1, host: None, ..f }),
+            }
+        }
+        (view.faults, view.tier_faults) = (own, elsewhere);
         std::borrow::Cow::Owned(view)
     }
 

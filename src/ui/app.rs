@@ -8,7 +8,7 @@ use super::components::{
 };
 use super::headline::Headline;
 use super::hooks::*;
-use super::state::{Action, initial, link_of, on_click};
+use super::state::{Action, initial, lab_link_of, link_of, on_click};
 use super::web::*;
 use crate::exercises;
 use crate::explain;
@@ -106,8 +106,11 @@ pub fn app() -> Html {
         "<iframe src=\"{}?{}\" width=\"100%\" height=\"680\" style=\"border:0\" loading=\"lazy\" title=\"Backoff Lab: {}\"></iframe>",
         page_base(),
         link_of(&embed_state),
-        title
+        // Exercise titles come from text (and trainers' packs): escaped for the attribute.
+        title.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;").replace('>', "&gt;")
     );
+    // The on-demand panels read the lab without its exercise (they do not carry the exercises).
+    let lab_link = lab_link_of(&controls);
 
     // The explorer follows the selected tier: the policy of the calls into it.
     let tier_client = controls.cfg.tier(controls.tier).map_or_else(|| controls.cfg.client.clone(), |(_, c, _)| c.clone());
@@ -172,14 +175,14 @@ pub fn app() -> Html {
           <ParamGroups cfg={edit_cfg.clone()} errors={controls.errors.clone()} groups={controls.groups.clone()}
             client_note={mean_delay_text(edit_delays)} on_change={on_key} texts_ready={texts_ready} tier={controls.tier} />
           if !controls.embed {
-            { share::view(&share::Props { lab: lab.clone(), url: full_url, snippet, link: &link,
+            { share::view(&share::Props { lab: lab.clone(), url: full_url, snippet, link: &lab_link,
               side_b: controls.editing_b && controls.compare.is_some(), seed: controls.seed }) }
           }
         </section>
 
         if !controls.embed {
         <Explorer report={shown_delays.clone()} canvas={lab.canvases.delays.clone()} tier={explorer_for} />
-        { map_section::view(&map_section::Props { link, open: *map_open, on_open }) }
+        { map_section::view(&map_section::Props { link: lab_link.clone(), open: *map_open, on_open }) }
         <Contention seed={controls.seed} texts_ready={texts_ready} />
         }
 

@@ -179,15 +179,17 @@ pub(crate) fn use_lessons_text() -> bool {
 }
 
 /// An exercise link is read again once the lessons' text, which holds the exercises, has
-/// arrived (until then the page shows the exercise's scenario and keeps its id in the address),
-/// unless the learner has already started something else.
+/// arrived (until then the page shows the link's scenario, or the default one, and keeps the
+/// exercise's id in the address), unless the learner has changed the lab meanwhile.
 #[hook]
 pub(crate) fn use_exercise_links(controls: &UseReducerHandle<Controls>, texts_ready: bool) {
-    let first = use_memo((), |_| web_sys::window().and_then(|w| w.location().search().ok()).unwrap_or_default());
+    let first = use_memo((), |_| (web_sys::window().and_then(|w| w.location().search().ok()).unwrap_or_default(), (**controls).clone()));
     let c = controls.clone();
     use_effect_with(texts_ready, move |ready| {
-        if *ready && c.exercise.is_some() && c.epoch == 0 {
-            c.dispatch(Action::Relink((*first).clone()));
+        let (query, at_start) = &*first;
+        let untouched = c.cfg == at_start.cfg && c.seed == at_start.seed && c.scenario == at_start.scenario && c.compare == at_start.compare;
+        if *ready && c.exercise.is_some() && c.exercise == at_start.exercise && untouched {
+            c.dispatch(Action::Relink(query.clone()));
         }
     });
 }

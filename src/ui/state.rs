@@ -1,7 +1,7 @@
 //! The page's reducer: the pure state of `crate::state`, as yew's `Reducible`, and the state
 //! the page opens in (read from its address).
 
-pub use crate::state::{Action, Controls, link_of};
+pub use crate::state::{Action, Controls, lab_link_of, link_of};
 use std::rc::Rc;
 use yew::prelude::*;
 

@@ -61,7 +61,8 @@ pub fn draw_limiters(c: &HtmlCanvasElement, ws: &[&Window], cmp: &[&Window], cfg
             series.push(b(label, color, pts(cmp, f)));
         }
     }
-    // B's breaker, where B has one: on B's own token scale when B has a quota (A's beside it).
+    // B's breaker, where B has one: on A's quota scale when A has a quota (the two share the
+    // axis), else on B's own tokens, else 0 to 1.
     if cmp.iter().any(|w| w.end.breaker.is_some()) {
         let tokens = cmp.iter().filter_map(|w| w.end.tokens).fold(0.0, f64::max);
         let scale = if l.quota.enabled {

@@ -16,7 +16,9 @@ fn capacity_per_s(ws: &[&Window], cfg: &Config) -> Vec<(f64, f64)> {
             let slow = |f: &crate::sim::Fault| if f.kind == FaultKind::Slow && f.start_s <= mid && mid < f.end_s { f.value } else { 1.0 };
             let all: f64 = cfg.faults.iter().map(slow).product();
             // Each host's share of the workers, at its own speed.
-            let speed: f64 = (0..hosts).map(|h| 1.0 / cfg.tier_faults.iter().filter(|f| f.host == Some(h)).map(|f| slow(&f.fault)).product::<f64>()).sum();
+            // (A view's tier 0 is this tier; faults elsewhere in the system do not slow its workers.)
+            let speed: f64 =
+                (0..hosts).map(|h| 1.0 / cfg.tier_faults.iter().filter(|f| f.tier == 0 && f.host == Some(h)).map(|f| slow(&f.fault)).product::<f64>()).sum();
             let workers = w.capacity_area as f64 / w.width.0.max(1) as f64 / f64::from(hosts);
             (w.end_time().as_secs_f64(), workers * speed * 1_000.0 / (cfg.server.service_ms * all))
         })

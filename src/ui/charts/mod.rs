@@ -420,9 +420,12 @@ pub fn visible(windows: &[Window], x: (f64, f64)) -> Vec<&Window> {
 }
 
 /// Every fault as a shaded band named by its kind.
+/// Every trigger of the system as a shaded band: the tier's own faults, one host's, and those
+/// elsewhere (see `Config::tier_view`).
 pub fn fault_bands(cfg: &Config) -> Vec<Band> {
     cfg.faults
         .iter()
+        .chain(cfg.tier_faults.iter().map(|f| &f.fault))
         .map(|f| {
             let label = match f.kind {
                 FaultKind::Capacity if f.value == 0.0 => "crash".to_string(),
