@@ -228,7 +228,7 @@ impl Measure {
     /// The measured value in hundredths (a share's whole percent, a ratio's two decimals:
     /// one rounding for judging and printing), and as printed.
     fn value(&self, sim: &Sim) -> (i64, String, usize) {
-        let inside = |w: &&Window| w.start.as_secs_f64() >= self.from && w.end_time().as_secs_f64() <= self.to + 1e-9;
+        let inside = |w: &&Window| w.within(self.from, self.to);
         let windows: Vec<&Window> = sim.tier_windows(self.tier).iter().filter(inside).collect();
         let sum = |f: fn(&Counters) -> u64| windows.iter().map(|w| f(&w.counts)).sum::<u64>() as f64;
         let per = |a: f64, b: f64| a / b.max(1.0);

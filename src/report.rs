@@ -395,10 +395,8 @@ pub fn run_report(sim: &Sim, hosts_of: usize, hosts: bool) -> Vec<RunLine> {
     // The same while the trigger (the first fault, the span the charts shade) was on, once it
     // has ended: a failure's multiplication, which the whole run's figure dilutes.
     let cfg = sim.config();
-    if let Some(f) =
-        cfg.faults.first().or_else(|| cfg.tier_faults.first().map(|f| &f.fault)).filter(|f| f.end_s > f.start_s && sim.now().as_secs_f64() >= f.end_s)
-    {
-        let inside = |w: &&crate::sim::Window| w.start.as_secs_f64() >= f.start_s && w.end_time().as_secs_f64() <= f.end_s + 1e-9;
+    if let Some(f) = cfg.trigger().filter(|f| f.end_s > f.start_s && sim.now().as_secs_f64() >= f.end_s) {
+        let inside = |w: &&crate::sim::Window| w.within(f.start_s, f.end_s);
         let users: u64 = sim.windows().iter().filter(inside).map(|w| w.counts.first_attempts).sum();
         let per_user = |t: usize| sim.tier_windows(t).iter().filter(inside).map(|w| w.counts.attempts()).sum::<u64>() as f64 / users.max(1) as f64;
         lines.insert(

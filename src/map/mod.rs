@@ -49,7 +49,7 @@ pub const SETTLE_S: f64 = 20.0;
 
 /// `n` values of `key` around what `cfg` has now: the ranges a first look needs.
 pub fn axis_values(cfg: &Config, key: &str, n: usize) -> Vec<f64> {
-    let trigger = cfg.faults.first().or_else(|| cfg.tier_faults.first().map(|f| &f.fault));
+    let trigger = cfg.trigger();
     let (lo, hi, whole) = match key {
         "load.rate_per_s" => (cfg.load.rate_per_s * 0.25, cfg.load.rate_per_s * 2.0, false),
         "trigger.value" => match trigger.map(|f| f.kind) {
@@ -77,7 +77,7 @@ pub fn axis_values(cfg: &Config, key: &str, n: usize) -> Vec<f64> {
 /// What `cfg` has now on axis `key`, if it has a value there (no timeout or no queue limit
 /// has none on those axes; no fault, none on the trigger's).
 pub fn axis_now(cfg: &Config, key: &str) -> Option<f64> {
-    let trigger = cfg.faults.first().or_else(|| cfg.tier_faults.first().map(|f| &f.fault));
+    let trigger = cfg.trigger();
     match key {
         "load.rate_per_s" => Some(cfg.load.rate_per_s),
         "trigger.value" => trigger.map(|f| f.value),

@@ -685,6 +685,12 @@ impl Config {
         (0..=self.tiers.len()).filter_map(|t| self.tier(t)).map(|(s, ..)| s.hosts).collect()
     }
 
+    /// The first fault, or the first one aimed at a tier when the edge has none: the trigger
+    /// the map's axes change and the run report's trigger span follows.
+    pub fn trigger(&self) -> Option<&Fault> {
+        self.faults.first().or_else(|| self.tier_faults.first().map(|f| &f.fault))
+    }
+
     /// Whether this is more than one service with one host: tiers below the edge, more than one
     /// host, or faults aimed at a tier or host (the page and the CLI then show every tier).
     pub fn is_system(&self) -> bool {

@@ -175,6 +175,12 @@ impl Window {
         self.start.saturating_add(self.width)
     }
 
+    /// Whether the window lies inside [`from_s`, `to_s`] seconds (a window ending exactly at
+    /// `to_s` counts, whatever the float rounding of its end).
+    pub fn within(&self, from_s: f64, to_s: f64) -> bool {
+        self.start.as_secs_f64() >= from_s && self.end_time().as_secs_f64() <= to_s + 1e-9
+    }
+
     fn secs(&self) -> f64 {
         self.width.as_secs_f64().max(1e-9)
     }

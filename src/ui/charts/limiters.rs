@@ -5,6 +5,15 @@ use super::*;
 use crate::sim::{BreakerState, Config, Window};
 use web_sys::HtmlCanvasElement;
 
+/// The breaker's state at a window's end as a height: `top` when open, half when half-open.
+fn breaker_level(w: &Window, top: f64) -> f64 {
+    match w.end.breaker {
+        Some(BreakerState::Open) => top,
+        Some(BreakerState::HalfOpen) => top / 2.0,
+        _ => 0.0,
+    }
+}
+
 /// Side A's limiters as its config sets them; side B's (dashed) as its own windows measured
 /// them, since B's limiters may differ from A's.
 pub fn draw_limiters(c: &HtmlCanvasElement, ws: &[&Window], cmp: &[&Window], cfg: &Config, x: (f64, f64), t: &Theme) -> Result<(), String> {
@@ -28,15 +37,7 @@ pub fn draw_limiters(c: &HtmlCanvasElement, ws: &[&Window], cmp: &[&Window], cfg
     }
     if l.breaker.enabled {
         let scale = if l.quota.enabled { l.quota.capacity } else { 1.0 };
-        series.push(a(
-            "breaker (top = open)",
-            PURPLE,
-            pts(ws, |w| match w.end.breaker {
-                Some(BreakerState::Open) => scale,
-                Some(BreakerState::HalfOpen) => scale / 2.0,
-                _ => 0.0,
-            }),
-        ));
+        series.push(a("breaker (top = open)", PURPLE, pts(ws, |w| breaker_level(w, scale))));
     }
     if l.adaptive.enabled {
         series.push(a("adaptive send rate /s", BLUE, pts(ws, |w| w.end.send_rate.unwrap_or(f64::NAN))));
@@ -72,12 +73,7 @@ pub fn draw_limiters(c: &HtmlCanvasElement, ws: &[&Window], cmp: &[&Window], cfg
         } else {
             1.0
         };
-        let state = move |w: &Window| match w.end.breaker {
-            Some(BreakerState::Open) => scale,
-            Some(BreakerState::HalfOpen) => scale / 2.0,
-            _ => 0.0,
-        };
-        series.push(b("B breaker (top = open)", PURPLE, pts(cmp, state)));
+        series.push(b("B breaker (top = open)", PURPLE, pts(cmp, |w| breaker_level(w, scale))));
     }
     if series.is_empty() {
         series.push(a("no limiter or throttle on", GREY, Vec::new()));
