@@ -269,7 +269,26 @@ pub fn start() -> Option<()> {
         }
     };
     let show = Rc::new(show);
+    // A worker stopped while it still loads (a new size or axis recomputes at once) fails its
+    // script load: that is ours, not an error, and is not reported. A current worker's error is.
+    let on_worker_error = {
+        let (run, show) = (run.clone(), show.clone());
+        Closure::<dyn FnMut(web_sys::Event)>::new(move |e: web_sys::Event| {
+            let Ok(mut r) = run.try_borrow_mut() else { return };
+            let current = e.target().is_some_and(|t| r.workers.iter().any(|w| JsValue::from(w.clone()) == JsValue::from(t.clone())));
+            if current {
+                r.error = Some("a Web Worker failed to start".into());
+                r.stop();
+                drop(r);
+                show();
+            } else {
+                e.prevent_default();
+            }
+        })
+    };
+    let on_worker_error = Rc::new(on_worker_error);
     let compute: Rc<dyn Fn()> = {
+        let on_worker_error = on_worker_error.clone();
         let (doc, run, show, root) = (doc.clone(), run.clone(), show.clone(), root.clone());
         Rc::new(move || {
             let mut r = run.borrow_mut();
@@ -338,6 +357,7 @@ pub fn start() -> Option<()> {
                     show();
                 });
                 worker.set_onmessage(Some(handler.as_ref().unchecked_ref()));
+                worker.set_onerror(Some((*on_worker_error).as_ref().unchecked_ref()));
                 r.workers.push(worker);
                 r.handlers.push(handler);
             }
