@@ -196,6 +196,39 @@ pub(super) fn runs(points: &[(f64, f64)]) -> Vec<Vec<(f64, f64)>> {
     out
 }
 
+/// Each dash of a dashed line through `points`, clipped to the shown `x` range: `dash` on,
+/// then `0.6 × dash` off, a dash starting at every multiple of the period on the x axis. The
+/// pattern is anchored to the axis, not carried from point to point, so it runs on across
+/// windows shorter than a dash and never stalls where time is large and a dash's remainder is
+/// below the clock's precision (it did: every dashed line stopped a few seconds into a run).
+/// A dash over several points is split at them, so it follows the line. Bounded: one dash per
+/// period of the shown range plus one per point, and none for a range of over 10,000 periods.
+pub(super) fn dash_spans(points: &[(f64, f64)], dash: f64, x: (f64, f64), mut segment: impl FnMut((f64, f64), (f64, f64))) {
+    let period = 1.6 * dash;
+    if !(period > 0.0 && x.1 > x.0 && (x.1 - x.0) / period <= 10_000.0) {
+        return;
+    }
+    for run in runs(points) {
+        for pair in run.windows(2) {
+            let ((xa, ya), (xb, yb)) = (pair[0], pair[1]);
+            let (lo, hi) = (xa.max(x.0), xb.min(x.1));
+            // Outside the range (a NaN x never loops below either).
+            if hi <= lo {
+                continue;
+            }
+            let y_at = |u: f64| ya + (yb - ya) * (u - xa) / (xb - xa);
+            let mut k = (lo / period).floor();
+            while k * period < hi {
+                let (from, to) = ((k * period).max(lo), (k * period + dash).min(hi));
+                if to > from {
+                    segment((from, y_at(from)), (to, y_at(to)));
+                }
+                k += 1.0;
+            }
+        }
+    }
+}
+
 /// Draws a chart: a title, a legend strip under it (outside the data), shaded fault bands,
 /// then the series. Returns an error message rather than panicking.
 pub fn line_chart(canvas: &HtmlCanvasElement, title: &str, series: &[Series], bands: &[Band], x: (f64, f64), axis: XAxis, theme: &Theme) -> Result<(), String> {
@@ -328,29 +361,9 @@ pub fn line_chart(canvas: &HtmlCanvasElement, title: &str, series: &[Series], ba
         let color = if s.faded && s.mark != Mark::Line { s.color.mix(0.45) } else { s.color.mix(1.0) };
         // Dashes as short segments along each run: a limit's grey ones, or side B's in colour
         // (longer, so the two never look alike).
-        // The pattern runs on across points (a window is often shorter than a dash).
         let dashes = |points: &[(f64, f64)], dash: f64| -> Vec<PathElement<(f64, f64)>> {
-            let (mut segs, period) = (Vec::new(), 1.6 * dash);
-            for run in runs(points) {
-                let mut phase = 0.0;
-                for pair in run.windows(2) {
-                    let ((xa, ya), (xb, yb)) = (pair[0], pair[1]);
-                    let y_at = |u: f64| if xb > xa { ya + (yb - ya) * (u - xa) / (xb - xa) } else { ya };
-                    let mut t = xa;
-                    while t < xb {
-                        let on = phase < dash;
-                        let e = (t + if on { dash - phase } else { period - phase }).min(xb);
-                        if on {
-                            segs.push(PathElement::new(vec![(t, y_at(t)), (e, y_at(e))], color.stroke_width(stroke)));
-                        }
-                        if e <= t {
-                            break;
-                        }
-                        phase = (phase + (e - t)) % period;
-                        t = e;
-                    }
-                }
-            }
+            let mut segs = Vec::new();
+            dash_spans(points, dash, (x.0, x1), |a, b| segs.push(PathElement::new(vec![a, b], color.stroke_width(stroke))));
             segs
         };
         match s.mark {
