@@ -47,6 +47,19 @@ pub const AXES: &[(&str, &str)] = &[
 /// Seconds at the end of each run over which "stays down" is judged (as `lab sweep`).
 pub const SETTLE_S: f64 = 20.0;
 
+/// The axes a map of `cfg` starts on: the trigger's duration across and its size up when the
+/// lab has a trigger with a size that ends in time to judge what follows (the storm's own
+/// question: how long and how big a push tips it); otherwise offered load across and max
+/// attempts up (a lab without a fault, with a restart, or with a fault on for the whole run
+/// still tips when load or retries grow).
+pub fn default_axes(cfg: &Config) -> (&'static str, &'static str) {
+    use crate::sim::FaultKind;
+    match cfg.trigger() {
+        Some(f) if f.kind != FaultKind::Restart && f.end_s + SETTLE_S <= cfg.duration_s => ("trigger.duration_s", "trigger.value"),
+        _ => ("load.rate_per_s", "client.max_attempts"),
+    }
+}
+
 /// `n` values of `key` around what `cfg` has now: the ranges a first look needs.
 pub fn axis_values(cfg: &Config, key: &str, n: usize) -> Vec<f64> {
     let trigger = cfg.trigger();
@@ -57,7 +70,9 @@ pub fn axis_values(cfg: &Config, key: &str, n: usize) -> Vec<f64> {
             Some(crate::sim::FaultKind::Slow | crate::sim::FaultKind::Load) => (1.0, 10.0, false),
             _ => (0.0, 1.0, false),
         },
-        "trigger.duration_s" => (0.5, trigger.map_or(10.0, |f| (f.end_s - f.start_s) * 4.0).max(2.0), false),
+        // Up to four times the trigger's, but never past the run's end (a trigger on for the
+        // whole run would otherwise ask for days).
+        "trigger.duration_s" => (0.5, trigger.map_or(10.0, |f| ((f.end_s - f.start_s) * 4.0).min(cfg.duration_s - f.start_s)).max(2.0), false),
         "client.max_attempts" => (1.0, f64::from(cfg.client.max_attempts.max(4) * 2).min(100.0), true),
         "client.timeout_ms" => (100.0, cfg.client.timeout_ms.unwrap_or(1_000.0) * 4.0, false),
         "server.queue_limit" => (0.0, f64::from(cfg.server.queue_limit.unwrap_or(1_000)).max(100.0), true),
@@ -202,6 +217,27 @@ impl Job {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Opening the map computes it on its first axes: in every scenario, every cell of the
+    /// grid is a lab the engine takes (no scenario opens on an error).
+    #[test]
+    fn every_scenario_opens_on_a_map_it_can_compute() {
+        for s in crate::scenarios::all() {
+            let (x, y) = default_axes(&s.config);
+            let axis = |key: &str| Axis { key: key.into(), values: axis_values(&s.config, key, 20), words: Vec::new() };
+            let job = Job { base: s.config.clone(), x: axis(x), y: axis(y), seed: 1, seeds: 3, settle_s: SETTLE_S, from: 0, to: 0 };
+            for i in 0..job.cells() {
+                job.config(i).unwrap_or_else(|e| panic!("{}: {x} × {y}, cell {i}: {e}", s.id));
+            }
+            let trigger = s.config.trigger().map(|f| f.kind);
+            if s.id == "metastable-retry" {
+                assert_eq!((x, y), ("trigger.duration_s", "trigger.value"), "the storm maps its trigger");
+            }
+            if trigger.is_none() {
+                assert_eq!(x, "load.rate_per_s", "{}: no fault, so offered load", s.id);
+            }
+        }
+    }
 
     #[test]
     fn a_job_travels_as_text_and_its_cells_are_the_sweeps() {

@@ -5,9 +5,9 @@
 //! so the page's start-up download does not carry it. It builds its controls in the page's
 //! `#map-panel` element, reads the lab from that element's `data-link` (the page's share link)
 //! and computes cells in Web Workers (`map-worker`, one per core up to four, each fed chunks of
-//! cells) so the animation keeps its frame rate. The button shows progress and cancels;
-//! hovering a cell says what it measured; clicking it sends the cell's link to the page in a
-//! `lab-load` event, and the page loads it on the same seed.
+//! cells, and kept from one map to the next) so the animation keeps its frame rate. The button
+//! shows progress and cancels; hovering a cell says what it measured; clicking it sends the
+//! cell's link to the page in a `lab-load` event, and the page loads it on the same seed.
 
 use super::sweep::Axis;
 use super::{AXES, Job, SETTLE_S, axis_now, axis_values, nearest};
@@ -31,16 +31,30 @@ const BOTTOM: f64 = 34.0;
 const TOP: f64 = 18.0;
 const RIGHT: f64 = 8.0;
 
+/// One of the map's Web Workers. Workers are kept from one map to the next; one is never
+/// stopped while it still loads its script (a browser may fail or crash on that), only once it
+/// is running a share of a map that is no longer wanted.
+struct Slot {
+    worker: Worker,
+    /// Kept alive as long as the worker.
+    _handler: Closure<dyn FnMut(MessageEvent)>,
+    /// Whether it has loaded and said so.
+    ready: bool,
+    /// The map (its generation) whose chunk it is running, if any.
+    busy: Option<u32>,
+}
+
 /// A map being computed, or done.
 #[derive(Default)]
 struct Run {
     job: Option<Job>,
+    /// Counts the maps asked for: a result from a worker still running an older one is dropped.
+    generation: u32,
     /// (share of seeds that stay down, median recovery in s or NaN, share that recovered) per cell.
     cells: Vec<Option<(f64, f64, f64)>>,
     done: usize,
     next: usize,
-    workers: Vec<Worker>,
-    handlers: Vec<Closure<dyn FnMut(MessageEvent)>>,
+    slots: Vec<Option<Slot>>,
     started_ms: f64,
     took_ms: Option<f64>,
     error: Option<String>,
@@ -55,25 +69,41 @@ impl Run {
         self.job.is_some() && self.took_ms.is_none() && self.error.is_none()
     }
 
-    fn stop(&mut self) {
-        for w in self.workers.drain(..) {
-            w.terminate();
+    /// A new map (or none, to cancel): the workers are kept, those still on an older map's chunk
+    /// that have loaded are stopped (their slots are filled again by the next map).
+    fn reset(&mut self, next: Run) {
+        let mut slots = std::mem::take(&mut self.slots);
+        for slot in &mut slots {
+            if slot.as_ref().is_some_and(|s| s.ready && s.busy.is_some()) {
+                if let Some(s) = slot.take() {
+                    s.worker.terminate();
+                }
+            }
         }
-        self.handlers.clear();
+        let generation = self.generation.wrapping_add(1);
+        *self = Run { slots, generation, ..next };
     }
 
-    /// Sends worker `w` its next chunk (none left: it has finished its share).
+    /// Sends worker `w` its next chunk, if it is free and cells are left.
     fn feed(&mut self, w: usize) {
         let Some(job) = self.job.as_ref() else { return };
-        if self.next >= job.cells() {
+        if self.next >= job.cells() || !self.running() {
+            return;
+        }
+        let Some(Some(slot)) = self.slots.get_mut(w) else { return };
+        if !slot.ready || slot.busy.is_some() {
             return;
         }
         let to = (self.next + CHUNK).min(job.cells());
         let text = Job { from: self.next, to, ..job.clone() }.to_text();
         self.next = to;
-        if let Some(worker) = self.workers.get(w) {
-            let _ = worker.post_message(&JsValue::from(text));
-        }
+        slot.busy = Some(self.generation);
+        let _ = slot.worker.post_message(&JsValue::from(text));
+    }
+
+    /// Whether worker `w` is running a chunk of the map now asked for.
+    fn current(&self, w: usize) -> bool {
+        matches!(self.slots.get(w), Some(Some(s)) if s.busy == Some(self.generation))
     }
 }
 
@@ -217,6 +247,45 @@ fn load_cell(root: &Element, job: &Job, i: usize) {
     }
 }
 
+/// Starts map worker `w`: it says when it has loaded, then sends each cell of a chunk and `-1`
+/// when the chunk is done; a result for a map no longer asked for is dropped.
+fn spawn(run: &Rc<RefCell<Run>>, show: &Rc<dyn Fn()>, on_error: &Closure<dyn FnMut(web_sys::Event)>, w: usize) -> Option<Slot> {
+    let worker = Worker::new("map-worker_loader.js").ok()?;
+    let (run, show) = (run.clone(), show.clone());
+    let handler = Closure::<dyn FnMut(MessageEvent)>::new(move |msg: MessageEvent| {
+        let data = Array::from(&msg.data());
+        let Ok(mut r) = run.try_borrow_mut() else { return };
+        let current = r.current(w);
+        match data.get(0).as_f64() {
+            // Loaded, or done with a chunk: free for the next one.
+            first if data.length() == 0 || first.is_some_and(|i| i < 0.0) => {
+                if let Some(Some(slot)) = r.slots.get_mut(w) {
+                    slot.ready = true;
+                    slot.busy = None;
+                }
+                r.feed(w);
+            }
+            Some(i) if current => {
+                let cell = (data.get(1).as_f64().unwrap_or(0.0), data.get(2).as_f64().unwrap_or(f64::NAN), data.get(3).as_f64().unwrap_or(0.0));
+                if let Some(c) = r.cells.get_mut(i as usize) {
+                    *c = Some(cell);
+                    r.done += 1;
+                }
+                if r.done == r.cells.len() {
+                    r.took_ms = Some(now_ms() - r.started_ms);
+                }
+            }
+            None if current => r.error = Some(data.get(1).as_string().unwrap_or_default()),
+            _ => return,
+        }
+        drop(r);
+        show();
+    });
+    worker.set_onmessage(Some(handler.as_ref().unchecked_ref()));
+    worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+    Some(Slot { worker, _handler: handler, ready: false, busy: None })
+}
+
 /// Builds the panel in `#map-panel` and computes the map at once (opening it is asking for
 /// it). `crate::ui::panels` calls this once its wasm has loaded. Changing an axis or the size
 /// computes it again; the button cancels a map in progress, or computes it anew.
@@ -235,8 +304,9 @@ pub fn start() -> Option<()> {
          (goodput under half of offered over the last {SETTLE_S} s), pale ones recover.</p>"
     ));
     let (x_sel, y_sel): (HtmlSelectElement, HtmlSelectElement) = (by_id(&doc, "map-x")?, by_id(&doc, "map-y")?);
-    x_sel.set_value("trigger.duration_s");
-    y_sel.set_value("trigger.value");
+    let (x, y) = super::default_axes(&url::decode(&root.get_attribute("data-link").unwrap_or_default()).0.config);
+    x_sel.set_value(x);
+    y_sel.set_value(y);
     let run = Rc::new(RefCell::new(Run::default()));
     let show = {
         let (doc, run) = (doc.clone(), run.clone());
@@ -268,17 +338,16 @@ pub fn start() -> Option<()> {
             }
         }
     };
-    let show = Rc::new(show);
-    // A worker stopped while it still loads (a new size or axis recomputes at once) fails its
-    // script load: that is ours, not an error, and is not reported. A current worker's error is.
+    let show: Rc<dyn Fn()> = Rc::new(show);
+    // A worker that fails to load is reported in the map's status; one no longer in the pool
+    // (stopped on an older map) is ours, not an error, and is not reported to the page.
     let on_worker_error = {
         let (run, show) = (run.clone(), show.clone());
         Closure::<dyn FnMut(web_sys::Event)>::new(move |e: web_sys::Event| {
             let Ok(mut r) = run.try_borrow_mut() else { return };
-            let current = e.target().is_some_and(|t| r.workers.iter().any(|w| JsValue::from(w.clone()) == JsValue::from(t.clone())));
-            if current {
+            let ours = e.target().is_some_and(|t| r.slots.iter().flatten().any(|s| JsValue::from(s.worker.clone()) == JsValue::from(t.clone())));
+            if ours {
                 r.error = Some("a Web Worker failed to start".into());
-                r.stop();
                 drop(r);
                 show();
             } else {
@@ -292,7 +361,6 @@ pub fn start() -> Option<()> {
         let (doc, run, show, root) = (doc.clone(), run.clone(), show.clone(), root.clone());
         Rc::new(move || {
             let mut r = run.borrow_mut();
-            r.stop();
             // The lab as the page has it now: its share link.
             let (link, _) = url::decode(&root.get_attribute("data-link").unwrap_or_default());
             let mut base = link.config;
@@ -316,50 +384,29 @@ pub fn start() -> Option<()> {
                 } else {
                     e
                 };
-                *r = Run { error: Some(e), ..Run::default() };
+                r.reset(Run { error: Some(e), ..Run::default() });
                 drop(r);
                 return show();
             }
             let at = |a: &super::sweep::Axis| axis_now(&job.base, &a.key).and_then(|v| nearest(&a.values, v));
             let here = at(&job.x).zip(at(&job.y)).map(|(i, j)| j * job.x.values.len() + i);
-            *r = Run { cells: vec![None; job.cells()], job: Some(job), started_ms: now_ms(), here, ..Run::default() };
+            r.reset(Run { cells: vec![None; job.cells()], job: Some(job), started_ms: now_ms(), here, ..Run::default() });
+            // One worker per core, up to four: the free ones start at once, a loading one when
+            // it is ready, and a stopped one's place is filled.
             let cores = web_sys::window().map_or(2.0, |w| w.navigator().hardware_concurrency());
-            for w in 0..(cores as usize).clamp(1, 4) {
-                let Ok(worker) = Worker::new("map-worker_loader.js") else {
-                    r.error = Some("this browser could not start a Web Worker".into());
-                    break;
-                };
-                let (run, show) = (run.clone(), show.clone());
-                let handler = Closure::<dyn FnMut(MessageEvent)>::new(move |msg: MessageEvent| {
-                    let data = Array::from(&msg.data());
-                    let Ok(mut r) = run.try_borrow_mut() else { return };
-                    match data.get(0).as_f64() {
-                        // Ready, or done with a chunk: the next one.
-                        None if data.length() == 0 => r.feed(w),
-                        Some(i) if i < 0.0 => r.feed(w),
-                        Some(i) => {
-                            let cell = (data.get(1).as_f64().unwrap_or(0.0), data.get(2).as_f64().unwrap_or(f64::NAN), data.get(3).as_f64().unwrap_or(0.0));
-                            if let Some(c) = r.cells.get_mut(i as usize) {
-                                *c = Some(cell);
-                                r.done += 1;
-                            }
-                            if r.done == r.cells.len() {
-                                r.took_ms = Some(now_ms() - r.started_ms);
-                                r.stop();
-                            }
-                        }
+            let n = (cores as usize).clamp(1, 4);
+            r.slots.resize_with(n, || None);
+            for w in 0..n {
+                if r.slots[w].is_none() {
+                    match spawn(&run, &show, &on_worker_error, w) {
+                        Some(slot) => r.slots[w] = Some(slot),
                         None => {
-                            r.error = Some(data.get(1).as_string().unwrap_or_default());
-                            r.stop();
+                            r.error = Some("this browser could not start a Web Worker".into());
+                            break;
                         }
                     }
-                    drop(r);
-                    show();
-                });
-                worker.set_onmessage(Some(handler.as_ref().unchecked_ref()));
-                worker.set_onerror(Some((*on_worker_error).as_ref().unchecked_ref()));
-                r.workers.push(worker);
-                r.handlers.push(handler);
+                }
+                r.feed(w);
             }
             drop(r);
             show();
@@ -370,10 +417,7 @@ pub fn start() -> Option<()> {
         Closure::<dyn FnMut()>::new(move || {
             let running = run.borrow().running();
             if running {
-                let mut r = run.borrow_mut();
-                r.stop();
-                *r = Run::default();
-                drop(r);
+                run.borrow_mut().reset(Run::default());
                 show();
             } else {
                 compute();
