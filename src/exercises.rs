@@ -25,9 +25,9 @@
 //! - `solution`: `key=value` changes from the start that reach the goal.
 //! - `measure` (one entry each, all must hold): `WHAT FROM..TO [tier=N] OP GOAL`, over the
 //!   measurement windows inside FROM..TO seconds; `OP` is `<`, `<=`, `>` or `>=`. `WHAT` is one
-//!   of [`WHATS`]: shares (`goodput`, `wasted`, `retries`, `late`) in whole percent, ratios
-//!   (`amplification`, `peak`) to two decimals, each compared as printed, so a ✓ and a ✗ never
-//!   show the same number.
+//!   of [`WHATS`]: shares (`goodput`, `wasted`, `retries`, `late`) in percent to one decimal,
+//!   ratios (`amplification`, `peak`) to two decimals, each compared as printed, so a ✓ and a
+//!   ✗ never show the same number (and 2.6 % passes a goal of < 3 %, as it reads).
 //! - `keep` (optional): keys the learner must leave at their start value.
 //! - `goal`, `hint` (several), `explanation`: the prose.
 
@@ -186,9 +186,14 @@ impl What {
         matches!(self, What::Goodput | What::Wasted | What::Retries | What::Late)
     }
 
-    /// A value in hundredths as printed: "45 %" or "1.30×".
+    /// How many steps make one: a share is judged in tenths of a percent, a ratio in hundredths.
+    fn scale(self) -> f64 {
+        if self.is_share() { 1_000.0 } else { 100.0 }
+    }
+
+    /// A value in steps of [`What::scale`] as printed: "45.0 %" or "1.30×".
     fn show(self, h: i64) -> String {
-        if self.is_share() { format!("{h}\u{a0}%") } else { format!("{}.{:02}×", h / 100, h % 100) }
+        if self.is_share() { format!("{}.{}\u{a0}%", h / 10, h % 10) } else { format!("{}.{:02}×", h / 100, h % 100) }
     }
 }
 
@@ -225,8 +230,9 @@ impl Measure {
         }
     }
 
-    /// The measured value in hundredths (a share's whole percent, a ratio's two decimals:
-    /// one rounding for judging and printing), and as printed.
+    /// The measured value in steps of [`What::scale`] (a share's tenth of a percent, a ratio's
+    /// hundredth: one rounding for judging and printing), as printed ("–" before any window),
+    /// and the number of windows measured.
     fn value(&self, sim: &Sim) -> (i64, String, usize) {
         let inside = |w: &&Window| w.within(self.from, self.to);
         let windows: Vec<&Window> = sim.tier_windows(self.tier).iter().filter(inside).collect();
@@ -246,8 +252,9 @@ impl Measure {
             What::Retries => per(sum(|c| c.retries), sum(|c| c.first_attempts)),
             What::Late => per(sum(|c| c.late), sum(|c| c.successes)),
         };
-        let h = (100.0 * x).round() as i64;
-        (h, self.what.show(h), windows.len())
+        let h = (self.what.scale() * x).round() as i64;
+        let shown = if windows.is_empty() { "–".to_string() } else { self.what.show(h) };
+        (h, shown, windows.len())
     }
 
     fn holds(&self, h: i64) -> bool {
@@ -275,8 +282,9 @@ impl Measure {
             None => 0,
         };
         let goal = crate::sim::params::parse_number(goal).filter(|g| (0.0..=1e6).contains(g))?;
-        // Shares are written in percent, ratios as they read ("1.4" for 1.4×).
-        let goal = if what.is_share() { goal.round() } else { (100.0 * goal).round() } as i64;
+        // Shares are written in percent, ratios as they read ("1.4" for 1.4×): both are kept in
+        // steps of their scale.
+        let goal = (goal * what.scale() / if what.is_share() { 100.0 } else { 1.0 }).round() as i64;
         (0.0 <= from && from < to && to.is_finite()).then_some(Measure { what, from, to, tier, cmp: Cmp::parse(cmp)?, goal })
     }
 }
@@ -349,14 +357,17 @@ pub fn ids(texts: &Texts) -> Vec<String> {
     texts.keys().filter_map(|k| k.strip_prefix("exercise.")?.strip_suffix(".title")).map(String::from).collect()
 }
 
+/// Every exercise read from one set of texts, shared.
+type Exercises = std::rc::Rc<Vec<std::rc::Rc<Exercise>>>;
+
 thread_local! {
     /// The exercises read from the texts now in place (read once per texts: the page asks for
     /// them on every frame).
-    static CACHE: std::cell::RefCell<(std::rc::Weak<Texts>, std::rc::Rc<Vec<std::rc::Rc<Exercise>>>)> = Default::default();
+    static CACHE: std::cell::RefCell<(std::rc::Weak<Texts>, Exercises)> = Default::default();
 }
 
 /// Every exercise that can be used, easiest first (none in the page until the texts arrive).
-pub fn all() -> std::rc::Rc<Vec<std::rc::Rc<Exercise>>> {
+pub fn all() -> Exercises {
     let texts = crate::texts::current();
     CACHE.with(|c| {
         let mut c = c.borrow_mut();
@@ -415,7 +426,22 @@ mod tests {
         sim.advance_to(SimTime::from_secs(20), u64::MAX);
         let c = e.check(&sim);
         assert_eq!(c.passed, None);
-        assert!(c.progress.contains("goodput 30–60 s"), "{}", c.progress);
+        // Nothing measured yet in 30–60 s: a dash, not a zero that reads as a verdict.
+        assert!(c.progress.contains("goodput 30–60 s: – (goal ≥ 90.0\u{a0}%)"), "{}", c.progress);
+        sim.advance_to(SimTime::from_secs(40), u64::MAX);
+        let c = e.check(&sim);
+        assert!(c.progress.contains("\u{a0}%") && !c.progress.contains("goodput 30–60 s: –"), "{}", c.progress);
+    }
+
+    /// A share is judged as printed, to a tenth of a percent: 2.6 % passes "< 3", 3.0 % does not.
+    #[test]
+    fn a_share_is_judged_to_a_tenth_of_a_percent() {
+        let m = Measure::parse("wasted 0..10 < 3", 1).unwrap();
+        assert_eq!(m.goal, 30);
+        assert!(m.holds(26) && !m.holds(30));
+        assert_eq!(What::Wasted.show(26), "2.6\u{a0}%");
+        assert_eq!(What::Amplification.show(130), "1.30×");
+        assert_eq!(Measure::parse("amplification 0..10 < 1.3", 1).unwrap().goal, 130);
     }
 
     #[test]
