@@ -293,9 +293,10 @@ fn within_budget(query: &str, notes: &mut Vec<String>) -> String {
         names.push(format!("{} more", dropped.len() - 5));
     }
     notes.push(format!(
-        "the link is {} characters long and only 8,192 are read: {} of its settings did not fit and were dropped ({}); the rest is applied",
+        "the link is {} characters long and only 8,192 are read: {} of its settings did not fit and {} dropped ({}); the rest is applied",
         num(query.len() as f64),
         dropped.len(),
+        if dropped.len() == 1 { "was" } else { "were" },
         names.join(", ")
     ));
     kept.join("&")
@@ -504,7 +505,7 @@ mod tests {
         let (s, notes) = decode(&long);
         assert_eq!((s.scenario.as_str(), s.seed, s.config.server.workers, s.config.client.max_attempts), ("healthy", 9, 20, 2), "{notes:?}");
         assert!(s.config.faults.is_empty());
-        assert!(notes[0].starts_with("the link is 13,") && notes[0].contains("1 of its settings did not fit and were dropped ('faults')"), "{notes:?}");
+        assert!(notes[0].starts_with("the link is 13,") && notes[0].contains("1 of its settings did not fit and was dropped ('faults')"), "{notes:?}");
         // A link of the same short part over and over is read as one part, in bounded time.
         let (s, notes) = decode(&"play=1&".repeat(300_000));
         assert!(s.play && notes.len() == 1 && notes[0].contains("its repeated parts are read once"), "{}", notes.len());

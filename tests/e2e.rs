@@ -79,6 +79,12 @@ fn the_metastable_storm_runs_to_the_end_in_the_browser() {
     b.screenshot(&Path::new(env!("CARGO_MANIFEST_DIR")).join("test-output/e2e-storm.png"));
     assert!(b.text("#health").starts_with("collapsed"), "verdict: {} / {}", b.text("#health"), b.text(".headline"));
     assert!(number(&b.text("#amplification")) > 3.0, "amplification {}", b.text("#amplification"));
+    // A limit's dashed grey line runs the whole run, not only its first seconds (the dashes
+    // stalled once time was large enough that a dash's remainder fell below its precision).
+    for id in ["chart-latency", "chart-amplification", "chart-arrivals"] {
+        let [left, right] = grey_ink(&b, id);
+        assert!(left > 50.0 && right > 0.6 * left, "{id}: the dashed limit line's grey pixels, left half {left}, right half {right}");
+    }
     // Brooker's contention experiment draws its two charts.
     b.click("#run-contention");
     b.wait_for("the contention charts", Duration::from_secs(30), |b| {
@@ -760,9 +766,17 @@ fn the_map_shows_where_the_storm_tips_and_a_cell_loads_into_the_lab() {
     b.wait_for("the cell's config in the lab", Duration::from_secs(5), |b| b.text("ul.faults") != before);
     assert_eq!(number(&b.text("#clock")), 0.0, "a loaded cell starts from time 0");
     assert!(b.errors().is_empty(), "console errors: {:?}", b.errors());
-    // A lab without a fault, mapped over the trigger: the page's own words, not the CLI's.
+    // A lab without a fault opens on offered load and max attempts, and computes.
     b.open(&format!("http://127.0.0.1:{}/?scenario=healthy", server.port));
     open_map(&b);
+    assert_eq!(
+        b.js("return document.getElementById('map-x').value + ' ' + document.getElementById('map-y').value;"),
+        json!("load.rate_per_s client.max_attempts")
+    );
+    b.set("#map-size", "10");
+    b.wait_for("the healthy lab's map", Duration::from_secs(120), |b| b.text("#map-status").contains(" cells × 3 seeds in"));
+    // Mapped over a trigger it does not have: the page's own words, not the CLI's.
+    b.set("#map-x", "trigger.duration_s");
     b.wait_for("the map's answer", Duration::from_secs(10), |b| b.text("#map-status").starts_with("Could not compute"));
     let said = b.text("#map-status");
     assert!(said.contains("add one with a fault button") && !said.contains("--fault"), "{said}");
@@ -794,6 +808,18 @@ fn the_hysteresis_scenario_draws_its_loop() {
     assert_ne!(b.js("return document.getElementById('chart-hysteresis').toDataURL();"), blank, "the phase plot is drawn");
     b.screenshot_page(&Path::new(env!("CARGO_MANIFEST_DIR")).join("test-output/e2e-hysteresis.png"));
     assert!(b.errors().is_empty(), "console errors: {:?}", b.errors());
+}
+
+/// Pixels of the limit lines' grey (120, 120, 128, light theme) in a chart's left and right
+/// halves, below its title and legend.
+fn grey_ink(b: &Browser, id: &str) -> [f64; 2] {
+    let v = b.js(&format!(
+        "const c = document.getElementById('{id}'); const w = c.width, h = c.height; const d = c.getContext('2d').getImageData(0, 0, w, h).data; \
+         const near = (i, r, g, bl) => Math.abs(d[i] - r) <= 6 && Math.abs(d[i + 1] - g) <= 6 && Math.abs(d[i + 2] - bl) <= 6; let l = 0, r = 0; \
+         for (let y = Math.round(40 * devicePixelRatio); y < h; y++) for (let x = Math.round(w * 0.1); x < Math.round(w * 0.95); x++) \
+         if (near((y * w + x) * 4, 120, 120, 128)) {{ if (x < w * 0.52) l++; else r++; }} return [l, r];"
+    ));
+    [v[0].as_f64().unwrap_or(0.0), v[1].as_f64().unwrap_or(0.0)]
 }
 
 /// Opens the map: its panel is its own wasm, fetched only now.
@@ -878,9 +904,8 @@ fn the_delay_explorer_shows_the_side_the_controls_change() {
     let server = StaticServer::start(dist);
     let b = Browser::sized(1280, 900);
     b.open(&format!("http://127.0.0.1:{}/?scenario=closed-backoff", server.port));
-    let first_mean = |b: &Browser| {
-        first_number(&b.js("return document.querySelector('#delays tbody tr td:nth-child(3)').textContent;").as_str().unwrap_or_default().to_string())
-    };
+    let first_mean =
+        |b: &Browser| first_number(b.js("return document.querySelector('#delays tbody tr td:nth-child(3)').textContent;").as_str().unwrap_or_default());
     // Side A retries at once; side B backs off exponentially from 200 ms. The controls open on B.
     b.click("#edit-a");
     b.wait_for("the explorer to follow side A", Duration::from_secs(5), |b| b.text("#explorer-tier").starts_with("For side A"));

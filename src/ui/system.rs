@@ -86,6 +86,7 @@ impl Animation {
     /// Draws the tier `st` is, with its callers (`callers`: "clients", "tier 1") on the left;
     /// `reduced_motion` replaces moving dots with still marks. The canvas's `data-moving`
     /// says how many requests are on screen.
+    #[allow(clippy::too_many_arguments, reason = "each is one fact the drawing shows; a struct would only rename them")]
     pub fn draw(
         &self,
         canvas: &HtmlCanvasElement,
