@@ -282,15 +282,31 @@ pub fn tiers_table(tiers: &[crate::sim::TierSummary]) -> String {
     out
 }
 
-/// One line of the run report: what it is, its element id on the page, the figure, and what
-/// the figure counts (the page shows it on hover and focus, the CLI beside it).
+/// One line of the run report: what it is, its element id on the page, and the figure. What
+/// the figure counts is the lessons' `ui.<id>` text (the page writes it under the name), so the
+/// page's start-up download does not carry it; [`LINES`] names every id.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RunLine {
     pub label: &'static str,
     pub id: &'static str,
     pub value: String,
-    pub about: &'static str,
 }
+
+/// Every line's id, in the order the report shows them when all are there.
+pub const LINES: [&str; 12] = [
+    "report-requests",
+    "report-goodput",
+    "report-goodput-trigger",
+    "report-p99",
+    "report-amplification",
+    "report-amplification-trigger",
+    "report-retries",
+    "report-timeouts",
+    "report-rejected",
+    "report-wasted",
+    "report-utilisation",
+    "report-hosts",
+];
 
 /// A count with thousands separated ("2,580"), as the scenarios' sentences write them.
 pub fn grouped(n: u64) -> String {
@@ -343,33 +359,20 @@ pub fn run_report(sim: &Sim, hosts_of: usize, hosts: bool) -> Vec<RunLine> {
                 grouped(c.failures),
                 if waiting > 0 { format!(" · {}\u{a0}still\u{a0}waiting", grouped(u64::from(waiting))) } else { String::new() }
             ),
-            about: "User requests since the start: succeeded, failed for good, and still waiting for an answer",
         },
-        RunLine {
-            label: "goodput",
-            id: "report-goodput",
-            value: format!("{:.1}/s", s.goodput_per_s),
-            about: "Successful user requests per second over the whole run",
-        },
+        RunLine { label: "goodput", id: "report-goodput", value: format!("{:.1}/s", s.goodput_per_s) },
         RunLine {
             label: "p99 / mean",
             id: "report-p99",
             value: if c.successes > 0 { format!("{} / {}", ms(s.latency_ms.p99), ms(s.latency_ms.mean)) } else { "– (no successes)".into() },
-            about: "Latency of every successful user request since the start (the p99 within 0.8 %, the mean exact)",
         },
         RunLine {
             label: "attempts per request",
             id: "report-amplification",
             value: each(&|_, x| x.amplification_settled.map_or("–".into(), |a| format!("{a:.2}×"))),
-            about: "Attempts that reached each tier per user request, over the requests whose every attempt has ended",
         },
-        RunLine {
-            label: "retries",
-            id: "report-retries",
-            value: each(&|t, _| grouped(counts(t).retries)),
-            about: "Retries sent into each tier since the start",
-        },
-        RunLine { label: "timeouts", id: "report-timeouts", value: each(&|_, x| grouped(x.timeouts)), about: "Attempts whose caller stopped waiting" },
+        RunLine { label: "retries", id: "report-retries", value: each(&|t, _| grouped(counts(t).retries)) },
+        RunLine { label: "timeouts", id: "report-timeouts", value: each(&|_, x| grouped(x.timeouts)) },
         RunLine {
             label: "rejected",
             id: "report-rejected",
@@ -377,36 +380,30 @@ pub fn run_report(sim: &Sim, hosts_of: usize, hosts: bool) -> Vec<RunLine> {
                 let k = counts(t);
                 grouped(k.rejected_queue_full + k.rejected_throttle)
             }),
-            about: "Attempts refused at once: a full queue, or a throttle",
         },
-        RunLine {
-            label: "wasted work",
-            id: "report-wasted",
-            value: each(&|_, x| x.wasted.map_or("–".into(), percent)),
-            about: "Share of each tier's worker time spent after the user had stopped waiting",
-        },
-        RunLine {
-            label: "utilisation",
-            id: "report-utilisation",
-            value: each(&|t, _| percent(per_tier[t].utilisation)),
-            about: "Busy share of each tier's available workers over the run",
-        },
+        RunLine { label: "wasted work", id: "report-wasted", value: each(&|_, x| x.wasted.map_or("–".into(), percent)) },
+        RunLine { label: "utilisation", id: "report-utilisation", value: each(&|t, _| percent(per_tier[t].utilisation)) },
     ];
     // The same while the trigger (the first fault, the span the charts shade) was on, once it
-    // has ended: a failure's multiplication, which the whole run's figure dilutes.
+    // has ended: what the failure does to goodput and how it multiplies attempts, which the
+    // whole run's figures dilute.
     let cfg = sim.config();
     if let Some(f) = cfg.trigger().filter(|f| f.end_s > f.start_s && sim.now().as_secs_f64() >= f.end_s) {
         let inside = |w: &&crate::sim::Window| w.within(f.start_s, f.end_s);
-        let users: u64 = sim.windows().iter().filter(inside).map(|w| w.counts.first_attempts).sum();
+        let edge = |f: fn(&crate::sim::Counters) -> u64| sim.windows().iter().filter(inside).map(|w| f(&w.counts)).sum::<u64>();
+        let users = edge(|c| c.first_attempts);
         let per_user = |t: usize| sim.tier_windows(t).iter().filter(inside).map(|w| w.counts.attempts()).sum::<u64>() as f64 / users.max(1) as f64;
         lines.insert(
-            4,
+            2,
             RunLine {
                 label: "… while the trigger was on",
-                id: "report-amplification-trigger",
-                value: each(&|t, _| format!("{:.2}×", per_user(t))),
-                about: "Attempts that reached each tier while the first fault was on (the span the charts shade), per user request sent in it",
+                id: "report-goodput-trigger",
+                value: format!("{} of offered", percent(edge(|c| c.successes) as f64 / users.max(1) as f64)),
             },
+        );
+        lines.insert(
+            5,
+            RunLine { label: "… while the trigger was on", id: "report-amplification-trigger", value: each(&|t, _| format!("{:.2}×", per_user(t))) },
         );
     }
     if let Some(x) = tiers.get(hosts_of).filter(|_| hosts) {
@@ -416,16 +413,29 @@ pub fn run_report(sim: &Sim, hosts_of: usize, hosts: bool) -> Vec<RunLine> {
             .enumerate()
             .map(|(h, k)| format!("host\u{a0}{}: {}\u{a0}calls, {}\u{a0}timeouts", h + 1, grouped(k.arrivals), grouped(k.timeouts)))
             .collect();
-        lines.push(RunLine {
-            label: "hosts",
-            id: "report-hosts",
-            value: hosts.join(" · "),
-            about: "Attempts the balancer sent to each host of the tier shown, and how many timed out",
-        });
+        lines.push(RunLine { label: "hosts", id: "report-hosts", value: hosts.join(" · ") });
     }
     lines
 }
 
 fn tier_label(t: usize) -> String {
     if t == 0 { "edge".into() } else { format!("tier\u{a0}{t}") }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every line the report shows is one of [`LINES`], in their order (the page finds what
+    /// each counts by that id).
+    #[test]
+    fn the_report_lines_are_the_named_ones_in_order() {
+        for id in ["metastable-retry", "bad-host", "retries-every-layer", "healthy"] {
+            let s = crate::scenarios::find(id).unwrap();
+            let mut sim = Sim::new(s.config.clone(), s.seed).unwrap();
+            sim.advance_to(crate::sim::SimTime::from_secs_f64(s.config.duration_s), u64::MAX);
+            let at: Vec<usize> = run_report(&sim, 0, true).iter().map(|l| LINES.iter().position(|x| *x == l.id).unwrap_or(usize::MAX)).collect();
+            assert!(at.windows(2).all(|w| w[0] < w[1]) && at.iter().all(|i| *i < LINES.len()), "{id}: {at:?}");
+        }
+    }
 }

@@ -117,6 +117,11 @@ mod tests {
         known.push("ui.contention.intro".into());
         known.push("ui.contention.after".into());
         known.push("ui.strip.caption".into());
+        for id in crate::report::LINES {
+            let key = format!("ui.{id}");
+            assert!(t.get(&key).is_some_and(|x| x.len() > 20), "{key} missing");
+            known.push(key);
+        }
         for k in t.keys() {
             assert!(known.iter().any(|x| x == k), "{k} belongs to nothing");
         }

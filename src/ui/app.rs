@@ -208,18 +208,27 @@ fn mean_delay_text(d: &explain::DelayReport) -> String {
 /// The run report: every line of side A, and of side B beside it when comparing, with what
 /// each counts written under its name (hover is no help on a phone).
 fn report_view(now_s: f64, a: &[RunLine], b: Option<&[RunLine]>) -> Html {
+    // Every line of either side, in order: the trigger's lines are there only for a side whose
+    // trigger has ended (hosts on both when either has several). A side without a line shows "–".
+    let mut rows: Vec<&RunLine> = a.iter().collect();
+    for (i, x) in b.unwrap_or_default().iter().enumerate() {
+        if !rows.iter().any(|r| r.id == x.id) {
+            let after = i.checked_sub(1).and_then(|p| rows.iter().position(|r| r.id == b.unwrap_or_default()[p].id));
+            rows.insert(after.map_or(0, |k| k + 1), x);
+        }
+    }
+    let cell = |side: &[RunLine], id: &str| side.iter().find(|x| x.id == id).map_or_else(|| html! { "–" }, |x| parts(&x.value));
     html! {
         <section class="report" id="report" aria-label="Run report">
           <h2>{ format!("The whole run so far: 0 to {now_s:.1} s") }</h2>
           <table class={classes!(b.is_some().then_some("two"))}>
             if b.is_some() { <thead><tr><th></th><th scope="col">{ "A" }</th><th scope="col">{ "B" }</th></tr></thead> }
             <tbody>
-              // Both sides have the same lines (hosts on both when either has several).
-              { for a.iter().enumerate().map(|(i, l)| html! {
+              { for rows.iter().map(|l| html! {
                 <tr>
-                  <th scope="row">{ l.label }<small>{ l.about }</small></th>
-                  <td id={l.id}>{ parts(&l.value) }</td>
-                  if let Some(b) = b { <td id={format!("{}-b", l.id)}>{ b.get(i).map_or_else(Html::default, |x| parts(&x.value)) }</td> }
+                  <th scope="row">{ l.label }<small>{ crate::texts::text(&format!("ui.{}", l.id)) }</small></th>
+                  <td id={l.id}>{ cell(a, l.id) }</td>
+                  if let Some(b) = b { <td id={format!("{}-b", l.id)}>{ cell(b, l.id) }</td> }
                 </tr>
               }) }
             </tbody>
