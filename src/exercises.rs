@@ -140,7 +140,7 @@ impl Exercise {
             let measured = windows + 1 >= expected;
             ok &= measured && m.holds(value);
             let shown = if done && !measured { "not measured (no windows there)".to_string() } else { shown };
-            let (from, to, tier) = (secs(m.from), secs(m.to), tier_words(m.tier));
+            let (from, to, tier) = (secs(m.from), secs(m.to), tier_words(m.tier, sim.tier_count()));
             parts.push(format!("{} {from}–{to} s{tier}: {shown} (goal {} {})", m.label(), m.cmp.sign(), m.what.show(m.goal)));
         }
         let changed: Vec<String> = self
@@ -172,8 +172,13 @@ fn value_of(cfg: &Config, key: &str) -> Option<String> {
     keys::get(cfg, key).or_else(|| keys::get_list(cfg, key))
 }
 
-fn tier_words(t: usize) -> String {
-    if t == 0 { String::new() } else { format!(" at tier\u{a0}{t}") }
+/// Where a measure is taken, as the strip names tiers, and as the goals say it ("the bottom").
+fn tier_words(t: usize, tiers: usize) -> String {
+    match t {
+        0 => String::new(),
+        t if t + 1 == tiers => format!(" at tier\u{a0}{t} (the bottom)"),
+        t => format!(" at tier\u{a0}{t}"),
+    }
 }
 
 impl What {
@@ -224,7 +229,8 @@ impl Measure {
             What::Goodput => "goodput",
             What::Amplification => "attempts per request",
             What::Peak => "busiest window against the average",
-            What::Wasted => "wasted work",
+            // Not "wasted work": the run report's is worker time, this is completions.
+            What::Wasted => "completions after the caller left",
             What::Retries => "retries per request",
             What::Late => "successes after the timeout",
         }

@@ -753,7 +753,9 @@ fn the_map_shows_where_the_storm_tips_and_a_cell_loads_into_the_lab() {
     key("ArrowRight");
     let here = b.text("#map-status");
     assert!(
-        here.contains("(the lab mapped)") && here.contains("trigger duration (s) 4.") && here.contains("press Enter"),
+        here.contains("(the lab mapped)")
+            && here.contains("trigger duration (s) 4, trigger size (share of capacity left, or ×) 0.5 ")
+            && here.contains("press Enter"),
         "the lab's own 5 s, 0.5 cell: {here}"
     );
     assert!(b.text(".map").contains("A ring marks the lab as it was when the map was computed"), "{}", b.text(".map"));
@@ -874,6 +876,9 @@ fn the_run_report_shows_the_figures_the_sentences_quote() {
     // "The run report counts every timeout there, none above."
     let timeouts = per_tier("#report-timeouts");
     assert!(timeouts.len() == 3 && timeouts[0] == 0.0 && timeouts[1] == 0.0 && timeouts[2] > 0.0, "{:?}", b.parts("#report-timeouts"));
+    // "the run report's 16× at the bottom while the trigger was on".
+    let during = per_tier("#report-amplification-trigger");
+    assert!(during.len() == 3 && (15.5..16.5).contains(&during[2]), "{}", b.text("#report-amplification-trigger"));
 
     // deadline-propagation: "59 % of the bottom's work is for users who had given up … with the
     // deadline travelling, wasted work at every tier is 0 %".
@@ -881,6 +886,9 @@ fn the_run_report_shows_the_figures_the_sentences_quote() {
     let (a, bb) = (per_tier("#report-wasted"), per_tier("#report-wasted-b"));
     assert!((55.0..=63.0).contains(&a[2]), "A: the bottom's wasted share: {}", b.text("#report-wasted"));
     assert!(bb.len() == 3 && bb.iter().all(|w| *w == 0.0), "B: no wasted work at any tier: {}", b.text("#report-wasted-b"));
+    // "goodput falls to 13 % of offered during the slowdown … holds at 51 %".
+    let (ga, gb) = (first_number(&b.text("#report-goodput-trigger")), first_number(&b.text("#report-goodput-trigger-b")));
+    assert!((12.5..13.5).contains(&ga) && (50.5..51.5).contains(&gb), "goodput while the trigger was on: A {ga} %, B {gb} %");
 
     // limit-queue: "rejections during the crash" (516 over the run, `lab run` agrees).
     run("limit-queue");
@@ -971,7 +979,19 @@ fn the_page_shows_what_five_more_sentences_quote() {
 fn run_to_report(b: &Browser, server: &StaticServer, scenario: &str) {
     b.open(&format!("http://127.0.0.1:{}/?scenario={scenario}", server.port));
     b.click("#run-to-end");
-    b.wait_for("the run to end and the report", Duration::from_secs(60), |b| b.text("#run-to-end") == "Run to end" && !b.text("#report-requests").is_empty());
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while !(b.text("#run-to-end") == "Run to end" && !b.text("#report-requests").is_empty()) {
+        // Say where it stood: a run that stalls differs from a report that never came.
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{scenario}: the run to end and its report within 60 s: the button says {:?}, the clock {:?}, the report {:?}, console errors {:?}",
+            b.text("#run-to-end"),
+            b.text("#clock"),
+            b.text("#report-requests"),
+            b.errors()
+        );
+        thread::sleep(Duration::from_millis(100));
+    }
 }
 
 #[test]

@@ -60,7 +60,7 @@ pub fn default_axes(cfg: &Config) -> (&'static str, &'static str) {
     }
 }
 
-/// `n` values of `key` around what `cfg` has now: the ranges a first look needs.
+/// Up to `n` round values of `key` around what `cfg` has now: the ranges a first look needs.
 pub fn axis_values(cfg: &Config, key: &str, n: usize) -> Vec<f64> {
     let trigger = cfg.trigger();
     let (lo, hi, whole) = match key {
@@ -78,15 +78,18 @@ pub fn axis_values(cfg: &Config, key: &str, n: usize) -> Vec<f64> {
         "server.queue_limit" => (0.0, f64::from(cfg.server.queue_limit.unwrap_or(1_000)).max(100.0), true),
         _ => (0.0, 1.0, false),
     };
-    let n = n.max(2);
-    let mut out: Vec<f64> = (0..n)
-        .map(|i| {
-            let v = lo + (hi - lo) * i as f64 / (n - 1) as f64;
-            if whole { v.round() } else { (v * 1_000.0).round() / 1_000.0 }
-        })
-        .collect();
-    out.dedup();
-    out
+    // Round values a learner can read off the ticks and that a loaded cell writes into the
+    // link: a step of 1, 2, 2.5 or 5 times a power of ten, the nearest to an even split.
+    let raw = (hi - lo) / (n.max(2) - 1) as f64;
+    if !(raw > 0.0 && raw.is_finite()) {
+        return vec![lo];
+    }
+    let unit = 10f64.powf(raw.log10().floor());
+    let step = [1.0, 2.0, 2.5, 5.0, 10.0].into_iter().map(|m| m * unit).min_by(|a, b| (a - raw).abs().total_cmp(&(b - raw).abs())).unwrap_or(raw);
+    let step = if whole { step.floor().max(1.0) } else { step };
+    let first = (lo / step).ceil();
+    // Up to `n` values, none more than half a step past the range.
+    (0..n.max(2)).map(|i| ((first + i as f64) * step * 1e6).round() / 1e6).take_while(|v| *v <= hi + step / 2.0).collect()
 }
 
 /// What `cfg` has now on axis `key`, if it has a value there (no timeout or no queue limit
@@ -229,9 +232,18 @@ mod tests {
             for i in 0..job.cells() {
                 job.config(i).unwrap_or_else(|e| panic!("{}: {x} × {y}, cell {i}: {e}", s.id));
             }
+            // Round values: each a whole number of steps of 1, 2, 2.5 or 5 times a power of ten.
+            for axis in [&job.x, &job.y] {
+                let step = axis.values.get(1).map_or(1.0, |v| v - axis.values[0]);
+                let m = step / 10f64.powf(step.log10().floor());
+                assert!([1.0, 2.0, 2.5, 5.0].iter().any(|k| (m - k).abs() < 1e-6), "{}: {} step {step}: {:?}", s.id, axis.key, axis.values);
+                assert!(axis.values.iter().all(|v| ((v / step) - (v / step).round()).abs() < 1e-6), "{}: {:?}", s.id, axis.values);
+            }
             let trigger = s.config.trigger().map(|f| f.kind);
             if s.id == "metastable-retry" {
                 assert_eq!((x, y), ("trigger.duration_s", "trigger.value"), "the storm maps its trigger");
+                assert_eq!(job.x.values, (1..=20).map(f64::from).collect::<Vec<_>>());
+                assert_eq!(job.y.values.get(..3), Some(&[0.0, 0.05, 0.1][..]));
             }
             if trigger.is_none() {
                 assert_eq!(x, "load.rate_per_s", "{}: no fault, so offered load", s.id);

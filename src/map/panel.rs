@@ -111,8 +111,9 @@ fn dark() -> bool {
     media("(prefers-color-scheme: dark)")
 }
 
+/// An axis value as written: the axes hold round values (see `super::axis_values`).
 fn short(v: f64) -> String {
-    if v.fract() == 0.0 { format!("{v}") } else { format!("{v:.2}") }
+    format!("{v}")
 }
 
 fn by_id<T: JsCast>(doc: &Document, id: &str) -> Option<T> {
@@ -165,14 +166,15 @@ fn draw(canvas: &HtmlCanvasElement, run: &Run) -> Option<()> {
     ctx.set_stroke_style_str(ink);
     ctx.set_line_width(1.0);
     ctx.set_font("11px sans-serif");
-    // Five ticks on each axis, at cell centres, with the cell's value.
-    let ticks = |n: usize| -> Vec<usize> {
-        let mut t: Vec<usize> = (0..5).map(|k| k * (n - 1) / 4).collect();
-        t.dedup();
-        t
+    // Up to six ticks on each axis, at cell centres, each on a round multiple of the axis's
+    // step (1, 2, 5 or 10 steps apart) with the cell's value.
+    let ticks = |v: &[f64]| -> Vec<usize> {
+        let step = if v.len() > 1 { v[1] - v[0] } else { 1.0 };
+        let every = [1.0, 2.0, 5.0, 10.0, 20.0, 50.0].into_iter().find(|m| v.len() as f64 / m <= 6.0).unwrap_or(100.0) * step;
+        (0..v.len()).filter(|&i| ((v[i] / every) - (v[i] / every).round()).abs() < 1e-6).collect()
     };
     ctx.set_text_align("center");
-    for i in ticks(nx) {
+    for i in ticks(&job.x.values) {
         let x = LEFT + (i as f64 + 0.5) * cw;
         ctx.begin_path();
         ctx.move_to(x, h - BOTTOM);
@@ -181,7 +183,7 @@ fn draw(canvas: &HtmlCanvasElement, run: &Run) -> Option<()> {
         let _ = ctx.fill_text(&short(job.x.values[i]), x, h - BOTTOM + 14.0);
     }
     ctx.set_text_align("right");
-    for j in ticks(ny) {
+    for j in ticks(&job.y.values) {
         let y = TOP + (ny as f64 - 0.5 - j as f64) * ch;
         ctx.begin_path();
         ctx.move_to(LEFT - 4.0, y);
