@@ -980,7 +980,7 @@ fn run_to_report(b: &Browser, server: &StaticServer, scenario: &str) {
     b.open(&format!("http://127.0.0.1:{}/?scenario={scenario}", server.port));
     b.click("#run-to-end");
     let deadline = std::time::Instant::now() + Duration::from_secs(60);
-    while !(b.text("#run-to-end") == "Run to end" && !b.text("#report-requests").is_empty()) {
+    while b.text("#run-to-end") != "Run to end" || b.text("#report-requests").is_empty() {
         // Say where it stood: a run that stalls differs from a report that never came.
         assert!(
             std::time::Instant::now() < deadline,
