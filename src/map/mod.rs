@@ -51,11 +51,13 @@ pub const SETTLE_S: f64 = 20.0;
 /// lab has a trigger with a size that ends in time to judge what follows (the storm's own
 /// question: how long and how big a push tips it); otherwise offered load across and max
 /// attempts up (a lab without a fault, with a restart, or with a fault on for the whole run
-/// still tips when load or retries grow).
+/// still tips when load or retries grow), or the timeout across when it has no open-loop load.
 pub fn default_axes(cfg: &Config) -> (&'static str, &'static str) {
     use crate::sim::FaultKind;
     match cfg.trigger() {
         Some(f) if f.kind != FaultKind::Restart && f.end_s + SETTLE_S <= cfg.duration_s => ("trigger.duration_s", "trigger.value"),
+        // No open-loop load (periodic or closed-loop users): its rate would be one column at 0.
+        _ if cfg.load.rate_per_s <= 0.0 => ("client.timeout_ms", "client.max_attempts"),
         _ => ("load.rate_per_s", "client.max_attempts"),
     }
 }
@@ -245,9 +247,11 @@ mod tests {
                 assert_eq!(job.x.values, (1..=20).map(f64::from).collect::<Vec<_>>());
                 assert_eq!(job.y.values.get(..3), Some(&[0.0, 0.05, 0.1][..]));
             }
-            if trigger.is_none() {
+            if trigger.is_none() && s.config.load.rate_per_s > 0.0 {
                 assert_eq!(x, "load.rate_per_s", "{}: no fault, so offered load", s.id);
             }
+            // Every first map has more than one column and more than one row.
+            assert!(job.x.values.len() > 1 && job.y.values.len() > 1, "{}: {x} {:?} × {y} {:?}", s.id, job.x.values, job.y.values);
         }
     }
 
