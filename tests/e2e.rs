@@ -911,6 +911,10 @@ fn the_delay_explorer_shows_the_side_the_controls_change() {
     let Some(dist) = ready() else { return };
     let server = StaticServer::start(dist);
     let b = Browser::sized(1280, 900);
+    // Eight attempts: retries 1 to 5 on their own, the 6th and 7th together as one "retry 6+".
+    b.open(&format!("http://127.0.0.1:{}/?scenario=backoff-cap", server.port));
+    let legend = b.js("return document.getElementById('chart-delays').dataset.legend;").as_str().unwrap_or_default().to_string();
+    assert_eq!(legend.matches("retry 6+").count(), 1, "{legend}");
     b.open(&format!("http://127.0.0.1:{}/?scenario=closed-backoff", server.port));
     let first_mean =
         |b: &Browser| first_number(b.js("return document.querySelector('#delays tbody tr td:nth-child(3)').textContent;").as_str().unwrap_or_default());

@@ -11,17 +11,19 @@ pub fn draw_delays(c: &HtmlCanvasElement, report: &DelayReport, t: &Theme) -> Re
     let max = report.retries.iter().map(|r| r.max_ms).fold(0.0f64, f64::max).max(1.0);
     let bins = 40usize;
     let width = max / bins as f64;
-    let series: Vec<Series> = report
-        .retries
-        .iter()
-        .enumerate()
-        .map(|(i, r)| {
+    // Five retries on their own, then the 6th and later ones together (one "retry 6+", not one
+    // per retry under the same name and colour).
+    let series: Vec<Series> = (0..report.retries.len().min(6))
+        .map(|i| {
             let mut counts = vec![0usize; bins];
-            for &x in &r.samples {
+            let rs = if i == 5 { &report.retries[5..] } else { &report.retries[i..=i] };
+            let mut n = 0usize;
+            for &x in rs.iter().flat_map(|r| r.samples.iter()) {
                 counts[((x / width) as usize).min(bins - 1)] += 1;
+                n += 1;
             }
-            let n = r.samples.len().max(1) as f64;
-            a(LABELS[i.min(5)], COLORS[i.min(5)], counts.iter().enumerate().map(|(bin, &k)| ((bin as f64 + 0.5) * width, k as f64 / n)).collect())
+            let label = if i == 5 && rs.len() == 1 { "retry 6" } else { LABELS[i] };
+            a(label, COLORS[i], counts.iter().enumerate().map(|(bin, &k)| ((bin as f64 + 0.5) * width, k as f64 / n.max(1) as f64)).collect())
         })
         .collect();
     if series.is_empty() {
