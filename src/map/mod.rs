@@ -82,7 +82,8 @@ pub fn axis_values(cfg: &Config, key: &str, n: usize) -> Vec<f64> {
     };
     // Round values a learner can read off the ticks and that a loaded cell writes into the
     // link: a step of 1, 2, 2.5 or 5 times a power of ten, the nearest to an even split.
-    let raw = (hi - lo) / (n.max(2) - 1) as f64;
+    let n = n.max(2);
+    let raw = (hi - lo) / (n - 1) as f64;
     if !(raw > 0.0 && raw.is_finite()) {
         return vec![lo];
     }
@@ -91,7 +92,7 @@ pub fn axis_values(cfg: &Config, key: &str, n: usize) -> Vec<f64> {
     let step = if whole { step.floor().max(1.0) } else { step };
     let first = (lo / step).ceil();
     // Up to `n` values, none more than half a step past the range.
-    (0..n.max(2)).map(|i| ((first + i as f64) * step * 1e6).round() / 1e6).take_while(|v| *v <= hi + step / 2.0).collect()
+    (0..n).map(|i| ((first + i as f64) * step * 1e6).round() / 1e6).take_while(|v| *v <= hi + step / 2.0).collect()
 }
 
 /// What `cfg` has now on axis `key`, if it has a value there (no timeout or no queue limit

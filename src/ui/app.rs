@@ -211,9 +211,10 @@ fn report_view(now_s: f64, a: &[RunLine], b: Option<&[RunLine]>) -> Html {
     // Every line of either side, in order: the trigger's lines are there only for a side whose
     // trigger has ended (hosts on both when either has several). A side without a line shows "–".
     let mut rows: Vec<&RunLine> = a.iter().collect();
-    for (i, x) in b.unwrap_or_default().iter().enumerate() {
+    let b_lines = b.unwrap_or_default();
+    for (i, x) in b_lines.iter().enumerate() {
         if !rows.iter().any(|r| r.id == x.id) {
-            let after = i.checked_sub(1).and_then(|p| rows.iter().position(|r| r.id == b.unwrap_or_default()[p].id));
+            let after = i.checked_sub(1).and_then(|p| rows.iter().position(|r| r.id == b_lines[p].id));
             rows.insert(after.map_or(0, |k| k + 1), x);
         }
     }
