@@ -48,14 +48,15 @@ pub const AXES: &[(&str, &str)] = &[
 pub const SETTLE_S: f64 = 20.0;
 
 /// The axes a map of `cfg` starts on: the trigger's duration across and its size up when the
-/// lab has a trigger with a size that ends in time to judge what follows (the storm's own
-/// question: how long and how big a push tips it); otherwise offered load across and max
-/// attempts up (a lab without a fault, with a restart, or with a fault on for the whole run
-/// still tips when load or retries grow), or the timeout across when it has no open-loop load.
+/// lab has a trigger with a size that can end in time to judge what follows (the storm's own
+/// question: how long and how big a push tips it; a fault on for the whole run is mapped for
+/// the durations that end in time); otherwise offered load across and max attempts up (a lab
+/// without a fault, or with a restart, still tips when load or retries grow), or the timeout
+/// across when it has no open-loop load.
 pub fn default_axes(cfg: &Config) -> (&'static str, &'static str) {
     use crate::sim::FaultKind;
     match cfg.trigger() {
-        Some(f) if f.kind != FaultKind::Restart && f.end_s + SETTLE_S <= cfg.duration_s => ("trigger.duration_s", "trigger.value"),
+        Some(f) if f.kind != FaultKind::Restart && f.start_s + 2.0 + SETTLE_S <= cfg.duration_s => ("trigger.duration_s", "trigger.value"),
         // No open-loop load (periodic or closed-loop users): its rate would be one column at 0.
         _ if cfg.load.rate_per_s <= 0.0 => ("client.timeout_ms", "client.max_attempts"),
         _ => ("load.rate_per_s", "client.max_attempts"),
@@ -72,9 +73,9 @@ pub fn axis_values(cfg: &Config, key: &str, n: usize) -> Vec<f64> {
             Some(crate::sim::FaultKind::Slow | crate::sim::FaultKind::Load) => (1.0, 10.0, false),
             _ => (0.0, 1.0, false),
         },
-        // Up to four times the trigger's, but never past the run's end (a trigger on for the
-        // whole run would otherwise ask for days).
-        "trigger.duration_s" => (0.5, trigger.map_or(10.0, |f| ((f.end_s - f.start_s) * 4.0).min(cfg.duration_s - f.start_s)).max(2.0), false),
+        // Up to four times the trigger's, but ending in time to judge what follows (a trigger
+        // on for the whole run would otherwise ask for days, and give no verdict anywhere).
+        "trigger.duration_s" => (0.5, trigger.map_or(10.0, |f| ((f.end_s - f.start_s) * 4.0).min(cfg.duration_s - SETTLE_S - f.start_s)).max(2.0), false),
         "client.max_attempts" => (1.0, f64::from(cfg.client.max_attempts.max(4) * 2).min(100.0), true),
         "client.timeout_ms" => (100.0, cfg.client.timeout_ms.unwrap_or(1_000.0) * 4.0, false),
         "server.queue_limit" => (0.0, f64::from(cfg.server.queue_limit.unwrap_or(1_000)).max(100.0), true),
@@ -254,6 +255,28 @@ mod tests {
             // Every first map has more than one column and more than one row.
             assert!(job.x.values.len() > 1 && job.y.values.len() > 1, "{}: {x} {:?} × {y} {:?}", s.id, job.x.values, job.y.values);
         }
+    }
+
+    /// Every scenario's first map answers: some of its cells have a verdict (once, most maps
+    /// were all "no verdict", their trigger on to the end or their lab without a fault), and no
+    /// seed is counted twice (once, a seed down at the end that had recovered was both).
+    #[test]
+    fn every_scenario_s_first_map_has_verdicts_and_one_a_seed() {
+        for s in crate::scenarios::all() {
+            let (x, y) = default_axes(&s.config);
+            let axis = |key: &str| Axis { key: key.into(), values: axis_values(&s.config, key, 4), words: Vec::new() };
+            let job = Job { base: s.config.clone(), x: axis(x), y: axis(y), seed: 1, seeds: 2, settle_s: SETTLE_S, from: 0, to: 0 };
+            let cells: Vec<_> = (0..job.cells()).map(|i| job.cell(i).unwrap()).collect();
+            for c in &cells {
+                assert!(c.metastable_share + c.recovered_share <= 1.0 + 1e-9, "{}: {c:?}", s.id);
+            }
+            let judged = cells.iter().filter(|c| c.metastable_share + c.recovered_share > 0.0).count();
+            assert!(judged * 2 >= cells.len(), "{}: {x} × {y}: {judged} of {} cells with a verdict", s.id, cells.len());
+        }
+        // A lab without a fault is judged at its end: the healthy lab serves.
+        let healthy = crate::scenarios::find("healthy").unwrap();
+        let c = sweep::run_cell(&healthy.config, healthy.config.load.rate_per_s, None, 1, 3, SETTLE_S);
+        assert_eq!((c.metastable_share, c.recovered_share, c.median_recovery_s), (0.0, 1.0, None));
     }
 
     #[test]

@@ -7,7 +7,11 @@
 //!   over that last `settle_s` goodput is below half of the offered load. The trigger is gone;
 //!   the failure is not.
 //! - **recovered**: goodput back above 90 % of offered after the trigger and staying there
-//!   ([`crate::explain::recovery`]); the time is from the end of the last fault.
+//!   ([`crate::explain::recovery`]); the time is from the end of the last fault. A seed that
+//!   stays down has not recovered, whatever happened before the last `settle_s`.
+//! - A config **without any fault** has no trigger to end: it is judged over the last `settle_s`
+//!   alone, down below half of offered (counted as metastable: it did not come back, whatever
+//!   brought it down), recovered at 90 % or more (with no time to recovery).
 //! - **no verdict**: neither, such as a trigger still on at the end of the run, or goodput that
 //!   settles between half and 90 % of offered. A cell counts how many of its seeds are each.
 //!
@@ -148,19 +152,28 @@ pub fn run_cell(cfg: &Config, x: f64, y: Option<f64>, seed: u64, seeds: u32, set
         let s = sim.run_to_end();
         let end = cfg.duration_s;
         let from = SimTime::from_secs_f64((end - settle_s).max(0.0));
-        let trigger_over = cfg.faults.iter().chain(cfg.tier_faults.iter().map(|f| &f.fault)).all(|f| f.end_s <= end - settle_s);
+        let mut faults = cfg.faults.iter().chain(cfg.tier_faults.iter().map(|f| &f.fault)).peekable();
+        let no_fault = faults.peek().is_none();
+        let trigger_over = faults.all(|f| f.end_s <= end - settle_s);
         let tail: Vec<_> = sim.windows().iter().filter(|w| w.start >= from).collect();
         let offered: u64 = tail.iter().map(|w| w.counts.first_attempts).sum();
         let good: u64 = tail.iter().map(|w| w.counts.successes).sum();
+        // One verdict a seed: down, else recovered, else none.
         if trigger_over && offered > 0 && (good as f64) < 0.5 * offered as f64 {
             metastable += 1;
-        }
-        if let Recovery::Recovered { after_s } = explain::recovery(sim.windows(), sim.config(), sim.now()) {
+        } else if no_fault {
+            // Nothing to recover from: serving at the end (90 % of offered over the settle span).
+            if good as f64 >= 0.9 * offered as f64 {
+                recoveries.push(f64::NAN);
+            }
+        } else if let Recovery::Recovered { after_s } = explain::recovery(sim.windows(), sim.config(), sim.now()) {
             recoveries.push(after_s);
         }
         amp += s.amplification;
         wasted += s.counts.wasted as f64 / s.counts.completions.max(1) as f64;
     }
+    let recovered = recoveries.len();
+    recoveries.retain(|t| !t.is_nan());
     recoveries.sort_by(f64::total_cmp);
     let n = f64::from(seeds.max(1));
     Cell {
@@ -169,7 +182,7 @@ pub fn run_cell(cfg: &Config, x: f64, y: Option<f64>, seed: u64, seeds: u32, set
         seeds,
         metastable_share: f64::from(metastable) / n,
         median_recovery_s: (!recoveries.is_empty()).then(|| recoveries[recoveries.len() / 2]),
-        recovered_share: recoveries.len() as f64 / n,
+        recovered_share: recovered as f64 / n,
         mean_amplification: amp / n,
         wasted_share: wasted / n,
     }
