@@ -231,7 +231,7 @@ impl Measure {
             What::Peak => "busiest window against the average",
             // Not "wasted work": the run report's is worker time, this is completions.
             What::Wasted => "completions after the caller left",
-            What::Retries => "retries per request",
+            What::Retries => "retries as a share of requests",
             What::Late => "successes after the timeout",
         }
     }

@@ -324,7 +324,12 @@ pub fn grouped(n: u64) -> String {
 /// Milliseconds as the page writes them: seconds from 10 s up (a number and its unit never
 /// part at a line's end).
 pub fn ms(ms: f64) -> String {
-    if ms >= 10_000.0 { format!("{:.1}\u{a0}s", ms / 1e3) } else { format!("{ms:.1}\u{a0}ms") }
+    ms_as(ms, ms >= 10_000.0)
+}
+
+/// `ms` in seconds or in milliseconds.
+fn ms_as(ms: f64, secs: bool) -> String {
+    if secs { format!("{:.1}\u{a0}s", ms / 1e3) } else { format!("{ms:.1}\u{a0}ms") }
 }
 
 fn percent(share: f64) -> String {
@@ -364,7 +369,14 @@ pub fn run_report(sim: &Sim, hosts_of: usize, hosts: bool) -> Vec<RunLine> {
         RunLine {
             label: "p99 / mean",
             id: "report-p99",
-            value: if c.successes > 0 { format!("{} / {}", ms(s.latency_ms.p99), ms(s.latency_ms.mean)) } else { "– (no successes)".into() },
+            value: if c.successes > 0 {
+                // One unit for both, the larger's: "31.5 s / 2.0 s", not "31.5 s / 2025.0 ms".
+                let (p99, mean) = (s.latency_ms.p99, s.latency_ms.mean);
+                let secs = p99.max(mean) >= 10_000.0;
+                format!("{} / {}", ms_as(p99, secs), ms_as(mean, secs))
+            } else {
+                "– (no successes)".into()
+            },
         },
         RunLine {
             label: "attempts per request",

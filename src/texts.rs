@@ -117,6 +117,13 @@ mod tests {
         known.push("ui.contention.intro".into());
         known.push("ui.contention.after".into());
         known.push("ui.strip.caption".into());
+        known.push("ui.compare.caption".into());
+        // The fault buttons' tooltips (`ui/components/faults.rs`, which is not built natively).
+        for id in ["crash-half", "crash", "brownout", "errors", "load", "restart"] {
+            let key = format!("ui.fault-{id}");
+            assert!(t.get(&key).is_some_and(|x| x.len() > 20), "{key} missing");
+            known.push(key);
+        }
         for id in crate::report::LINES {
             let key = format!("ui.{id}");
             assert!(t.get(&key).is_some_and(|x| x.len() > 20), "{key} missing");

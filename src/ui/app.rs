@@ -166,7 +166,7 @@ pub fn app() -> Html {
               { "Controls change: " }
               <button id="edit-a" aria-pressed={(!controls.editing_b).to_string()} onclick={act(|| Action::EditSide(false))}>{ "A" }</button>
               <button id="edit-b" aria-pressed={controls.editing_b.to_string()} onclick={act(|| Action::EditSide(true))}>{ "B" }</button>
-              <small class="help-inline">{ "Both sides share the seed, the arrivals and the faults. In the charts, B's lines are dashed in their colour (grey dashes are limits)." }</small>
+              <small class="help-inline">{ crate::texts::text("ui.compare.caption") }</small>
             </div>
           }
           if show("faults") {

@@ -5,24 +5,53 @@ use super::*;
 use crate::sim::{Config, Window};
 use web_sys::HtmlCanvasElement;
 
+/// Host `h`'s workers at `t` (after crashes and restarts), and how many times slower they are.
+#[inline(never)]
+fn host_at(cfg: &Config, h: u32, t: f64) -> (f64, f64) {
+    let (mut share, mut slow, mut down) = (1.0f64, 1.0, false);
+    // The faults on the view's tier 0 (this tier; faults elsewhere in the system do not touch
+    // its workers) that reach host `h`: the tier's, and the host's own.
+    let own = cfg.tier_faults.iter().filter(|f| f.tier == 0 && f.host.is_none_or(|o| o == h)).map(|f| &f.fault);
+    for f in cfg.faults.iter().chain(own) {
+        if f.start_s <= t && t < f.end_s {
+            match f.kind {
+                FaultKind::Capacity => share = share.min(f.value),
+                FaultKind::Slow => slow *= f.value,
+                FaultKind::Restart => down = true,
+                _ => {}
+            }
+        }
+    }
+    (if down { 0.0 } else { (f64::from(cfg.server.workers) * share).floor() }, slow)
+}
+
 /// Requests per second the available workers could serve in each window: the workers the
-/// window actually had (after crashes), at the service time each host actually had (after
-/// brownouts, of the tier or of one host), the workers shared evenly among the hosts.
-fn capacity_per_s(ws: &[&Window], cfg: &Config) -> Vec<(f64, f64)> {
+/// window actually had (after crashes and restarts), at the speed each host actually had (after
+/// brownouts, of the tier or of one host), the workers shared evenly among the hosts. Past the
+/// last window (a run paused mid-way) the line goes on to `to` from the fault schedule, as the
+/// engine will apply it, so a limit the learner can see coming is drawn where it falls.
+fn capacity_per_s(ws: &[&Window], cfg: &Config, to: f64) -> Vec<(f64, f64)> {
     let hosts = cfg.server.hosts.max(1);
-    ws.iter()
+    let per_worker = 1_000.0 / cfg.server.service_ms;
+    let mut out: Vec<(f64, f64)> = ws
+        .iter()
         .map(|w| {
             let mid = w.start.as_secs_f64() + w.width.as_secs_f64() / 2.0;
-            let slow = |f: &crate::sim::Fault| if f.kind == FaultKind::Slow && f.start_s <= mid && mid < f.end_s { f.value } else { 1.0 };
-            let all: f64 = cfg.faults.iter().map(slow).product();
-            // Each host's share of the workers, at its own speed.
-            // (A view's tier 0 is this tier; faults elsewhere in the system do not slow its workers.)
-            let speed: f64 =
-                (0..hosts).map(|h| 1.0 / cfg.tier_faults.iter().filter(|f| f.tier == 0 && f.host == Some(h)).map(|f| slow(&f.fault)).product::<f64>()).sum();
             let workers = w.capacity_area as f64 / w.width.0.max(1) as f64 / f64::from(hosts);
-            (w.end_time().as_secs_f64(), workers * speed * 1_000.0 / (cfg.server.service_ms * all))
+            let speed: f64 = (0..hosts).map(|h| 1.0 / host_at(cfg, h, mid).1).sum();
+            (w.end_time().as_secs_f64(), workers * speed * per_worker)
         })
-        .collect()
+        .collect();
+    // The rest, to `to`, a window at a time as the engine measures it (so the line keeps its
+    // shape where the run is paused), in 2,048 steps or fewer (the engine's windows widen too).
+    let mut from = out.last().map_or(0.0, |p| p.0);
+    let step = ws.last().map_or(0.0, |w| w.width.as_secs_f64()).max((to - from) / 2_048.0).max(1e-3);
+    while from < to {
+        let y = (0..hosts).map(|h| host_at(cfg, h, from + step / 2.0)).map(|(w, slow)| w / slow).sum::<f64>() * per_worker;
+        from += step;
+        out.push((from.min(to), y));
+    }
+    out
 }
 
 pub fn draw_load(c: &HtmlCanvasElement, ws: &[&Window], cmp: &[&Window], cfg: &Config, x: (f64, f64), t: &Theme) -> Result<(), String> {
@@ -39,7 +68,7 @@ pub fn draw_load(c: &HtmlCanvasElement, ws: &[&Window], cmp: &[&Window], cfg: &C
     // system's edge of 1,000 fast workers serves a million a second) is named in the legend, not
     // drawn, so the load does not lie flat on zero under it. A capacity that comes near the
     // load at any time (a crash, a brownout) is drawn, dip and all.
-    let capacity = capacity_per_s(ws, cfg);
+    let capacity = capacity_per_s(ws, cfg, x.1);
     let load = series.iter().flat_map(|s| s.points.iter().map(|p| p.1)).filter(|y| y.is_finite()).fold(0.0, f64::max);
     let lowest = capacity.iter().map(|p| p.1).filter(|y| y.is_finite()).fold(f64::INFINITY, f64::min);
     if load > 0.0 && lowest.is_finite() && lowest > 4.0 * load {

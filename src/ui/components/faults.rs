@@ -12,14 +12,14 @@ pub struct Props {
     pub on_clear: Callback<()>,
 }
 
-/// The buttons: id, label, kind, value, seconds, title.
-const BUTTONS: &[(&str, &str, FaultKind, f64, f64, &str)] = &[
-    ("fault-crash-half", "Crash half the workers, 5 s", FaultKind::Capacity, 0.5, 5.0, "Half the workers stop; work in service finishes"),
-    ("fault-crash", "Crash all workers, 5 s", FaultKind::Capacity, 0.0, 5.0, "Every worker stops; work in service finishes"),
-    ("fault-brownout", "Brownout: 4× slower, 10 s", FaultKind::Slow, 4.0, 10.0, "Every service takes four times as long"),
-    ("fault-errors", "Error burst 50 %, 5 s", FaultKind::Errors, 0.5, 5.0, "Half of all served requests fail"),
-    ("fault-load", "Load spike 3×, 5 s", FaultKind::Load, 3.0, 5.0, "Three times the open-loop arrivals"),
-    ("fault-restart", "Restart the server", FaultKind::Restart, 0.0, 0.0, "Every request the server holds fails at once, as a restart resets its connections"),
+/// The buttons: id, label, kind, value, seconds (each one's title is `ui.ID` in `www/lessons.txt`).
+const BUTTONS: &[(&str, &str, FaultKind, f64, f64)] = &[
+    ("fault-crash-half", "Crash half the workers, 5 s", FaultKind::Capacity, 0.5, 5.0),
+    ("fault-crash", "Crash all workers, 5 s", FaultKind::Capacity, 0.0, 5.0),
+    ("fault-brownout", "Brownout: 4× slower, 10 s", FaultKind::Slow, 4.0, 10.0),
+    ("fault-errors", "Error burst 50 %, 5 s", FaultKind::Errors, 0.5, 5.0),
+    ("fault-load", "Load spike 3×, 5 s", FaultKind::Load, 3.0, 5.0),
+    ("fault-restart", "Restart the server", FaultKind::Restart, 0.0, 0.0),
 ];
 
 #[function_component(FaultsPanel)]
@@ -37,10 +37,10 @@ pub fn faults_panel(p: &Props) -> Html {
         <fieldset><legend>{ "Faults" }</legend>
           <div class="control"><label for="fault-at">{ "Start at t = (s; empty or past = now)" }</label>
             <input id="fault-at" type="number" min="0" step="any" placeholder="now" onchange={on_at} /></div>
-          { for BUTTONS.iter().map(|&(id, label, kind, value, secs, title)| {
+          { for BUTTONS.iter().map(|&(id, label, kind, value, secs)| {
               let start = *at;
               let onclick = p.on_add.reform(move |_: MouseEvent| (kind, value, secs, start));
-              html! { <button id={id} title={title} onclick={onclick}>{ label }</button> }
+              html! { <button id={id} title={crate::texts::text(&format!("ui.{id}"))} onclick={onclick}>{ label }</button> }
           }) }
           <button id="fault-clear" onclick={on_clear}>{ "Clear faults" }</button>
           <ul class="faults">{ for p.faults.iter().map(|f| html! { <li>{ f }</li> }) }</ul>
