@@ -777,6 +777,12 @@ fn the_map_shows_where_the_storm_tips_and_a_cell_loads_into_the_lab() {
     );
     b.set("#map-size", "10");
     b.wait_for("the healthy lab's map", Duration::from_secs(120), |b| b.text("#map-status").contains(" cells × 3 seeds in"));
+    // Judged at the end, with the no-fault words: the healthy lab's own cell serves.
+    key("ArrowLeft");
+    key("ArrowRight");
+    let here = b.text("#map-status");
+    assert!(here.contains("(the lab mapped)") && here.contains("0 are down at the end, 3 serving"), "the healthy lab's own cell: {here}");
+    assert!(b.text(".map").contains("In a lab with no fault, dark is down at the end and yellow serving"), "{}", b.text(".map"));
     // Mapped over a trigger it does not have: the page's own words, not the CLI's.
     b.set("#map-x", "trigger.duration_s");
     b.wait_for("the map's answer", Duration::from_secs(10), |b| b.text("#map-status").starts_with("Could not compute"));
@@ -795,6 +801,40 @@ fn the_map_shows_where_the_storm_tips_and_a_cell_loads_into_the_lab() {
     assert_eq!(phone.js("return document.documentElement.scrollWidth <= window.innerWidth;"), json!(true), "no sideways scroll");
     phone.js("document.getElementById('map').scrollIntoView(); return 0;");
     phone.screenshot(&Path::new(env!("CARGO_MANIFEST_DIR")).join("test-output/e2e-map-390-dark.png"));
+    // Hovering moves nothing below the map: the status line keeps its height from cell to
+    // cell (it once grew and shrank with each sentence, and the page jumped under the pointer).
+    let status_height = || phone.rect("#map-status")[3];
+    let height = status_height();
+    for (fx, fy) in [(0.05, 0.05), (0.5, 0.5), (0.95, 0.95), (0.3, 0.8), (0.8, 0.2)] {
+        phone.js(&format!("const c = document.getElementById('map'); const r = c.getBoundingClientRect(); c.dispatchEvent(new MouseEvent('mousemove', {{clientX: r.left + 46 + {fx} * (r.width - 54), clientY: r.top + 18 + {fy} * (r.height - 52), bubbles: true}})); return 0;"));
+        assert_eq!(status_height(), height, "the status at ({fx}, {fy}): {}", phone.text("#map-status"));
+    }
+    // With a real pointer: the cell clicked is the one the status described.
+    phone.js("document.getElementById('map').scrollIntoView({block: 'center'}); return 0;");
+    let at = phone.js(
+        "const r = document.getElementById('map').getBoundingClientRect(); return [Math.round(r.left + 46 + 0.35 * (r.width - 54)), Math.round(r.top + 18 + 0.7 * (r.height - 52))];",
+    );
+    let (x, y) = (at[0].as_i64().unwrap_or(0), at[1].as_i64().unwrap_or(0));
+    assert!(y > 0 && y < 844, "the map's cell is in view: y {y}");
+    let pointer = |steps: Value| {
+        phone.cmd("POST", "/actions", Some(json!({"actions": [{"type": "pointer", "id": "mouse", "parameters": {"pointerType": "mouse"}, "actions": steps}]})));
+    };
+    pointer(json!([{"type": "pointerMove", "duration": 0, "x": x, "y": y, "origin": "viewport"}]));
+    let hovered = phone.text("#map-status");
+    assert!(hovered.starts_with("trigger duration (s) "), "hover describes a cell: {hovered}");
+    // "trigger duration (s) D, trigger size (share of capacity left, or ×) V: ..."
+    let duration = first_number(&hovered["trigger duration (s) ".len()..]);
+    let size = first_number(hovered.split(" or ×) ").nth(1).unwrap_or(""));
+    let before = phone.text("ul.faults");
+    pointer(
+        json!([{"type": "pointerMove", "duration": 0, "x": x, "y": y, "origin": "viewport"}, {"type": "pointerDown", "button": 0}, {"type": "pointerUp", "button": 0}]),
+    );
+    phone.wait_for("the clicked cell in the lab", Duration::from_secs(5), |b| b.text("ul.faults") != before);
+    let fault = phone.text("ul.faults");
+    // "capacity=V@S..E", or "crash@S..E" for none left.
+    let value = if fault.starts_with("crash@") { 0.0 } else { first_number(fault.split('=').nth(1).unwrap_or("")) };
+    let span: Vec<f64> = fault.split('@').nth(1).unwrap_or("").split("..").map(first_number).collect();
+    assert!((value - size).abs() < 1e-6 && span.len() == 2 && (span[1] - span[0] - duration).abs() < 1e-6, "hovered {duration} s at {size}, loaded {fault}");
     drop(phone);
 }
 
@@ -809,6 +849,24 @@ fn the_hysteresis_scenario_draws_its_loop() {
     b.wait_for("the run to end", Duration::from_secs(30), |b| number(&b.text("#clock")) >= 270.0 && b.text("#run-to-end") == "Run to end");
     assert_ne!(b.js("return document.getElementById('chart-hysteresis').toDataURL();"), blank, "the phase plot is drawn");
     b.screenshot_page(&Path::new(env!("CARGO_MANIFEST_DIR")).join("test-output/e2e-hysteresis.png"));
+    assert!(b.errors().is_empty(), "console errors: {:?}", b.errors());
+}
+
+#[test]
+fn a_paused_run_draws_the_capacity_still_to_come() {
+    let Some(dist) = ready() else { return };
+    let server = StaticServer::start(dist);
+    let b = Browser::start();
+    b.open(&format!("http://127.0.0.1:{}/?scenario=metastable-retry", server.port));
+    for _ in 0..20 {
+        b.click("#step");
+    }
+    b.wait_for("two seconds run", Duration::from_secs(10), |b| number(&b.text("#clock")) >= 2.0);
+    // The chart's axis runs to the end (60 s); its capacity line does too, from the fault
+    // schedule (the crash at 5 s is drawn before it comes), not only to the 2 s measured.
+    let [left, right] = grey_ink(&b, "chart-load");
+    b.screenshot(&Path::new(env!("CARGO_MANIFEST_DIR")).join("test-output/e2e-capacity-ahead.png"));
+    assert!(left > 50.0 && right > 0.3 * left, "the capacity's grey dashes, left half {left}, right half {right}");
     assert!(b.errors().is_empty(), "console errors: {:?}", b.errors());
 }
 
@@ -1098,7 +1156,8 @@ fn the_page_shows_what_the_remaining_sentences_quote() {
     run("backoff-cap");
     assert_eq!((b.text("#recovery"), b.text("#recovery-b")), ("0.0 s".to_string(), "0.0 s".to_string()));
     let p99_s = |id: &str| first_number(&b.text(id));
-    let in_s = |id: &str| b.text(id).split(" / ").next().unwrap_or("").ends_with(" s");
+    // Both figures in seconds, one unit for the pair ("31.5 s / 2.0 s", not "31.5 s / 2025.0 ms").
+    let in_s = |id: &str| b.text(id).split(" / ").all(|part| part.ends_with(" s"));
     assert!(in_s("#report-p99") && p99_s("#report-p99") > 30.0, "A: {}", b.text("#report-p99"));
     assert!(in_s("#report-p99-b") && (9.0..=15.0).contains(&p99_s("#report-p99-b")), "B: {}", b.text("#report-p99-b"));
 

@@ -120,7 +120,7 @@ fn by_id<T: JsCast>(doc: &Document, id: &str) -> Option<T> {
     doc.get_element_by_id(id)?.dyn_into().ok()
 }
 
-/// Draws the grid: pale where every seed recovers, dark where every seed stays down, grey
+/// Draws the grid: yellow where every seed recovers, dark where every seed stays down, grey
 /// where the cell is still to come; ticks on both axes, a ring on the cell of the lab the map was
 /// computed for, and the keyboard's cell outlined.
 fn draw(canvas: &HtmlCanvasElement, run: &Run) -> Option<()> {
@@ -213,15 +213,26 @@ fn cell_at(canvas: &HtmlCanvasElement, job: &Job, x: f64, y: f64) -> Option<usiz
     Some((fy * ny as f64) as usize * nx + (fx * nx as f64) as usize)
 }
 
+/// Whether `cfg` has no fault at all, so its cells are judged at the end alone ([`super::sweep`]).
+fn no_fault(cfg: &crate::sim::Config) -> bool {
+    cfg.faults.is_empty() && cfg.tier_faults.is_empty()
+}
+
 /// What cell `i` measured, in words (the hover and the keyboard say this).
 fn describe(r: &Run, i: usize) -> Option<String> {
     let job = r.job.as_ref()?;
     let n = job.x.values.len();
+    Some(sentence(job, job.x.values[i % n], job.y.values[i / n], r.here == Some(i), r.cells.get(i).copied().flatten()))
+}
+
+/// What a cell at (`x`, `y`) measured, in words (`cell`: the share of seeds down, the median
+/// recovery time, the share recovered; `None` while it is still to come).
+fn sentence(job: &Job, x: f64, y: f64, here: bool, cell: Option<(f64, f64, f64)>) -> String {
     // The axes as the pickers name them, not as keys.
     let name = |key: &str| if label(key).is_empty() { key.to_string() } else { label(key).to_string() };
-    let here = if r.here == Some(i) { " (the lab mapped)" } else { "" };
-    let at = format!("{} {}, {} {}{here}", name(&job.x.key), short(job.x.values[i % n]), name(&job.y.key), short(job.y.values[i / n]));
-    Some(match r.cells.get(i).copied().flatten() {
+    let here = if here { " (the lab mapped)" } else { "" };
+    let at = format!("{} {}, {} {}{here}", name(&job.x.key), short(x), name(&job.y.key), short(y));
+    match cell {
         Some((share, rec, recovered)) => {
             let n = f64::from(job.seeds);
             let (down, up) = ((share * n).round(), (recovered * n).round());
@@ -229,10 +240,34 @@ fn describe(r: &Run, i: usize) -> Option<String> {
             let rec = if rec.is_nan() { String::new() } else { format!(" (median {rec:.1} s)") };
             let rest =
                 if none > 0.0 { format!(", {none:.0} no verdict (the trigger still on at the end, or goodput between half and 90 %)") } else { String::new() };
-            format!("{at}: of {n:.0} seeds, {down:.0} stay down, {up:.0} recover{rec}{rest}. Click it, or press Enter, to load it.")
+            // A lab with no fault has no trigger to end: it is judged at the end alone.
+            let (down_w, up_w) = if no_fault(&job.base) { ("are down at the end", "serving") } else { ("stay down", "recover") };
+            format!("{at}: of {n:.0} seeds, {down:.0} {down_w}, {up:.0} {up_w}{rec}{rest}. Click it, or press Enter, to load it.")
         }
         None => format!("{at}: not computed yet"),
-    })
+    }
+}
+
+/// The tallest a cell's sentence can be for this map: its widest values, every clause.
+fn tallest_sentence(job: &Job) -> String {
+    let widest = |vs: &[f64]| vs.iter().copied().max_by_key(|v| short(*v).len()).unwrap_or(0.0);
+    sentence(job, widest(&job.x.values), widest(&job.y.values), true, Some((0.34, 999.9, 0.33)))
+}
+
+/// Writes the map's status line. Its height only grows, to the tallest text so far: a shorter
+/// text would shorten the page, and at the page's foot (a phone's usual view of the map) the
+/// browser then scrolls it all down, so the cell under the learner's finger or pointer moves
+/// between hover and click and the click loads its neighbour.
+fn set_status(doc: &Document, text: &str) {
+    let Some(p) = doc.get_element_by_id("map-status") else { return };
+    p.set_text_content(Some(text));
+    let tallest = p.get_attribute("data-tallest").and_then(|h| h.parse().ok()).unwrap_or(0);
+    let h = p.client_height();
+    if h > tallest {
+        let _ = p.set_attribute("data-tallest", &h.to_string());
+        // Border-box, so the height kept is the one measured (padding and all).
+        let _ = p.set_attribute("style", &format!("box-sizing: border-box; min-height: {h}px"));
+    }
 }
 
 /// Sends cell `i`'s config to the page, which loads it on the same seed.
@@ -294,19 +329,25 @@ fn spawn(run: &Rc<RefCell<Run>>, show: &Rc<dyn Fn()>, on_error: &Closure<dyn FnM
 pub fn start() -> Option<()> {
     let doc = web_sys::window()?.document()?;
     let root: Element = doc.get_element_by_id("map-panel")?;
+    let base = url::decode(&root.get_attribute("data-link").unwrap_or_default()).0.config;
+    let judged = if no_fault(&base) {
+        "this lab has no fault: dark cells are down at the end, yellow ones serving"
+    } else {
+        "dark cells stay down after the trigger, yellow ones recover"
+    };
     let options: String = AXES.iter().map(|(k, l)| format!("<option value=\"{k}\">{l}</option>")).collect();
     root.set_inner_html(&format!(
-        "<div class=\"map-controls\"><label for=\"map-x\">Across</label><select id=\"map-x\">{options}</select>\
-         <label for=\"map-y\">Up</label><select id=\"map-y\">{options}</select>\
+        "<div class=\"map-controls\"><label>Across <select id=\"map-x\">{options}</select></label>\
+         <label>Up <select id=\"map-y\">{options}</select></label>\
          <select id=\"map-size\" aria-label=\"Grid size\"><option value=\"20\">20 × 20</option><option value=\"10\">10 × 10</option></select>\
          <button id=\"map-run\">Compute the map</button></div>\
-         <p class=\"help-inline\">Pale yellow: every seed recovers. Dark purple: every seed stays down; the shades between, some of each. Blue: no verdict (no seed stays down or recovers: the trigger is still on at the end, or goodput settles between half and 90 %). Grey: still to come. A ring marks the lab as it was when the map was computed (compute again after a change).</p>\
+         <p class=\"help-inline\">Yellow: every seed recovers. Dark purple: every seed stays down; the shades between, some of each. Blue: no verdict (no seed stays down or recovers: the trigger is still on at the end, or goodput settles between half and 90 %). Grey: still to come. In a lab with no fault, dark is down at the end and yellow serving (90 % or more of offered) over the last {SETTLE_S} s. A ring marks the lab as it was when the map was computed (compute again after a change).</p>\
          <canvas id=\"map\" tabindex=\"0\" role=\"img\" aria-label=\"Share of seeds that stay down, for each pair of values; arrow keys move between cells, Enter loads one\" hidden></canvas>\
-         <p class=\"help-inline\" id=\"map-status\" aria-live=\"polite\">Each cell runs this lab for its duration on 3 seeds; dark cells stay down after the trigger \
-         (goodput under half of offered over the last {SETTLE_S} s), pale ones recover.</p>"
+         <p class=\"help-inline\" id=\"map-status\" aria-live=\"polite\">Each cell runs this lab for its duration on 3 seeds; {judged} \
+         (goodput under half of offered, or 90 % or more, over the last {SETTLE_S} s).</p>"
     ));
     let (x_sel, y_sel): (HtmlSelectElement, HtmlSelectElement) = (by_id(&doc, "map-x")?, by_id(&doc, "map-y")?);
-    let (x, y) = super::default_axes(&url::decode(&root.get_attribute("data-link").unwrap_or_default()).0.config);
+    let (x, y) = super::default_axes(&base);
     x_sel.set_value(x);
     y_sel.set_value(y);
     let run = Rc::new(RefCell::new(Run::default()));
@@ -335,8 +376,8 @@ pub fn start() -> Option<()> {
                 )),
                 _ => None,
             };
-            if let (Some(s), Some(p)) = (status, doc.get_element_by_id("map-status")) {
-                p.set_text_content(Some(&s));
+            if let Some(s) = status {
+                set_status(&doc, &s);
             }
         }
     };
@@ -392,6 +433,12 @@ pub fn start() -> Option<()> {
             }
             let at = |a: &super::sweep::Axis| axis_now(&job.base, &a.key).and_then(|v| nearest(&a.values, v));
             let here = at(&job.x).zip(at(&job.y)).map(|(i, j)| j * job.x.values.len() + i);
+            // Room for the tallest hover sentence now, so that nothing below moves as the
+            // learner hovers (measured with it, then the status as it was put back).
+            if let Some(was) = doc.get_element_by_id("map-status").and_then(|p| p.text_content()) {
+                set_status(&doc, &tallest_sentence(&job));
+                set_status(&doc, &was);
+            }
             r.reset(Run { cells: vec![None; job.cells()], job: Some(job), started_ms: now_ms(), here, ..Run::default() });
             // One worker per core, up to four: the free ones start at once, a loading one when
             // it is ready, and a stopped one's place is filled.
@@ -440,8 +487,8 @@ pub fn start() -> Option<()> {
     let say = {
         let doc = doc.clone();
         move |text: Option<String>| {
-            if let (Some(t), Some(p)) = (text, doc.get_element_by_id("map-status")) {
-                p.set_text_content(Some(&t));
+            if let Some(t) = text {
+                set_status(&doc, &t);
             }
         }
     };
