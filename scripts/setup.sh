@@ -6,6 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 WASM_BINDGEN_VERSION=0.2.130   # must equal the wasm-bindgen pin in Cargo.toml
+TERSER_VERSION=5.51.4          # minifies the JS glue of release builds
 BINARYEN_VERSION=132           # wasm-opt; Debian's binaryen 108 cannot read Rust 1.95's wasm
 TOOLS_DIR="$PWD/.tools"
 export PATH="$TOOLS_DIR/node_modules/.bin:$HOME/.cargo/bin:$PATH"
@@ -33,6 +34,15 @@ if ! [ -x "$TOOLS_DIR/node_modules/.bin/wasm-opt" ]; then
   mkdir -p "$TOOLS_DIR"
   [ -f "$TOOLS_DIR/package.json" ] || echo '{"private": true}' > "$TOOLS_DIR/package.json"
   npm install --prefix "$TOOLS_DIR" --no-audit --no-fund "binaryen@$BINARYEN_VERSION"
+fi
+
+# terser minifies the start-up JS glue of release builds (Trunk's post_build hook,
+# scripts/minify-glue.mjs): about 1.9 KB of the first load, gzipped.
+if ! [ -f "$TOOLS_DIR/node_modules/terser/package.json" ] || ! grep -q "\"version\": \"$TERSER_VERSION\"" "$TOOLS_DIR/node_modules/terser/package.json"; then
+  say "installing terser@$TERSER_VERSION from npm into .tools/"
+  mkdir -p "$TOOLS_DIR"
+  [ -f "$TOOLS_DIR/package.json" ] || echo '{"private": true}' > "$TOOLS_DIR/package.json"
+  npm install --prefix "$TOOLS_DIR" --no-audit --no-fund "terser@$TERSER_VERSION"
 fi
 
 # The browser suite runs in the three engines learners use: Chromium, Firefox ESR and
