@@ -926,6 +926,9 @@ fn the_run_report_shows_the_figures_the_sentences_quote() {
     let mean = first_number(b.text("#report-p99").split(" / ").nth(1).unwrap_or_default());
     assert!((mean - 120.5).abs() / 120.5 < 0.05, "mean {}", b.text("#report-p99"));
     assert!((first_number(&b.text("#report-utilisation")) - 80.0).abs() < 2.0, "utilisation {}", b.text("#report-utilisation"));
+    // Its controls say "1 attempt" and "10 workers", not "1 attempts".
+    assert_eq!(b.text("output[for='client-max_attempts']").trim(), "1 attempt");
+    assert_eq!(b.text("output[for='server-workers']").trim(), "10 workers");
 
     // retries-every-layer: "about 90 % of the bottom's work is for callers that had already given up".
     run("retries-every-layer");

@@ -25,6 +25,14 @@ fn fmt(v: f64) -> String {
     if v == v.trunc() && v.abs() < 1e12 { format!("{}", v as i64) } else { format!("{v:.2}") }
 }
 
+/// A unit as people say it after `v`: "1 tier", "2 tiers", "1 ms" (a count's unit is a plural
+/// noun; "ms", "s" and rates stay as they are). Byte tests, not `str` patterns, which cost the
+/// page's download.
+fn unit_for(v: f64, unit: &str) -> &str {
+    let b = unit.as_bytes();
+    if v == 1.0 && b.len() > 2 && b[b.len() - 1] == b's' && b.iter().all(|c| *c != b'/') { unit.get(..b.len() - 1).unwrap_or(unit) } else { unit }
+}
+
 /// A range slider with a number box beside it, so any allowed value can be typed.
 #[function_component(Slider)]
 pub fn slider(p: &SliderProps) -> Html {
@@ -46,15 +54,16 @@ pub fn slider(p: &SliderProps) -> Html {
             cb.emit((key.clone(), input.value()));
         })
     };
+    let shown = format!("{} {}", fmt(p.value), unit_for(p.value, &p.unit));
     html! {
         <div class={classes!("control", p.error.is_some().then_some("invalid"))} title={p.help.clone()}>
             <label for={id.clone()}>{ &p.label }
-                <output for={id.clone()}>{ format!(" {} {}", fmt(p.value), p.unit) }</output>
+                <output for={id.clone()}>{ format!(" {shown}") }</output>
             </label>
             <div class="row">
                 <input type="range" id={id.clone()} min={p.min.to_string()} max={p.max.to_string()} step={p.step.to_string()}
                     value={p.value.to_string()} aria-describedby={help_id.clone()}
-                    aria-valuetext={format!("{} {}", fmt(p.value), p.unit)} oninput={oninput} />
+                    aria-valuetext={shown} oninput={oninput} />
                 <input type="number" class="num" aria-label={format!("{} in {}", p.label, p.unit)}
                     value={fmt(p.value)} step="any" onchange={onchange} />
             </div>
