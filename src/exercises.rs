@@ -48,7 +48,7 @@ pub struct Check {
 pub const WHATS: [&str; 6] = ["goodput", "amplification", "peak", "wasted", "retries", "late"];
 
 #[derive(Clone, Copy, Debug, PartialEq)]
-enum What {
+pub(crate) enum What {
     /// Requests (logical calls into the tier) that succeeded, per request sent.
     Goodput,
     /// Attempts that reached the tier per user request.
@@ -74,13 +74,13 @@ enum Cmp {
 /// One measured goal: `what` over [from, to) seconds at tier `tier`, against `goal` (in the
 /// printed hundredths: 90 for "90 %", 140 for "1.40×").
 #[derive(Clone, Debug, PartialEq)]
-struct Measure {
-    what: What,
-    from: f64,
-    to: f64,
-    tier: usize,
+pub(crate) struct Measure {
+    pub(crate) what: What,
+    pub(crate) from: f64,
+    pub(crate) to: f64,
+    pub(crate) tier: usize,
     cmp: Cmp,
-    goal: i64,
+    pub(crate) goal: i64,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -163,7 +163,7 @@ impl Exercise {
 
 /// Seconds as written: whole, or to a tenth (fixed precision: the shortest-form float printer
 /// would add kilobytes to the page).
-fn secs(s: f64) -> String {
+pub(crate) fn secs(s: f64) -> String {
     if s.fract() == 0.0 { format!("{s:.0}") } else { format!("{s:.1}") }
 }
 
@@ -173,7 +173,7 @@ fn value_of(cfg: &Config, key: &str) -> Option<String> {
 }
 
 /// Where a measure is taken, as the strip names tiers, and as the goals say it ("the bottom").
-fn tier_words(t: usize, tiers: usize) -> String {
+pub(crate) fn tier_words(t: usize, tiers: usize) -> String {
     match t {
         0 => String::new(),
         t if t + 1 == tiers => format!(" at tier\u{a0}{t} (the bottom)"),
@@ -187,17 +187,17 @@ impl What {
         WHATS.iter().position(|w| *w == s).map(|i| all[i])
     }
 
-    fn is_share(self) -> bool {
+    pub(crate) fn is_share(self) -> bool {
         matches!(self, What::Goodput | What::Wasted | What::Retries | What::Late)
     }
 
     /// How many steps make one: a share is judged in tenths of a percent, a ratio in hundredths.
-    fn scale(self) -> f64 {
+    pub(crate) fn scale(self) -> f64 {
         if self.is_share() { 1_000.0 } else { 100.0 }
     }
 
     /// A value in steps of [`What::scale`] as printed: "45.0 %" or "1.30×".
-    fn show(self, h: i64) -> String {
+    pub(crate) fn show(self, h: i64) -> String {
         if self.is_share() { format!("{}.{}\u{a0}%", h / 10, h % 10) } else { format!("{}.{:02}×", h / 100, h % 100) }
     }
 }
@@ -224,7 +224,7 @@ impl Cmp {
 }
 
 impl Measure {
-    fn label(&self) -> &'static str {
+    pub(crate) fn label(&self) -> &'static str {
         match self.what {
             What::Goodput => "goodput",
             What::Amplification => "attempts per request",
@@ -239,7 +239,7 @@ impl Measure {
     /// The measured value in steps of [`What::scale`] (a share's tenth of a percent, a ratio's
     /// hundredth: one rounding for judging and printing), as printed ("–" before any window),
     /// and the number of windows measured.
-    fn value(&self, sim: &Sim) -> (i64, String, usize) {
+    pub(crate) fn value(&self, sim: &Sim) -> (i64, String, usize) {
         let inside = |w: &&Window| w.within(self.from, self.to);
         let windows: Vec<&Window> = sim.tier_windows(self.tier).iter().filter(inside).collect();
         let sum = |f: fn(&Counters) -> u64| windows.iter().map(|w| f(&w.counts)).sum::<u64>() as f64;
@@ -263,7 +263,7 @@ impl Measure {
         (h, shown, windows.len())
     }
 
-    fn holds(&self, h: i64) -> bool {
+    pub(crate) fn holds(&self, h: i64) -> bool {
         match self.cmp {
             Cmp::Lt => h < self.goal,
             Cmp::Le => h <= self.goal,
@@ -273,7 +273,7 @@ impl Measure {
     }
 
     /// `WHAT FROM..TO [tier=N] OP GOAL`; `None` if it is not one (one message says why).
-    fn parse(s: &str, tiers: usize) -> Option<Measure> {
+    pub(crate) fn parse(s: &str, tiers: usize) -> Option<Measure> {
         let words: Vec<&str> = s.split_whitespace().collect();
         let (what, span, tier, cmp, goal) = match words.as_slice() {
             [what, span, cmp, goal] => (what, span, None, cmp, goal),
@@ -300,7 +300,7 @@ fn short(s: &str) -> String {
 }
 
 /// `base` with each `key=value` word of `words` set (the words of a link or `lab run --set`).
-fn apply_words(base: &Config, words: &str) -> Result<Config, String> {
+pub(crate) fn apply_words(base: &Config, words: &str) -> Result<Config, String> {
     let mut cfg = base.clone();
     for w in words.split_whitespace() {
         cfg = keys::apply_assignment(&cfg, w).map_err(|e| e.to_string())?;

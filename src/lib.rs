@@ -5,6 +5,7 @@
 //! - [`scenarios`]: named, ready-made configurations that follow the AWS talk's argument;
 //! - [`keys`]: the dotted keys (`client.timeout_ms=500`) the CLI's `--set` takes.
 
+pub mod course;
 pub mod exercises;
 pub mod explain;
 pub mod keys;

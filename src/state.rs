@@ -27,6 +27,8 @@ pub struct Controls {
     pub groups: Option<Vec<String>>,
     /// The workshop exercise in progress.
     pub exercise: Option<String>,
+    /// The course step this lab is, when it is one.
+    pub course: Option<String>,
     /// What could not be used from the link, in words.
     pub notes: Vec<String>,
     /// The compare side (B): same seed, same arrivals, whatever the learner changed.
@@ -197,6 +199,7 @@ impl Controls {
             embed: link.embed,
             groups: link.controls,
             exercise: link.exercise,
+            course: link.course,
             notes,
             editing_b: link.compare.is_some(),
             compare: link.compare.map(with_trace),
@@ -235,6 +238,7 @@ pub fn link_of(c: &Controls) -> String {
             b
         }),
         exercise: c.exercise.clone(),
+        course: c.course.clone(),
         embed: c.embed,
         controls: c.groups.clone(),
         speed: c.speed,

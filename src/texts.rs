@@ -114,6 +114,14 @@ mod tests {
             // What defines it (checked in `exercises`' own tests).
             known.extend(["title", "start", "solution", "measure", "keep"].map(|f| format!("exercise.{}.{f}", e.id)));
         }
+        for step in crate::course::all() {
+            for part in ["frame", "ask", "explain", "try"] {
+                let key = format!("course.{}.{part}", step.id);
+                assert!(t.get(&key).is_some_and(|x| x.len() > 20), "{key} missing");
+                known.push(key);
+            }
+            known.extend(["title", "start", "measure", "predict", "expect"].map(|f| format!("course.{}.{f}", step.id)));
+        }
         known.push("ui.contention.intro".into());
         known.push("ui.contention.after".into());
         known.push("ui.strip.caption".into());

@@ -46,6 +46,8 @@ pub struct LinkState {
     /// The compare side's config, when comparing.
     pub compare: Option<Config>,
     pub exercise: Option<String>,
+    /// The course step this lab is (`crate::course`): the page opens the course panel.
+    pub course: Option<String>,
     pub embed: bool,
     /// Control groups shown (all when `None`).
     pub controls: Option<Vec<String>>,
@@ -72,6 +74,7 @@ impl LinkState {
             config,
             compare: None,
             exercise: None,
+            course: None,
             embed: false,
             controls: None,
             speed: 1.0,
@@ -234,6 +237,9 @@ pub fn encode(state: &LinkState) -> String {
     if let Some(ex) = &state.exercise {
         parts.push(format!("ex={}", encode_component(ex)));
     }
+    if let Some(step) = &state.course {
+        parts.push(format!("course={step}"));
+    }
     if state.embed {
         parts.push("embed=1".into());
     }
@@ -263,7 +269,7 @@ fn within_budget(query: &str, notes: &mut Vec<String>) -> String {
     if query.len() <= LINK_BUDGET {
         return query.to_string();
     }
-    const SHORT: [&str; 12] = ["v", "s", "scenario", "seed", "ex", "exercise", "embed", "tier", "play", "speed", "controls", "cmp"];
+    const SHORT: [&str; 13] = ["v", "s", "scenario", "seed", "ex", "exercise", "course", "embed", "tier", "play", "speed", "controls", "cmp"];
     let parts: Vec<&str> = query.split('&').filter(|p| !p.is_empty()).collect();
     let key = |p: &str| p.split('=').next().unwrap_or("").to_string();
     let short = |p: &str| p.len() <= 256 && SHORT.contains(&key(p).as_str());
@@ -386,6 +392,11 @@ pub fn decode(query: &str) -> (LinkState, Vec<String>) {
                 Err(_) => notes.push(format!("seed '{v}' is not a whole number from 0 to 18446744073709551615; the scenario's seed is used")),
             },
             "ex" | "exercise" => {}
+            // A step's id (its text arrives after the first paint; the course panel checks it).
+            "course" => match v.len() <= 40 && !v.is_empty() && v.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') {
+                true => state.course = Some(v.clone()),
+                false => notes.push(format!("course '{}' is not a step id (lower-case letters, digits and '-')", quote(v, 40))),
+            },
             "embed" => state.embed = flag("embed", v, &mut notes),
             "tier" => match v.parse::<usize>() {
                 Ok(t) if t < crate::sim::MAX_TIERS => state.tier = t,

@@ -374,3 +374,20 @@ fn a_sweep_cell_that_neither_stays_down_nor_recovers_says_so() {
     let help = stdout(&lab(&["sweep", "--help"]));
     assert!(help.contains("no verdict"), "{help}");
 }
+
+#[test]
+fn the_course_is_listed_with_each_step_s_question_and_measured_answer() {
+    let o = lab(&["course"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    let steps = backoff_lab::course::all();
+    // One id a line (at the start of it), then its title, the question and the answer.
+    let ids: Vec<&str> = out.lines().filter(|l| !l.starts_with(' ') && !l.is_empty()).filter_map(|l| l.split_whitespace().next()).collect();
+    assert_eq!(ids, steps.iter().map(|s| s.id.as_str()).collect::<Vec<_>>(), "{out}");
+    assert!(out.contains("storm            3. The retry storm that does not end"), "{out}");
+    assert!(out.contains("answer on seed 3: 0.0\u{a0}%, goodput 30–40 s"), "{out}");
+    assert!(out.contains("answer on seed 1: 27.26×, attempts per request 30–60 s at tier\u{a0}2 (the bottom)"), "{out}");
+    // Another seed measures every step again.
+    let o = lab(&["course", "--seed", "11"]);
+    assert!(o.status.success() && stdout(&o).matches("answer on seed 11:").count() == steps.len(), "{}", stdout(&o));
+}

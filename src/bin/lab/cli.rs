@@ -1,6 +1,7 @@
 //! The CLI proper (native only).
 
 use crate::progress::Progress;
+use backoff_lab::course;
 use backoff_lab::exercises;
 use backoff_lab::explain;
 use backoff_lab::keys;
@@ -154,6 +155,13 @@ enum Command {
         #[arg(long, requires = "check")]
         seed: Option<u64>,
     },
+    /// List the guided course's steps: id and title, the prediction each asks for, and the
+    /// answer measured on the step's seed (or --seed).
+    Course {
+        /// Measure every step on this seed instead of its own.
+        #[arg(long)]
+        seed: Option<u64>,
+    },
     /// Print a scenario's (or the default) config as JSON, to edit and run with --config.
     Config {
         #[arg(long)]
@@ -190,6 +198,7 @@ pub fn main() -> ExitCode {
             Ok(())
         })(),
         Command::Exercises { check: Some(id), seed } => return exercise_check(&id, seed),
+        Command::Course { seed } => course_list(seed),
         Command::Config { scenario } => base_config(scenario.as_deref(), None).and_then(|(c, _)| {
             let text = serde_json::to_string_pretty(&c).map_err(|e| e.to_string())?;
             outln!("{text}");
@@ -197,6 +206,28 @@ pub fn main() -> ExitCode {
         }),
     };
     finish(result)
+}
+
+/// `lab course`: each step, what it asks, and the figure its run measures.
+fn course_list(seed: Option<u64>) -> Result<(), String> {
+    for (i, step) in course::all().iter().enumerate() {
+        let seed = seed.unwrap_or(step.seed);
+        let mut sim = Sim::new(step.config(), seed).map_err(|e| format!("{}: {e}", step.id))?;
+        sim.run_to_end();
+        let answer = step.measure(&sim).map_or_else(|| "not measured".to_string(), |h| step.show(h));
+        let how = match &step.predict {
+            course::Predict::Slider { min, max } => format!("a number from {} to {}", step.show(*min), step.show(*max)),
+            course::Predict::Bands(_) => format!("one of: {}", step.choices().join(" | ")),
+        };
+        let answer = match &step.predict {
+            course::Predict::Bands(_) => format!("{answer} ({})", step.choices()[step.band_of(step.measure(&sim).unwrap_or(0))]),
+            course::Predict::Slider { .. } => answer,
+        };
+        outln!("{:<16} {}. {}", step.id, i + 1, step.title);
+        outln!("{:<16} asks: {} ({how})", "", step.ask());
+        outln!("{:<16} answer on seed {seed}: {answer}, {}\n", "", step.measured_what());
+    }
+    Ok(())
 }
 
 /// `lab exercises --check ID`: the start and the solution on one seed, against the goal.
