@@ -153,7 +153,8 @@ impl Step {
     }
 
     /// How far a slider prediction may be from the figure and still count as right: 10
-    /// percentage points for a share, a fifth of the figure (at least 0.2×) for a ratio.
+    /// percentage points for a share, a fifth of the figure (at least 0.2×) for a ratio (the
+    /// page's reveal says which).
     pub fn tolerance(&self, measured: i64) -> i64 {
         if self.is_share() { 100 } else { (measured.abs() / 5).max(20) }
     }
@@ -321,7 +322,8 @@ mod tests {
             sim.run_to_end();
             (m.holds(measure_of(&m, &sim).unwrap()), m.what.show(measure_of(&m, &sim).unwrap()))
         };
-        let (jitter, deadlines) = (find("jitter"), find("deadlines"));
+        let (jitter, deadlines, storm) = (find("jitter"), find("deadlines"), find("storm"));
+        assert!(texts.get("course.storm.explain").unwrap().contains("about four attempts per request"));
         assert!(texts.get("course.jitter.try").unwrap().contains("under 2× the average"));
         assert!(texts.get("course.deadlines.explain").unwrap().contains("In the storm most completions were for callers who had left"));
         for seed in std::iter::once(3).chain(1..=12) {
@@ -330,6 +332,8 @@ mod tests {
             // The storm's own lab: the deadlines step without its deadlines.
             let (ok, v) = claim(&deadlines, "server.discipline=fifo server.drop_expired=false", "wasted 5..30 > 50", seed);
             assert!(ok, "the storm's wasted share, seed {seed}: {v}");
+            let (ok, v) = claim(&storm, "", "amplification 30..40 >= 3.5", seed);
+            assert!(ok, "the storm's attempts per request, seed {seed}: {v}");
         }
     }
 

@@ -122,8 +122,9 @@ impl Controls {
             }
             Action::LoadScenario(id) => {
                 if let Ok(s) = scenarios::find(&id) {
-                    // Another scenario is another lab: an exercise in progress ends.
+                    // Another scenario is another lab: an exercise or course step in progress ends.
                     next.exercise = None;
+                    next.course = None;
                     next.cfg = with_trace(s.config);
                     next.seed = s.seed;
                     next.scenario = id;
@@ -157,6 +158,7 @@ impl Controls {
                     next.seed = e.seed;
                     next.scenario = e.scenario.to_string();
                     next.exercise = Some(id);
+                    next.course = None;
                     next.errors.clear();
                     next.compare = None;
                     next.editing_b = false;

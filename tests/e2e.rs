@@ -1184,3 +1184,76 @@ fn the_page_shows_what_the_remaining_sentences_quote() {
     assert!((215.0..=245.0).contains(&after("/s falling (")), "{title}");
     assert!(b.errors().is_empty(), "console errors: {:?}", b.errors());
 }
+
+/// The figure a course step measures on its seed, as the page prints it, from the engine.
+fn course_answer(id: &str) -> String {
+    let step = backoff_lab::course::all().into_iter().find(|s| s.id == id).expect("the step");
+    let mut sim = backoff_lab::sim::Sim::new(step.config(), step.seed).unwrap();
+    sim.run_to_end();
+    step.show(step.measure(&sim).unwrap()).replace('\u{a0}', " ")
+}
+
+#[test]
+fn a_learner_predicts_runs_and_sees_a_course_step_revealed() {
+    let Some(dist) = ready() else { return };
+    let server = StaticServer::start(dist);
+    let b = Browser::start();
+    // A step's bare link opens the step's own lab (its crash runs to 12 s, not the scenario's 10).
+    b.open(&format!("http://127.0.0.1:{}/?course=storm", server.port));
+    b.wait_for("the course panel", Duration::from_secs(20), |b| b.js("return !!document.querySelector('#course-lock');") == json!(true));
+    b.wait_for("the step's lab", Duration::from_secs(10), |b| {
+        b.text("#course-changed").is_empty() || b.js("return document.querySelector('#course-changed').hidden;") == json!(true)
+    });
+    let url = b.js("return location.search;").as_str().unwrap_or("").to_string();
+    assert!(url.contains("course=storm") && url.contains("5..12"), "{url}");
+    assert!(b.text("#course").contains("Step 3 of 11") && b.text("#course").contains("3. The retry storm that does not end"), "{}", b.text("#course"));
+    // Before the prediction: no story or "look for" to give the answer away, and no Play.
+    assert_eq!(b.js("return document.querySelector('.story');"), json!(null));
+    assert_eq!(b.js("return getComputedStyle(document.querySelector('#play')).visibility;"), json!("hidden"));
+    b.js("const s = document.querySelector('#course-slider'); s.value = 500; s.dispatchEvent(new Event('input', {bubbles: true}));");
+    assert_eq!(b.text("#course-value"), "50.0 %");
+    b.click("#course-lock");
+    assert_eq!(b.js("return getComputedStyle(document.querySelector('#play')).visibility;"), json!("visible"));
+    assert!(b.text("#course").contains("Your prediction: 50.0 %"), "{}", b.text("#course"));
+    assert_eq!(b.js("return document.querySelector('#course-reveal').disabled;"), json!(true));
+    b.click("#run-to-end");
+    b.wait_for("the figure", Duration::from_secs(30), |b| b.js("return document.querySelector('#course-reveal').disabled;") == json!(false));
+    b.click("#course-reveal");
+    // The figure is the page's own run's, and it is what the engine measures on that seed.
+    assert_eq!(b.text("#course-measured"), course_answer("storm"));
+    let result = b.text("#course-result");
+    assert!(result.starts_with("✗ Not this time: you predicted 50.0 %; this run measured 0.0 % (goodput 30–40 s)"), "{result}");
+    assert!(result.contains("Why: 0.0 %. The crash is long gone") && result.contains("Try it:"), "{result}");
+    assert_eq!(b.js("return localStorage.getItem('backoff-lab.course.storm');"), json!("500;0"));
+    assert!(b.text(".course-path").contains("✓3"), "{}", b.text(".course-path"));
+    b.screenshot(&Path::new(env!("CARGO_MANIFEST_DIR")).join("test-output/e2e-course-reveal.png"));
+    // On to the next step, in the page: its lab, a choice of bands this time.
+    b.click("a[data-goto='3']");
+    b.wait_for("step 4", Duration::from_secs(10), |b| b.text("#course").contains("Step 4 of 11"));
+    assert!(b.js("return location.search;").as_str().unwrap_or("").contains("s=limit-queue"));
+    assert_eq!(b.js("return document.querySelectorAll('input[name=course-choice]').length;"), json!(4));
+    assert!(b.errors().is_empty(), "console errors: {:?}", b.errors());
+}
+
+#[test]
+fn a_course_step_with_choices_works_on_a_phone() {
+    let Some(dist) = ready() else { return };
+    let server = StaticServer::start(dist);
+    let b = Browser::sized(390, 844);
+    let step = backoff_lab::course::all().into_iter().find(|s| s.id == "limit-queue").unwrap();
+    b.open(&format!("http://127.0.0.1:{}/?{}", server.port, backoff_lab::course::link(&step)));
+    b.wait_for("the course panel", Duration::from_secs(20), |b| b.js("return !!document.querySelector('#course-lock');") == json!(true));
+    // Locking in nothing says what to do.
+    b.click("#course-lock");
+    assert_eq!(b.text("#course-lock"), "Choose one first, then lock it in");
+    b.click("input[name=course-choice][value='3']");
+    b.click("#course-lock");
+    b.click("#run-to-end");
+    b.wait_for("the figure", Duration::from_secs(30), |b| b.js("return document.querySelector('#course-reveal').disabled;") == json!(false));
+    b.click("#course-reveal");
+    let result = b.text("#course-result");
+    assert!(result.starts_with(&format!("✓ Right: you predicted 90 % or more; this run measured {}", course_answer("limit-queue"))), "{result}");
+    assert!(b.js("return document.documentElement.scrollWidth;").as_f64().unwrap_or(9e9) <= b.width(), "no sideways scrolling");
+    b.screenshot_page(&Path::new(env!("CARGO_MANIFEST_DIR")).join("test-output/e2e-course-phone.png"));
+    assert!(b.errors().is_empty(), "console errors: {:?}", b.errors());
+}

@@ -54,7 +54,14 @@ pub fn app() -> Html {
         let of = |s: &crate::sim::Sim| report::run_report(s, controls.tier, hosts);
         (of(&r.sim), r.sim_b.as_ref().map(of))
     });
+    // The course step's figure, read from this run (the course panel reveals it).
+    let course_measured = controls.course.as_deref().map(|id| crate::course::measured(id, &r.sim));
     drop(r);
+    use_effect_with(controls.course.is_some(), |on| {
+        if *on {
+            crate::ui::panels::request("course");
+        }
+    });
     use_remember_pass(controls.exercise.clone(), check.as_ref().and_then(|c| c.passed) == Some(true));
 
     let on_key = {
@@ -141,9 +148,20 @@ pub fn app() -> Html {
         }
     };
 
+    // The course panel (in the on-demand panels' wasm) draws into `#course-panel` and reads
+    // the step, the lab and the figure from these attributes.
+    let course = controls.course.as_ref().map_or_else(Html::default, |id| {
+        html! {
+          <section id="course" class="course" aria-label="Course step" data-step={id.clone()} data-link={lab_link.clone()}
+            data-measured={course_measured.clone().unwrap_or_default()}>
+            <div id="course-panel" />
+          </section>
+        }
+    });
+
     html! {
       <main class={classes!(controls.embed.then_some("embed"))} data-texts={if texts_ready { "loaded" } else { "loading" }}>
-        { header::view(&header::Props { controls: controls.clone(), check: check.clone(), started: now > SimTime::ZERO, texts_ready, full_lab_link }) }
+        { header::view(&header::Props { controls: controls.clone(), check: check.clone(), started: now > SimTime::ZERO, texts_ready, full_lab_link, course }) }
 
         <section class="headline" aria-live="polite">
           <div class="headline-row">{ head.html(if head_b.is_some() { "A" } else { "" }) }</div>

@@ -225,8 +225,14 @@ pub(crate) fn use_map_loads(controls: &UseReducerHandle<Controls>) {
     let c = controls.clone();
     use_effect_with((), move |_| {
         let listener = wasm_bindgen::closure::Closure::<dyn Fn(web_sys::CustomEvent)>::new(move |e: web_sys::CustomEvent| {
-            let (state, _) = crate::url::decode(&e.detail().as_string().unwrap_or_default());
-            c.dispatch(Action::LoadConfig(Box::new(state.config)));
+            let detail = e.detail().as_string().unwrap_or_default();
+            // "?LINK" (the course panel): the whole state that link opens; otherwise (a map
+            // cell) its config on this seed.
+            if detail.starts_with('?') {
+                c.dispatch(Action::Relink(detail));
+            } else {
+                c.dispatch(Action::LoadConfig(Box::new(crate::url::decode(&detail).0.config)));
+            }
         });
         if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
             let _ = doc.add_event_listener_with_callback("lab-load", wasm_bindgen::JsCast::unchecked_ref(listener.as_ref()));

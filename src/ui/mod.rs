@@ -14,6 +14,7 @@
 //! system.rs     the animated diagram of clients, queue and workers
 //! charts.rs     the live charts, one draw function each
 //! bench.rs      ?bench=1, the in-browser engine measurement
+//! course.rs     the guided course's panel (in the on-demand panels' wasm)
 //! components/   one panel each: header, transport, stage, charts, share, map, exercise,
 //!               faults, parameters, delay explorer, Brooker's experiment
 //! ```
@@ -29,6 +30,7 @@ mod bench;
 mod charts;
 mod components;
 mod controls;
+mod course;
 mod headline;
 mod hooks;
 pub mod panels;

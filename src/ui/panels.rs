@@ -1,9 +1,9 @@
 //! The page's panels that a learner opens on demand, in one small wasm of their own (`panels`),
 //! fetched the first time one is asked for, so the start-up download carries none of them: the
-//! map of the lab ([`crate::map::panel`]), Brooker's 2015 contention experiment, and the config
-//! export (JSON, written from the link).
+//! map of the lab ([`crate::map::panel`]), the guided course's panel (`ui/course.rs`),
+//! Brooker's 2015 contention experiment, and the config export (JSON, written from the link).
 //!
-//! The page asks with [`request`] (`"map"`, `"contention:SEED"`, `"json:a:LINK"` or
+//! The page asks with [`request`] (`"map"`, `"course"`, `"contention:SEED"`, `"json:a:LINK"` or
 //! `"json:b:LINK"` for the side whose config to write): each request joins a queue
 //! in the body's `data-panel-requests`; the first one fetches the script, whose start serves the
 //! queue, and later ones ring a `lab-panel` event that serves it again. Each panel draws into
@@ -60,7 +60,9 @@ fn serve() {
     let queued = body.get_attribute(QUEUE).unwrap_or_default();
     let _ = body.remove_attribute(QUEUE);
     for what in queued.split_whitespace() {
-        if what == "map" && !MAP_BUILT.replace(true) {
+        if what == "course" {
+            super::course::start();
+        } else if what == "map" && !MAP_BUILT.replace(true) {
             crate::map::panel::start();
         } else if let Some(seed) = what.strip_prefix("contention:").and_then(|s| s.parse::<u64>().ok()) {
             contention(seed);

@@ -20,6 +20,8 @@ pub struct Props {
     pub texts_ready: bool,
     /// The link of the same state with every control and no embedding.
     pub full_lab_link: String,
+    /// The course step's panel, when the lab is one (it frames the lab instead of the story).
+    pub course: Html,
 }
 
 /// The panel.
@@ -57,7 +59,8 @@ pub fn view(p: &Props) -> Html {
           if controls.embed {
             <a class="open-full" href={format!("{}?{}", page_base(), p.full_lab_link)} target="_blank" rel="noopener">{ "Open the full lab ↗" }</a>
           } else {
-            <p class="lede">{ "Why services fall over under load, and how retries, backoff and jitter save them or finish them off." }</p>
+            <p class="lede">{ "Why services fall over under load, and how retries, backoff and jitter save them or finish them off." }
+              if controls.course.is_none() { <a id="course-link" href="?course=healthy">{ " Take the guided course →" }</a> }</p>
           }
           if !controls.notes.is_empty() {
             <div class="notes" role="alert" id="link-notes">
@@ -86,12 +89,13 @@ pub fn view(p: &Props) -> Html {
                 }) }
               </select>
             }
-            if let (Some(s), None) = (scenario, &exercise) {
+            if let (Some(s), None, None) = (scenario, &exercise, &controls.course) {
               <p class="story">{ s.story() } <strong>{ " Look for: " }</strong>{ s.look_for() }
                 if changed { <em id="story-changed">{ " This lab differs from the scenario (its settings or seed), so these figures may not hold here." }</em> }
               </p>
             }
           </div>
+          { p.course.clone() }
         </header>
     }
 }
