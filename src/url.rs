@@ -443,6 +443,12 @@ pub fn decode(query: &str) -> (LinkState, Vec<String>) {
         notes.push(format!("tier {} does not exist in this lab (it has {}); showing the edge", state.tier, state.config.tiers.len() + 1));
         state.tier = 0;
     }
+    // A link of hundreds of broken parts is said in a few lines, not hundreds.
+    if notes.len() > 8 {
+        let more = notes.len() - 7;
+        notes.truncate(7);
+        notes.push(format!("{more} more parts of this link could not be used either"));
+    }
     (state, notes)
 }
 
@@ -522,6 +528,15 @@ mod tests {
         assert!(s.play && notes.len() == 1 && notes[0].contains("its repeated parts are read once"), "{}", notes.len());
         let (_, notes) = decode("v=7");
         assert!(notes[0].contains("newer Backoff Lab"));
+    }
+
+    #[test]
+    fn hundreds_of_broken_parts_are_said_in_eight_lines() {
+        let query: Vec<String> = (0..400).map(|i| format!("junk{i}=1")).collect();
+        let (state, notes) = decode(&format!("s=healthy&seed=9&{}", query.join("&")));
+        assert_eq!((state.scenario.as_str(), state.seed), ("healthy", 9));
+        assert_eq!(notes.len(), 8, "{notes:?}");
+        assert!(notes[0].contains("'junk0'") && notes[7] == "393 more parts of this link could not be used either", "{notes:?}");
     }
 
     #[test]

@@ -79,7 +79,8 @@ pub fn app() -> Html {
         let runner = lab.runner.clone();
         Callback::from(move |(kind, value, secs, at): (FaultKind, f64, f64, Option<f64>)| {
             let now = runner.borrow().sim.now().as_secs_f64();
-            let start = at.filter(|t| *t >= now).unwrap_or(now);
+            // To the next tenth of a second: the fault list and the link read "@2.4..12.4".
+            let start = (at.filter(|t| *t >= now).unwrap_or(now) * 10.0).ceil() / 10.0;
             c.dispatch(Action::AddFault(Fault { kind, start_s: start, end_s: start + secs, value }));
         })
     };

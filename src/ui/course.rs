@@ -169,7 +169,15 @@ fn tick() {
         // The learner left the course (another scenario or an exercise).
         return set_phase_on_body(None);
     };
-    let step_id = attr(&section, "data-step");
+    let mut step_id = attr(&section, "data-step");
+    // `?course=continue` (the page's "guided course" link): the first step not yet done.
+    if step_id == "continue" {
+        let next = PANEL.with(|p| p.borrow().as_ref().map(|p| p.steps.iter().find(|s| remembered(&s.id).is_none()).or(p.steps.first()).cloned()));
+        if let Some(Some(s)) = next {
+            open_step(&s);
+            step_id = s.id;
+        }
+    }
     let new_step = PANEL.with(|p| {
         let mut p = p.borrow_mut();
         let p = p.as_mut()?;

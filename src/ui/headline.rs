@@ -107,8 +107,8 @@ impl Headline {
                 over("Successful requests per second against first attempts per second")) }
               { stat("amplification", "amplification", self.amplification.map_or("–".to_string(), |a| format!("{a:.2}×")),
                 html! { <span class="allowed" id={id("allowed")}>{ format!(" (allowed: {})", self.allowance) }</span> }, over("Attempts ÷ first attempts")) }
-              { stat("p99 / mean", "p99", self.p99_ms.map_or("— (no successes)".to_string(), fmt_ms),
-                html! { <span id={id("mean-latency")}>{ self.mean_ms.map_or(String::new(), |m| format!(" / {}", fmt_ms(m))) }</span> }, over("Latency of successful requests")) }
+              { stat("worst p99 / mean", "p99", self.p99_ms.map_or("— (no successes)".to_string(), fmt_ms),
+                html! { <span id={id("mean-latency")}>{ self.mean_ms.map_or(String::new(), |m| format!(" / {}", fmt_ms(m))) }</span> }, over("Latency of successful requests: the highest p99 of any window, and the mean")) }
               { stat("timeouts/s", "timeouts", format!("{:.0}", self.timeouts_per_s), none(), over("Client timeouts per second")) }
               if let Some(late) = self.late_share {
                 { stat("past timeout", "late", format!("{:.1} %", 100.0 * late), none(), over("Successes slower than one attempt's timeout: retried, or held by the client")) }
