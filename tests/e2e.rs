@@ -1214,11 +1214,14 @@ fn a_learner_predicts_runs_and_sees_a_course_step_revealed() {
     assert_eq!(b.text("#course-value"), "50.0 %");
     b.click("#course-lock");
     assert_eq!(b.js("return getComputedStyle(document.querySelector('#play')).visibility;"), json!("visible"));
+    // Keyboard focus goes where the learner goes next, not back to the page's top.
+    assert_eq!(b.js("return document.activeElement.id;"), json!("play"));
     assert!(b.text("#course").contains("Your prediction: 50.0 %"), "{}", b.text("#course"));
     assert_eq!(b.js("return document.querySelector('#course-reveal').disabled;"), json!(true));
     b.click("#run-to-end");
     b.wait_for("the figure", Duration::from_secs(30), |b| b.js("return document.querySelector('#course-reveal').disabled;") == json!(false));
     b.click("#course-reveal");
+    assert_eq!(b.js("return document.activeElement.id;"), json!("course-result"));
     // The figure is the page's own run's, and it is what the engine measures on that seed.
     assert_eq!(b.text("#course-measured"), course_answer("storm"));
     let result = b.text("#course-result");

@@ -146,6 +146,13 @@ fn open_step(s: &Step) {
     }
 }
 
+/// Keyboard focus to the panel's element `css` after a redraw (it would fall to the page's top).
+fn focus(css: &str) {
+    if let Some(e) = document().and_then(|d| d.query_selector(css).ok().flatten()).and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
+        let _ = e.focus();
+    }
+}
+
 fn click(id: &str) {
     if let Some(b) = document().and_then(|d| d.get_element_by_id(id)).and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
         b.click();
@@ -352,7 +359,7 @@ fn draw() {
                 ),
             };
             html.push_str(&format!(
-                "<div role=\"status\" id=\"course-result\"><p class=\"course-verdict {}\"><b>{mark}</b>: you predicted <b>{}</b>; this run measured <b id=\"course-measured\">{}</b> ({}); {words}.</p>\
+                "<div role=\"status\" id=\"course-result\" tabindex=\"-1\"><p class=\"course-verdict {}\"><b>{mark}</b>: you predicted <b>{}</b>; this run measured <b id=\"course-measured\">{}</b> ({}); {words}.</p>\
                  <p><strong>Why:</strong> {}</p><p><strong>Try it:</strong> {}</p></div>",
                 if right { "right" } else { "wrong" },
                 esc(&s.prediction_words(p)),
@@ -453,6 +460,8 @@ fn act_on(act: &str) {
                 }
             });
             draw();
+            // The learner's next move is Play.
+            focus("#play");
         }
         "reveal" => {
             let section = doc.get_element_by_id("course");
@@ -468,6 +477,7 @@ fn act_on(act: &str) {
                 remember(&step.id, p, m);
             }
             draw();
+            focus("#course-result");
         }
         "again" => {
             PANEL.with(|x| {
@@ -478,6 +488,7 @@ fn act_on(act: &str) {
             });
             click("reset");
             draw();
+            focus("#course-slider, input[name=course-choice]");
         }
         "restore" => open_step(&step),
         _ => {}
