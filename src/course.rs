@@ -33,7 +33,7 @@
 //! The page's course panel is in the on-demand panels' wasm (`ui/course.rs`); the page's own
 //! wasm only measures the run ([`measured`]), so the start-up download stays small.
 
-use crate::exercises::{Measure, What, apply_words, secs, tier_words};
+use crate::exercises::{Measure, What, parse_start, secs, tier_words};
 use crate::sim::{Config, Sim, SimTime};
 use crate::texts::Texts;
 
@@ -207,17 +207,7 @@ pub fn parse(texts: &Texts, id: &str) -> Result<Step, String> {
     if title.is_empty() {
         return Err(format!("course step {id}: it has no title"));
     }
-    let (mut scenario, mut seed, mut changes) = (None, None, String::new());
-    for w in field("start").split_whitespace() {
-        match w.split_once('=') {
-            Some(("scenario", v)) => scenario = Some(v.to_string()),
-            Some(("seed", v)) => seed = Some(v.parse::<u64>().map_err(|_| wrong("start", "seed=N takes a whole number"))?),
-            _ => changes = changes + " " + w,
-        }
-    }
-    let scenario = scenario.ok_or_else(|| wrong("start", "it names no scenario=ID"))?;
-    let base = crate::scenarios::find(&scenario).map_err(|e| wrong("start", &e))?;
-    let start = apply_words(&base.config, &changes).map_err(|e| wrong("start", &e))?;
+    let (scenario, seed, start) = parse_start(field("start")).map_err(|e| wrong("start", &e))?;
     let tiers = start.tiers.len() + 1;
     let (spec, expect) = (field("measure"), field("expect"));
     let measure = Measure::parse(&format!("{spec} {expect}"), tiers).ok_or_else(|| {
@@ -254,7 +244,7 @@ pub fn parse(texts: &Texts, id: &str) -> Result<Step, String> {
         }
         _ => return Err(bad_predict()),
     };
-    Ok(Step { id: id.to_string(), title, scenario, seed: seed.unwrap_or(base.seed), start, measure, predict })
+    Ok(Step { id: id.to_string(), title, scenario, seed, start, measure, predict })
 }
 
 /// The ids of every step in `texts`, in file order.
@@ -316,7 +306,7 @@ mod tests {
         let find = |id: &str| all().into_iter().find(|s| s.id == id).unwrap();
         let texts = crate::texts::current();
         let claim = |step: &Step, words: &str, spec: &str, seed: u64| {
-            let cfg = apply_words(&step.config(), words).unwrap();
+            let cfg = crate::exercises::apply_words(&step.config(), words).unwrap();
             let m = Measure::parse(spec, cfg.tiers.len() + 1).unwrap();
             let mut sim = Sim::new(cfg, seed).unwrap();
             sim.run_to_end();

@@ -309,22 +309,30 @@ pub(crate) fn apply_words(base: &Config, words: &str) -> Result<Config, String> 
     Ok(cfg)
 }
 
+/// A `start` field (an exercise's or a course step's): `scenario=ID` (required), `seed=N`, then
+/// `key=value` changes, read as the scenario's id, the seed (the scenario's when none is given)
+/// and the config; what is wrong, if it cannot be used.
+pub(crate) fn parse_start(words: &str) -> Result<(String, u64, Config), String> {
+    let (mut scenario, mut seed, mut changes) = (None, None, String::new());
+    for w in words.split_whitespace() {
+        match w.split_once('=') {
+            Some(("scenario", v)) => scenario = Some(v.to_string()),
+            Some(("seed", v)) => seed = Some(v.parse::<u64>().map_err(|_| "seed=N takes a whole number".to_string())?),
+            _ => changes = changes + " " + w,
+        }
+    }
+    let scenario = scenario.ok_or("it names no scenario=ID")?;
+    let base = crate::scenarios::find(&scenario)?;
+    let start = apply_words(&base.config, &changes)?;
+    Ok((scenario, seed.unwrap_or(base.seed), start))
+}
+
 /// Reads exercise `id` from `texts`; what is wrong, naming the field, if it cannot be used.
 pub fn parse(texts: &Texts, id: &str) -> Result<Exercise, String> {
     let field = |f: &str| texts.get(&format!("exercise.{id}.{f}")).unwrap_or("").trim();
     let wrong = |f: &str, e: &str| format!("exercise {id}, {f}: {e}");
     let title = field("title").to_string();
-    let (mut scenario, mut seed, mut changes) = (None, None, String::new());
-    for w in field("start").split_whitespace() {
-        match w.split_once('=') {
-            Some(("scenario", v)) => scenario = Some(v.to_string()),
-            Some(("seed", v)) => seed = Some(v.parse::<u64>().map_err(|_| wrong("start", "seed=N takes a whole number"))?),
-            _ => changes = changes + " " + w,
-        }
-    }
-    let scenario = scenario.ok_or_else(|| wrong("start", "it names no scenario=ID"))?;
-    let base = crate::scenarios::find(&scenario).map_err(|e| wrong("start", &e))?;
-    let start = apply_words(&base.config, &changes).map_err(|e| wrong("start", &e))?;
+    let (scenario, seed, start) = parse_start(field("start")).map_err(|e| wrong("start", &e))?;
     let solution = field("solution").to_string();
     let solved = apply_words(&start, &solution).map_err(|e| wrong("solution", &e))?;
     let tiers = start.tiers.len() + 1;
@@ -354,7 +362,7 @@ pub fn parse(texts: &Texts, id: &str) -> Result<Exercise, String> {
     match (missing, unknown) {
         (Some((f, _)), _) => Err(format!("exercise {id}: it has no {f}")),
         (_, Some(k)) => Err(wrong("keep", &format!("'{}' is not a key", short(k)))),
-        _ => Ok(Exercise { id: id.to_string(), title, scenario, seed: seed.unwrap_or(base.seed), solution, start, solved, measures, keep }),
+        _ => Ok(Exercise { id: id.to_string(), title, scenario, seed, solution, start, solved, measures, keep }),
     }
 }
 

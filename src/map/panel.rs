@@ -18,10 +18,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
-use web_sys::{
-    CanvasRenderingContext2d, CustomEvent, CustomEventInit, Document, Element, HtmlCanvasElement, HtmlSelectElement, KeyboardEvent, MessageEvent, MouseEvent,
-    Worker,
-};
+use web_sys::{CanvasRenderingContext2d, Document, Element, HtmlCanvasElement, HtmlSelectElement, KeyboardEvent, MessageEvent, MouseEvent, Worker};
 
 /// Cells sent to a worker at a time: small enough to share the slow cells out.
 const CHUNK: usize = 10;
@@ -276,12 +273,7 @@ fn load_cell(root: &Element, job: &Job, i: usize) {
     let (mut link, _) = url::decode(&root.get_attribute("data-link").unwrap_or_default());
     link.config = cfg;
     link.compare = None;
-    let init = CustomEventInit::new();
-    init.set_detail(&JsValue::from(url::encode(&link)));
-    init.set_bubbles(true);
-    if let Ok(ev) = CustomEvent::new_with_event_init_dict("lab-load", &init) {
-        let _ = root.dispatch_event(&ev);
-    }
+    crate::ui::panels::load_into_lab(root, &url::encode(&link));
 }
 
 /// Starts map worker `w`: it says when it has loaded, then sends each cell of a chunk and `-1`

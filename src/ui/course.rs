@@ -137,13 +137,14 @@ fn is_steps_lab(s: &Step, lab: &crate::url::LinkState) -> bool {
 
 /// Asks the page to open step `s`'s lab (the state its link opens), from time 0.
 fn open_step(s: &Step) {
-    let Some(section) = document().and_then(|d| d.get_element_by_id("course")) else { return };
-    let init = web_sys::CustomEventInit::new();
-    init.set_detail(&JsValue::from(format!("?{}", course::link(s))));
-    init.set_bubbles(true);
-    if let Ok(ev) = web_sys::CustomEvent::new_with_event_init_dict("lab-load", &init) {
-        let _ = section.dispatch_event(&ev);
+    if let Some(section) = document().and_then(|d| d.get_element_by_id("course")) {
+        super::panels::load_into_lab(&section, &format!("?{}", course::link(s)));
     }
+}
+
+/// The step the panel shows.
+fn current_step() -> Option<Step> {
+    PANEL.with(|p| p.borrow().as_ref().and_then(|p| p.steps.iter().find(|s| s.id == p.id).cloned()))
 }
 
 /// Keyboard focus to the panel's element `css` after a redraw (it would fall to the page's top).
@@ -222,8 +223,7 @@ fn tick() {
 
 /// The parts that change while a step runs: the reveal button, the lab-changed note.
 fn update(doc: &Document, section: &Element) {
-    let Some((phase, step)) = PANEL.with(|p| p.borrow().as_ref().map(|p| (p.phase, p.steps.iter().find(|s| s.id == p.id).cloned()))) else { return };
-    let Some(step) = step else { return };
+    let (Some(phase), Some(step)) = (PANEL.with(|p| p.borrow().as_ref().map(|p| p.phase)), current_step()) else { return };
     if let Some(note) = doc.get_element_by_id("course-changed") {
         let differs = !is_steps_lab(&step, &lab(section));
         let _ = if differs { note.remove_attribute("hidden") } else { note.set_attribute("hidden", "") };
@@ -415,8 +415,7 @@ fn wire(root: &Element) {
     let on_input = Closure::<dyn Fn(web_sys::Event)>::new(|_: web_sys::Event| {
         let Some(doc) = document() else { return };
         let value = slider_value(&doc);
-        let step = PANEL.with(|p| p.borrow().as_ref().and_then(|p| p.steps.iter().find(|s| s.id == p.id).cloned()));
-        if let (Some(v), Some(s), Some(out)) = (value, step, doc.get_element_by_id("course-value")) {
+        if let (Some(v), Some(s), Some(out)) = (value, current_step(), doc.get_element_by_id("course-value")) {
             out.set_text_content(Some(&s.show(v)));
         }
     });
@@ -441,8 +440,7 @@ fn chosen(doc: &Document) -> Option<i64> {
 
 fn act_on(act: &str) {
     let Some(doc) = document() else { return };
-    let step = PANEL.with(|p| p.borrow().as_ref().and_then(|p| p.steps.iter().find(|s| s.id == p.id).cloned()));
-    let Some(step) = step else { return };
+    let Some(step) = current_step() else { return };
     match act {
         "lock" => {
             let Some(p) = chosen(&doc) else {

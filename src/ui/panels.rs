@@ -72,6 +72,17 @@ fn serve() {
     }
 }
 
+/// Asks the page, from its element `from`, to load `link`: its config on this seed, or with a
+/// leading `?`, the whole state it opens (`hooks::use_map_loads` listens for `lab-load`).
+pub(crate) fn load_into_lab(from: &web_sys::Element, link: &str) {
+    let init = web_sys::CustomEventInit::new();
+    init.set_detail(&JsValue::from(link));
+    init.set_bubbles(true);
+    if let Ok(ev) = web_sys::CustomEvent::new_with_event_init_dict("lab-load", &init) {
+        let _ = from.dispatch_event(&ev);
+    }
+}
+
 /// Downloads the config of side A (or B) of the state `link` opens, as the JSON the CLI runs
 /// (`lab run --config FILE`).
 fn config_json(b: bool, link: &str) {

@@ -214,15 +214,16 @@ fn course_list(seed: Option<u64>) -> Result<(), String> {
         let seed = seed.unwrap_or(step.seed);
         let mut sim = Sim::new(step.config(), seed).map_err(|e| format!("{}: {e}", step.id))?;
         sim.run_to_end();
-        let answer = step.measure(&sim).map_or_else(|| "not measured".to_string(), |h| step.show(h));
-        let how = match &step.predict {
-            course::Predict::Slider { min, max } => format!("a number from {} to {}", step.show(*min), step.show(*max)),
-            course::Predict::Bands(_) => format!("one of: {}", step.choices().join(" | ")),
+        let measured = step.measure(&sim);
+        let (how, band) = match &step.predict {
+            course::Predict::Slider { min, max } => (format!("a number from {} to {}", step.show(*min), step.show(*max)), String::new()),
+            course::Predict::Bands(_) => {
+                let choices = step.choices();
+                let band = measured.map_or_else(String::new, |h| format!(" ({})", choices[step.band_of(h)]));
+                (format!("one of: {}", choices.join(" | ")), band)
+            }
         };
-        let answer = match &step.predict {
-            course::Predict::Bands(_) => format!("{answer} ({})", step.choices()[step.band_of(step.measure(&sim).unwrap_or(0))]),
-            course::Predict::Slider { .. } => answer,
-        };
+        let answer = measured.map_or_else(|| "not measured".to_string(), |h| format!("{}{band}", step.show(h)));
         outln!("{:<16} {}. {}", step.id, i + 1, step.title);
         outln!("{:<16} asks: {} ({how})", "", step.ask());
         outln!("{:<16} answer on seed {seed}: {answer}, {}\n", "", step.measured_what());
