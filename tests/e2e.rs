@@ -1260,3 +1260,31 @@ fn a_course_step_with_choices_works_on_a_phone() {
     b.screenshot_page(&Path::new(env!("CARGO_MANIFEST_DIR")).join("test-output/e2e-course-phone.png"));
     assert!(b.errors().is_empty(), "console errors: {:?}", b.errors());
 }
+
+/// Every step's reveal reads its figure from the page's own run: the page shows what the
+/// engine measures on the step's seed, inside the explanation's claim, in the explanation too.
+#[test]
+fn every_course_step_reveals_the_figure_its_run_measured() {
+    let Some(dist) = ready() else { return };
+    let server = StaticServer::start(dist);
+    let b = Browser::start();
+    for step in backoff_lab::course::all() {
+        b.open(&format!("http://127.0.0.1:{}/?{}", server.port, backoff_lab::course::link(&step)));
+        b.wait_for(&format!("{}'s panel", step.id), Duration::from_secs(20), |b| b.js("return !!document.querySelector('#course-lock');") == json!(true));
+        // Any prediction: the first choice, or the slider where it stands.
+        b.js("const c = document.querySelector('input[name=course-choice]'); if (c) c.checked = true;");
+        b.click("#course-lock");
+        b.click("#run-to-end");
+        b.wait_for(&format!("{}'s figure", step.id), Duration::from_secs(60), |b| {
+            b.js("return document.querySelector('#course-reveal').disabled;") == json!(false)
+        });
+        b.click("#course-reveal");
+        let shown = b.text("#course-measured");
+        assert_eq!(shown, course_answer(&step.id), "{}", step.id);
+        let mut sim = backoff_lab::sim::Sim::new(step.config(), step.seed).unwrap();
+        sim.run_to_end();
+        assert!(step.claim_holds(step.measure(&sim).unwrap()), "{}: {shown}", step.id);
+        assert!(b.text("#course-result").contains(&format!("Why: {shown}")), "{}: {}", step.id, b.text("#course-result"));
+    }
+    assert!(b.errors().is_empty(), "console errors: {:?}", b.errors());
+}
