@@ -1,23 +1,32 @@
 // Minifies the start-up JS glue that wasm-bindgen writes (Trunk's `minify` leaves it as
-// written): about 1.9 KB of the start-up download, gzipped. Trunk runs this as its post_build
+// written): about 1.9 KB of the start-up download, gzipped; and shortens the names the wasm
+// imports from it (`shorten-imports.mjs`): about 5 KB more. Trunk runs this as its post_build
 // hook (Trunk.toml) on release builds only, in the staging folder, before it moves to dist;
-// the page's subresource integrity for the rewritten file is computed again, or the browser
+// the page's subresource integrity for each rewritten file is computed again, or the browser
 // would refuse it. terser is installed into .tools/ by scripts/setup.sh.
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { shortenImports } from './shorten-imports.mjs';
 
 if (process.env.TRUNK_PROFILE !== 'release') process.exit(0);
 const dir = process.env.TRUNK_STAGING_DIR;
 const { minify } = await import(new URL('../.tools/node_modules/terser/main.js', import.meta.url));
 const page = join(dir, 'index.html');
 let html = readFileSync(page, 'utf8');
+// Every tag that names a rewritten file (its preload link) carries the file's new hash.
+const rehash = (name, bytes) => {
+  const sri = `sha384-${createHash('sha384').update(bytes).digest('base64')}`;
+  html = html.replace(/<link[^>]*>/g, (tag) => (tag.includes(name) ? tag.replace(/sha384-[A-Za-z0-9+/=]+/, sri) : tag));
+};
 for (const name of readdirSync(dir).filter((f) => /^backoff-lab-[0-9a-f]+\.js$/.test(f))) {
   const file = join(dir, name);
-  const { code } = await minify(readFileSync(file, 'utf8'), { module: true, compress: true, mangle: true });
+  const wasmName = name.replace(/\.js$/, '_bg.wasm');
+  const short = shortenImports(readFileSync(join(dir, wasmName)), readFileSync(file, 'utf8'));
+  writeFileSync(join(dir, wasmName), short.wasm);
+  rehash(wasmName, short.wasm);
+  const { code } = await minify(short.js, { module: true, compress: true, mangle: true });
   writeFileSync(file, code);
-  const sri = `sha384-${createHash('sha384').update(code).digest('base64')}`;
-  // Every tag that names the file (its modulepreload link) carries the new hash.
-  html = html.replace(/<link[^>]*>/g, (tag) => (tag.includes(name) ? tag.replace(/sha384-[A-Za-z0-9+/=]+/, sri) : tag));
+  rehash(name, code);
 }
 writeFileSync(page, html);
