@@ -6,6 +6,7 @@
 //! - [`keys`]: the dotted keys (`client.timeout_ms=500`) the CLI's `--set` takes.
 
 pub mod course;
+pub mod drills;
 pub mod exercises;
 pub mod explain;
 pub mod keys;

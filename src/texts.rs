@@ -122,6 +122,16 @@ mod tests {
             }
             known.extend(["title", "start", "measure", "predict", "expect"].map(|f| format!("course.{}.{f}", step.id)));
         }
+        for d in crate::drills::all() {
+            for part in ["alert", "cause", "sustained", "better"] {
+                let key = format!("drill.{}.{part}", d.id);
+                assert!(t.get(&key).is_some_and(|x| x.len() > 20), "{key} missing");
+                known.push(key);
+            }
+            assert!(!d.questions().is_empty(), "{}: no questions", d.id);
+            known.push(format!("drill.{}.question", d.id));
+            known.extend(["title", "start", "trigger", "good", "nothing"].map(|f| format!("drill.{}.{f}", d.id)));
+        }
         known.push("ui.contention.intro".into());
         known.push("ui.contention.after".into());
         known.push("ui.strip.caption".into());

@@ -391,3 +391,26 @@ fn the_course_is_listed_with_each_step_s_question_and_measured_answer() {
     let o = lab(&["course", "--seed", "11"]);
     assert!(o.status.success() && stdout(&o).matches("answer on seed 11:").count() == steps.len(), "{}", stdout(&o));
 }
+
+#[test]
+fn drills_are_listed_and_a_check_scores_doing_nothing_against_the_good_response() {
+    let o = lab(&["drills"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let ids: Vec<String> = stdout(&o).lines().filter_map(|l| l.split_whitespace().next().map(String::from)).collect();
+    assert_eq!(ids, backoff_lab::drills::all().iter().map(|d| d.id.clone()).collect::<Vec<_>>());
+    assert!(ids.len() >= 6);
+    let o = lab(&["drills", "--check", "checkout", "--seed", "4"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.starts_with("checkout (Checkout is paging), seed 4\n"), "{out}");
+    assert!(out.contains("  nothing  score ") && out.contains("not recovered"), "{out}");
+    assert!(out.contains("the good response: drop-expired at 30 s"), "{out}");
+    // A response that does not help exits 1; one that cannot be read says why.
+    let o = lab(&["drills", "--check", "checkout", "--response", "30 stop-retries"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    let o = lab(&["drills", "--check", "checkout", "--response", "30 reboot"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("--response: '30 reboot' is not AT ACTION [tier=N]"), "{}", stderr(&o));
+    let o = lab(&["drills", "--check", "nope"]);
+    assert!(!o.status.success() && stderr(&o).contains("no drill \"nope\"; there are: checkout"), "{}", stderr(&o));
+}

@@ -50,7 +50,10 @@
 //!
 //! The page calls `advance_to` once per animation frame with an event budget, changes
 //! parameters with [`Sim::set_config`] while running, and drains the lifecycle events of the
-//! tier it shows with [`Sim::poll_trace`].
+//! tier it shows with [`Sim::poll_trace`]. A change can also be **planned** for a later
+//! instant ([`Sim::plan`]: an incident drill's mitigation that takes a while to roll out):
+//! `advance_to` stops at that instant and applies it, so a run with planned changes is the same
+//! whether they were planned at time 0 or while it ran.
 //!
 //! Behaviour that is the same whatever the shape (each tested in `tests/engine.rs`):
 //! - a host that is down (restarting) refuses a connection with an **error**, retried as one
@@ -240,7 +243,14 @@ pub struct Sim {
     /// The ring's bucket for the current second, and when that second ends.
     recent_at: usize,
     recent_until: SimTime,
+    /// Changes planned for later instants, in the order they apply ([`Sim::plan`]).
+    planned: std::collections::VecDeque<(SimTime, Config)>,
+    /// When each planned change applies (or applied), in the order they were planned.
+    plan_times: Vec<SimTime>,
 }
+
+/// Changes one run may have planned ([`Sim::plan`]): a drill's log of actions is far shorter.
+pub const MAX_PLANS: usize = 64;
 
 /// A fault edge entry that applies to every host of its tier.
 const ALL_HOSTS: u16 = u16::MAX;
@@ -286,6 +296,8 @@ impl Sim {
             recent_at: 0,
             recent_until: SimTime::ZERO,
             cfg: Config::default(),
+            planned: Default::default(),
+            plan_times: Vec::new(),
         };
         sim.tiers = build_tiers(&cfg);
         sim.window_end = sim.tiers[0].metrics.window_end();
@@ -309,6 +321,31 @@ impl Sim {
         let old = std::mem::replace(&mut self.cfg, cfg);
         self.apply(&old, false);
         Ok(true)
+    }
+
+    /// Plans `cfg` to replace the config at `at` (or now, if `at` has passed), as
+    /// [`Sim::set_config`] would then; changes apply in the order they are planned, so one
+    /// planned for an instant before an earlier plan's applies at that plan's instant. Returns
+    /// the instant it will apply. Refused: an invalid config, one of another shape (hosts or
+    /// tiers: a live run cannot take it), or more than [`MAX_PLANS`] plans in one run.
+    pub fn plan(&mut self, at: SimTime, cfg: Config) -> Result<SimTime, ConfigError> {
+        cfg.validate()?;
+        let refuse = |message: &str| Err(ConfigError { key: "plan".into(), message: message.into() });
+        if cfg.shape() != self.cfg.shape() {
+            return refuse("a planned change cannot change the number of tiers or hosts");
+        }
+        if self.plan_times.len() >= MAX_PLANS {
+            return refuse("at most 64 changes can be planned in one run");
+        }
+        let at = at.max(self.now).max(self.planned.back().map_or(SimTime::ZERO, |p| p.0));
+        self.planned.push_back((at, cfg));
+        self.plan_times.push(at);
+        Ok(at)
+    }
+
+    /// When each planned change applies (or applied), in the order they were planned.
+    pub fn plan_times(&self) -> &[SimTime] {
+        &self.plan_times
     }
 
     /// Starts again at time 0 with the same config and `seed`.
@@ -398,9 +435,27 @@ impl Sim {
         self.heap.len() + usize::from(self.arrival_slot.is_some())
     }
 
-    /// Handles every event up to and including `target`, at most `max_events` of them.
+    /// Handles every event up to and including `target`, at most `max_events` of them, and
+    /// applies each planned change due by then at its instant (after that instant's events).
     /// Time never goes backwards: a `target` in the past does nothing.
     pub fn advance_to(&mut self, target: SimTime, max_events: u64) -> Advance {
+        let mut events = 0;
+        while let Some(at) = self.planned.front().map(|p| p.0).filter(|at| *at <= target) {
+            let step = self.advance_events(at, max_events - events);
+            events += step.events;
+            if !step.reached {
+                return Advance { events, reached: false };
+            }
+            if let Some((_, cfg)) = self.planned.pop_front() {
+                // Checked when planned: same shape, valid.
+                let _ = self.set_config(cfg);
+            }
+        }
+        let step = self.advance_events(target, max_events - events);
+        Advance { events: events + step.events, reached: step.reached }
+    }
+
+    fn advance_events(&mut self, target: SimTime, max_events: u64) -> Advance {
         let mut handled = 0;
         while let Some((key, from_slot)) = self.peek_next() {
             let time = SimTime((key >> 64) as u64);

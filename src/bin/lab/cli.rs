@@ -2,6 +2,7 @@
 
 use crate::progress::Progress;
 use backoff_lab::course;
+use backoff_lab::drills;
 use backoff_lab::exercises;
 use backoff_lab::explain;
 use backoff_lab::keys;
@@ -162,6 +163,20 @@ enum Command {
         #[arg(long)]
         seed: Option<u64>,
     },
+    /// List the incident drills (id, then title), or check one on a seed before class.
+    Drills {
+        /// Run drill ID doing nothing and with its good response on --seed, print both scores,
+        /// and exit 0 only when the good response recovers and scores better (1 when not).
+        #[arg(long, value_name = "ID")]
+        check: Option<String>,
+        /// The seed to check on (default: the drill's own).
+        #[arg(long, requires = "check")]
+        seed: Option<u64>,
+        /// Score this response instead of the drill's good one: actions separated by ';', each
+        /// `AT ACTION [tier=N]` ("30 drop-expired; 31 limit-queue tier=2").
+        #[arg(long, requires = "check")]
+        response: Option<String>,
+    },
     /// Print a scenario's (or the default) config as JSON, to edit and run with --config.
     Config {
         #[arg(long)]
@@ -199,6 +214,13 @@ pub fn main() -> ExitCode {
         })(),
         Command::Exercises { check: Some(id), seed } => return exercise_check(&id, seed),
         Command::Course { seed } => course_list(seed),
+        Command::Drills { check: None, .. } => (|| {
+            for d in drills::all() {
+                outln!("{:<20} {}", d.id, d.title);
+            }
+            Ok(())
+        })(),
+        Command::Drills { check: Some(id), seed, response } => return drill_check(&id, seed, response.as_deref()),
         Command::Config { scenario } => base_config(scenario.as_deref(), None).and_then(|(c, _)| {
             let text = serde_json::to_string_pretty(&c).map_err(|e| e.to_string())?;
             outln!("{text}");
@@ -229,6 +251,48 @@ fn course_list(seed: Option<u64>) -> Result<(), String> {
         outln!("{:<16} answer on seed {seed}: {answer}, {}\n", "", step.measured_what());
     }
     Ok(())
+}
+
+/// `lab drills --check ID`: doing nothing and the good response on one seed, scored.
+fn drill_check(id: &str, seed: Option<u64>, response: Option<&str>) -> ExitCode {
+    let Some(mut d) = drills::find(id) else {
+        let ids: Vec<String> = drills::all().iter().map(|d| d.id.clone()).collect();
+        return fail(&format!("no drill {}; there are: {}", short(&format!("{id:?}")), ids.join(", ")));
+    };
+    if let Some(r) = response {
+        match drills::parse_response(&d, r) {
+            Ok(taken) => d.good = taken,
+            Err(e) => return fail(&format!("--response: {e}")),
+        }
+    }
+    let seed = seed.unwrap_or(d.seed);
+    let (nothing, good) = match (d.outcome(seed, &[]), d.outcome(seed, &d.good)) {
+        (Ok(n), Ok(g)) => (n, g),
+        (Err(e), _) | (_, Err(e)) => return fail(&format!("{id}: {e}")),
+    };
+    let printed = (|| {
+        outln!("{} ({}), seed {seed}", d.id, d.title);
+        for (label, o) in [("nothing", nothing), ("good", good)] {
+            outln!(
+                "  {label:<8} score {:>7}  {} of {} requests failed or waited past their timeout; {}",
+                drills::score_text(o.score()),
+                report::grouped(o.hurt()),
+                report::grouped(o.offered),
+                o.recovery.text()
+            );
+        }
+        let steps: Vec<String> = d
+            .good
+            .iter()
+            .map(|t| format!("{} at {} s{}", t.act.entry().id, t.at_s, if t.tier > 0 { format!(" (tier {})", t.tier) } else { String::new() }))
+            .collect();
+        outln!("  the good response: {}", steps.join(", "));
+        Ok(())
+    })();
+    if let Err(msg) = printed {
+        return finish(Err(msg));
+    }
+    if good.recovered() && good.score() > nothing.score() { ExitCode::SUCCESS } else { ExitCode::from(1) }
 }
 
 /// `lab exercises --check ID`: the start and the solution on one seed, against the goal.
