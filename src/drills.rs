@@ -409,11 +409,16 @@ pub fn find(id: &str) -> Option<Drill> {
     texts.get(&format!("drill.{id}.title")).and_then(|_| parse(&texts, id).ok())
 }
 
-/// The link that opens a drill's lab on `seed`, with the drill's panel: it names the drill
-/// and the seed, never the trigger.
-pub fn link(drill: &Drill, seed: u64) -> String {
+/// The address a drill is opened by: its id and the seed, never its trigger.
+pub fn address(drill: &Drill, seed: u64) -> String {
+    format!("drill={}&seed={seed}", drill.id)
+}
+
+/// The whole state of drill `drill`'s lab on `seed` with config `cfg` (its own, or after the
+/// learner's changes), as the page's panel sends it to the lab.
+pub fn lab_link(drill: &Drill, seed: u64, cfg: &Config) -> String {
     let mut state = crate::url::LinkState::from_scenario(&drill.scenario).unwrap_or_else(|| crate::url::decode("").0);
-    state.config = drill.config.clone();
+    state.config = cfg.clone();
     state.seed = seed;
     state.compare = None;
     state.course = Some(drill.id.clone());

@@ -269,7 +269,7 @@ fn within_budget(query: &str, notes: &mut Vec<String>) -> String {
     if query.len() <= LINK_BUDGET {
         return query.to_string();
     }
-    const SHORT: [&str; 13] = ["v", "s", "scenario", "seed", "ex", "exercise", "course", "embed", "tier", "play", "speed", "controls", "cmp"];
+    const SHORT: [&str; 14] = ["v", "s", "scenario", "seed", "ex", "exercise", "course", "drill", "embed", "tier", "play", "speed", "controls", "cmp"];
     let parts: Vec<&str> = query.split('&').filter(|p| !p.is_empty()).collect();
     let key = |p: &str| p.split('=').next().unwrap_or("").to_string();
     let short = |p: &str| p.len() <= 256 && SHORT.contains(&key(p).as_str());
@@ -393,7 +393,8 @@ pub fn decode(query: &str) -> (LinkState, Vec<String>) {
             },
             "ex" | "exercise" => {}
             // A step's id (its text arrives after the first paint; the course panel checks it).
-            "course" => match v.len() <= 40 && !v.is_empty() && v.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') {
+            // A drill's id is a course id to the page: the course panel opens the drill's.
+            "course" | "drill" => match v.len() <= 40 && !v.is_empty() && v.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') {
                 true => state.course = Some(v.clone()),
                 false => notes.push(format!("course '{}' is not a step id (lower-case letters, digits and '-')", quote(v, 40))),
             },

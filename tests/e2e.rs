@@ -1288,3 +1288,77 @@ fn every_course_step_reveals_the_figure_its_run_measured() {
     }
     assert!(b.errors().is_empty(), "console errors: {:?}", b.errors());
 }
+
+/// What the engine says of drill `id` on `seed` with these changes (each an action and the
+/// instant the page says it went live), the configs sent as the page sends them.
+fn drill_replay(id: &str, seed: u64, actions: &[(backoff_lab::drills::Act, u64)]) -> backoff_lab::drills::Outcome {
+    use backoff_lab::{drills, sim::SimTime, state::with_trace, url};
+    let mut d = drills::find(id).expect("the drill");
+    let through_link = |cfg: &backoff_lab::sim::Config| with_trace(url::decode(&drills::lab_link(&d, seed, cfg)).0.config);
+    let start = through_link(&d.config);
+    let mut cfg = start.clone();
+    let mut plans = Vec::new();
+    for (act, live_us) in actions {
+        cfg = through_link(&act.apply(&cfg, 0, *live_us as f64 / 1e6 + 1.0).unwrap());
+        plans.push((SimTime(*live_us), cfg.clone()));
+    }
+    d.config = start;
+    d.replay(seed, &plans).unwrap().1
+}
+
+#[test]
+fn an_operator_runs_a_drill_acts_from_the_runbook_and_reads_a_debrief_that_is_the_page_s_run() {
+    use backoff_lab::drills::{self, Act};
+    let Some(dist) = ready() else { return };
+    let server = StaticServer::start(dist);
+    let b = Browser::start();
+    b.open(&format!("http://127.0.0.1:{}/?drill=checkout&seed=4", server.port));
+    b.wait_for("the drill's runbook", Duration::from_secs(20), |b| b.js("return !!document.querySelector('#drill-do-drop-expired');") == json!(true));
+    b.wait_for("the drill's lab", Duration::from_secs(10), |b| {
+        b.text("#clock") == "t = 0.0 s" && b.js("return location.search;") == json!("?drill=checkout&seed=4")
+    });
+    let panel = b.text("#course");
+    assert!(panel.contains("Incident drill: Checkout is paging") && panel.contains("The cause is hidden"), "{panel}");
+    // What would name the cause is not on the page: no fault list, no story, no scenario title,
+    // no controls, no "time to recovery" (which counts from a trigger).
+    for css in [".controls", ".scenario", "#run-to-end", "#seed"] {
+        assert_eq!(b.js(&format!("return getComputedStyle(document.querySelector('{css}')).display;")), json!("none"), "{css} is shown");
+    }
+    assert_eq!(b.js("return document.querySelector('.story');"), json!(null));
+    let shown = b.js("return document.querySelector('main').innerText;").as_str().unwrap_or("").to_lowercase();
+    assert!(!shown.contains("crash") && !shown.contains("storm") && !shown.contains("trigger"), "the page names the cause: {shown}");
+    // Play at 10×, and act at about 30 s.
+    b.js("const s = document.querySelector('#speed'); s.value = '10'; s.dispatchEvent(new Event('change', {bubbles: true}));");
+    b.click("#play");
+    b.wait_for("30 s of the drill", Duration::from_secs(30), |b| {
+        b.js("return +document.querySelector('#course').dataset.now;").as_f64().unwrap_or(0.0) >= 30e6
+    });
+    b.click("#drill-do-drop-expired");
+    b.wait_for("the change to go live", Duration::from_secs(20), |b| b.text("#drill-log").contains("live at"));
+    let log = b.text("#drill-log");
+    assert!(log.contains("Drop work whose caller has given up; live at"), "{log}");
+    let live: u64 = b.js("return document.querySelector('#course').dataset.plans;").as_str().unwrap().parse().unwrap();
+    assert!((40_000_000..46_000_000).contains(&live), "live at {live} µs: 10 s after the decision");
+    b.click("#drill-end");
+    b.wait_for("the debrief", Duration::from_secs(60), |b| b.js("return !!document.querySelector('#drill-debrief');") == json!(true));
+    b.wait_for("the run's end", Duration::from_secs(60), |b| b.text("#clock") == "t = 150.0 s");
+    // The debrief is the page's run: the engine's replay of it on the same seed, and the page's
+    // own run report, say the same.
+    let yours = drill_replay("checkout", 4, &[(Act::DropExpired, live)]);
+    let nothing = drills::find("checkout").unwrap().outcome(4, &[]).unwrap();
+    assert_eq!(b.text("#drill-score"), drills::score_text(yours.score()));
+    assert_eq!(b.text("#drill-failed"), backoff_lab::report::grouped(yours.failed));
+    let report = b.text("#report-requests");
+    assert!(report.contains(&format!("{} failed", backoff_lab::report::grouped(yours.failed))), "{report} against {yours:?}");
+    let debrief = b.text("#drill-debrief");
+    assert!(yours.recovered() && debrief.contains("recovered"), "{debrief}");
+    assert!(debrief.contains(&format!("Doing nothing{}", drills::score_text(nothing.score()))), "{debrief}");
+    assert!(debrief.contains("Half the workers crashed from 20 to 32 s") && debrief.contains("What kept users failing"), "{debrief}");
+    assert!(debrief.contains("without it (the others as you made them) the score would have been"), "{debrief}");
+    assert!(debrief.contains("For the room"), "{debrief}");
+    assert_eq!(b.js("return document.body.dataset.course;"), json!("debrief"));
+    assert_eq!(b.js("return localStorage.getItem('backoff-lab.drill.checkout');"), json!(format!("4;{}", yours.score())));
+    assert_eq!(b.js("return location.search;"), json!("?drill=checkout&seed=4"));
+    b.screenshot_page(&Path::new(env!("CARGO_MANIFEST_DIR")).join("test-output/e2e-drill-debrief.png"));
+    assert!(b.errors().is_empty(), "console errors: {:?}", b.errors());
+}

@@ -25,8 +25,12 @@ pub fn app() -> Html {
     let texts_ready = use_lessons_text();
     use_exercise_links(&controls, texts_ready);
     let lab = use_lab(&controls);
-    use_map_loads(&controls);
-    let link = link_of(&controls);
+    use_map_loads(&controls, &lab);
+    // A drill's address names the drill and the seed, never its trigger.
+    let link = match (&controls.course, super::DRILL.get()) {
+        (Some(id), 1..) => format!("drill={id}&seed={}", controls.seed),
+        _ => link_of(&controls),
+    };
     use_link_in_address(link.clone());
 
     let cfg = &controls.cfg;
@@ -51,11 +55,21 @@ pub fn app() -> Html {
     let report = (!controls.playing && !controls.embed && now > SimTime::ZERO).then(|| {
         let sims = [Some(&r.sim), r.sim_b.as_ref()];
         let hosts = sims.iter().flatten().any(|s| s.config().tier(controls.tier).is_some_and(|(server, ..)| server.hosts > 1));
-        let of = |s: &crate::sim::Sim| report::run_report(s, controls.tier, hosts);
+        // A drill's report has no "while the trigger was on" lines until its debrief.
+        let of = |s: &crate::sim::Sim| {
+            let mut lines = report::run_report(s, controls.tier, hosts);
+            lines.retain(|l| !(super::trigger_hidden() && l.id.ends_with("-trigger")));
+            lines
+        };
         (of(&r.sim), r.sim_b.as_ref().map(of))
     });
     // The course step's figure, read from this run (the course panel reveals it).
     let course_measured = controls.course.as_deref().map(|id| crate::course::measured(id, &r.sim));
+    // A drill's panel reads the clock and when its changes went live, in microseconds.
+    let plans = r.sim.plan_times().iter().map(|t| t.0.to_string()).collect::<Vec<_>>().join(",");
+    if controls.course.is_none() {
+        super::DRILL.set(0);
+    }
     drop(r);
     use_effect_with(controls.course.is_some(), |on| {
         if *on {
@@ -154,7 +168,7 @@ pub fn app() -> Html {
     let course = controls.course.as_ref().map_or_else(Html::default, |id| {
         html! {
           <section id="course" class="course" aria-label="Course step" data-step={id.clone()} data-link={lab_link.clone()}
-            data-measured={course_measured.clone().unwrap_or_default()}>
+            data-measured={course_measured.clone().unwrap_or_default()} data-now={now.0.to_string()} data-plans={plans.clone()}>
             <div id="course-panel" />
           </section>
         }

@@ -79,7 +79,7 @@ pub fn start() {
     if doc.get_element_by_id("course-style").is_none() {
         if let (Ok(style), Some(head)) = (doc.create_element("style"), doc.head()) {
             style.set_id("course-style");
-            style.set_text_content(Some(STYLE));
+            style.set_text_content(Some(&format!("{STYLE}{}", super::drill::STYLE)));
             let _ = head.append_child(&style);
         }
     }
@@ -174,10 +174,15 @@ fn set_phase_on_body(phase: Option<Phase>) {
 fn tick() {
     let Some(doc) = document() else { return };
     let Some(section) = doc.get_element_by_id("course") else {
-        // The learner left the course (another scenario or an exercise).
+        // The learner left the course or the drill (another scenario or an exercise).
+        super::drill::forget();
         return set_phase_on_body(None);
     };
     let mut step_id = attr(&section, "data-step");
+    // A drill comes as a course id: its own panel draws.
+    if crate::texts::current().get(&format!("drill.{step_id}.title")).is_some() {
+        return super::drill::tick(&section, &step_id);
+    }
     // `?course=continue` (the page's "guided course" link): the first step not yet done.
     if step_id == "continue" {
         let next = PANEL.with(|p| p.borrow().as_ref().map(|p| p.steps.iter().find(|s| remembered(&s.id).is_none()).or(p.steps.first()).cloned()));

@@ -8,7 +8,7 @@ use super::runner::*;
 use super::state::{Action, Controls};
 use super::system;
 use super::web::*;
-use crate::sim::{Config, Sim};
+use crate::sim::{Config, Sim, SimTime};
 use std::cell::RefCell;
 use std::rc::Rc;
 use yew::prelude::*;
@@ -219,16 +219,33 @@ pub(crate) fn use_link_in_address(link: String) {
     });
 }
 
-/// A cell the map panel sends back (a `lab-load` event carrying a link) loads into the lab.
+/// What the on-demand panels send the lab (a `lab-load` event carrying text): a map cell's
+/// config, a course step's or drill's whole link, a drill's planned change, or its state.
 #[hook]
-pub(crate) fn use_map_loads(controls: &UseReducerHandle<Controls>) {
+pub(crate) fn use_map_loads(controls: &UseReducerHandle<Controls>, lab: &Lab) {
     let c = controls.clone();
+    let (runner, canvases, update) = (lab.runner.clone(), lab.canvases.clone(), lab.update.clone());
     use_effect_with((), move |_| {
         let listener = wasm_bindgen::closure::Closure::<dyn Fn(web_sys::CustomEvent)>::new(move |e: web_sys::CustomEvent| {
             let detail = e.detail().as_string().unwrap_or_default();
+            // "@SECONDS?LINK" (a drill's action): LINK's config, planned to replace the running
+            // one SECONDS from now (`Sim::plan`); the page shows when in `#course`'s data-plans.
+            // "drill:1" / "drill:2": a drill runs with its trigger hidden / is debriefed.
             // "?LINK" (the course panel): the whole state that link opens; otherwise (a map
             // cell) its config on this seed.
-            if detail.starts_with('?') {
+            if let Some((delay, query)) = detail.strip_prefix('@').and_then(|d| d.split_once('?')) {
+                let mut r = runner.borrow_mut();
+                let at = r.sim.now().saturating_add(SimTime::from_secs_f64(crate::sim::params::parse_number(delay).unwrap_or(0.0)));
+                if let Err(e) = r.sim.plan(at, crate::state::with_trace(crate::url::decode(query).0.config)) {
+                    gloo::console::error!(format!("change not planned: {e}"));
+                }
+                drop(r);
+                update.force_update();
+            } else if let Some(state) = detail.strip_prefix("drill:").and_then(|s| s.parse().ok()) {
+                super::DRILL.set(state);
+                draw_charts(&canvases, &runner.borrow());
+                update.force_update();
+            } else if detail.starts_with('?') {
                 c.dispatch(Action::Relink(detail));
             } else {
                 c.dispatch(Action::LoadConfig(Box::new(crate::url::decode(&detail).0.config)));

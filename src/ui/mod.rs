@@ -15,6 +15,7 @@
 //! charts.rs     the live charts, one draw function each
 //! bench.rs      ?bench=1, the in-browser engine measurement
 //! course.rs     the guided course's panel (in the on-demand panels' wasm)
+//! drill.rs      the incident drills' panel (also there)
 //! components/   one panel each: header, transport, stage, charts, share, map, exercise,
 //!               faults, parameters, delay explorer, Brooker's experiment
 //! ```
@@ -31,6 +32,7 @@ mod charts;
 mod components;
 mod controls;
 mod course;
+mod drill;
 mod headline;
 mod hooks;
 pub mod panels;
@@ -40,3 +42,15 @@ mod system;
 pub(crate) mod web;
 
 pub use app::App;
+
+thread_local! {
+    /// An incident drill's state, set by its panel (`drill.rs`): 0 none, 1 running (its trigger
+    /// hidden from every view), 2 debriefed (the trigger drawn again).
+    static DRILL: std::cell::Cell<u8> = const { std::cell::Cell::new(0) };
+}
+
+/// Whether a drill hides its trigger: the charts draw no fault bands, and the headline and the
+/// run report judge the run without knowing there was a trigger, as an operator would.
+pub(crate) fn trigger_hidden() -> bool {
+    DRILL.get() == 1
+}
