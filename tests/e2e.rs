@@ -1362,3 +1362,54 @@ fn an_operator_runs_a_drill_acts_from_the_runbook_and_reads_a_debrief_that_is_th
     b.screenshot_page(&Path::new(env!("CARGO_MANIFEST_DIR")).join("test-output/e2e-drill-debrief.png"));
     assert!(b.errors().is_empty(), "console errors: {:?}", b.errors());
 }
+
+#[test]
+fn a_presenter_runs_a_course_step_from_the_keyboard_with_text_the_back_of_the_room_can_read() {
+    let Some(dist) = ready() else { return };
+    let server = StaticServer::start(dist);
+    let b = Browser::sized(1920, 1080);
+    b.open(&format!("http://127.0.0.1:{}/?course=storm&present=1", server.port));
+    b.wait_for("presenter mode", Duration::from_secs(20), |b| b.js("return !!document.querySelector('#present-bar');") == json!(true));
+    b.wait_for("the course panel", Duration::from_secs(20), |b| b.js("return !!document.querySelector('#course-lock');") == json!(true));
+    b.wait_for("a chart drawn for the room", Duration::from_secs(10), |b| {
+        b.js("return +document.querySelector('.charts canvas').dataset.textPx;").as_f64().unwrap_or(0.0) >= 16.0
+    });
+    let body_px = b.js("return parseFloat(getComputedStyle(document.body).fontSize);").as_f64().unwrap();
+    assert!(body_px >= 20.0, "body text {body_px} px");
+    // The controls are in a drawer: off screen until C, back with Esc.
+    let off = |b: &Browser| b.js("return document.querySelector('.controls').getBoundingClientRect().left >= innerWidth;") == json!(true);
+    assert!(off(&b));
+    b.key("c");
+    b.wait_for("the drawer to open", Duration::from_secs(5), |b| !off(b));
+    b.key("\u{E00C}");
+    b.wait_for("the drawer to close", Duration::from_secs(5), off);
+    // Space does nothing before the prediction is locked in (Play is hidden).
+    b.key(" ");
+    assert_eq!(b.js("return document.querySelector('#play').getAttribute('aria-pressed');"), json!("false"));
+    b.click("#course-lock");
+    b.js("document.activeElement.blur();");
+    b.key("4");
+    assert_eq!(b.js("return document.querySelector('#speed').value;"), json!("10"));
+    b.key(" ");
+    b.wait_for("playing", Duration::from_secs(5), |b| b.js("return document.querySelector('#play').getAttribute('aria-pressed');") == json!("true"));
+    b.key(" ");
+    b.wait_for("paused", Duration::from_secs(5), |b| b.js("return document.querySelector('#play').getAttribute('aria-pressed');") == json!("false"));
+    b.key("e");
+    b.wait_for("the run's end", Duration::from_secs(30), |b| b.text("#clock") == "t = 60.0 s");
+    b.key("r");
+    b.wait_for("a reset", Duration::from_secs(5), |b| b.text("#clock") == "t = 0.0 s");
+    b.screenshot(&Path::new(env!("CARGO_MANIFEST_DIR")).join("test-output/e2e-presenter.png"));
+    b.key("\u{E014}");
+    b.wait_for("the next step", Duration::from_secs(10), |b| b.text("#course").contains("Step 4 of 11"));
+    b.key("\u{E012}");
+    b.wait_for("the step before", Duration::from_secs(10), |b| b.text("#course").contains("Step 3 of 11"));
+    // Presenter mode stays in the address, never in the link a learner is given.
+    let address = b.js("return location.search;").as_str().unwrap_or("").to_string();
+    assert!(address.ends_with("&present=1"), "{address}");
+    let shared = b.js("return document.querySelector('#share-link').value;").as_str().unwrap_or("").to_string();
+    assert!(shared.contains("course=storm") && !shared.contains("present"), "{shared}");
+    b.click("#present-exit");
+    assert_eq!(b.js("return document.body.hasAttribute('data-present');"), json!(false));
+    b.wait_for("charts back to their size", Duration::from_secs(5), |b| b.js("return +document.querySelector('.charts canvas').dataset.textPx;") == json!(9));
+    assert!(b.errors().is_empty(), "console errors: {:?}", b.errors());
+}

@@ -21,6 +21,13 @@ use yew::prelude::*;
 pub fn app() -> Html {
     let controls = use_reducer(initial);
     let debug = use_memo((), |_| query_flag("debug"));
+    // `?present=1`: presenter mode, before the first chart is drawn (its panel loads on demand).
+    use_memo((), |_| {
+        if query_flag("present") {
+            super::PRESENT.set(true);
+            crate::ui::panels::request("present");
+        }
+    });
     let bench = use_bench_report();
     let texts_ready = use_lessons_text();
     use_exercise_links(&controls, texts_ready);
@@ -31,7 +38,8 @@ pub fn app() -> Html {
         (Some(id), 1..) => format!("drill={id}&seed={}", controls.seed),
         _ => link_of(&controls),
     };
-    use_link_in_address(link.clone());
+    // Presenter mode stays on in the address (a reload keeps it), never in the links shared.
+    use_link_in_address(if super::PRESENT.get() { format!("{link}&present=1") } else { link.clone() });
 
     let cfg = &controls.cfg;
     // The controls show, and change, the side being edited.

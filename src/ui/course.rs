@@ -376,7 +376,9 @@ fn draw() {
         }
         _ => {}
     }
-    let nav = |i: usize, label: &str| format!("<a href=\"?{}\" data-goto=\"{i}\">{label}</a>", course::link(&steps[i]));
+    let nav = |i: usize, label: &str| {
+        format!("<a href=\"?{}\" data-goto=\"{i}\" data-nav=\"{}\">{label}</a>", course::link(&steps[i]), if i < at { "prev" } else { "next" })
+    };
     html.push_str("<p class=\"course-nav\">");
     if at > 0 {
         html.push_str(&nav(at - 1, "← Previous step"));

@@ -231,6 +231,7 @@ pub(crate) fn use_map_loads(controls: &UseReducerHandle<Controls>, lab: &Lab) {
             // "@SECONDS?LINK" (a drill's action): LINK's config, planned to replace the running
             // one SECONDS from now (`Sim::plan`); the page shows when in `#course`'s data-plans.
             // "drill:1" / "drill:2": a drill runs with its trigger hidden / is debriefed.
+            // "present:1" / "present:0": presenter mode on / off.
             // "?LINK" (the course panel): the whole state that link opens; otherwise (a map
             // cell) its config on this seed.
             if let Some((delay, query)) = detail.strip_prefix('@').and_then(|d| d.split_once('?')) {
@@ -240,6 +241,11 @@ pub(crate) fn use_map_loads(controls: &UseReducerHandle<Controls>, lab: &Lab) {
                     gloo::console::error!(format!("change not planned: {e}"));
                 }
                 drop(r);
+                update.force_update();
+            } else if let Some(on) = detail.strip_prefix("present:") {
+                // Presenter mode on or off (its panel's toggle).
+                super::PRESENT.set(on == "1");
+                draw_charts(&canvases, &runner.borrow());
                 update.force_update();
             } else if let Some(state) = detail.strip_prefix("drill:").and_then(|s| s.parse().ok()) {
                 super::DRILL.set(state);

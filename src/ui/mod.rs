@@ -16,6 +16,7 @@
 //! bench.rs      ?bench=1, the in-browser engine measurement
 //! course.rs     the guided course's panel (in the on-demand panels' wasm)
 //! drill.rs      the incident drills' panel (also there)
+//! present.rs    presenter mode's keys, drawer and style (also there)
 //! components/   one panel each: header, transport, stage, charts, share, map, exercise,
 //!               faults, parameters, delay explorer, Brooker's experiment
 //! ```
@@ -36,6 +37,7 @@ mod drill;
 mod headline;
 mod hooks;
 pub mod panels;
+mod present;
 mod runner;
 mod state;
 mod system;
@@ -47,6 +49,17 @@ thread_local! {
     /// An incident drill's state, set by its panel (`drill.rs`): 0 none, 1 running (its trigger
     /// hidden from every view), 2 debriefed (the trigger drawn again).
     static DRILL: std::cell::Cell<u8> = const { std::cell::Cell::new(0) };
+}
+
+thread_local! {
+    /// Presenter mode (`?present=1`, or its panel's toggle): charts draw their text larger.
+    static PRESENT: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// How much larger charts draw their text and margins: 1.8× in presenter mode, so the smallest
+/// chart text (9 px) is 16 px on the screen.
+pub(crate) fn chart_scale() -> f64 {
+    if PRESENT.get() { 1.8 } else { 1.0 }
 }
 
 /// Whether a drill hides its trigger: the charts draw no fault bands, and the headline and the

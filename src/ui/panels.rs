@@ -62,6 +62,8 @@ fn serve() {
     for what in queued.split_whitespace() {
         if what == "course" {
             super::course::start();
+        } else if what == "present" {
+            super::present::start();
         } else if what == "map" && !MAP_BUILT.replace(true) {
             crate::map::panel::start();
         } else if let Some(seed) = what.strip_prefix("contention:").and_then(|s| s.parse::<u64>().ok()) {

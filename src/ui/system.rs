@@ -106,7 +106,9 @@ impl Animation {
         let muted = if dark { "#a0a3a9" } else { "#5f6368" };
         ctx.set_fill_style_str(if dark { "#1d1d21" } else { "#ffffff" });
         ctx.fill_rect(0.0, 0.0, w, h);
-        let font = |px: f64| format!("{}px sans-serif", (px * dpr).round());
+        // Presenter mode draws the labels larger (the diagram keeps its layout).
+        let k = if super::chart_scale() > 1.0 { 1.5 } else { 1.0 };
+        let font = |px: f64| format!("{}px sans-serif", (px * dpr * k).round());
         ctx.set_font(&font(12.0));
 
         // Columns: clients | network | queue | workers.

@@ -318,6 +318,13 @@ impl Browser {
         self.cmd("POST", "/execute/sync", Some(json!({ "script": script, "args": [] })))
     }
 
+    /// Presses and releases a key as a person would (WebDriver actions: the focused element
+    /// gets the events): " ", "r", or a WebDriver key code such as "\u{E014}" (→).
+    pub fn key(&self, key: &str) {
+        let actions = json!([{"type": "key", "id": "keyboard", "actions": [{"type": "keyDown", "value": key}, {"type": "keyUp", "value": key}]}]);
+        self.cmd("POST", "/actions", Some(json!({ "actions": actions })));
+    }
+
     pub fn click(&self, css: &str) {
         let found = self.js(&format!("const e = document.querySelector({css:?}); if (e) e.click(); return !!e;"));
         assert_eq!(found, json!(true), "no element {css}");

@@ -232,7 +232,10 @@ pub(super) fn dash_spans(points: &[(f64, f64)], dash: f64, x: (f64, f64), mut se
 /// Draws a chart: a title, a legend strip under it (outside the data), shaded fault bands,
 /// then the series. Returns an error message rather than panicking.
 pub fn line_chart(canvas: &HtmlCanvasElement, title: &str, series: &[Series], bands: &[Band], x: (f64, f64), axis: XAxis, theme: &Theme) -> Result<(), String> {
-    let dpr = fit_canvas(canvas);
+    // Every length below is in CSS pixels × this: presenter mode draws it all larger.
+    let dpr = fit_canvas(canvas) * crate::ui::chart_scale();
+    // Its smallest text (the band labels' 9 px) on the screen, for a test to read.
+    let _ = canvas.set_attribute("data-text-px", &(9.0 * crate::ui::chart_scale()).to_string());
     let backend = CanvasBackend::with_canvas_object(canvas.clone()).ok_or("this browser has no 2D canvas")?;
     let root = backend.into_drawing_area();
     let (bg, fg) = if theme.dark { (RGBColor(29, 29, 33), RGBColor(236, 236, 240)) } else { (WHITE, RGBColor(29, 29, 31)) };

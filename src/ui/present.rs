@@ -1,0 +1,170 @@
+//! Presenter mode (`?present=1`), in the on-demand panels' wasm: for the front of a room.
+//!
+//! The page draws its charts' text 1.8× larger while presenting (`ui::chart_scale`: the
+//! smallest chart text, 9 px, becomes 16 px); this panel does the rest: larger, higher-contrast
+//! text, one column with wider charts, the controls in a drawer, and keys for the room —
+//! Space play/pause, → / ← next / previous course step, R reset, E run to end, 1–4 speed
+//! (1×, 2×, 5×, 10×), C the controls' drawer, Esc closes it. Keys act by pressing the page's own
+//! buttons, so a key does exactly what its button does (and nothing a course step or a drill
+//! hides: Play is not pressed before a prediction is locked in, nor Run to end in a drill).
+
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+use web_sys::{Document, HtmlElement};
+
+const STYLE: &str = "\
+body[data-present] { font-size: 20px; --fg: #000; --muted: #2b2b2b; --line: #8a8a90; }
+@media (prefers-color-scheme: dark) { body[data-present] { --fg: #fff; --muted: #e2e2e6; --line: #77777f; } }
+body[data-present] main { max-width: none; grid-template-columns: minmax(0, 1fr);
+  grid-template-areas: \"header\" \"headline\" \"transport\" \"stage\" \"charts\" \"report\" \"explorer\"; grid-template-rows: none; padding-bottom: 4rem; }
+body[data-present] h1 { font-size: 1.6rem; } body[data-present] h2 { font-size: 1.3rem; }
+body[data-present] .headline .stat b { font-size: 1.6rem; }
+body[data-present] .charts { grid-template-columns: repeat(2, minmax(0, 1fr)); }
+body[data-present] .charts canvas { height: 360px; }
+body[data-present] canvas.system { height: 230px; }
+body[data-present] .map, body[data-present] .contention, body[data-present] .lede { display: none; }
+body[data-present] .controls { position: fixed; top: 0; right: 0; bottom: 0; width: min(34rem, 92vw); overflow: auto; z-index: 40;
+  transform: translateX(105%); transition: transform 0.2s; box-shadow: -4px 0 16px rgba(0, 0, 0, 0.35); border-radius: 0; }
+body[data-present][data-drawer] .controls { transform: none; }
+.present-bar { position: fixed; bottom: 0.5rem; right: 0.5rem; z-index: 50; background: var(--card); color: var(--fg); border: 2px solid var(--accent);
+  border-radius: 8px; padding: 0.3rem 0.6rem; font-size: 16px; display: flex; flex-wrap: wrap; gap: 0.3rem 0.6rem; align-items: center; max-width: calc(100vw - 1rem); }
+.present-bar kbd { font: inherit; font-weight: 700; border: 1px solid var(--line); border-radius: 4px; padding: 0 0.25rem; }
+@media (max-width: 700px) { body[data-present] .charts { grid-template-columns: minmax(0, 1fr); } .present-bar .keys { display: none; } }
+@media (prefers-reduced-motion: reduce) { body[data-present] .controls { transition: none; } }
+";
+
+fn document() -> Option<Document> {
+    web_sys::window()?.document()
+}
+
+/// Presses the page's button `id` if a learner could (it is shown and enabled).
+fn press(doc: &Document, css: &str) -> bool {
+    let Some(b) = doc.query_selector(css).ok().flatten().and_then(|e| e.dyn_into::<HtmlElement>().ok()) else { return false };
+    let shown = b.offset_parent().is_some()
+        && web_sys::window().and_then(|w| w.get_computed_style(&b).ok().flatten()).and_then(|s| s.get_property_value("visibility").ok()).as_deref()
+            != Some("hidden");
+    if shown && !b.has_attribute("disabled") {
+        b.click();
+    }
+    shown
+}
+
+fn set_speed(doc: &Document, speed: &str) {
+    if let Some(s) = doc.get_element_by_id("speed").and_then(|e| e.dyn_into::<web_sys::HtmlSelectElement>().ok()) {
+        s.set_value(speed);
+        if let Ok(e) = web_sys::Event::new_with_event_init_dict("change", &{
+            let i = web_sys::EventInit::new();
+            i.set_bubbles(true);
+            i
+        }) {
+            let _ = s.dispatch_event(&e);
+        }
+    }
+}
+
+fn toggle_drawer(doc: &Document, open: Option<bool>) {
+    let Some(body) = doc.body() else { return };
+    let now = body.has_attribute("data-drawer");
+    let _ = if open.unwrap_or(!now) { body.set_attribute("data-drawer", "") } else { body.remove_attribute("data-drawer") };
+    if let Some(b) = doc.get_element_by_id("present-drawer") {
+        let _ = b.set_attribute("aria-expanded", if body.has_attribute("data-drawer") { "true" } else { "false" });
+    }
+}
+
+/// Tells the page whether it presents (its charts' text size).
+fn tell_page(doc: &Document, on: bool) {
+    if let Some(body) = doc.body() {
+        super::panels::load_into_lab(&body, if on { "present:1" } else { "present:0" });
+    }
+}
+
+pub fn start() {
+    let Some(doc) = document() else { return };
+    let Some(body) = doc.body() else { return };
+    if doc.get_element_by_id("present-style").is_none() {
+        if let (Ok(style), Some(head)) = (doc.create_element("style"), doc.head()) {
+            style.set_id("present-style");
+            style.set_text_content(Some(STYLE));
+            let _ = head.append_child(&style);
+        }
+    }
+    let _ = body.set_attribute("data-present", "");
+    if doc.get_element_by_id("present-bar").is_none() {
+        if let Ok(bar) = doc.create_element("div") {
+            bar.set_id("present-bar");
+            bar.set_class_name("present-bar");
+            let _ = bar.set_attribute("role", "toolbar");
+            let _ = bar.set_attribute("aria-label", "Presenter mode");
+            bar.set_inner_html(
+                "<b>Presenting</b><span class=\"keys\"><kbd>Space</kbd> play/pause · <kbd>←</kbd><kbd>→</kbd> course steps · <kbd>R</kbd> reset · \
+                 <kbd>E</kbd> run to end · <kbd>1</kbd>–<kbd>4</kbd> speed · <kbd>C</kbd> controls</span>\
+                 <button id=\"present-drawer\" aria-expanded=\"false\">Controls</button><button id=\"present-exit\">Exit presenter mode</button>",
+            );
+            let _ = body.append_child(&bar);
+            let on_click = Closure::<dyn Fn(web_sys::MouseEvent)>::new(|e: web_sys::MouseEvent| {
+                let (Some(doc), Some(t)) = (document(), e.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok())) else { return };
+                match t.id().as_str() {
+                    "present-drawer" => toggle_drawer(&doc, None),
+                    "present-exit" => exit(&doc),
+                    _ => {}
+                }
+            });
+            let _ = bar.add_event_listener_with_callback("click", on_click.as_ref().unchecked_ref());
+            on_click.forget();
+        }
+        let on_key = Closure::<dyn Fn(web_sys::KeyboardEvent)>::new(on_key);
+        let _ = doc.add_event_listener_with_callback("keydown", on_key.as_ref().unchecked_ref());
+        on_key.forget();
+    }
+    tell_page(&doc, true);
+}
+
+fn exit(doc: &Document) {
+    if let Some(body) = doc.body() {
+        let _ = body.remove_attribute("data-present");
+        let _ = body.remove_attribute("data-drawer");
+    }
+    if let Some(bar) = doc.get_element_by_id("present-bar") {
+        bar.remove();
+    }
+    tell_page(doc, false);
+}
+
+fn on_key(e: web_sys::KeyboardEvent) {
+    let Some(doc) = document() else { return };
+    if !doc.body().is_some_and(|b| b.has_attribute("data-present")) || e.ctrl_key() || e.meta_key() || e.alt_key() {
+        return;
+    }
+    // Typing in a field is typing, not a command.
+    let typing =
+        e.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()).is_some_and(|t| matches!(t.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA"));
+    if typing {
+        return;
+    }
+    let handled = match e.key().as_str() {
+        " " => {
+            press(&doc, "#play");
+            true
+        }
+        "ArrowRight" => press(&doc, "a[data-nav=next]"),
+        "ArrowLeft" => press(&doc, "a[data-nav=prev]"),
+        "r" | "R" => press(&doc, "#reset"),
+        "e" | "E" => press(&doc, "#run-to-end"),
+        k @ ("1" | "2" | "3" | "4") => {
+            set_speed(&doc, ["1", "2", "5", "10"][k.parse::<usize>().unwrap_or(1) - 1]);
+            true
+        }
+        "c" | "C" => {
+            toggle_drawer(&doc, None);
+            true
+        }
+        "Escape" => {
+            toggle_drawer(&doc, Some(false));
+            true
+        }
+        _ => false,
+    };
+    if handled {
+        e.prevent_default();
+    }
+}
