@@ -11,6 +11,7 @@ pub mod exercises;
 pub mod explain;
 pub mod keys;
 pub mod map;
+pub mod pack;
 pub mod report;
 pub mod scenarios;
 pub mod sim;

@@ -46,6 +46,19 @@ impl Texts {
     pub fn keys(&self) -> impl Iterator<Item = &str> {
         self.0.iter().map(|(k, _)| k.as_str())
     }
+
+    pub fn entries(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+    }
+
+    pub fn from_entries(entries: Vec<(String, String)>) -> Texts {
+        Texts(entries)
+    }
+
+    /// These texts with `more` after them (a trainer's pack).
+    pub fn with(&self, more: &Texts) -> Texts {
+        Texts(self.0.iter().chain(&more.0).cloned().collect())
+    }
 }
 
 thread_local! {
@@ -66,6 +79,15 @@ fn initial() -> Texts {
 pub fn load(src: &str) {
     let t = Rc::new(Texts::parse(src));
     LOADED.with(|l| *l.borrow_mut() = t);
+}
+
+/// Adds texts (a trainer's pack) after those there.
+pub fn extend(src: &str) {
+    LOADED.with(|l| {
+        let more = Texts::parse(src);
+        let merged = l.borrow().with(&more);
+        *l.borrow_mut() = Rc::new(merged);
+    });
 }
 
 /// The texts now (empty in the page until they arrive).

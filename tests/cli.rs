@@ -414,3 +414,27 @@ fn drills_are_listed_and_a_check_scores_doing_nothing_against_the_good_response(
     let o = lab(&["drills", "--check", "nope"]);
     assert!(!o.status.success() && stderr(&o).contains("no drill \"nope\"; there are: checkout"), "{}", stderr(&o));
 }
+
+#[test]
+fn a_pack_check_runs_every_entry_and_names_what_is_wrong() {
+    let example = concat!(env!("CARGO_MANIFEST_DIR"), "/www/example-pack.json");
+    let o = lab(&["pack", "check", example]);
+    assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
+    let out = stdout(&o);
+    for line in
+        ["ok     lab long-crash", "ok     exercise brownout-quota on seed 3", "ok     course step brownout-storm", "ok     drill payments", "every entry works"]
+    {
+        assert!(out.contains(line), "{line} in {out}");
+    }
+    let broken = std::fs::read_to_string(example)
+        .unwrap()
+        .replace("\"nothing\": \"stays down\"", "\"nothing\": \"maybe\"")
+        .replace("\"30 drop-expired\"", "\"30 reboot\"");
+    let dir = std::env::temp_dir().join(format!("lab-pack-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("broken.json");
+    std::fs::write(&file, broken).unwrap();
+    let o = lab(&["pack", "check", file.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    assert!(stdout(&o).contains("wrong: drill payments, nothing: 'maybe' is not 'stays down' or 'recovers'"), "{}", stdout(&o));
+}

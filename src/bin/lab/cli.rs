@@ -177,11 +177,24 @@ enum Command {
         #[arg(long, requires = "check")]
         response: Option<String>,
     },
+    /// A trainer's pack (labs, exercises, course steps and drills in one JSON file).
+    Pack {
+        #[command(subcommand)]
+        action: PackAction,
+    },
     /// Print a scenario's (or the default) config as JSON, to edit and run with --config.
     Config {
         #[arg(long)]
         scenario: Option<String>,
     },
+}
+
+#[derive(Subcommand)]
+pub enum PackAction {
+    /// Read FILE, say what is wrong in it (naming the entry and the field), and run each
+    /// exercise's start and solution, each course step, and each drill's doing nothing and good
+    /// response on its seed; exit 0 only when every entry works.
+    Check { file: std::path::PathBuf },
 }
 
 fn keys_help() -> String {
@@ -220,6 +233,7 @@ pub fn main() -> ExitCode {
             }
             Ok(())
         })(),
+        Command::Pack { action: PackAction::Check { file } } => return pack_check(&file),
         Command::Drills { check: Some(id), seed, response } => return drill_check(&id, seed, response.as_deref()),
         Command::Config { scenario } => base_config(scenario.as_deref(), None).and_then(|(c, _)| {
             let text = serde_json::to_string_pretty(&c).map_err(|e| e.to_string())?;
@@ -251,6 +265,102 @@ fn course_list(seed: Option<u64>) -> Result<(), String> {
         outln!("{:<16} answer on seed {seed}: {answer}, {}\n", "", step.measured_what());
     }
     Ok(())
+}
+
+/// `lab pack check FILE`: what is wrong in a pack, then each entry run on its seed.
+fn pack_check(file: &std::path::Path) -> ExitCode {
+    let src = match std::fs::read_to_string(file) {
+        Ok(s) => s,
+        Err(e) => return fail(&format!("cannot read {}: {e}", file.display())),
+    };
+    let pack = match backoff_lab::pack::read(&src, &backoff_lab::texts::current()) {
+        Ok(p) => p,
+        Err(e) => return fail(&format!("{}: {e}", file.display())),
+    };
+    backoff_lab::texts::extend(&pack.to_lessons());
+    let mut failed = pack.problems.len();
+    let mut lines = vec![format!(
+        "{} ({}): {} labs, {} exercises, {} course steps, {} drills",
+        file.display(),
+        if pack.title.is_empty() { "no title" } else { pack.title.as_str() },
+        pack.ids("lab").len(),
+        pack.ids("exercise").len(),
+        pack.ids("course").len(),
+        pack.ids("drill").len()
+    )];
+    lines.extend(pack.problems.iter().map(|p| format!("  wrong: {p}")));
+    for lab in pack.labs() {
+        lines.push(format!("  ok     lab {}: opens ?{}", lab.id, lab.link));
+    }
+    for id in pack.ids("exercise") {
+        let Some(e) = exercises::find(&id) else { continue };
+        let run = |cfg: Config| {
+            Sim::new(cfg, e.seed).map(|mut s| {
+                s.run_to_end();
+                e.check(&s).passed
+            })
+        };
+        let word = |p: Option<bool>| match p {
+            Some(true) => "passes",
+            Some(false) => "fails",
+            None => "has no verdict",
+        };
+        let verdict = match (run(e.start_config()), run(e.solved_config())) {
+            (Ok(Some(false)), Ok(Some(true))) => format!("ok     exercise {id} on seed {}: the start fails, the solution passes", e.seed),
+            (Ok(start), Ok(solved)) => format!(
+                "FAILS  exercise {id} on seed {}: the start {} and the solution {} (the start must fail and the solution pass)",
+                e.seed,
+                word(start),
+                word(solved)
+            ),
+            (Err(err), _) | (_, Err(err)) => format!("FAILS  exercise {id}: {err}"),
+        };
+        failed += usize::from(!verdict.starts_with("ok"));
+        lines.push(format!("  {verdict}"));
+    }
+    for id in pack.ids("course") {
+        let Some(step) = course::all().into_iter().find(|s| s.id == id) else { continue };
+        let measured = Sim::new(step.config(), step.seed).ok().and_then(|mut s| {
+            s.run_to_end();
+            step.measure(&s)
+        });
+        let verdict = match measured {
+            Some(m) if step.claim_holds(m) => format!("ok     course step {id} on seed {}: {}", step.seed, step.show(m)),
+            Some(m) => format!("FAILS  course step {id} on seed {}: {} does not hold what its explanation says (expect)", step.seed, step.show(m)),
+            None => format!("FAILS  course step {id}: nothing measured by the end of the run"),
+        };
+        failed += usize::from(!verdict.starts_with("ok"));
+        lines.push(format!("  {verdict}"));
+    }
+    for id in pack.ids("drill") {
+        let Some(d) = drills::find(&id) else { continue };
+        let verdict = match (d.outcome(d.seed, &[]), d.outcome(d.seed, &d.good)) {
+            (Ok(n), Ok(g)) if g.recovered() && g.score() > n.score() => {
+                format!("ok     drill {id} on seed {}: nothing {}, good {}", d.seed, drills::score_text(n.score()), drills::score_text(g.score()))
+            }
+            (Ok(n), Ok(g)) => format!(
+                "FAILS  drill {id} on seed {}: the good response must recover and score better (nothing {}, good {}, {})",
+                d.seed,
+                drills::score_text(n.score()),
+                drills::score_text(g.score()),
+                g.recovery.text()
+            ),
+            (Err(e), _) | (_, Err(e)) => format!("FAILS  drill {id}: {e}"),
+        };
+        failed += usize::from(!verdict.starts_with("ok"));
+        lines.push(format!("  {verdict}"));
+    }
+    let printed = (|| {
+        for l in &lines {
+            outln!("{l}");
+        }
+        outln!("{}", if failed == 0 { "every entry works".to_string() } else { format!("{failed} wrong or failing") });
+        Ok(())
+    })();
+    if let Err(msg) = printed {
+        return finish(Err(msg));
+    }
+    if failed == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) }
 }
 
 /// `lab drills --check ID`: doing nothing and the good response on one seed, scored.
