@@ -75,10 +75,12 @@ fn initial() -> Texts {
     Texts::default()
 }
 
-/// Installs the texts the page fetched.
+/// Installs the texts the page fetched (before a pack's, if one arrived first).
 pub fn load(src: &str) {
-    let t = Rc::new(Texts::parse(src));
-    LOADED.with(|l| *l.borrow_mut() = t);
+    LOADED.with(|l| {
+        let t = Rc::new(Texts::parse(src).with(&l.borrow()));
+        *l.borrow_mut() = t;
+    });
 }
 
 /// Adds texts (a trainer's pack) after those there.

@@ -269,8 +269,8 @@ fn within_budget(query: &str, notes: &mut Vec<String>) -> String {
     if query.len() <= LINK_BUDGET {
         return query.to_string();
     }
-    const SHORT: [&str; 15] =
-        ["v", "s", "scenario", "seed", "ex", "exercise", "course", "drill", "present", "embed", "tier", "play", "speed", "controls", "cmp"];
+    const SHORT: [&str; 16] =
+        ["v", "s", "scenario", "seed", "ex", "exercise", "course", "drill", "present", "pack", "embed", "tier", "play", "speed", "controls", "cmp"];
     let parts: Vec<&str> = query.split('&').filter(|p| !p.is_empty()).collect();
     let key = |p: &str| p.split('=').next().unwrap_or("").to_string();
     let short = |p: &str| p.len() <= 256 && SHORT.contains(&key(p).as_str());
@@ -392,8 +392,8 @@ pub fn decode(query: &str) -> (LinkState, Vec<String>) {
                 Ok(s) => state.seed = s,
                 Err(_) => notes.push(format!("seed '{v}' is not a whole number from 0 to 18446744073709551615; the scenario's seed is used")),
             },
-            // Presenter mode: read by the page from its address, never part of a lab.
-            "ex" | "exercise" | "present" => {}
+            // Presenter mode and a trainer's pack: read by the page from its address, not a lab.
+            "ex" | "exercise" | "present" | "pack" => {}
             // A step's id (its text arrives after the first paint; the course panel checks it).
             // A drill's id is a course id to the page: the course panel opens the drill's.
             "course" | "drill" => match v.len() <= 40 && !v.is_empty() && v.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') {

@@ -1413,3 +1413,49 @@ fn a_presenter_runs_a_course_step_from_the_keyboard_with_text_the_back_of_the_ro
     b.wait_for("charts back to their size", Duration::from_secs(5), |b| b.js("return +document.querySelector('.charts canvas').dataset.textPx;") == json!(9));
     assert!(b.errors().is_empty(), "console errors: {:?}", b.errors());
 }
+
+#[test]
+fn a_trainer_s_pack_loaded_by_link_adds_its_entries_and_a_broken_one_says_which_entry_is_wrong() {
+    let Some(dist) = ready() else { return };
+    // The page's files, and beside them a pack with two mistakes.
+    let root = std::env::temp_dir().join(format!("backoff-lab-pack-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&root);
+    std::fs::create_dir_all(&root).unwrap();
+    for f in std::fs::read_dir(&dist).unwrap().flatten() {
+        std::fs::copy(f.path(), root.join(f.file_name())).unwrap();
+    }
+    let example = std::fs::read_to_string(root.join("example-pack.json")).expect("the example pack is served beside the page");
+    std::fs::write(root.join("broken.json"), example.replace("\"stays down\"", "\"maybe\"").replace("\"story\"", "\"stroy\"")).unwrap();
+    let server = StaticServer::start(root.clone());
+    let b = Browser::start();
+    b.open(&format!("http://127.0.0.1:{}/?pack=example-pack.json", server.port));
+    b.wait_for("the pack", Duration::from_secs(20), |b| b.text("#pack-panel").contains("Pack: Example pack: a morning on retries"));
+    let panel = b.text("#pack-panel");
+    for entry in ["A longer crash, and a queue of 50", "Pay for retries through a brownout", "A brownout becomes a storm", "Payments are failing"] {
+        assert!(panel.contains(entry), "{entry} in {panel}");
+    }
+    assert!(!panel.contains("could not be used"), "{panel}");
+    // Its exercise joins the page's picker; its drill opens in the page, the pack kept.
+    b.wait_for("the pack's exercise in the picker", Duration::from_secs(5), |b| b.text("#exercise-pick").contains("Pay for retries through a brownout"));
+    assert!(b.js("return location.search;").as_str().unwrap_or("").contains("pack=example-pack.json"));
+    b.click("#pack-drills a");
+    b.wait_for("the pack's drill", Duration::from_secs(20), |b| b.text("#course").contains("Incident drill: Payments are failing"));
+    assert_eq!(b.js("return location.search;"), json!("?drill=payments&seed=3&pack=example-pack.json"));
+    // A course step of the pack, by its link.
+    b.open(&format!("http://127.0.0.1:{}/?course=brownout-storm&pack=example-pack.json", server.port));
+    b.wait_for("the pack's course step", Duration::from_secs(20), |b| b.text("#course").contains("A brownout becomes a storm"));
+    // A broken pack: a working page that says which entry and field are wrong.
+    b.open(&format!("http://127.0.0.1:{}/?pack=broken.json", server.port));
+    b.wait_for("the pack's problems", Duration::from_secs(20), |b| {
+        b.text("#pack-problems").contains("drill payments, nothing: 'maybe' is not 'stays down' or 'recovers'")
+    });
+    assert!(b.text("#pack-problems").contains("lab long-crash: 'stroy' is not one of its fields (title, start, story)"), "{}", b.text("#pack-problems"));
+    assert!(b.text("#pack-panel").contains("Pay for retries through a brownout"), "the rest of the pack is used");
+    b.click("#play");
+    b.wait_for("the lab to run", Duration::from_secs(10), |b| b.text("#clock") != "t = 0.0 s");
+    // Nothing from another origin.
+    b.open(&format!("http://127.0.0.1:{}/?pack=https://example.com/p.json", server.port));
+    b.wait_for("the refusal", Duration::from_secs(20), |b| b.text("#pack-panel").contains("cannot be a pack"));
+    assert!(b.errors().is_empty(), "console errors: {:?}", b.errors());
+    let _ = std::fs::remove_dir_all(&root);
+}

@@ -21,12 +21,18 @@ use yew::prelude::*;
 pub fn app() -> Html {
     let controls = use_reducer(initial);
     let debug = use_memo((), |_| query_flag("debug"));
-    // `?present=1`: presenter mode, before the first chart is drawn (its panel loads on demand).
-    use_memo((), |_| {
+    // `?present=1`: presenter mode, before the first chart is drawn; `?pack=FILE`: a trainer's
+    // pack (each panel loads on demand, the pack's checks in it).
+    let pack = use_memo((), |_| {
         if query_flag("present") {
             super::PRESENT.set(true);
             crate::ui::panels::request("present");
         }
+        let pack = query_value("pack").filter(|p| !p.contains(char::is_whitespace));
+        if let Some(p) = &pack {
+            crate::ui::panels::request(&format!("pack:{p}"));
+        }
+        pack
     });
     let bench = use_bench_report();
     let texts_ready = use_lessons_text();
@@ -39,7 +45,15 @@ pub fn app() -> Html {
         _ => link_of(&controls),
     };
     // Presenter mode stays on in the address (a reload keeps it), never in the links shared.
-    use_link_in_address(if super::PRESENT.get() { format!("{link}&present=1") } else { link.clone() });
+    // So does the pack's name.
+    let mut address = link.clone();
+    if let Some(p) = &*pack {
+        address = format!("{address}&pack={}", crate::url::encode_component(p));
+    }
+    if super::PRESENT.get() {
+        address.push_str("&present=1");
+    }
+    use_link_in_address(address);
 
     let cfg = &controls.cfg;
     // The controls show, and change, the side being edited.

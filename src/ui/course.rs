@@ -112,6 +112,20 @@ pub fn start() {
     }
 }
 
+/// A pack added steps: the course is read again, and the step shown drawn anew.
+pub fn refresh() {
+    let again = PANEL.with(|p| {
+        let mut p = p.borrow_mut();
+        let p = p.as_mut()?;
+        p.steps = course::all();
+        p.id.clear();
+        Some(())
+    });
+    if again.is_some() {
+        tick();
+    }
+}
+
 /// What the learner has done in step `id`: their prediction and the figure revealed.
 fn remembered(id: &str) -> Option<(i64, i64)> {
     let v = storage()?.get_item(&format!("backoff-lab.course.{id}")).ok()??;

@@ -231,7 +231,7 @@ pub(crate) fn use_map_loads(controls: &UseReducerHandle<Controls>, lab: &Lab) {
             // "@SECONDS?LINK" (a drill's action): LINK's config, planned to replace the running
             // one SECONDS from now (`Sim::plan`); the page shows when in `#course`'s data-plans.
             // "drill:1" / "drill:2": a drill runs with its trigger hidden / is debriefed.
-            // "present:1" / "present:0": presenter mode on / off.
+            // "present:1" / "present:0": presenter mode on / off. "texts:SRC": a pack's texts.
             // "?LINK" (the course panel): the whole state that link opens; otherwise (a map
             // cell) its config on this seed.
             if let Some((delay, query)) = detail.strip_prefix('@').and_then(|d| d.split_once('?')) {
@@ -241,6 +241,10 @@ pub(crate) fn use_map_loads(controls: &UseReducerHandle<Controls>, lab: &Lab) {
                     gloo::console::error!(format!("change not planned: {e}"));
                 }
                 drop(r);
+                update.force_update();
+            } else if let Some(src) = detail.strip_prefix("texts:") {
+                // A trainer's pack, read and checked by its panel: its texts join the lessons'.
+                crate::texts::extend(src);
                 update.force_update();
             } else if let Some(on) = detail.strip_prefix("present:") {
                 // Presenter mode on or off (its panel's toggle).

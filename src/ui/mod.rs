@@ -17,6 +17,7 @@
 //! course.rs     the guided course's panel (in the on-demand panels' wasm)
 //! drill.rs      the incident drills' panel (also there)
 //! present.rs    presenter mode's keys, drawer and style (also there)
+//! pack.rs       a trainer's pack: fetched, checked, its entries listed (also there)
 //! components/   one panel each: header, transport, stage, charts, share, map, exercise,
 //!               faults, parameters, delay explorer, Brooker's experiment
 //! ```
@@ -36,6 +37,7 @@ mod course;
 mod drill;
 mod headline;
 mod hooks;
+mod pack;
 pub mod panels;
 mod present;
 mod runner;

@@ -62,6 +62,8 @@ fn serve() {
     for what in queued.split_whitespace() {
         if what == "course" {
             super::course::start();
+        } else if let Some(name) = what.strip_prefix("pack:") {
+            super::pack::start(name);
         } else if what == "present" {
             super::present::start();
         } else if what == "map" && !MAP_BUILT.replace(true) {

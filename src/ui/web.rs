@@ -58,12 +58,12 @@ pub(crate) fn canvas(r: &NodeRef) -> Option<HtmlCanvasElement> {
     r.cast::<HtmlCanvasElement>()
 }
 
+pub(crate) fn query_value(name: &str) -> Option<String> {
+    web_sys::window().and_then(|w| w.location().search().ok()).and_then(|q| web_sys::UrlSearchParams::new_with_str(&q).ok()).and_then(|p| p.get(name))
+}
+
 pub(crate) fn query_flag(name: &str) -> bool {
-    web_sys::window()
-        .and_then(|w| w.location().search().ok())
-        .and_then(|q| web_sys::UrlSearchParams::new_with_str(&q).ok())
-        .and_then(|p| p.get(name))
-        .is_some_and(|v| v == "1")
+    query_value(name).is_some_and(|v| v == "1")
 }
 
 /// A duration for people: whole milliseconds, or seconds from 10 s up.
