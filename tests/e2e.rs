@@ -1378,7 +1378,7 @@ fn a_presenter_runs_a_course_step_from_the_keyboard_with_text_the_back_of_the_ro
     assert!(body_px >= 20.0, "body text {body_px} px");
     // The controls are in a drawer: off screen until C, back with Esc.
     let off = |b: &Browser| b.js("return document.querySelector('.controls').getBoundingClientRect().left >= innerWidth;") == json!(true);
-    assert!(off(&b));
+    b.wait_for("the drawer closed", Duration::from_secs(5), off);
     b.key("c");
     b.wait_for("the drawer to open", Duration::from_secs(5), |b| !off(b));
     b.key("\u{E00C}");
