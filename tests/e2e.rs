@@ -1359,6 +1359,11 @@ fn an_operator_runs_a_drill_acts_from_the_runbook_and_reads_a_debrief_that_is_th
     assert_eq!(b.js("return document.body.dataset.course;"), json!("debrief"));
     assert_eq!(b.js("return localStorage.getItem('backoff-lab.drill.checkout');"), json!(format!("4;{}", yours.score())));
     assert_eq!(b.js("return location.search;"), json!("?drill=checkout&seed=4"));
+    // What the learner did, for the trainer: the drill's score and seed in one paragraph.
+    b.click("#progress-copy");
+    let summary = b.js("return document.querySelector('#progress-copy').title;").as_str().unwrap_or("").to_string();
+    assert!(summary.starts_with("Backoff Lab progress. Course: 0 of 11 steps."), "{summary}");
+    assert!(summary.contains(&format!("Drills: checkout {} on seed 4.", drills::score_text(yours.score()))), "{summary}");
     b.screenshot_page(&Path::new(env!("CARGO_MANIFEST_DIR")).join("test-output/e2e-drill-debrief.png"));
     assert!(b.errors().is_empty(), "console errors: {:?}", b.errors());
 }

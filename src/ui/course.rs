@@ -406,6 +406,7 @@ fn draw() {
         html.push_str("<span>That was the last step.</span>");
     }
     html.push_str("</p>");
+    html.push_str(&format!("<p>{}</p>", super::progress::BUTTONS));
     root.set_inner_html(&html);
     wire(&root);
 }
@@ -431,7 +432,9 @@ fn wire(root: &Element) {
             return;
         }
         let Some(act) = target.closest("[data-act]").ok().flatten().map(|b| attr(&b, "data-act")) else { return };
-        act_on(&act);
+        if !super::progress::act(&act) {
+            act_on(&act);
+        }
     });
     let on_input = Closure::<dyn Fn(web_sys::Event)>::new(|_: web_sys::Event| {
         let Some(doc) = document() else { return };

@@ -290,6 +290,9 @@ fn wire(root: &Element) {
     let on_click = wasm_bindgen::closure::Closure::<dyn Fn(web_sys::MouseEvent)>::new(|e: web_sys::MouseEvent| {
         let Some(target) = e.target().and_then(|t| t.dyn_into::<Element>().ok()) else { return };
         let Some(act) = target.closest("[data-act]").ok().flatten().map(|b| attr(&b, "data-act")) else { return };
+        if super::progress::act(&act) {
+            return;
+        }
         if let Some(id) = act.strip_prefix("do:") {
             if let Some(a) = Act::find(id) {
                 take(a);
@@ -441,10 +444,11 @@ fn debrief() {
         ));
         let others: String =
             drills::all().iter().filter(|o| o.id != d.id).map(|o| format!("<li><a href=\"?{}\">{}</a></li>", drills::address(o, o.seed), esc(&o.title))).collect();
-        h.push_str(&format!("<p>Other drills:</p><ul>{others}</ul></div>"));
+        h.push_str(&format!("<p>Other drills:</p><ul>{others}</ul>"));
         if let Some(s) = storage() {
             let _ = s.set_item(&format!("backoff-lab.drill.{}", d.id), &format!("{};{}", p.seed, yours.score()));
         }
+        h.push_str(&format!("<p>{}</p></div>", super::progress::BUTTONS));
         let marks: Vec<SimTime> = p.log.iter().filter_map(|l| l.live).collect();
         let lines = [per_s(&yours_sim), per_s(&nothing_sim), per_s(&good_sim), offered_per_s(&yours_sim)];
         Some((h, lines, d, marks))

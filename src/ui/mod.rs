@@ -18,6 +18,7 @@
 //! drill.rs      the incident drills' panel (also there)
 //! present.rs    presenter mode's keys, drawer and style (also there)
 //! pack.rs       a trainer's pack: fetched, checked, its entries listed (also there)
+//! progress.rs   a learner's progress, to copy or download for the trainer (also there)
 //! components/   one panel each: header, transport, stage, charts, share, map, exercise,
 //!               faults, parameters, delay explorer, Brooker's experiment
 //! ```
@@ -40,6 +41,7 @@ mod hooks;
 mod pack;
 pub mod panels;
 mod present;
+mod progress;
 mod runner;
 mod state;
 mod system;
