@@ -1461,6 +1461,14 @@ fn a_trainer_s_pack_loaded_by_link_adds_its_entries_and_a_broken_one_says_which_
     // Nothing from another origin.
     b.open(&format!("http://127.0.0.1:{}/?pack=https://example.com/p.json", server.port));
     b.wait_for("the refusal", Duration::from_secs(20), |b| b.text("#pack-panel").contains("cannot be a pack"));
+    // A pack from this computer, by the header's link.
+    b.click("#pack-link");
+    b.wait_for("the file chooser", Duration::from_secs(20), |b| b.js("return !!document.querySelector('#pack-file');") == json!(true));
+    let input = b.cmd("POST", "/element", Some(json!({"using": "css selector", "value": "#pack-file"})));
+    let id = input.as_object().and_then(|o| o.values().next()).and_then(|v| v.as_str()).unwrap().to_string();
+    b.cmd("POST", &format!("/element/{id}/value"), Some(json!({"text": root.join("example-pack.json").to_str().unwrap()})));
+    b.wait_for("the pack from disk", Duration::from_secs(20), |b| b.text("#pack-panel").contains("Pack: Example pack: a morning on retries"));
+    b.wait_for("its exercise in the picker", Duration::from_secs(5), |b| b.text("#exercise-pick").contains("Pay for retries through a brownout"));
     assert!(b.errors().is_empty(), "console errors: {:?}", b.errors());
     let _ = std::fs::remove_dir_all(&root);
 }

@@ -62,9 +62,13 @@ fn say(doc: &Document, html: &str) {
     }
 }
 
-/// The panels' wasm was asked for pack `name`.
+/// The panels' wasm was asked for pack `name` (`?pack=FILE`), or for a pack from disk
+/// (`?pack=` with no name: the panel offers a file chooser).
 pub fn start(name: &str) {
     let Some(doc) = document() else { return };
+    if name.is_empty() {
+        return choose(&doc);
+    }
     if let Err(e) = pack::fetchable(name) {
         return say(&doc, &format!("<h2>No pack</h2><p class=\"notes\" role=\"alert\">{}</p>", esc(&e)));
     }
@@ -110,6 +114,42 @@ pub fn start(name: &str) {
     }
 }
 
+/// A pack opened from this computer: read here, never sent anywhere.
+fn choose(doc: &Document) {
+    say(
+        doc,
+        "<h2>Open a trainer's pack</h2><p><label for=\"pack-file\">A pack from this computer (.json): </label>\
+         <input type=\"file\" id=\"pack-file\" accept=\".json,application/json\"></p>\
+         <p>It is read in this page only. To give a pack to a room, serve it beside the page and share <code>?pack=FILE</code>.</p>",
+    );
+    let Some(input) = doc.get_element_by_id("pack-file").and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok()) else { return };
+    let on_change = Closure::<dyn Fn(web_sys::Event)>::new(|e: web_sys::Event| {
+        let Some(file) = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()).and_then(|i| i.files()).and_then(|f| f.get(0)) else { return };
+        let name = file.name();
+        if file.size() > pack::MAX_BYTES as f64 {
+            if let Some(doc) = document() {
+                say(
+                    &doc,
+                    &format!("<h2>No pack</h2><p class=\"notes\" role=\"alert\">{}: the pack is larger than {} KB.</p>", esc(&name), pack::MAX_BYTES / 1024),
+                );
+            }
+            return;
+        }
+        let got = Closure::<dyn FnMut(JsValue)>::new(move |text: JsValue| {
+            let (Some(doc), Some(text)) = (document(), text.as_string()) else { return };
+            match pack::read(&text, &crate::texts::current()) {
+                Ok(p) => loaded(&doc, "", &p),
+                Err(e) => say(&doc, &format!("<h2>No pack</h2><p class=\"notes\" role=\"alert\">{}: {}.</p>", esc(&name), esc(&e))),
+            }
+        });
+        let _ = file.text().then(&got);
+        got.forget();
+    });
+    let _ = input.add_event_listener_with_callback("change", on_change.as_ref().unchecked_ref());
+    on_change.forget();
+}
+
+/// Pack `p` has been read (from `name` beside the page, or from disk when `name` is empty).
 fn loaded(doc: &Document, name: &str, p: &Pack) {
     let lessons = p.to_lessons();
     crate::texts::extend(&lessons);
@@ -117,8 +157,9 @@ fn loaded(doc: &Document, name: &str, p: &Pack) {
         super::panels::load_into_lab(&body, &format!("texts:{lessons}"));
     }
     super::course::refresh();
-    let q = crate::url::encode_component(name);
-    let item = |href: String, title: &str| format!("<li><a href=\"?{href}&pack={q}\" data-open=\"{href}&pack={q}\">{}</a></li>", esc(title));
+    // A served pack stays in its links; one from disk exists only in this page.
+    let keep = if name.is_empty() { String::new() } else { format!("&pack={}", crate::url::encode_component(name)) };
+    let item = |href: String, title: &str| format!("<li><a href=\"?{href}{keep}\" data-open=\"{href}{keep}\">{}</a></li>", esc(title));
     let mut h = format!("<h2>Pack: {}</h2>", esc(if p.title.is_empty() { name } else { &p.title }));
     if !p.problems.is_empty() {
         let items: String = p.problems.iter().map(|x| format!("<li>{}</li>", esc(x))).collect();

@@ -60,7 +60,8 @@ pub fn view(p: &Props) -> Html {
             <a class="open-full" href={format!("{}?{}", page_base(), p.full_lab_link)} target="_blank" rel="noopener">{ "Open the full lab ↗" }</a>
           } else {
             <p class="lede">{ "Why services fall over under load, and how retries, backoff and jitter save them or finish them off." }
-              if controls.course.is_none() { <a id="course-link" href="?course=continue">{ " Take the guided course →" }</a> }</p>
+              if controls.course.is_none() { <a id="course-link" href="?course=continue">{ " Take the guided course →" }</a> }
+              <a id="pack-link" href="?pack=">{ " Open a trainer's pack" }</a></p>
           }
           if !controls.notes.is_empty() {
             <div class="notes" role="alert" id="link-notes">
