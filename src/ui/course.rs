@@ -10,6 +10,7 @@
 //! the lab only through the page's own `lab-load` event, as the map does.
 
 use super::web::storage;
+use super::web::{attr, document, esc};
 use crate::course::{self, Predict, Step};
 use std::cell::RefCell;
 use wasm_bindgen::JsCast;
@@ -35,19 +36,6 @@ struct Panel {
 
 thread_local! {
     static PANEL: RefCell<Option<Panel>> = const { RefCell::new(None) };
-}
-
-fn document() -> Option<Document> {
-    web_sys::window()?.document()
-}
-
-fn attr(e: &Element, name: &str) -> String {
-    e.get_attribute(name).unwrap_or_default()
-}
-
-/// Text for HTML: the course's prose comes from text files (and trainers' packs), never markup.
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
 const STYLE: &str = "\

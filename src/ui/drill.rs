@@ -12,6 +12,7 @@
 //! nothing and the good response, the hidden timeline, what each action did.
 
 use super::charts::{self, Band, GREEN, GREY, Series, Theme, XAxis};
+use super::web::{attr, document, esc};
 use super::web::{media, storage};
 use crate::drills::{self, Act, Drill, Outcome, RUNBOOK, Taken};
 use crate::sim::{Config, SimTime};
@@ -57,18 +58,6 @@ body[data-course=drill] #random-seed, body[data-course=drill] #compare, body[dat
 .drill-scores td, .drill-scores th { padding: 0.15rem 0.6rem 0.15rem 0; text-align: left; vertical-align: top; }
 #drill-chart { width: 100%; height: 260px; }
 ";
-
-fn document() -> Option<Document> {
-    web_sys::window()?.document()
-}
-
-fn attr(e: &Element, name: &str) -> String {
-    e.get_attribute(name).unwrap_or_default()
-}
-
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
-}
 
 fn secs(t: f64) -> String {
     format!("{t:.1} s")

@@ -5,6 +5,7 @@
 //! the pack's title, what in it could not be used (entry and field), and links to its labs,
 //! exercises, course steps and drills. Every text is shown as text.
 
+use super::web::{document, esc};
 use crate::pack::{self, Pack};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
@@ -15,14 +16,6 @@ const STYLE: &str = "\
 .pack h2 { margin: 0 0 0.2rem; } .pack p { margin: 0.25rem 0; } .pack ul { margin: 0.2rem 0; }
 .pack .notes { color: var(--bad); }
 ";
-
-fn document() -> Option<Document> {
-    web_sys::window()?.document()
-}
-
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
-}
 
 /// The panel above the lab (created once, before `main`).
 fn panel(doc: &Document) -> Option<web_sys::Element> {

@@ -10,12 +10,13 @@
 //! its placeholder (`#map-panel`, `#contention-panel`), which the page renders empty.
 
 use super::charts;
+use super::web::document;
 use super::web::media;
 use crate::sim::contention::{ContentionParams, Strategy, sweep};
 use std::cell::Cell;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
-use web_sys::{Document, HtmlCanvasElement};
+use web_sys::HtmlCanvasElement;
 
 const QUEUE: &str = "data-panel-requests";
 
@@ -23,10 +24,6 @@ thread_local! {
     /// The page has fetched the panels' script (main wasm) / the map is built (panels wasm).
     static FETCHED: Cell<bool> = const { Cell::new(false) };
     static MAP_BUILT: Cell<bool> = const { Cell::new(false) };
-}
-
-fn document() -> Option<Document> {
-    web_sys::window()?.document()
 }
 
 /// The page asks for a panel (called in the page's own wasm).

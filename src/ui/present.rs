@@ -8,6 +8,7 @@
 //! buttons, so a key does exactly what its button does (and nothing a course step or a drill
 //! hides: Play is not pressed before a prediction is locked in, nor Run to end in a drill).
 
+use super::web::document;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::{Document, HtmlElement};
@@ -32,10 +33,6 @@ body[data-present][data-drawer] .controls { transform: none; }
 @media (max-width: 700px) { body[data-present] .charts { grid-template-columns: minmax(0, 1fr); } .present-bar .keys { display: none; } }
 @media (prefers-reduced-motion: reduce) { body[data-present] .controls { transition: none; } }
 ";
-
-fn document() -> Option<Document> {
-    web_sys::window()?.document()
-}
 
 /// Presses the page's button `id` if a learner could (it is shown and enabled).
 fn press(doc: &Document, css: &str) -> bool {

@@ -58,6 +58,22 @@ pub(crate) fn canvas(r: &NodeRef) -> Option<HtmlCanvasElement> {
     r.cast::<HtmlCanvasElement>()
 }
 
+/// The page's document.
+pub(crate) fn document() -> Option<web_sys::Document> {
+    web_sys::window()?.document()
+}
+
+/// An element's attribute, or "".
+pub(crate) fn attr(e: &web_sys::Element, name: &str) -> String {
+    e.get_attribute(name).unwrap_or_default()
+}
+
+/// Text for the on-demand panels' HTML: their prose comes from text files and trainers' packs,
+/// never markup.
+pub(crate) fn esc(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
 pub(crate) fn query_value(name: &str) -> Option<String> {
     web_sys::window().and_then(|w| w.location().search().ok()).and_then(|q| web_sys::UrlSearchParams::new_with_str(&q).ok()).and_then(|p| p.get(name))
 }
