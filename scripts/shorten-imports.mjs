@@ -43,8 +43,16 @@ export function shortenImports(wasm, js) {
     const quoted = JSON.stringify(module);
     if (js.split(quoted).length !== 2) throw new Error(`the glue names ${quoted} other than once`);
     let newJs = js.replace(quoted, '"a"');
-    newJs = newJs.replace(/[A-Za-z0-9_$]+/g, (t) => map.get(t) ?? t);
-    for (const f of map.keys()) if (!js.includes(f)) throw new Error(`the glue has no ${f}`);
+    // Whole names only, each exactly once (as its key in the glue's imports object): a name
+    // missing, or used elsewhere too, stops the build rather than break the page.
+    const seen = new Map();
+    newJs = newJs.replace(/[A-Za-z0-9_$]+/g, (t) => {
+      const short = map.get(t);
+      if (short === undefined) return t;
+      seen.set(t, (seen.get(t) ?? 0) + 1);
+      return short;
+    });
+    for (const f of map.keys()) if (seen.get(f) !== 1) throw new Error(`the glue names ${f} ${seen.get(f) ?? 0} times, not once`);
     return { wasm: newWasm, js: newJs, count: map.size };
   }
   throw new Error('no import section');

@@ -211,6 +211,8 @@ pub struct Outcome {
     pub failed: u64,
     /// Requests that succeeded, but only after waiting longer than their timeout.
     pub late: u64,
+    /// Requests that succeeded.
+    pub succeeded: u64,
     /// From the end of the trigger, judged at the end of the drill.
     pub recovery: Recovery,
 }
@@ -218,16 +220,17 @@ pub struct Outcome {
 impl Outcome {
     fn of(sim: &Sim, trigger: &Config) -> Outcome {
         let c = sim.summary().counts;
-        Outcome { offered: c.first_attempts, failed: c.failures, late: c.late, recovery: recovery(sim.windows(), trigger, sim.now()) }
+        Outcome { offered: c.first_attempts, failed: c.failures, late: c.late, succeeded: c.successes, recovery: recovery(sim.windows(), trigger, sim.now()) }
     }
 
-    /// Requests that failed or waited past their timeout.
+    /// Requests not served well: failed, answered only after their timeout, or still waiting
+    /// at the drill's end.
     pub fn hurt(&self) -> u64 {
-        self.failed + self.late
+        self.offered.saturating_sub(self.succeeded.saturating_sub(self.late))
     }
 
-    /// The score: the share of user requests served well (answered, within their timeout),
-    /// in tenths of a percent (0 to 1,000).
+    /// The score: the share of user requests served well (answered within their timeout), in
+    /// tenths of a percent (0 to 1,000).
     pub fn score(&self) -> i64 {
         if self.offered == 0 { 1_000 } else { (1_000.0 * (1.0 - self.hurt() as f64 / self.offered as f64)).round() as i64 }
     }
@@ -336,6 +339,10 @@ impl Drill {
     }
 }
 
+/// A drill's longest run, and the most requests it may send (its debrief replays it).
+pub const MAX_DURATION_S: f64 = 900.0;
+const MAX_REQUESTS: f64 = 1_000_000.0;
+
 /// Reads drill `id` from `texts`; what is wrong, naming the field, if it cannot be used.
 pub fn parse(texts: &Texts, id: &str) -> Result<Drill, String> {
     let field = |f: &str| texts.get(&format!("drill.{id}.{f}")).unwrap_or("").trim();
@@ -346,6 +353,23 @@ pub fn parse(texts: &Texts, id: &str) -> Result<Drill, String> {
     }
     let (scenario, seed, start) = parse_start(field("start")).map_err(|e| wrong("start", &e))?;
     let config = crate::exercises::apply_words(&start, field("trigger")).map_err(|e| wrong("trigger", &e))?;
+    // The debrief replays a drill several times at once: it must stay a few seconds' work.
+    let l = &config.load;
+    let peak = l.ramps.iter().map(|r| r.to_per_s).fold(l.rate_per_s, f64::max);
+    let spikes: f64 = config.faults.iter().filter(|f| f.kind == FaultKind::Load).map(|f| peak * (f.value - 1.0).max(0.0) * (f.end_s - f.start_s)).sum();
+    let requests = config.duration_s
+        * (peak + f64::from(l.closed.clients) / (l.closed.think_ms / 1e3).max(0.1) + f64::from(l.periodic.clients) / l.periodic.period_s.max(0.01))
+        + spikes;
+    if config.duration_s > MAX_DURATION_S || requests > MAX_REQUESTS {
+        return Err(wrong(
+            "start",
+            &format!(
+                "a drill lasts at most {MAX_DURATION_S} s and sends at most 1,000,000 requests (rate × duration); this one lasts {} s and sends up to {}",
+                config.duration_s,
+                crate::report::grouped(requests as u64)
+            ),
+        ));
+    }
     if config.faults.is_empty() && config.tier_faults.is_empty() {
         return Err(wrong("trigger", "it adds no fault: a drill needs a hidden trigger"));
     }

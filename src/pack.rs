@@ -127,8 +127,15 @@ pub fn read(json: &str, builtin: &Texts) -> Result<Pack, String> {
                 pack.problems.push(format!("{name}: an id is lower-case letters, digits and '-', at most 40 of them"));
                 continue;
             }
-            if builtin.get(&format!("{kind}.{id}.title")).is_some() {
-                pack.problems.push(format!("{name}: the lab already has one with this id; give it another"));
+            // Course steps and drills share the page's `course=` (and `drill=`) key.
+            let shared = if matches!(*kind, "course" | "drill") { &["course", "drill"][..] } else { &[*kind][..] };
+            let taken =
+                shared.iter().any(|k| builtin.get(&format!("{k}.{id}.title")).is_some() || entries.iter().any(|(e, _)| *e == format!("{k}.{id}.title")));
+            if taken || (shared.len() == 2 && id == "continue") {
+                pack.problems.push(format!(
+                    "{name}: the lab already has {} with this id; give it another",
+                    if shared.len() == 2 { "a course step or drill" } else { "one" }
+                ));
                 continue;
             }
             let Value::Object(fields) = fields else {
@@ -242,6 +249,9 @@ mod tests {
         assert_eq!(back.keys().count(), 2);
         let problems = pack.problems.join("\n");
         assert!(problems.contains("exercise end-the-storm: the lab already has one with this id"), "{problems}");
+        let clash = read(r#"{"drills": {"storm": {"title": "S"}, "continue": {"title": "C"}}}"#, &builtin).unwrap().problems.join("\n");
+        assert!(clash.contains("drill storm: the lab already has a course step or drill with this id"), "{clash}");
+        assert!(clash.contains("drill continue: the lab already has a course step or drill"), "{clash}");
         assert!(problems.contains("drill y: 'colour' is not one of its fields (title, alert, start"), "{problems}");
         assert!(problems.contains("'scenarios': not a part of a pack (it has title, labs, exercises, course, drills)"), "{problems}");
         assert!(read("[1, 2]", &builtin).unwrap_err().contains("not a JSON object"));

@@ -63,6 +63,8 @@ impl Texts {
 
 thread_local! {
     static LOADED: RefCell<Rc<Texts>> = RefCell::new(Rc::new(initial()));
+    /// Whether the lessons are in (natively they are compiled in); a pack's texts may come first.
+    static LESSONS: std::cell::Cell<bool> = const { std::cell::Cell::new(cfg!(not(target_arch = "wasm32"))) };
 }
 
 #[cfg(not(target_arch = "wasm32"))]
@@ -75,8 +77,12 @@ fn initial() -> Texts {
     Texts::default()
 }
 
-/// Installs the texts the page fetched (before a pack's, if one arrived first).
+/// Installs the lessons the page fetched (before a pack's, if one arrived first), once: a
+/// second copy (two panels fetched them) is not added.
 pub fn load(src: &str) {
+    if LESSONS.replace(true) {
+        return;
+    }
     LOADED.with(|l| {
         let t = Rc::new(Texts::parse(src).with(&l.borrow()));
         *l.borrow_mut() = t;
@@ -97,9 +103,9 @@ pub fn current() -> Rc<Texts> {
     LOADED.with(|l| l.borrow().clone())
 }
 
-/// Whether any text is there.
+/// Whether the lessons are there.
 pub fn loaded() -> bool {
-    LOADED.with(|l| !l.borrow().0.is_empty())
+    LESSONS.get()
 }
 
 /// The text under `key`, or "" while it has not arrived.

@@ -1339,6 +1339,8 @@ fn an_operator_runs_a_drill_acts_from_the_runbook_and_reads_a_debrief_that_is_th
     assert!(log.contains("Drop work whose caller has given up; live at"), "{log}");
     let live: u64 = b.js("return document.querySelector('#course').dataset.plans;").as_str().unwrap().parse().unwrap();
     assert!((40_000_000..46_000_000).contains(&live), "live at {live} µs: 10 s after the decision");
+    // The log says when the page took the decision: exactly the delay before it went live.
+    b.wait_for("the log to say when", Duration::from_secs(5), |b| b.text("#drill-log").contains(&format!("at {:.1} s: Drop work", live as f64 / 1e6 - 10.0)));
     b.click("#drill-end");
     b.wait_for("the debrief", Duration::from_secs(60), |b| b.js("return !!document.querySelector('#drill-debrief');") == json!(true));
     b.wait_for("the run's end", Duration::from_secs(60), |b| b.text("#clock") == "t = 150.0 s");
@@ -1354,7 +1356,7 @@ fn an_operator_runs_a_drill_acts_from_the_runbook_and_reads_a_debrief_that_is_th
     assert!(yours.recovered() && debrief.contains("recovered"), "{debrief}");
     assert!(debrief.contains(&format!("Doing nothing{}", drills::score_text(nothing.score()))), "{debrief}");
     assert!(debrief.contains("Half the workers crashed from 20 to 32 s") && debrief.contains("What kept users failing"), "{debrief}");
-    assert!(debrief.contains("without it (the others as you made them) the score would have been"), "{debrief}");
+    assert!(debrief.contains("without it (the others as they went live) the score would have been"), "{debrief}");
     assert!(debrief.contains("For the room"), "{debrief}");
     assert_eq!(b.js("return document.body.dataset.course;"), json!("debrief"));
     assert_eq!(b.js("return localStorage.getItem('backoff-lab.drill.checkout');"), json!(format!("4;{}", yours.score())));

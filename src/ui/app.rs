@@ -189,7 +189,7 @@ pub fn app() -> Html {
     // the step, the lab and the figure from these attributes.
     let course = controls.course.as_ref().map_or_else(Html::default, |id| {
         html! {
-          <section id="course" class="course" aria-label="Course step" data-step={id.clone()} data-link={lab_link.clone()}
+          <section id="course" class="course" aria-label="Course step" data-step={id.clone()} data-link={if super::trigger_hidden() { String::new() } else { lab_link.clone() }}
             data-measured={course_measured.clone().unwrap_or_default()} data-now={now.0.to_string()} data-plans={plans.clone()}>
             <div id="course-panel" />
           </section>

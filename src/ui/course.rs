@@ -185,6 +185,19 @@ fn tick() {
     if crate::texts::current().get(&format!("drill.{step_id}.title")).is_some() {
         return super::drill::tick(&section, &step_id);
     }
+    // From a drill to a course step in the same page: the page shows its trigger again.
+    if super::drill::active() {
+        super::drill::forget();
+        super::panels::load_into_lab(&section, "drill:0");
+        if let Some(root) = doc.get_element_by_id("course-panel") {
+            root.set_inner_html("");
+        }
+        PANEL.with(|p| {
+            if let Some(p) = p.borrow_mut().as_mut() {
+                p.id.clear();
+            }
+        });
+    }
     // `?course=continue` (the page's "guided course" link): the first step not yet done.
     if step_id == "continue" {
         let next = PANEL.with(|p| p.borrow().as_ref().map(|p| p.steps.iter().find(|s| remembered(&s.id).is_none()).or(p.steps.first()).cloned()));
@@ -312,8 +325,10 @@ fn draw() {
     let Some(at) = steps.iter().position(|s| s.id == id) else {
         set_phase_on_body(None);
         let list: String = steps.iter().map(|s| format!("<li><a href=\"?{}\">{}</a></li>", course::link(s), esc(&s.title))).collect();
+        let drills: String =
+            crate::drills::all().iter().map(|d| format!("<li><a href=\"?{}\">{}</a></li>", crate::drills::address(d, d.seed), esc(&d.title))).collect();
         root.set_inner_html(&format!(
-            "<h2>There is no course step '{}'</h2><p>The course has these steps:</p><ol>{list}</ol>",
+            "<h2>There is no course step or drill '{}'</h2><p>The course has these steps:</p><ol>{list}</ol><p>The drills:</p><ul>{drills}</ul>",
             esc(&crate::sim::params::quote(&id, 40))
         ));
         return wire(&root);
@@ -420,7 +435,8 @@ fn wire(root: &Element) {
             return;
         }
         let Some(act) = target.closest("[data-act]").ok().flatten().map(|b| attr(&b, "data-act")) else { return };
-        if !super::progress::act(&act) {
+        // The same root serves a drill's panel while one is on.
+        if !super::drill::active() && !super::progress::act(&act) {
             act_on(&act);
         }
     });

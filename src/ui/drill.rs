@@ -25,6 +25,8 @@ const MAX_ACTIONS: usize = 20;
 
 struct Logged {
     taken: Taken,
+    /// When the panel expected it to go live (a restart's hosts restart a little after).
+    expected_s: f64,
     /// The config the change brings, as the page decoded it.
     cfg: Config,
     /// When it went live, once the page has said.
@@ -41,6 +43,29 @@ struct Panel {
     note: String,
     /// The clock at the last look, to notice a reset.
     last_now: SimTime,
+    /// The tier the runbook acts on.
+    tier: usize,
+}
+
+/// Takes the instants the page says the changes went live (`data-plans`, in the order they
+/// were made); whether any is new. A change that did not wait for the one before went live
+/// exactly its delay after the page took it, so that is when it was decided (the clock this
+/// panel reads may be a frame behind).
+fn confirm(p: &mut Panel, plans: &[SimTime]) -> bool {
+    let mut new = false;
+    let mut before = SimTime::ZERO;
+    for (l, at) in p.log.iter_mut().zip(plans) {
+        if l.live != Some(*at) {
+            l.live = Some(*at);
+            let decided = at.as_secs_f64() - l.taken.act.entry().delay_s;
+            if *at > before && decided >= l.taken.at_s - 1e-6 {
+                l.taken.at_s = decided;
+            }
+            new = true;
+        }
+        before = *at;
+    }
+    new
 }
 
 thread_local! {
@@ -86,7 +111,9 @@ fn set_body(state: Option<&str>) {
 fn open(section: &Element, drill: Drill, seed: u64) {
     let link = drills::lab_link(&drill, seed, &drill.config);
     let start = crate::state::with_trace(crate::url::decode(&link).0.config);
-    PANEL.with(|p| *p.borrow_mut() = Some(Panel { drill, seed, start, log: Vec::new(), debriefed: false, note: String::new(), last_now: SimTime::ZERO }));
+    PANEL.with(|p| {
+        *p.borrow_mut() = Some(Panel { drill, seed, start, log: Vec::new(), debriefed: false, note: String::new(), last_now: SimTime::ZERO, tier: 0 })
+    });
     set_body(Some("drill"));
     send(section, "drill:1");
     send(section, &format!("?{link}"));
@@ -130,12 +157,7 @@ pub(super) fn tick(section: &Element, id: &str) {
             redraw = true;
         }
         p.last_now = now;
-        for (l, at) in p.log.iter_mut().zip(&plans) {
-            if l.live != Some(*at) {
-                l.live = Some(*at);
-                redraw = true;
-            }
-        }
+        redraw |= confirm(p, &plans);
         let end = SimTime::from_secs_f64(p.drill.duration_s());
         (redraw, !p.debriefed && now >= end)
     });
@@ -174,17 +196,21 @@ fn take(act: Act) {
             p.note = format!("A drill takes at most {MAX_ACTIONS} actions: end it and read the debrief.");
             return None;
         }
+        p.tier = tier;
         let entry = act.entry();
         let taken = Taken { act, tier: if entry.per_tier { tier } else { 0 }, at_s: now.as_secs_f64() };
-        // When it will go live (not before the change before it); a restart acts a second after.
-        let before = p.log.last().map_or(0.0, |l| l.live.map_or(l.taken.live_at_s(), |t| t.as_secs_f64()));
+        // When it will go live: not before the change before it (as the page plans it). The
+        // clock read here may be a frame or two behind the page's, more at high speed, so a
+        // restart's hosts restart a margin after the expected instant, never before it is live.
+        let before = p.log.last().map_or(0.0, |l| l.live.map_or(l.expected_s, |t| t.as_secs_f64()));
         let live_s = taken.live_at_s().max(before);
+        let margin = 1.0 + 0.3 * speed();
         let current = p.log.last().map_or(&p.start, |l| &l.cfg);
-        match act.apply(current, taken.tier, live_s + 1.0) {
+        match act.apply(current, taken.tier, live_s + margin) {
             Ok(next) => {
                 let link = drills::lab_link(&p.drill, p.seed, &next);
                 let cfg = crate::state::with_trace(crate::url::decode(&link).0.config);
-                p.log.push(Logged { taken, cfg, live: None });
+                p.log.push(Logged { taken, expected_s: live_s, cfg, live: None });
                 p.note.clear();
                 Some(format!("@{}?{link}", entry.delay_s))
             }
@@ -198,6 +224,20 @@ fn take(act: Act) {
         send(&section, &msg);
     }
     draw();
+}
+
+/// The page's speed (simulated seconds per second).
+fn speed() -> f64 {
+    document()
+        .and_then(|d| d.get_element_by_id("speed"))
+        .and_then(|e| e.dyn_into::<web_sys::HtmlSelectElement>().ok())
+        .and_then(|s| crate::sim::params::parse_number(&s.value()))
+        .unwrap_or(1.0)
+}
+
+/// Whether a drill is on the page (its panel answers the clicks in `#course-panel`).
+pub(super) fn active() -> bool {
+    PANEL.with(|p| p.borrow().is_some())
 }
 
 /// The panel while the drill runs.
@@ -216,7 +256,7 @@ fn draw() {
             "<h2>Incident drill: {}</h2><p class=\"drill-alert\" role=\"alert\">{}</p>\
              <p>You see what an operator sees: the headline, the charts, the strip of tiers and hosts (click one to see it), the clock. The cause is hidden. \
              Press <b>Play</b>, watch, and act from the runbook: each change takes time to roll out, and changes roll out one at a time, in the order you make them. \
-             The drill ends at {} (or when you end it) and is scored on what users felt: requests that failed or waited past their timeout.</p>\
+             The drill ends at {} (or when you end it) and is scored on what users felt: the share of requests answered within their timeout.</p>\
              <p>Drill clock: <b id=\"drill-clock\">{}</b> · seed {}</p>",
             esc(&d.title),
             esc(&d.alert()),
@@ -227,7 +267,9 @@ fn draw() {
         let tiers = d.config.tiers.len() + 1;
         h.push_str("<h3>Runbook</h3>");
         if tiers > 1 {
-            let opts: String = (0..tiers).map(|t| format!("<option value=\"{t}\">{}</option>", esc(&tier_words(&d.config, t)))).collect();
+            let opts: String = (0..tiers)
+                .map(|t| format!("<option value=\"{t}\"{}>{}</option>", if t == p.tier { " selected" } else { "" }, esc(&tier_words(&d.config, t))))
+                .collect();
             h.push_str(&format!("<p><label for=\"drill-tier\">Act on </label><select id=\"drill-tier\">{opts}</select> (the edge only, for rate limits)</p>"));
         }
         h.push_str("<ul class=\"drill-runbook\">");
@@ -265,6 +307,7 @@ fn logged_words(d: &Drill, l: &Logged) -> String {
     let e = l.taken.act.entry();
     let place = if e.per_tier && d.config.is_system() { format!(" ({})", tier_words(&d.config, l.taken.tier)) } else { String::new() };
     let live = match l.live {
+        Some(t) if t.as_secs_f64() > l.taken.live_at_s() + 0.05 => format!("live at {}, after the change before it", secs(t.as_secs_f64())),
         Some(t) => format!("live at {}", secs(t.as_secs_f64())),
         None => "rolling out".into(),
     };
@@ -279,7 +322,8 @@ fn wire(root: &Element) {
     let on_click = wasm_bindgen::closure::Closure::<dyn Fn(web_sys::MouseEvent)>::new(|e: web_sys::MouseEvent| {
         let Some(target) = e.target().and_then(|t| t.dyn_into::<Element>().ok()) else { return };
         let Some(act) = target.closest("[data-act]").ok().flatten().map(|b| attr(&b, "data-act")) else { return };
-        if super::progress::act(&act) {
+        // The same root serves a course step when no drill is on.
+        if !active() || super::progress::act(&act) {
             return;
         }
         if let Some(id) = act.strip_prefix("do:") {
@@ -339,8 +383,27 @@ struct Scored {
 }
 
 fn debrief() {
+    debrief_after(20);
+}
+
+/// Writes the debrief once the page has said when each change went live (a change made just
+/// before the end may not be in its attributes yet), trying again `tries` times.
+fn debrief_after(tries: u32) {
     let Some(doc) = document() else { return };
     let Some(root) = doc.get_element_by_id("course-panel") else { return };
+    if let Some(section) = doc.get_element_by_id("course") {
+        let plans: Vec<SimTime> = attr(&section, "data-plans").split(',').filter_map(|t| t.parse().ok()).map(SimTime).collect();
+        let waiting = PANEL.with(|p| {
+            let mut p = p.borrow_mut();
+            let Some(p) = p.as_mut() else { return false };
+            confirm(p, &plans);
+            p.log.iter().any(|l| l.live.is_none())
+        });
+        if waiting && tries > 0 {
+            gloo::timers::callback::Timeout::new(100, move || debrief_after(tries - 1)).forget();
+            return;
+        }
+    }
     let built = PANEL.with(|p| {
         let p = p.borrow();
         let p = p.as_ref()?;
@@ -359,7 +422,7 @@ fn debrief() {
         let (from, to) = d.trigger_span();
         let mut h = format!(
             "<div id=\"drill-debrief\" role=\"status\" tabindex=\"-1\"><h2>Debrief: {}</h2>\
-             <p class=\"course-verdict\"><b>Your score: <span id=\"drill-score\">{}</span></b> of requests served well: <span id=\"drill-hurt\">{}</span> of <span id=\"drill-offered\">{}</span> failed or waited past their timeout (<span id=\"drill-failed\">{}</span> failed); {}.</p>",
+             <p class=\"course-verdict\"><b>Your score: <span id=\"drill-score\">{}</span></b> of requests served well: <span id=\"drill-hurt\">{}</span> of <span id=\"drill-offered\">{}</span> were not (<span id=\"drill-failed\">{}</span> failed, the others answered after their timeout or still waiting at the end); {}.</p>",
             esc(&d.title),
             drills::score_text(yours.score()),
             crate::report::grouped(yours.hurt()),
@@ -367,7 +430,7 @@ fn debrief() {
             crate::report::grouped(yours.failed),
             esc(&recovery_words(&yours))
         );
-        h.push_str("<table class=\"drill-scores\"><thead><tr><th></th><th scope=\"col\">score</th><th scope=\"col\">failed or late</th><th scope=\"col\">recovery</th><th scope=\"col\">what</th></tr></thead><tbody>");
+        h.push_str("<table class=\"drill-scores\"><thead><tr><th></th><th scope=\"col\">score</th><th scope=\"col\">not served well</th><th scope=\"col\">recovery</th><th scope=\"col\">what</th></tr></thead><tbody>");
         for r in &rows {
             h.push_str(&format!(
                 "<tr><th scope=\"row\">{}</th><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
@@ -392,16 +455,14 @@ fn debrief() {
             h.push_str("<p>You took no action, so your run is the run of doing nothing.</p>");
         } else {
             h.push_str("<ul id=\"drill-effects\">");
-            let taken: Vec<Taken> = p.log.iter().map(|l| l.taken).collect();
             for (i, l) in p.log.iter().enumerate() {
                 let words = logged_words(&d, l);
                 let effect = if i < 8 {
-                    let others: Vec<Taken> = taken.iter().enumerate().filter(|(j, _)| *j != i).map(|(_, t)| *t).collect();
-                    match d.outcome(p.seed, &others) {
+                    match without(p, i).and_then(|plans| d.replay(p.seed, &plans).map(|(_, o)| o)) {
                         Ok(o) => {
                             let diff = yours.score() - o.score();
                             format!(
-                                "without it (the others as you made them) the score would have been {}: it {} {}.{} points",
+                                "without it (the others as they went live) the score would have been {}: it {} {}.{} points",
                                 drills::score_text(o.score()),
                                 if diff >= 0 { "added" } else { "cost" },
                                 diff.abs() / 10,
@@ -428,8 +489,8 @@ fn debrief() {
         h.push_str(&format!("<h3>For the room</h3><ul>{qs}</ul>"));
         h.push_str(&format!(
             "<p>The charts above now draw the trigger. <button data-act=\"again\" id=\"drill-again\">Run this drill again</button> <a href=\"?{}\">The same drill on seed {}</a></p>",
-            drills::address(&d, p.seed + 1),
-            p.seed + 1
+            drills::address(&d, p.seed.wrapping_add(1)),
+            p.seed.wrapping_add(1)
         ));
         let others: String =
             drills::all().iter().filter(|o| o.id != d.id).map(|o| format!("<li><a href=\"?{}\">{}</a></li>", drills::address(o, o.seed), esc(&o.title))).collect();
@@ -452,6 +513,23 @@ fn debrief() {
     if let Some(e) = doc.get_element_by_id("drill-debrief").and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
         let _ = e.focus();
     }
+}
+
+/// The learner's changes without the `skip`-th, each live when it went live: the others'
+/// configs made again over one another (a restart at the instant its hosts restarted).
+fn without(p: &Panel, skip: usize) -> Result<Vec<(SimTime, Config)>, String> {
+    let mut cfg = p.start.clone();
+    let mut plans = Vec::new();
+    for (j, l) in p.log.iter().enumerate() {
+        let Some(live) = l.live else { continue };
+        if j == skip {
+            continue;
+        }
+        let restart_at = l.cfg.tier_faults.last().map_or(live.as_secs_f64(), |f| f.fault.start_s);
+        cfg = l.taken.act.apply(&cfg, l.taken.tier, restart_at)?;
+        plans.push((live, cfg.clone()));
+    }
+    Ok(plans)
 }
 
 fn place(d: &Drill, t: &Taken) -> String {

@@ -66,8 +66,19 @@ pub(crate) fn chart_scale() -> f64 {
     if PRESENT.get() { 1.8 } else { 1.0 }
 }
 
-/// Whether a drill hides its trigger: the charts draw no fault bands, and the headline and the
-/// run report judge the run without knowing there was a trigger, as an operator would.
+/// Whether a drill hides its trigger: the charts draw no fault bands and no dip in capacity,
+/// and the headline and the run report judge the run without knowing there was a trigger, as
+/// an operator would.
 pub(crate) fn trigger_hidden() -> bool {
     DRILL.get() == 1
+}
+
+/// A tier's view of the config as the page may show it: without its faults while a drill hides
+/// its trigger.
+pub(crate) fn shown_view(view: &mut std::borrow::Cow<'_, crate::sim::Config>) {
+    if trigger_hidden() {
+        let v = view.to_mut();
+        v.faults.clear();
+        v.tier_faults.clear();
+    }
 }

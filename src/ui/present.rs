@@ -23,14 +23,19 @@ body[data-present] .headline .stat b { font-size: 1.6rem; }
 body[data-present] .charts { grid-template-columns: repeat(2, minmax(0, 1fr)); }
 body[data-present] .charts canvas { height: 360px; }
 body[data-present] canvas.system { height: 230px; }
-body[data-present] .map, body[data-present] .contention, body[data-present] .lede { display: none; }
+body[data-present] .map, body[data-present] .contention, body[data-present] .lede, body[data-present] .scenario, body[data-present] #seed,
+body[data-present] label[for=seed], body[data-present] #random-seed, body[data-present] #compare, body[data-present] #pack-link { display: none; }
+body[data-present] .course h2 { font-size: 1.5rem; }
+body[data-present] .drill-runbook { grid-template-columns: repeat(3, minmax(0, 1fr)); }
+body[data-course=drill] .present-bar .k-course, body[data-course=drill] .present-bar .k-end, body[data-course=drill] #present-drawer { display: none; }
 body[data-present] .controls { position: fixed; top: 0; right: 0; bottom: 0; width: min(34rem, 92vw); overflow: auto; z-index: 40;
   transform: translateX(105%); transition: transform 0.2s; box-shadow: -4px 0 16px rgba(0, 0, 0, 0.35); border-radius: 0; }
 body[data-present][data-drawer] .controls { transform: none; }
 .present-bar { position: fixed; bottom: 0.5rem; right: 0.5rem; z-index: 50; background: var(--card); color: var(--fg); border: 2px solid var(--accent);
   border-radius: 8px; padding: 0.3rem 0.6rem; font-size: 16px; display: flex; flex-wrap: wrap; gap: 0.3rem 0.6rem; align-items: center; max-width: calc(100vw - 1rem); }
 .present-bar kbd { font: inherit; font-weight: 700; border: 1px solid var(--line); border-radius: 4px; padding: 0 0.25rem; }
-@media (max-width: 700px) { body[data-present] .charts { grid-template-columns: minmax(0, 1fr); } .present-bar .keys { display: none; } }
+@media (max-width: 700px) { body[data-present] .charts, body[data-present] .drill-runbook { grid-template-columns: minmax(0, 1fr); } .present-bar .keys { display: none; }
+  .present-bar { left: 0.5rem; font-size: 14px; } }
 @media (prefers-reduced-motion: reduce) { body[data-present] .controls { transition: none; } }
 ";
 
@@ -93,8 +98,8 @@ pub fn start() {
             let _ = bar.set_attribute("role", "toolbar");
             let _ = bar.set_attribute("aria-label", "Presenter mode");
             bar.set_inner_html(
-                "<b>Presenting</b><span class=\"keys\"><kbd>Space</kbd> play/pause · <kbd>←</kbd><kbd>→</kbd> course steps · <kbd>R</kbd> reset · \
-                 <kbd>E</kbd> run to end · <kbd>1</kbd>–<kbd>4</kbd> speed · <kbd>C</kbd> controls</span>\
+                "<b>Presenting</b><span class=\"keys\"><kbd>Space</kbd> play/pause<span class=\"k-course\"> · <kbd>←</kbd><kbd>→</kbd> course steps</span> · <kbd>R</kbd> reset\
+                 <span class=\"k-end\"> · <kbd>E</kbd> run to end</span> · <kbd>1</kbd>–<kbd>4</kbd> speed<span class=\"k-course\"> · <kbd>C</kbd> controls</span></span>\
                  <button id=\"present-drawer\" aria-expanded=\"false\">Controls</button><button id=\"present-exit\">Exit presenter mode</button>",
             );
             let _ = body.append_child(&bar);
@@ -113,6 +118,8 @@ pub fn start() {
         let _ = doc.add_event_listener_with_callback("keydown", on_key.as_ref().unchecked_ref());
         on_key.forget();
     }
+    // This wasm draws charts too (a drill's debrief): larger as well.
+    super::PRESENT.set(true);
     tell_page(&doc, true);
 }
 
@@ -124,6 +131,7 @@ fn exit(doc: &Document) {
     if let Some(bar) = doc.get_element_by_id("present-bar") {
         bar.remove();
     }
+    super::PRESENT.set(false);
     tell_page(doc, false);
 }
 
@@ -132,10 +140,12 @@ fn on_key(e: web_sys::KeyboardEvent) {
     if !doc.body().is_some_and(|b| b.has_attribute("data-present")) || e.ctrl_key() || e.meta_key() || e.alt_key() {
         return;
     }
-    // Typing in a field is typing, not a command.
-    let typing =
-        e.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()).is_some_and(|t| matches!(t.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA"));
-    if typing {
+    // Typing in a field is typing, not a command; Space on a focused button or link presses
+    // that one, as it always does.
+    let target = e.target().and_then(|t| t.dyn_into::<HtmlElement>().ok());
+    let typing = target.as_ref().is_some_and(|t| matches!(t.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA") || t.is_content_editable());
+    let on_control = target.as_ref().is_some_and(|t| matches!(t.tag_name().as_str(), "BUTTON" | "A" | "SUMMARY"));
+    if typing || (on_control && e.key() == " ") {
         return;
     }
     let handled = match e.key().as_str() {

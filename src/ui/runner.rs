@@ -153,7 +153,8 @@ pub(crate) fn draw_chart(c: &Canvases, sim: &Sim, sim_b: Option<&Sim>, which: us
     let x = charts::x_range(sim.now(), sim.config().duration_s);
     let ws = charts::visible(sim.tier_windows(tier), x);
     let wb = sim_b.map(|b| charts::visible(b.tier_windows(tier), x)).unwrap_or_default();
-    let view = sim.config().tier_view(tier);
+    let mut view = sim.config().tier_view(tier);
+    super::shown_view(&mut view);
     let cfg = &*view;
     let result = match charts::CHARTS.get(which) {
         Some(chart) => c.charts.get(which).and_then(canvas).map(|k| (chart.draw)(&k, &ws, &wb, cfg, x, &theme)),

@@ -384,7 +384,7 @@ fn drill_check(id: &str, seed: Option<u64>, response: Option<&str>) -> ExitCode 
         outln!("{} ({}), seed {seed}", d.id, d.title);
         for (label, o) in [("nothing", nothing), ("good", good)] {
             outln!(
-                "  {label:<8} score {:>7}  {} of {} requests failed or waited past their timeout; {}",
+                "  {label:<8} score {:>7}  {} of {} requests not served well (failed, late or still waiting); {}",
                 drills::score_text(o.score()),
                 report::grouped(o.hurt()),
                 report::grouped(o.offered),

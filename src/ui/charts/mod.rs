@@ -439,10 +439,6 @@ pub fn visible(windows: &[Window], x: (f64, f64)) -> Vec<&Window> {
 /// Every trigger of the system as a shaded band: the tier's own faults, one host's, and those
 /// elsewhere (see `Config::tier_view`).
 pub fn fault_bands(cfg: &Config) -> Vec<Band> {
-    // A drill's trigger is what the operator must find.
-    if crate::ui::trigger_hidden() {
-        return Vec::new();
-    }
     cfg.faults
         .iter()
         .chain(cfg.tier_faults.iter().map(|f| &f.fault))
