@@ -72,6 +72,21 @@ pub(crate) fn use_lab(controls: &UseReducerHandle<Controls>) -> Lab {
         use_callback((), move |_: (), _| update.force_update())
     };
 
+    // A resized window (a laptop moved to a projector) redraws at the new size, paused or not.
+    {
+        let (runner, canvases) = (runner.clone(), canvases.clone());
+        use_effect_with((), move |_| {
+            let listener = wasm_bindgen::closure::Closure::<dyn Fn()>::new(move || {
+                let r = runner.borrow();
+                draw_charts(&canvases, &r);
+                draw_system(&canvases, &r);
+            });
+            if let Some(w) = web_sys::window() {
+                let _ = w.add_event_listener_with_callback("resize", wasm_bindgen::JsCast::unchecked_ref(listener.as_ref()));
+            }
+            listener.forget();
+        });
+    }
     // A new epoch starts the simulation over with the current config and seed, and the page
     // shows it at once (the clock, verdict and queue of the old run do not linger until Play).
     {
