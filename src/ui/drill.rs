@@ -367,8 +367,14 @@ fn finish() {
     // The page runs on to the drill's end (its button is hidden, not gone).
     let now = SimTime(attr(&section, "data-now").parse().unwrap_or(0));
     let end = PANEL.with(|p| p.borrow().as_ref().map(|p| SimTime::from_secs_f64(p.drill.duration_s()))).unwrap_or(SimTime::ZERO);
+    // Paused first: a run still playing would go on past the drill's end, beyond what the
+    // debrief scores.
+    let button = |id: &str| doc.get_element_by_id(id).and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+    if let Some(play) = button("play").filter(|b| b.get_attribute("aria-pressed").as_deref() == Some("true")) {
+        play.click();
+    }
     if now < end {
-        if let Some(b) = doc.get_element_by_id("run-to-end").and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
+        if let Some(b) = button("run-to-end") {
             b.click();
         }
     }
