@@ -150,9 +150,7 @@ pub(super) fn tick(section: &Element, id: &str) {
             if p.debriefed {
                 p.debriefed = false;
                 set_body(Some("drill"));
-                if let Some(s) = document().and_then(|d| d.get_element_by_id("course")) {
-                    send(&s, "drill:1");
-                }
+                send(section, "drill:1");
             }
             redraw = true;
         }
@@ -173,10 +171,6 @@ pub(super) fn tick(section: &Element, id: &str) {
 
 fn clock_text(now: SimTime) -> String {
     PANEL.with(|p| p.borrow().as_ref().map(|p| format!("{} of {}", secs(now.as_secs_f64()), secs(p.drill.duration_s())))).unwrap_or_default()
-}
-
-fn tier_words(cfg: &Config, t: usize) -> String {
-    crate::explain::tier_name(cfg, t)
 }
 
 /// The learner's action `act` at the chosen tier, now: planned in the page, logged here.
@@ -268,7 +262,7 @@ fn draw() {
         h.push_str("<h3>Runbook</h3>");
         if tiers > 1 {
             let opts: String = (0..tiers)
-                .map(|t| format!("<option value=\"{t}\"{}>{}</option>", if t == p.tier { " selected" } else { "" }, esc(&tier_words(&d.config, t))))
+                .map(|t| format!("<option value=\"{t}\"{}>{}</option>", if t == p.tier { " selected" } else { "" }, esc(&crate::explain::tier_name(&d.config, t))))
                 .collect();
             h.push_str(&format!("<p><label for=\"drill-tier\">Act on </label><select id=\"drill-tier\">{opts}</select> (the edge only, for rate limits)</p>"));
         }
@@ -304,14 +298,13 @@ fn draw() {
 }
 
 fn logged_words(d: &Drill, l: &Logged) -> String {
-    let e = l.taken.act.entry();
-    let place = if e.per_tier && d.config.is_system() { format!(" ({})", tier_words(&d.config, l.taken.tier)) } else { String::new() };
+    let place = place(d, &l.taken);
     let live = match l.live {
         Some(t) if t.as_secs_f64() > l.taken.live_at_s() + 0.05 => format!("live at {}, after the change before it", secs(t.as_secs_f64())),
         Some(t) => format!("live at {}", secs(t.as_secs_f64())),
         None => "rolling out".into(),
     };
-    format!("at {}: {}{place}; {live}", secs(l.taken.at_s), e.label)
+    format!("at {}: {}{place}; {live}", secs(l.taken.at_s), l.taken.act.entry().label)
 }
 
 fn wire(root: &Element) {
@@ -506,7 +499,8 @@ fn debrief_after(tries: u32) {
         }
         h.push_str(&format!("<p>{}</p></div>", super::progress::BUTTONS));
         let marks: Vec<SimTime> = p.log.iter().filter_map(|l| l.live).collect();
-        let lines = [per_s(&yours_sim), per_s(&nothing_sim), per_s(&good_sim), offered_per_s(&yours_sim)];
+        let goodput = |s: &crate::sim::Sim| per_second(s, crate::sim::Window::goodput_per_s);
+        let lines = [goodput(&yours_sim), goodput(&nothing_sim), goodput(&good_sim), per_second(&yours_sim, crate::sim::Window::offered_per_s)];
         Some((h, lines, d, marks))
     });
     let Some((html, lines, d, marks)) = built else {
@@ -539,7 +533,7 @@ fn without(p: &Panel, skip: usize) -> Result<Vec<(SimTime, Config)>, String> {
 }
 
 fn place(d: &Drill, t: &Taken) -> String {
-    if t.act.entry().per_tier && d.config.is_system() { format!(" ({})", tier_words(&d.config, t.tier)) } else { String::new() }
+    if t.act.entry().per_tier && d.config.is_system() { format!(" ({})", crate::explain::tier_name(&d.config, t.tier)) } else { String::new() }
 }
 
 fn recovery_words(o: &Outcome) -> String {
@@ -550,13 +544,9 @@ fn recovery_words(o: &Outcome) -> String {
     }
 }
 
-/// Goodput per second over a whole run.
-fn per_s(sim: &crate::sim::Sim) -> Vec<(f64, f64)> {
-    crate::report::resample(sim.windows(), SimTime::from_secs(1)).iter().map(|w| (w.end_time().as_secs_f64(), w.goodput_per_s())).collect()
-}
-
-fn offered_per_s(sim: &crate::sim::Sim) -> Vec<(f64, f64)> {
-    crate::report::resample(sim.windows(), SimTime::from_secs(1)).iter().map(|w| (w.end_time().as_secs_f64(), w.offered_per_s())).collect()
+/// A rate per second over a whole run (goodput, offered), one point a second.
+fn per_second(sim: &crate::sim::Sim, rate: fn(&crate::sim::Window) -> f64) -> Vec<(f64, f64)> {
+    crate::report::resample(sim.windows(), SimTime::from_secs(1)).iter().map(|w| (w.end_time().as_secs_f64(), rate(w))).collect()
 }
 
 /// Goodput per second in the learner's run, doing nothing and the good response (`lines`,

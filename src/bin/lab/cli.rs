@@ -294,26 +294,20 @@ fn pack_check(file: &std::path::Path) -> ExitCode {
     }
     for id in pack.ids("exercise") {
         let Some(e) = exercises::find(&id) else { continue };
-        let run = |cfg: Config| {
-            Sim::new(cfg, e.seed).map(|mut s| {
-                s.run_to_end();
-                e.check(&s).passed
-            })
-        };
         let word = |p: Option<bool>| match p {
             Some(true) => "passes",
             Some(false) => "fails",
             None => "has no verdict",
         };
-        let verdict = match (run(e.start_config()), run(e.solved_config())) {
-            (Ok(Some(false)), Ok(Some(true))) => format!("ok     exercise {id} on seed {}: the start fails, the solution passes", e.seed),
-            (Ok(start), Ok(solved)) => format!(
+        let verdict = match exercise_runs(&e, e.seed).map(|[start, solved]| (start.passed, solved.passed)) {
+            Ok((Some(false), Some(true))) => format!("ok     exercise {id} on seed {}: the start fails, the solution passes", e.seed),
+            Ok((start, solved)) => format!(
                 "FAILS  exercise {id} on seed {}: the start {} and the solution {} (the start must fail and the solution pass)",
                 e.seed,
                 word(start),
                 word(solved)
             ),
-            (Err(err), _) | (_, Err(err)) => format!("FAILS  exercise {id}: {err}"),
+            Err(err) => format!("FAILS  exercise {id}: {err}"),
         };
         failed += usize::from(!verdict.starts_with("ok"));
         lines.push(format!("  {verdict}"));
@@ -415,10 +409,7 @@ fn exercise_check(id: &str, seed: Option<u64>) -> ExitCode {
     let mut outcome = Vec::new();
     let printed = (|| {
         outln!("{} ({}), seed {seed}", e.id, e.title);
-        for (label, cfg) in [("start", e.start_config()), ("solution", e.solved_config())] {
-            let mut sim = Sim::new(cfg, seed).map_err(|err| format!("{label}: {err}"))?;
-            sim.run_to_end();
-            let c = e.check(&sim);
+        for (label, c) in ["start", "solution"].into_iter().zip(exercise_runs(&e, seed)?) {
             let word = match c.passed {
                 Some(true) => "pass",
                 Some(false) => "fail",
@@ -438,6 +429,16 @@ fn exercise_check(id: &str, seed: Option<u64>) -> ExitCode {
         let _ = std::io::Write::write_all(&mut std::io::stderr(), b"lab: on this seed the start must fail and the solution pass\n");
         ExitCode::from(1)
     }
+}
+
+/// An exercise's start and its solution, each run to the end on `seed`, checked against its goal.
+fn exercise_runs(e: &exercises::Exercise, seed: u64) -> Result<[exercises::Check; 2], String> {
+    let run = |label: &str, cfg: Config| {
+        let mut sim = Sim::new(cfg, seed).map_err(|err| format!("{label}: {err}"))?;
+        sim.run_to_end();
+        Ok::<_, String>(e.check(&sim))
+    };
+    Ok([run("start", e.start_config())?, run("solution", e.solved_config())?])
 }
 
 fn fail(msg: &str) -> ExitCode {
