@@ -345,6 +345,7 @@ pub fn start() -> Option<()> {
     let run = Rc::new(RefCell::new(Run::default()));
     let show = {
         let (doc, run) = (doc.clone(), run.clone());
+        let said = RefCell::new(None::<String>);
         move || {
             let r = run.borrow();
             if let Some(c) = by_id::<HtmlCanvasElement>(&doc, "map") {
@@ -368,8 +369,13 @@ pub fn start() -> Option<()> {
                 )),
                 _ => None,
             };
-            if let Some(s) = status {
-                set_status(&doc, &s);
+            // Said once when it changes: a worker's later "free" message must not write over
+            // what a hover or the arrow keys said since.
+            if status != *said.borrow() {
+                if let Some(s) = &status {
+                    set_status(&doc, s);
+                }
+                *said.borrow_mut() = status;
             }
         }
     };
