@@ -91,9 +91,27 @@ pub(crate) fn fmt_ms(ms: f64) -> String {
 /// it, or with `None` on any failure. Plain promise callbacks, no async executor: the page's
 /// download stays smaller.
 pub(crate) fn fetch_text(url: &str, done: std::rc::Rc<dyn Fn(Option<String>)>) {
+    fetch_tries(url.to_string(), done, 3);
+}
+
+/// [`fetch_text`] with `tries` left: a request that fails (a dropped connection, a server that
+/// answered 5xx while restarting) is tried again after half a second, then given up.
+fn fetch_tries(url: String, done: std::rc::Rc<dyn Fn(Option<String>)>, tries: u32) {
     use wasm_bindgen::JsValue;
     use wasm_bindgen::closure::Closure;
     let Some(w) = web_sys::window() else { return done(None) };
+    let done: std::rc::Rc<dyn Fn(Option<String>)> = if tries > 1 {
+        let (url, done) = (url.clone(), done);
+        std::rc::Rc::new(move |text: Option<String>| match text {
+            None => {
+                let (url, done) = (url.clone(), done.clone());
+                gloo::timers::callback::Timeout::new(500, move || fetch_tries(url, done, tries - 1)).forget();
+            }
+            text => done(text),
+        })
+    } else {
+        done
+    };
     let (ok, failed, refused) = (done.clone(), done.clone(), done.clone());
     let got = Closure::<dyn FnMut(JsValue)>::new(move |text: JsValue| ok(text.as_string()));
     let lost = Closure::<dyn FnMut(JsValue)>::new(move |_: JsValue| failed(None));
@@ -107,7 +125,7 @@ pub(crate) fn fetch_text(url: &str, done: std::rc::Rc<dyn Fn(Option<String>)>) {
             None => done(None),
         });
     let on_error = Closure::once(move |_: JsValue| refused(None));
-    let _ = w.fetch_with_str(url).then2(&on_response, &on_error);
+    let _ = w.fetch_with_str(&url).then2(&on_response, &on_error);
     // Each runs at most once; the page lives as long as they might.
     on_response.forget();
     on_error.forget();
