@@ -987,6 +987,11 @@ fn the_delay_explorer_shows_the_side_the_controls_change() {
     b.click("#edit-b");
     b.wait_for("the explorer to follow side B", Duration::from_secs(5), |b| b.text("#explorer-tier").starts_with("For side B"));
     assert_eq!(first_mean(&b), 200.0, "B: the first retry waits 200 ms (no jitter)");
+    // One attempt: the explorer says there is nothing to wait for, not an empty table.
+    b.open(&format!("http://127.0.0.1:{}/?s=healthy&client.max_attempts=1", server.port));
+    assert!(b.text("#delays-none").starts_with("No retries: max attempts is 1"), "{}", b.text(".explorer"));
+    assert_eq!(b.js("return document.getElementById('delays').hidden && document.getElementById('chart-delays').hidden;"), json!(true));
+    assert!(b.text("#totals").starts_with("If it times out: 1000 ms before the request gives up"), "{}", b.text("#totals"));
     assert!(b.errors().is_empty(), "console errors: {:?}", b.errors());
 }
 
