@@ -754,7 +754,7 @@ fn the_map_shows_where_the_storm_tips_and_a_cell_loads_into_the_lab() {
     let here = b.text("#map-status");
     assert!(
         here.contains("(the lab mapped)")
-            && here.contains("trigger duration (s) 4, trigger size (share of capacity left, or ×) 0.5 ")
+            && here.contains("trigger duration (s) 4, trigger size (share of capacity left) 0.5 ")
             && here.contains("press Enter"),
         "the lab's own 5 s, 0.5 cell: {here}"
     );
@@ -823,9 +823,9 @@ fn the_map_shows_where_the_storm_tips_and_a_cell_loads_into_the_lab() {
     pointer(json!([{"type": "pointerMove", "duration": 0, "x": x, "y": y, "origin": "viewport"}]));
     let hovered = phone.text("#map-status");
     assert!(hovered.starts_with("trigger duration (s) "), "hover describes a cell: {hovered}");
-    // "trigger duration (s) D, trigger size (share of capacity left, or ×) V: ..."
+    // "trigger duration (s) D, trigger size (share of capacity left) V: ..."
     let duration = first_number(&hovered["trigger duration (s) ".len()..]);
-    let size = first_number(hovered.split(" or ×) ").nth(1).unwrap_or(""));
+    let size = first_number(hovered.split("capacity left) ").nth(1).unwrap_or(""));
     let before = phone.text("ul.faults");
     pointer(
         json!([{"type": "pointerMove", "duration": 0, "x": x, "y": y, "origin": "viewport"}, {"type": "pointerDown", "button": 0}, {"type": "pointerUp", "button": 0}]),

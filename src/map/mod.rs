@@ -37,12 +37,25 @@ use sweep::{Axis, Cell};
 /// The axes a learner can map, with their labels and units.
 pub const AXES: &[(&str, &str)] = &[
     ("load.rate_per_s", "offered load (req/s)"),
-    ("trigger.value", "trigger size (share of capacity left, or ×)"),
+    ("trigger.value", "trigger size"),
     ("trigger.duration_s", "trigger duration (s)"),
     ("client.max_attempts", "max attempts"),
     ("client.timeout_ms", "timeout (ms)"),
     ("server.queue_limit", "queue limit"),
 ];
+
+/// An axis's name for a map of `cfg`: the trigger's size says what its number means for the
+/// lab's own trigger (a share of capacity left, a share of requests failing, or a factor).
+pub fn axis_label(cfg: &Config, key: &str) -> &'static str {
+    use crate::sim::FaultKind;
+    match (key, cfg.trigger().map(|f| f.kind)) {
+        ("trigger.value", Some(FaultKind::Capacity)) => "trigger size (share of capacity left)",
+        ("trigger.value", Some(FaultKind::Errors)) => "trigger size (share of requests failing)",
+        ("trigger.value", Some(FaultKind::Slow)) => "trigger size (× service time)",
+        ("trigger.value", Some(FaultKind::Load)) => "trigger size (× offered load)",
+        _ => AXES.iter().find(|(k, _)| *k == key).map_or("", |(_, l)| *l),
+    }
+}
 
 /// Seconds at the end of each run over which "stays down" is judged (as `lab sweep`).
 pub const SETTLE_S: f64 = 20.0;
@@ -224,6 +237,17 @@ impl Job {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The trigger's size is named for what the lab's own trigger's number means.
+    #[test]
+    fn the_trigger_size_axis_says_what_its_number_means() {
+        let cfg = |faults: &str| crate::url::decode(&format!("s=healthy&faults={faults}")).0.config;
+        assert_eq!(axis_label(&cfg("crash@5..10"), "trigger.value"), "trigger size (share of capacity left)");
+        assert_eq!(axis_label(&cfg("errors=0.5@5..10"), "trigger.value"), "trigger size (share of requests failing)");
+        assert_eq!(axis_label(&cfg("slow=10@5..10"), "trigger.value"), "trigger size (× service time)");
+        assert_eq!(axis_label(&cfg(""), "trigger.value"), "trigger size");
+        assert_eq!(axis_label(&cfg(""), "load.rate_per_s"), "offered load (req/s)");
+    }
 
     /// Opening the map computes it on its first axes: in every scenario, every cell of the
     /// grid is a lab the engine takes (no scenario opens on an error).

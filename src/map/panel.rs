@@ -189,13 +189,13 @@ fn draw(canvas: &HtmlCanvasElement, run: &Run) -> Option<()> {
         let _ = ctx.fill_text(&short(job.y.values[j]), LEFT - 6.0, y + 4.0);
     }
     ctx.set_text_align("left");
-    let _ = ctx.fill_text(&format!("across: {}", label(&job.x.key)), LEFT, h - 4.0);
-    let _ = ctx.fill_text(&format!("up: {}", label(&job.y.key)), LEFT, 12.0);
+    let _ = ctx.fill_text(&format!("across: {}", label(job, &job.x.key)), LEFT, h - 4.0);
+    let _ = ctx.fill_text(&format!("up: {}", label(job, &job.y.key)), LEFT, 12.0);
     Some(())
 }
 
-fn label(key: &str) -> &'static str {
-    AXES.iter().find(|(k, _)| *k == key).map_or("", |(_, l)| *l)
+fn label(job: &Job, key: &str) -> &'static str {
+    super::axis_label(&job.base, key)
 }
 
 /// The cell under a pointer at (x, y) CSS pixels in the canvas.
@@ -226,7 +226,7 @@ fn describe(r: &Run, i: usize) -> Option<String> {
 /// recovery time, the share recovered; `None` while it is still to come).
 fn sentence(job: &Job, x: f64, y: f64, here: bool, cell: Option<(f64, f64, f64)>) -> String {
     // The axes as the pickers name them, not as keys.
-    let name = |key: &str| if label(key).is_empty() { key.to_string() } else { label(key).to_string() };
+    let name = |key: &str| if label(job, key).is_empty() { key.to_string() } else { label(job, key).to_string() };
     let here = if here { " (the lab mapped)" } else { "" };
     let at = format!("{} {}, {} {}{here}", name(&job.x.key), short(x), name(&job.y.key), short(y));
     match cell {
@@ -327,7 +327,7 @@ pub fn start() -> Option<()> {
     } else {
         "dark cells stay down after the trigger, yellow ones recover"
     };
-    let options: String = AXES.iter().map(|(k, l)| format!("<option value=\"{k}\">{l}</option>")).collect();
+    let options: String = AXES.iter().map(|(k, _)| format!("<option value=\"{k}\">{}</option>", super::axis_label(&base, k))).collect();
     root.set_inner_html(&format!(
         "<div class=\"map-controls\"><label>Across <select id=\"map-x\">{options}</select></label>\
          <label>Up <select id=\"map-y\">{options}</select></label>\
