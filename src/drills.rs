@@ -364,7 +364,8 @@ pub fn parse(texts: &Texts, id: &str) -> Result<Drill, String> {
         return Err(wrong(
             "start",
             &format!(
-                "a drill lasts at most {MAX_DURATION_S} s and sends at most 1,000,000 requests (rate × duration); this one lasts {} s and sends up to {}",
+                "a drill lasts at most {MAX_DURATION_S} s and sends at most {} requests (rate × duration); this one lasts {} s and sends up to {}",
+                crate::report::grouped(MAX_REQUESTS as u64),
                 config.duration_s,
                 crate::report::grouped(requests as u64)
             ),

@@ -84,6 +84,16 @@ body[data-course=drill] #random-seed, body[data-course=drill] #compare, body[dat
 #drill-chart { width: 100%; height: 260px; }
 ";
 
+/// The page's clock, as `#course` says it (`data-now`, µs).
+fn now_of(section: &Element) -> SimTime {
+    SimTime(attr(section, "data-now").parse().unwrap_or(0))
+}
+
+/// When each planned change went live, as `#course` says it (`data-plans`, µs, in order).
+fn plans_of(section: &Element) -> Vec<SimTime> {
+    attr(section, "data-plans").split(',').filter_map(|t| t.parse().ok()).map(SimTime).collect()
+}
+
 fn secs(t: f64) -> String {
     format!("{t:.1} s")
 }
@@ -135,8 +145,8 @@ pub(super) fn tick(section: &Element, id: &str) {
         }
         return;
     }
-    let now = SimTime(attr(section, "data-now").parse().unwrap_or(0));
-    let plans: Vec<SimTime> = attr(section, "data-plans").split(',').filter_map(|t| t.parse().ok()).map(SimTime).collect();
+    let now = now_of(section);
+    let plans: Vec<SimTime> = plans_of(section);
     let (redraw, debrief) = PANEL.with(|p| {
         let mut p = p.borrow_mut();
         let Some(p) = p.as_mut() else { return (false, false) };
@@ -179,7 +189,7 @@ fn take(act: Act) {
     let Some(section) = doc.get_element_by_id("course") else { return };
     let tier: usize =
         doc.get_element_by_id("drill-tier").and_then(|e| e.dyn_into::<web_sys::HtmlSelectElement>().ok()).and_then(|s| s.value().parse().ok()).unwrap_or(0);
-    let now = SimTime(attr(&section, "data-now").parse().unwrap_or(0));
+    let now = now_of(&section);
     let sent = PANEL.with(|p| {
         let mut p = p.borrow_mut();
         let p = p.as_mut()?;
@@ -245,7 +255,7 @@ fn draw() {
             return None;
         }
         let d = &p.drill;
-        let now = SimTime(attr(&section, "data-now").parse().unwrap_or(0));
+        let now = now_of(&section);
         let mut h = format!(
             "<h2>Incident drill: {}</h2><p class=\"drill-alert\" role=\"alert\">{}</p>\
              <p>You see what an operator sees: the headline, the charts, the strip of tiers and hosts (click one to see it), the clock. The cause is hidden. \
@@ -358,7 +368,7 @@ fn finish() {
     root.set_inner_html("<p role=\"status\">Writing the debrief: replaying your run, doing nothing, and the good response…</p>");
     send(&section, "drill:2");
     // The page runs on to the drill's end (its button is hidden, not gone).
-    let now = SimTime(attr(&section, "data-now").parse().unwrap_or(0));
+    let now = now_of(&section);
     let end = PANEL.with(|p| p.borrow().as_ref().map(|p| SimTime::from_secs_f64(p.drill.duration_s()))).unwrap_or(SimTime::ZERO);
     // Paused first: a run still playing would go on past the drill's end, beyond what the
     // debrief scores.
@@ -391,7 +401,7 @@ fn debrief_after(tries: u32) {
     let Some(doc) = document() else { return };
     let Some(root) = doc.get_element_by_id("course-panel") else { return };
     if let Some(section) = doc.get_element_by_id("course") {
-        let plans: Vec<SimTime> = attr(&section, "data-plans").split(',').filter_map(|t| t.parse().ok()).map(SimTime).collect();
+        let plans: Vec<SimTime> = plans_of(&section);
         let waiting = PANEL.with(|p| {
             let mut p = p.borrow_mut();
             let Some(p) = p.as_mut() else { return false };

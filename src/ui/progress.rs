@@ -3,7 +3,7 @@
 //! read from this browser's storage. A summary of one paragraph to copy into a chat, and the
 //! same as a small JSON file to download (in the panels' wasm, from the course and drill panels).
 
-use super::web::storage;
+use super::web::{document, storage};
 
 /// Every stored entry of the lab's: (key after `backoff-lab.`, value).
 fn entries() -> Vec<(String, String)> {
@@ -47,8 +47,7 @@ fn done() -> Done {
 }
 
 /// One paragraph a learner pastes into a chat.
-pub(super) fn summary() -> String {
-    let d = done();
+fn summary(d: &Done) -> String {
     let steps = crate::course::all().len();
     let course: Vec<String> = d.course.iter().map(|(id, p, m)| format!("{id} (predicted {p}, measured {m})")).collect();
     let drills: Vec<String> = d.drills.iter().map(|(id, seed, s)| format!("{id} {} on seed {seed}", crate::drills::score_text(*s))).collect();
@@ -68,7 +67,7 @@ fn json() -> String {
         d.course.iter().map(|(id, p, m)| (id.clone(), serde_json::json!({ "predicted": p, "measured": m }))).collect();
     let drills: serde_json::Map<String, serde_json::Value> =
         d.drills.iter().map(|(id, seed, s)| (id.clone(), serde_json::json!({ "seed": seed, "score": crate::drills::score_text(*s) }))).collect();
-    let v = serde_json::json!({ "backoff_lab_progress": 1, "course": course, "exercises_passed": d.exercises, "drills": drills, "summary": summary() });
+    let v = serde_json::json!({ "backoff_lab_progress": 1, "course": course, "exercises_passed": d.exercises, "drills": drills, "summary": summary(&d) });
     serde_json::to_string_pretty(&v).unwrap_or_default()
 }
 
@@ -81,8 +80,8 @@ pub(super) const BUTTONS: &str = "<span class=\"progress-export\">Your progress:
 pub(super) fn act(act: &str) -> bool {
     match act {
         "progress-copy" => {
-            let text = summary();
-            let Some(doc) = web_sys::window().and_then(|w| w.document()) else { return true };
+            let text = summary(&done());
+            let Some(doc) = document() else { return true };
             // Shown as well as copied: a browser may refuse the clipboard.
             if let Some(b) = doc.get_element_by_id("progress-copy") {
                 let _ = b.set_attribute("title", &text);
@@ -101,16 +100,15 @@ pub(super) fn act(act: &str) -> bool {
                 }
             }
             if let Some(w) = web_sys::window() {
-                let copied = wasm_bindgen::closure::Closure::<dyn FnMut(wasm_bindgen::JsValue)>::new(|_| {
-                    if let Some(b) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("progress-copy")) {
-                        b.set_text_content(Some("Copied"));
-                    }
-                });
-                let refused = wasm_bindgen::closure::Closure::<dyn FnMut(wasm_bindgen::JsValue)>::new(|_| {
-                    if let Some(b) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("progress-copy")) {
-                        b.set_text_content(Some("Copy it from the box below"));
-                    }
-                });
+                // The button says how the copy went.
+                let say = |words: &'static str| {
+                    wasm_bindgen::closure::Closure::<dyn FnMut(wasm_bindgen::JsValue)>::new(move |_| {
+                        if let Some(b) = document().and_then(|d| d.get_element_by_id("progress-copy")) {
+                            b.set_text_content(Some(words));
+                        }
+                    })
+                };
+                let (copied, refused) = (say("Copied"), say("Copy it from the box below"));
                 let _ = w.navigator().clipboard().write_text(&text).then2(&copied, &refused);
                 copied.forget();
                 refused.forget();

@@ -94,8 +94,8 @@ pub(crate) fn fetch_text(url: &str, done: std::rc::Rc<dyn Fn(Option<String>)>) {
     fetch_tries(url.to_string(), done, 3);
 }
 
-/// [`fetch_text`] with `tries` left: a request that fails (a dropped connection, a server that
-/// answered 5xx while restarting) is tried again after half a second, then given up.
+/// [`fetch_text`] with `tries` left: a request that fails (a dropped connection, or any answer
+/// but a success) is tried again after half a second, then given up.
 fn fetch_tries(url: String, done: std::rc::Rc<dyn Fn(Option<String>)>, tries: u32) {
     use wasm_bindgen::JsValue;
     use wasm_bindgen::closure::Closure;
