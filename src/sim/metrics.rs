@@ -545,12 +545,13 @@ impl Metrics {
         } else if !self.samples.is_empty() {
             let n = self.samples.len();
             let rank = |q: f64| (((q * n as f64).ceil() as usize).max(1) - 1).min(n - 1);
-            // Select the highest rank first: everything before it is no larger, so the lower
-            // ranks are found in ever shorter prefixes.
-            let (k99, k90, k50) = (rank(0.99), rank(0.9), rank(0.5));
-            w.p99_us = *self.samples.select_nth_unstable(k99).1;
-            w.p90_us = *self.samples[..=k99].select_nth_unstable(k90).1;
-            w.p50_us = *self.samples[..=k90].select_nth_unstable(k50).1;
+            // The median first, over everything; then each higher rank in the part above the
+            // last one found, which is no smaller: half, then a tenth of the samples (a third
+            // fewer comparisons than selecting the highest rank first).
+            let (k50, k90, k99) = (rank(0.5), rank(0.9), rank(0.99));
+            w.p50_us = *self.samples.select_nth_unstable(k50).1;
+            w.p90_us = *self.samples[k50..].select_nth_unstable(k90 - k50).1;
+            w.p99_us = *self.samples[k90..].select_nth_unstable(k99 - k90).1;
             self.samples.clear();
         }
         w.end = *g;
