@@ -42,6 +42,7 @@ pub const AXES: &[(&str, &str)] = &[
     ("client.max_attempts", "max attempts"),
     ("client.timeout_ms", "timeout (ms)"),
     ("server.queue_limit", "queue limit"),
+    ("duration_s", "run length (s)"),
 ];
 
 /// An axis's name for a map of `cfg`: the trigger's size says what its number means for the
@@ -63,13 +64,17 @@ pub const SETTLE_S: f64 = 20.0;
 /// The axes a map of `cfg` starts on: the trigger's duration across and its size up when the
 /// lab has a trigger with a size that can end in time to judge what follows (the storm's own
 /// question: how long and how big a push tips it; a fault on for the whole run is mapped for
-/// the durations that end in time); otherwise offered load across and max attempts up (a lab
-/// without a fault, or with a restart, still tips when load or retries grow), or the timeout
-/// across when it has no open-loop load.
+/// the durations that end in time); a lab whose load ramps, without a fault, across the run's
+/// length (is it still down when judged then?); otherwise offered load across and max attempts
+/// up (a lab without a fault, or with a restart, still tips when load or retries grow), or the
+/// timeout across when it has no open-loop load.
 pub fn default_axes(cfg: &Config) -> (&'static str, &'static str) {
     use crate::sim::FaultKind;
     match cfg.trigger() {
         Some(f) if f.kind != FaultKind::Restart && f.start_s + 2.0 + SETTLE_S <= cfg.duration_s => ("trigger.duration_s", "trigger.value"),
+        // Load that ramps up past capacity and back down (hysteresis): when it mends, if at
+        // all, is the question; the starting rate changes little once the ramps take over.
+        None if !cfg.load.ramps.is_empty() => ("duration_s", "client.max_attempts"),
         // No open-loop load (periodic or closed-loop users): its rate would be one column at 0.
         _ if cfg.load.rate_per_s <= 0.0 => ("client.timeout_ms", "client.max_attempts"),
         _ => ("load.rate_per_s", "client.max_attempts"),
@@ -92,6 +97,8 @@ pub fn axis_values(cfg: &Config, key: &str, n: usize) -> Vec<f64> {
         "client.max_attempts" => (1.0, f64::from(cfg.client.max_attempts.max(4) * 2).min(100.0), true),
         "client.timeout_ms" => (100.0, cfg.client.timeout_ms.unwrap_or(1_000.0) * 4.0, false),
         "server.queue_limit" => (0.0, f64::from(cfg.server.queue_limit.unwrap_or(1_000)).max(100.0), true),
+        // From the end of the first ramp (or time to judge) to the lab's own length.
+        "duration_s" => (cfg.load.ramps.first().map_or(0.0, |r| r.end_s).max(SETTLE_S + 10.0).min(cfg.duration_s / 2.0), cfg.duration_s, true),
         _ => (0.0, 1.0, false),
     };
     // Round values a learner can read off the ticks and that a loaded cell writes into the
@@ -104,7 +111,8 @@ pub fn axis_values(cfg: &Config, key: &str, n: usize) -> Vec<f64> {
     let unit = 10f64.powf(raw.log10().floor());
     let step = [1.0, 2.0, 2.5, 5.0, 10.0].into_iter().map(|m| m * unit).min_by(|a, b| (a - raw).abs().total_cmp(&(b - raw).abs())).unwrap_or(raw);
     let step = if whole { step.floor().max(1.0) } else { step };
-    let first = (lo / step).ceil();
+    // The run's length counts down from the lab's own, so that its cell is on the map.
+    let first = if key == "duration_s" { ((hi / step).floor() - (n - 1) as f64).max((lo / step).ceil()) } else { (lo / step).ceil() };
     // Up to `n` values, none more than half a step past the range.
     (0..n).map(|i| ((first + i as f64) * step * 1e6).round() / 1e6).take_while(|v| *v <= hi + step / 2.0).collect()
 }
@@ -120,6 +128,7 @@ pub fn axis_now(cfg: &Config, key: &str) -> Option<f64> {
         "client.max_attempts" => Some(f64::from(cfg.client.max_attempts)),
         "client.timeout_ms" => cfg.client.timeout_ms,
         "server.queue_limit" => cfg.server.queue_limit.map(f64::from),
+        "duration_s" => Some(cfg.duration_s),
         _ => None,
     }
 }
@@ -273,7 +282,7 @@ mod tests {
                 assert_eq!(job.x.values, (1..=20).map(f64::from).collect::<Vec<_>>());
                 assert_eq!(job.y.values.get(..3), Some(&[0.0, 0.05, 0.1][..]));
             }
-            if trigger.is_none() && s.config.load.rate_per_s > 0.0 {
+            if trigger.is_none() && s.config.load.rate_per_s > 0.0 && s.config.load.ramps.is_empty() {
                 assert_eq!(x, "load.rate_per_s", "{}: no fault, so offered load", s.id);
             }
             // Every first map has more than one column and more than one row.
@@ -297,6 +306,17 @@ mod tests {
             let judged = cells.iter().filter(|c| c.metastable_share + c.recovered_share > 0.0).count();
             assert!(judged * 2 >= cells.len(), "{}: {x} × {y}: {judged} of {} cells with a verdict", s.id, cells.len());
         }
+        // Hysteresis (load ramps past capacity and back, no fault) maps when it mends: with
+        // retries it is still down long after the load fell, without them it mends sooner.
+        let h = crate::scenarios::find("hysteresis").unwrap();
+        assert_eq!(default_axes(&h.config), ("duration_s", "client.max_attempts"));
+        let xs = axis_values(&h.config, "duration_s", 20);
+        assert_eq!((xs.first(), xs.last()), (Some(&80.0), Some(&270.0)), "{xs:?}");
+        let down = |len: f64, attempts: f64| {
+            let cfg = sweep::set_axis(&sweep::set_axis(&h.config, "duration_s", len).unwrap(), "client.max_attempts", attempts).unwrap();
+            sweep::run_cell(&cfg, len, None, 1, 3, SETTLE_S).metastable_share
+        };
+        assert_eq!((down(200.0, 1.0), down(200.0, 6.0), down(270.0, 6.0)), (0.0, 1.0, 0.0), "mends at 200 s without retries, at 270 s with");
         // A lab without a fault is judged at its end: the healthy lab serves.
         let healthy = crate::scenarios::find("healthy").unwrap();
         let c = sweep::run_cell(&healthy.config, healthy.config.load.rate_per_s, None, 1, 3, SETTLE_S);

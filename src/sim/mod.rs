@@ -198,6 +198,9 @@ pub struct Sim {
     events: u64,
     /// When the tiers' current measurement windows end (they share one width).
     window_end: SimTime,
+    /// When the config last changed while running (zero if never): figures measured over a
+    /// span before it were made under other settings.
+    changed_at: SimTime,
 
     arrivals_rng: Stream,
     service_rng: Stream,
@@ -295,6 +298,7 @@ impl Sim {
             recent: vec![(u64::MAX, 0, [0; MAX_TIERS]); RECENT_S as usize + 1],
             recent_at: 0,
             recent_until: SimTime::ZERO,
+            changed_at: SimTime::ZERO,
             cfg: Config::default(),
             planned: Default::default(),
             plan_times: Vec::new(),
@@ -318,6 +322,8 @@ impl Sim {
             self.set_trace_tier(tier);
             return Ok(false);
         }
+        // A call is a change (the page calls only when the config differs).
+        self.changed_at = self.now;
         let old = std::mem::replace(&mut self.cfg, cfg);
         self.apply(&old, false);
         Ok(true)
@@ -366,6 +372,11 @@ impl Sim {
 
     pub fn now(&self) -> SimTime {
         self.now
+    }
+
+    /// When the config last changed while the run went on (zero if it never did).
+    pub fn changed_at(&self) -> SimTime {
+        self.changed_at
     }
 
     /// Events handled since the start.

@@ -225,7 +225,7 @@ pub fn app() -> Html {
             </div>
           }
           if show("faults") {
-            <FaultsPanel faults={cfg.faults.iter().map(ToString::to_string).chain(cfg.tier_faults.iter().map(ToString::to_string)).collect::<Vec<_>>()} on_add={on_fault} on_clear={{ let c = controls.clone(); Callback::from(move |_| c.dispatch(Action::ClearFaults)) }} />
+            <FaultsPanel faults={crate::ui::charts::fault_list(cfg)} on_add={on_fault} on_clear={{ let c = controls.clone(); Callback::from(move |_| c.dispatch(Action::ClearFaults)) }} />
           }
           <ParamGroups cfg={edit_cfg.clone()} errors={controls.errors.clone()} groups={controls.groups.clone()}
             client_note={mean_delay_text(edit_delays)} on_change={on_key} texts_ready={texts_ready} tier={controls.tier} />

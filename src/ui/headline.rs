@@ -6,7 +6,7 @@
 //! and the headline says which.
 
 use crate::explain::{self, Health, Recovery};
-use crate::sim::{Counters, Sim, Status, Window};
+use crate::sim::{Counters, Sim, SimTime, Status, Window};
 use crate::ui::web::fmt_ms;
 use yew::prelude::*;
 
@@ -73,7 +73,13 @@ impl Headline {
             capacity: snap.capacity,
             health: explain::health(windows, cfg, now),
             recovery: explain::recovery(windows, cfg, now),
-            allowance: explain::retry_allowance(cfg),
+            // A change inside the span: the figure was measured partly under the old settings.
+            allowance: match sim.changed_at() {
+                at if at > SimTime::ZERO && at > now.saturating_sub(span) => {
+                    format!("since the change at {:.1} s: {}", at.as_secs_f64(), explain::retry_allowance(cfg))
+                }
+                _ => explain::retry_allowance(cfg),
+            },
             // Capitalised by hand: `to_uppercase` would bring Unicode's case tables into the page.
             tier: sim.config().is_system().then(|| {
                 let name = explain::tier_name(sim.config(), t);

@@ -67,14 +67,19 @@ pub fn draw_load(c: &HtmlCanvasElement, ws: &[&Window], cmp: &[&Window], cfg: &C
     // The axis is for what the learner reads: a capacity far above the load all along (a
     // system's edge of 1,000 fast workers serves a million a second) is named in the legend, not
     // drawn, so the load does not lie flat on zero under it. A capacity that comes near the
-    // load at any time (a crash, a brownout) is drawn, dip and all.
+    // load at any time (a crash, a brownout) is drawn where it is near.
     let capacity = capacity_per_s(ws, cfg, x.1);
     let load = series.iter().flat_map(|s| s.points.iter().map(|p| p.1)).filter(|y| y.is_finite()).fold(0.0, f64::max);
     let lowest = capacity.iter().map(|p| p.1).filter(|y| y.is_finite()).fold(f64::INFINITY, f64::min);
     if load > 0.0 && lowest.is_finite() && lowest > 4.0 * load {
         series.push(dashed(format!("capacity {}/s, far above", human(lowest)), Vec::new()));
     } else {
-        series.push(dashed("capacity".into(), capacity));
+        // Near the load only at times (a crash of a system's edge): drawn there, and left off
+        // the top where it is far above, so the dip is seen and the load is not flattened.
+        let far = 4.0 * load;
+        let near: Vec<(f64, f64)> = capacity.iter().map(|&(x, y)| (x, if load > 0.0 && y > far { f64::NAN } else { y })).collect();
+        let off = near.iter().any(|p| p.1.is_nan());
+        series.push(dashed(if off { "capacity (off the top where far above)" } else { "capacity" }.into(), near));
     }
     line_chart(c, "Load: requests per second, per 100 ms window", &series, &fault_bands(cfg), x, XAxis::Seconds, t)
 }

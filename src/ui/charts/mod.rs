@@ -31,7 +31,7 @@ pub use phase::draw_phase;
 pub use queue::draw_queue;
 pub use waste::draw_waste;
 
-use crate::sim::{Config, FaultKind, SimTime, Window};
+use crate::sim::{Config, Fault, FaultKind, SimTime, Window};
 use plotters::prelude::*;
 
 /// Draws one time-series chart: its canvas, side A's windows in view, side B's (empty
@@ -346,6 +346,11 @@ pub fn line_chart(canvas: &HtmlCanvasElement, title: &str, series: &[Series], ba
         .map_err(|e| e.to_string())?;
     // Fault bands under the data, each named at its top-left.
     let band_fill = if theme.dark { RGBColor(255, 200, 120).mix(0.13) } else { RGBColor(213, 94, 0).mix(0.1) };
+    // Labels of bands that start close together stack in rows instead of overprinting: each
+    // row remembers where its last label ends (its width estimated from 9 px characters).
+    let plot_px = chart.plotting_area().dim_in_pixel();
+    let (per_px_x, per_px_y) = ((x1 - x.0) / f64::from(plot_px.0.max(1)), ymax / f64::from(plot_px.1.max(1)));
+    let mut rows: Vec<f64> = Vec::new();
     for band in bands {
         let (from, to) = (band.from.max(x.0), band.to.min(x1));
         if to < x.0 || from > x1 {
@@ -355,7 +360,13 @@ pub fn line_chart(canvas: &HtmlCanvasElement, title: &str, series: &[Series], ba
         let min_w = (x1 - x.0) / 300.0;
         let to = if to - from < min_w { from + min_w } else { to };
         chart.draw_series(std::iter::once(Rectangle::new([(from, 0.0), (to, ymax)], band_fill.filled()))).map_err(|e| e.to_string())?;
-        chart.draw_series(std::iter::once(Text::new(band.label.clone(), (from, ymax), font(9.0)))).map_err(|e| e.to_string())?;
+        let row = rows.iter().position(|&end| from >= end).unwrap_or(rows.len());
+        if row == rows.len() {
+            rows.push(0.0);
+        }
+        rows[row] = from + (band.label.chars().count() as f64 * 5.5 + 6.0) * dpr * per_px_x;
+        let y = ymax - row as f64 * 11.0 * dpr * per_px_y;
+        chart.draw_series(std::iter::once(Text::new(band.label.clone(), (from, y), font(9.0)))).map_err(|e| e.to_string())?;
     }
     let stroke = (2.0 * dpr) as u32;
     // A bar is at least about one pixel wide, so one tall window (a retry wave) is never lost.
@@ -435,23 +446,50 @@ pub fn visible(windows: &[Window], x: (f64, f64)) -> Vec<&Window> {
     windows.iter().filter(|w| w.end_time().as_secs_f64() >= x.0).collect()
 }
 
-/// Every fault as a shaded band named by its kind.
+/// A fault's kind and size in words, as its band on the charts names it.
+pub fn fault_label(f: &Fault) -> String {
+    match f.kind {
+        FaultKind::Capacity if f.value == 0.0 => "crash".to_string(),
+        FaultKind::Capacity => format!("capacity {}%", human(f.value * 100.0)),
+        FaultKind::Slow => format!("{}× slower", human(f.value)),
+        FaultKind::Errors => format!("{}% errors", human(f.value * 100.0)),
+        FaultKind::Load => format!("load ×{}", human(f.value)),
+        FaultKind::Restart => "restart".to_string(),
+    }
+}
+
+/// Every fault of `cfg` in words, for the fault list: where (in a system), what, and when
+/// ("tier 2, host 4: 4× slower, 10–30 s"; hosts counted from 1, as a person counts them).
+pub fn fault_list(cfg: &Config) -> Vec<String> {
+    let system = cfg.is_system();
+    let edge = cfg.faults.iter().map(|f| (0, None, f));
+    edge.chain(cfg.tier_faults.iter().map(|f| (f.tier as usize, f.host, &f.fault)))
+        .map(|(t, host, f)| {
+            // Pieces pushed rather than formatted: each format! costs the page's download.
+            let mut s = String::new();
+            if system || host.is_some() {
+                s += &crate::explain::tier_name(cfg, t);
+                if let Some(h) = host {
+                    s += ", host ";
+                    s += &(h + 1).to_string();
+                }
+                s += ": ";
+            }
+            s += &fault_label(f);
+            s += if f.start_s == f.end_s { ", at " } else { ", " };
+            s += &human(f.start_s);
+            if f.start_s != f.end_s {
+                s += "–";
+                s += &human(f.end_s);
+            }
+            s += " s";
+            s
+        })
+        .collect()
+}
+
 /// Every trigger of the system as a shaded band: the tier's own faults, one host's, and those
 /// elsewhere (see `Config::tier_view`).
 pub fn fault_bands(cfg: &Config) -> Vec<Band> {
-    cfg.faults
-        .iter()
-        .chain(cfg.tier_faults.iter().map(|f| &f.fault))
-        .map(|f| {
-            let label = match f.kind {
-                FaultKind::Capacity if f.value == 0.0 => "crash".to_string(),
-                FaultKind::Capacity => format!("capacity {}%", human(f.value * 100.0)),
-                FaultKind::Slow => format!("{}× slower", human(f.value)),
-                FaultKind::Errors => format!("{}% errors", human(f.value * 100.0)),
-                FaultKind::Load => format!("load ×{}", human(f.value)),
-                FaultKind::Restart => "restart".to_string(),
-            };
-            Band { from: f.start_s, to: f.end_s, label }
-        })
-        .collect()
+    cfg.faults.iter().chain(cfg.tier_faults.iter().map(|f| &f.fault)).map(|f| Band { from: f.start_s, to: f.end_s, label: fault_label(f) }).collect()
 }

@@ -5,7 +5,7 @@ use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
-    /// The faults scheduled now, in their short form (`2:crash@5..10` for a tier's).
+    /// The faults scheduled now, in words (`charts::fault_list`).
     pub faults: Vec<String>,
     /// Adds a fault of (kind, value, length in seconds) at the chosen start (`None`: now).
     pub on_add: Callback<(FaultKind, f64, f64, Option<f64>)>,
