@@ -625,6 +625,11 @@ fn retries_at_every_layer_show_27_attempts_at_the_bottom_tier() {
         if width < 500 {
             let [_, _, w, _] = b.rect(".topology");
             assert!(w <= b.width(), "the strip fits the phone: {w} px");
+            // Where the strip wraps, each arrow stays on the line of the tier it points at.
+            for t in 0..3 {
+                let ([_, ay, _, ah], [_, ty, _, th]) = (b.rect(&format!("#amp-{t}")), b.rect(&format!("#tier-{t}")));
+                assert!(ay < ty + th && ay + ah > ty, "tier {t}'s arrow at y {ay}..{}, its box at {ty}..{}", ay + ah, ty + th);
+            }
             assert_eq!(b.js("return document.documentElement.scrollWidth <= window.innerWidth;"), json!(true), "no sideways scroll");
         }
         b.screenshot_page(&out.join(format!("e2e-tiers-{name}.png")));

@@ -14,9 +14,10 @@ use yew::prelude::*;
 pub struct TierView {
     /// Each host: (queue, busy, capacity).
     pub hosts: Vec<(u32, u32, u32)>,
-    /// Calls arriving per second over the last 2 s.
+    /// Calls arriving per second, over the last 2 s.
     pub calls_per_s: f64,
-    /// Attempts here per user request, over the requests that settled in the last 10 s.
+    /// Attempts here per first attempt of the users, over the last 10 s (or the headline's
+    /// span, if longer).
     pub per_user: Option<f64>,
 }
 
@@ -41,8 +42,9 @@ pub fn topology(p: &Props) -> Html {
             // The arrow thickens with the rate: 1 px at 10/s, 9 px at 100,000/s.
             let width = (v.calls_per_s.max(1.0).log10() * 2.0).clamp(1.0, 9.0);
             let on_select = p.on_select.clone();
-            html! { <>
-              <span class="arrow" style={format!("--w:{width:.1}px")} title="Calls per second into the tier; attempts there per user request (requests settled in the last 10 s)">
+            // An arrow and the tier it points at wrap together (on a phone, never apart).
+            html! { <span class="hop">
+              <span class="arrow" style={format!("--w:{width:.1}px")} title="Calls per second into the tier; attempts there per user request (attempts ÷ the users' first attempts, over the last 10 s)">
                 <span>{ format!("{:.0}/s", v.calls_per_s) }</span>
                 <b id={format!("amp{side}-{t}")}>{ per_user }</b>
               </span>
@@ -54,7 +56,7 @@ pub fn topology(p: &Props) -> Html {
                 }) }</span>
                 <small>{ format!("{queue} queued · {:.0} % busy", if cap == 0 { 100.0 } else { 100.0 * f64::from(busy) / f64::from(cap) }) }</small>
               </button>
-            </> }
+            </span> }
         }) }
       </div>
       // What the strip's marks mean, on screen (not only in hover titles), once per page.
