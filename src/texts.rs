@@ -165,6 +165,14 @@ mod tests {
         known.push("ui.contention.intro".into());
         known.push("ui.contention.after".into());
         known.push("ui.strip.caption".into());
+        known.push("ui.strip.arrow".into());
+        known.push("ui.compare.button".into());
+        // The headline's hover titles (`ui/headline.rs`).
+        for id in ["goodput", "amplification", "p99", "timeouts", "late", "utilisation", "queue", "busy", "recovery"] {
+            let key = format!("ui.stat-{id}");
+            assert!(t.get(&key).is_some_and(|x| x.len() > 10), "{key} missing");
+            known.push(key);
+        }
         known.push("ui.compare.caption".into());
         // The fault buttons' tooltips (`ui/components/faults.rs`, which is not built natively).
         for id in ["crash-half", "crash", "brownout", "errors", "load", "restart"] {

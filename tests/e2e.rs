@@ -600,9 +600,15 @@ fn retries_at_every_layer_show_27_attempts_at_the_bottom_tier() {
         let ymax: f64 = load("ymax").parse().unwrap_or(f64::NAN);
         assert!(ymax < 2_000.0, "the load chart's axis is the load's (100 req/s, 300 retries at most): top {ymax}");
         assert!(load("legend").contains("capacity 1M/s, far above"), "the capacity is named: {}", load("legend"));
-        let bottom = number(&b.text("#amp-2"));
-        assert!((bottom - 27.0).abs() <= 0.5, "the bottom tier reads {bottom}× per user request");
-        assert!((number(&b.text("#amp-1")) - 9.0).abs() <= 0.5 && (number(&b.text("#amp-0")) - 3.0).abs() <= 0.5);
+        // Attempts ÷ first attempts over the last 10 s: a request's 27 bottom attempts span
+        // seconds, so the figure wanders a few per cent around 27 with the instant it is read.
+        let near = |id: &str, want: f64| {
+            let v = number(&b.text(id));
+            assert!((v - want).abs() <= 0.06 * want, "{id} reads {v}× per user request, not about {want}×");
+        };
+        near("#amp-2", 27.0);
+        near("#amp-1", 9.0);
+        near("#amp-0", 3.0);
         // Clicking a tier points the controls at it.
         b.click("#tier-2");
         b.wait_for("the controls to edit tier 2", Duration::from_secs(5), |b| {
@@ -653,7 +659,7 @@ fn a_crash_at_a_system_s_edge_keeps_the_load_chart_on_the_load_s_scale() {
     // Retry waves reach about 1,500/s, and the capacity in the window the crash starts (workers
     // finishing their work) about 3,000/s: thousands, not the edge's million.
     assert!(ymax < 10_000.0, "the axis is the load's, not the edge's million: top {ymax}");
-    assert!(load("legend").contains("capacity (off the top where far above)"), "{}", load("legend"));
+    assert!(load("legend").contains("capacity (off the top)"), "{}", load("legend"));
     // The fault list says what and when in words, hosts and tiers as a person counts them.
     assert_eq!(b.parts("ul.faults"), vec!["the edge: crash, 12–20 s".to_string(), "tier 2, the bottom: 100% errors, 10–20 s".to_string()]);
     assert!(b.errors().is_empty(), "console errors: {:?}", b.errors());

@@ -99,12 +99,17 @@ impl Headline {
             Recovery::Recovered { after_s } => Some(format!("{after_s:.1} s")),
             Recovery::NotRecovered { .. } => Some("not recovered".to_string()),
         };
-        // One builder for every figure (label, its id, the value, what follows it, and what it
-        // means on hover): each html! block costs the page's download, one per figure did not.
-        let stat = |label: &str, name: &str, value: String, after: Html, title: String| {
+        // One builder for every figure (label, its id, the value, what follows it, and whether
+        // it is measured over the span): each html! block costs the page's download, one per
+        // figure did not. What a figure means, on hover, is `ui.stat-ID` in `www/lessons.txt`.
+        let stat = |label: &str, name: &str, value: String, after: Html, over: bool| {
+            let mut title = crate::texts::text(&format!("ui.stat-{name}"));
+            if over {
+                title += ", ";
+                title += &span;
+            }
             html! { <div class="stat" title={title}><span>{ label.to_string() }</span><b id={id(name)}>{ value }</b>{ after }</div> }
         };
-        let over = |what: &str| format!("{what}, {span}");
         let none = Html::default;
         html! {
             <>
@@ -112,20 +117,20 @@ impl Headline {
               if let Some(tier) = &self.tier { <span class="tier-of" id={id("headline-tier")}>{ tier }</span> }
               <div class={classes!("verdict", self.health.class())} id={id("health")} title={format!("Judged {span}")}>{ self.health.label() }</div>
               { stat("goodput", "goodput", format!("{:.0}/s", self.goodput_per_s), html! { <span>{ format!(" of {:.0}/s offered", self.offered_per_s) }</span> },
-                over("Successful requests per second against first attempts per second")) }
+                true) }
               { stat("amplification", "amplification", self.amplification.map_or("–".to_string(), |a| format!("{a:.2}×")),
-                html! { <span class="allowed" id={id("allowed")}>{ format!(" (allowed: {})", self.allowance) }</span> }, over("Attempts ÷ first attempts")) }
+                html! { <span class="allowed" id={id("allowed")}>{ format!(" (allowed: {})", self.allowance) }</span> }, true) }
               { stat("worst p99 / mean", "p99", self.p99_ms.map_or("— (no successes)".to_string(), fmt_ms),
-                html! { <span id={id("mean-latency")}>{ self.mean_ms.map_or(String::new(), |m| format!(" / {}", fmt_ms(m))) }</span> }, over("Latency of successful requests: the highest p99 of any window, and the mean")) }
-              { stat("timeouts/s", "timeouts", format!("{:.0}", self.timeouts_per_s), none(), over("Client timeouts per second")) }
+                html! { <span id={id("mean-latency")}>{ self.mean_ms.map_or(String::new(), |m| format!(" / {}", fmt_ms(m))) }</span> }, true) }
+              { stat("timeouts/s", "timeouts", format!("{:.0}", self.timeouts_per_s), none(), true) }
               if let Some(late) = self.late_share {
-                { stat("past timeout", "late", format!("{:.1} %", 100.0 * late), none(), over("Successes slower than one attempt's timeout: retried, or held by the client")) }
+                { stat("past timeout", "late", format!("{:.1} %", 100.0 * late), none(), true) }
               }
-              { stat("utilisation", "utilisation", self.utilisation.map_or("–".to_string(), |u| format!("{:.0} %", 100.0 * u)), none(), over("Busy share of the workers available")) }
-              { stat("queue", "queue", self.queue.to_string(), none(), String::new()) }
-              { stat("workers busy", "busy", format!("{}/{}", self.busy, self.capacity), none(), String::new()) }
+              { stat("utilisation", "utilisation", self.utilisation.map_or("–".to_string(), |u| format!("{:.0} %", 100.0 * u)), none(), true) }
+              { stat("queue", "queue", self.queue.to_string(), none(), false) }
+              { stat("workers busy", "busy", format!("{}/{}", self.busy, self.capacity), none(), false) }
               if let Some(r) = recovery {
-                { stat("time to recovery", "recovery", r, none(), "From the end of the trigger until goodput is back above 90 % of offered, and stays there".to_string()) }
+                { stat("time to recovery", "recovery", r, none(), false) }
               }
             </>
         }

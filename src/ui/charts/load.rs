@@ -62,7 +62,7 @@ pub fn draw_load(c: &HtmlCanvasElement, ws: &[&Window], cmp: &[&Window], cfg: &C
             a("goodput (successes)", GREEN, pts(ws, Window::goodput_per_s)),
         ],
         cmp,
-        &[("B retries", VERMILLION, Window::retries_per_s), ("B goodput", GREEN, Window::goodput_per_s)],
+        &[("B offered", BLUE, Window::offered_per_s), ("B retries", VERMILLION, Window::retries_per_s), ("B goodput", GREEN, Window::goodput_per_s)],
     );
     // The axis is for what the learner reads: a capacity far above the load all along (a
     // system's edge of 1,000 fast workers serves a million a second) is named in the legend, not
@@ -79,7 +79,7 @@ pub fn draw_load(c: &HtmlCanvasElement, ws: &[&Window], cmp: &[&Window], cfg: &C
         let far = 4.0 * load;
         let near: Vec<(f64, f64)> = capacity.iter().map(|&(x, y)| (x, if load > 0.0 && y > far { f64::NAN } else { y })).collect();
         let off = near.iter().any(|p| p.1.is_nan());
-        series.push(dashed(if off { "capacity (off the top where far above)" } else { "capacity" }.into(), near));
+        series.push(dashed(if off { "capacity (off the top)" } else { "capacity" }.into(), near));
     }
     line_chart(c, "Load: requests per second, per 100 ms window", &series, &fault_bands(cfg), x, XAxis::Seconds, t)
 }

@@ -262,9 +262,13 @@ pub fn line_chart(canvas: &HtmlCanvasElement, title: &str, series: &[Series], ba
             .unwrap_or_else(|| "…".to_string())
     };
     root.draw(&Text::new(shown, (px(6.0), px(3.0)), font(size))).map_err(|e| e.to_string())?;
+    // Comparing (some series are side B's), each side is named: A's "A …" beside B's "B …";
+    // limits (dashed grey) stay as they are.
+    let comparing = series.iter().any(|s| s.faded);
     let mut entries: Vec<(&Series, String)> = Vec::new();
     for s in series.iter().filter(|s| !s.label.is_empty()) {
-        entries.push((s, s.label.clone()));
+        let side = if comparing && !s.faded && s.mark != Mark::Dashed { "A " } else { "" };
+        entries.push((s, format!("{side}{}", s.label)));
     }
     let (mut lx, mut ly) = (px(6.0), px(19.0));
     let row_h = px(13.0);
@@ -396,6 +400,11 @@ pub fn line_chart(canvas: &HtmlCanvasElement, title: &str, series: &[Series], ba
             }
             Mark::Dashed => chart.draw_series(dashes(&s.points, (x1 - x.0) / 120.0)).map(|_| ()).map_err(|e| e.to_string())?,
             Mark::Line if s.faded => {
+                // Side B, drawn over A: each dash has a casing of the background, so B is seen
+                // even where it runs on A's line (the two sides often agree for a while).
+                let mut casing = Vec::new();
+                dash_spans(&s.points, (x1 - x.0) / 60.0, (x.0, x1), |a, b| casing.push(PathElement::new(vec![a, b], bg.stroke_width(stroke * 3))));
+                chart.draw_series(casing).map_err(|e| e.to_string())?;
                 chart.draw_series(dashes(&s.points, (x1 - x.0) / 60.0)).map_err(|e| e.to_string())?;
                 // A lone point (between gaps) as a dot, as side A's.
                 let lone = runs(&s.points).into_iter().filter(|r| r.len() == 1).map(|r| Circle::new(r[0], stroke, color.filled()));

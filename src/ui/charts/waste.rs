@@ -18,15 +18,19 @@ fn rejected(w: &Window) -> f64 {
     per_s(w.counts.rejected_queue_full + w.counts.rejected_throttle, w)
 }
 
+fn dropped(w: &Window) -> f64 {
+    per_s(w.counts.dropped_expired, w)
+}
+
 pub fn draw_waste(c: &HtmlCanvasElement, ws: &[&Window], cmp: &[&Window], cfg: &Config, x: (f64, f64), t: &Theme) -> Result<(), String> {
     let series = with_cmp(
         vec![
             a("wasted (served after the caller left)", VERMILLION, pts(ws, wasted)),
             a("rejected or throttled", ORANGE, pts(ws, rejected)),
-            a("dropped past the deadline", SKY, pts(ws, |w| per_s(w.counts.dropped_expired, w))),
+            a("dropped past the deadline", SKY, pts(ws, dropped)),
         ],
         cmp,
-        &[("B wasted", VERMILLION, wasted), ("B rejected", ORANGE, rejected)],
+        &[("B wasted", VERMILLION, wasted), ("B rejected", ORANGE, rejected), ("B dropped", SKY, dropped)],
     );
     line_chart(c, "Wasted and refused work per second", &series, &fault_bands(cfg), x, XAxis::Seconds, t)
 }

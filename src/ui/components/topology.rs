@@ -44,7 +44,7 @@ pub fn topology(p: &Props) -> Html {
             let on_select = p.on_select.clone();
             // An arrow and the tier it points at wrap together (on a phone, never apart).
             html! { <span class="hop">
-              <span class="arrow" style={format!("--w:{width:.1}px")} title="Calls per second into the tier; attempts there per user request (attempts ÷ the users' first attempts, over the last 10 s)">
+              <span class="arrow" style={format!("--w:{width:.1}px")} title={crate::texts::text("ui.strip.arrow")}>
                 <span>{ format!("{:.0}/s", v.calls_per_s) }</span>
                 <b id={format!("amp{side}-{t}")}>{ per_user }</b>
               </span>

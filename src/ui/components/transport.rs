@@ -104,7 +104,7 @@ pub fn view(p: &Props) -> Html {
           if controls.compare.is_some() {
             <button id="compare" onclick={act(|| Action::StopCompare)}>{ "Stop comparing" }</button>
           } else {
-            <button id="compare" onclick={act(|| Action::StartCompare)} title="Run a second copy on the same seed and arrivals; change anything on side B">{ "Compare side by side" }</button>
+            <button id="compare" onclick={act(|| Action::StartCompare)} title={crate::texts::text("ui.compare.button")}>{ "Compare side by side" }</button>
           }
           <span class="clock" id="clock">{ format!("t = {:.1} s", p.now_s) }</span>
         </section>
