@@ -271,6 +271,15 @@ fn compare_mode_shows_the_same_storm_with_and_without_a_retry_quota() {
     b.wait_for("both runs to finish", Duration::from_secs(30), |b| number(&b.text("#clock")) >= 60.0);
     assert!(b.text("#health").starts_with("collapsed"), "A: {}", b.text("#health"));
     assert_eq!(b.text("#health-b"), "healthy", "B: {}", b.text("#headline-b"));
+    // Each chart names both sides' lines, and B has every line A has.
+    let legend = |chart: &str| b.js(&format!("return document.getElementById('chart-{chart}').dataset.legend || '';")).as_str().unwrap_or("").to_string();
+    let load = legend("load");
+    for entry in ["A offered (first tries)", "A retries", "A goodput (successes)", "B offered", "B retries", "B goodput"] {
+        assert!(load.contains(entry), "the load chart names {entry:?}: {load}");
+    }
+    let waste = legend("waste");
+    assert!(waste.contains("A dropped past the deadline") && waste.contains("B dropped"), "{waste}");
+    assert!(legend("amplification").contains("A amplification") && legend("amplification").contains("B amplification"));
     b.screenshot(&Path::new(env!("CARGO_MANIFEST_DIR")).join("test-output/e2e-compare.png"));
     // The compare link reopens both sides.
     let link = b.js("return location.href;").as_str().unwrap_or("").to_string();
