@@ -1024,6 +1024,12 @@ fn the_delay_explorer_shows_the_side_the_controls_change() {
     b.open(&format!("http://127.0.0.1:{}/?scenario=backoff-cap", server.port));
     let legend = b.js("return document.getElementById('chart-delays').dataset.legend;").as_str().unwrap_or_default().to_string();
     assert_eq!(legend.matches("retry 6+").count(), 1, "{legend}");
+    // Jittered waits spread over the bins: the share axis is scaled to the tallest bin (a few
+    // per cent), not fixed at 100 % where the bars would lie flat.
+    b.open(&format!("http://127.0.0.1:{}/?scenario=healthy&client.jitter=full", server.port));
+    let delays = |attr: &str| b.js(&format!("return document.getElementById('chart-delays').dataset.{attr} || '';")).as_str().unwrap_or("").to_string();
+    let top: f64 = delays("ymax").parse().unwrap_or(f64::NAN);
+    assert!(delays("title").contains("% of draws") && top < 30.0, "{}: top {top}", delays("title"));
     b.open(&format!("http://127.0.0.1:{}/?scenario=closed-backoff", server.port));
     let first_mean =
         |b: &Browser| first_number(b.js("return document.querySelector('#delays tbody tr td:nth-child(3)').textContent;").as_str().unwrap_or_default());

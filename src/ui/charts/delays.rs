@@ -4,7 +4,8 @@ use super::*;
 use crate::explain::DelayReport;
 use web_sys::HtmlCanvasElement;
 
-/// Each retry's sampled delays as a histogram (share of draws per bin), on one delay axis.
+/// Each retry's sampled delays as a histogram (per cent of its draws per bin, so the axis is
+/// scaled to the tallest bin, not fixed at a share of 1), on one delay axis.
 pub fn draw_delays(c: &HtmlCanvasElement, report: &DelayReport, t: &Theme) -> Result<(), String> {
     const COLORS: [RGBColor; 6] = [BLUE, ORANGE, VERMILLION, PURPLE, SKY, GREEN];
     const LABELS: [&str; 6] = ["retry 1", "retry 2", "retry 3", "retry 4", "retry 5", "retry 6+"];
@@ -23,11 +24,11 @@ pub fn draw_delays(c: &HtmlCanvasElement, report: &DelayReport, t: &Theme) -> Re
                 n += 1;
             }
             let label = if i == 5 && rs.len() == 1 { "retry 6" } else { LABELS[i] };
-            a(label, COLORS[i], counts.iter().enumerate().map(|(bin, &k)| ((bin as f64 + 0.5) * width, k as f64 / n.max(1) as f64)).collect())
+            a(label, COLORS[i], counts.iter().enumerate().map(|(bin, &k)| ((bin as f64 + 0.5) * width, 100.0 * k as f64 / n.max(1) as f64)).collect())
         })
         .collect();
     if series.is_empty() {
         return line_chart(c, "No retries: max attempts is 1", &[], &[], (0.0, 1.0), XAxis::Millis, t);
     }
-    line_chart(c, "Sampled delay before each retry: share of draws", &series, &[], (0.0, max), XAxis::Millis, t)
+    line_chart(c, "Sampled delay before each retry: % of draws", &series, &[], (0.0, max), XAxis::Millis, t)
 }
