@@ -331,7 +331,7 @@ pub fn start() -> Option<()> {
     root.set_inner_html(&format!(
         "<div class=\"map-controls\"><label>Across <select id=\"map-x\">{options}</select></label>\
          <label>Up <select id=\"map-y\">{options}</select></label>\
-         <select id=\"map-size\" aria-label=\"Grid size\"><option value=\"20\">20 × 20</option><option value=\"10\">10 × 10</option></select>\
+         <select id=\"map-size\" aria-label=\"Grid size\"><option value=\"20\">up to 20 × 20</option><option value=\"10\">up to 10 × 10</option></select>\
          <button id=\"map-run\">Compute the map</button></div>\
          <p class=\"help-inline\">Yellow: every seed recovers. Dark purple: every seed stays down; the shades between, some of each. Blue: no verdict (no seed stays down or recovers: the trigger is still on at the end, or goodput settles between half and 90 %). Grey: still to come. In a lab with no fault, dark is down at the end and yellow serving (90 % or more of offered) over the last {SETTLE_S} s. A ring marks the lab as it was when the map was computed (compute again after a change).</p>\
          <canvas id=\"map\" tabindex=\"0\" role=\"img\" aria-label=\"Share of seeds that stay down, for each pair of values; arrow keys move between cells, Enter loads one\" hidden></canvas>\

@@ -398,19 +398,21 @@ pub fn line_chart(canvas: &HtmlCanvasElement, title: &str, series: &[Series], ba
                     }))
                     .map_err(|e| e.to_string())?;
             }
-            Mark::Dashed => chart.draw_series(dashes(&s.points, (x1 - x.0) / 120.0)).map(|_| ()).map_err(|e| e.to_string())?,
-            Mark::Line if s.faded => {
-                // Side B, drawn over A: each dash has a casing of the background, so B is seen
-                // even where it runs on A's line (the two sides often agree for a while).
+            // A limit (grey, short dashes) and side B (in colour, longer ones), each dash with
+            // a casing of the background: drawn over the data, they are seen where they run
+            // through it (a healthy lab's capacity line, among its noisy windows) or on side
+            // A's own line (the two sides often agree for a while).
+            _ if s.mark == Mark::Dashed || s.faded => {
+                let dash = (x1 - x.0) / if s.faded { 60.0 } else { 120.0 };
                 let mut casing = Vec::new();
-                dash_spans(&s.points, (x1 - x.0) / 60.0, (x.0, x1), |a, b| casing.push(PathElement::new(vec![a, b], bg.stroke_width(stroke * 3))));
+                dash_spans(&s.points, dash, (x.0, x1), |a, b| casing.push(PathElement::new(vec![a, b], bg.stroke_width(stroke * 3))));
                 chart.draw_series(casing).map_err(|e| e.to_string())?;
-                chart.draw_series(dashes(&s.points, (x1 - x.0) / 60.0)).map_err(|e| e.to_string())?;
+                chart.draw_series(dashes(&s.points, dash)).map_err(|e| e.to_string())?;
                 // A lone point (between gaps) as a dot, as side A's.
                 let lone = runs(&s.points).into_iter().filter(|r| r.len() == 1).map(|r| Circle::new(r[0], stroke, color.filled()));
                 chart.draw_series(lone).map_err(|e| e.to_string())?;
             }
-            Mark::Line => {
+            _ => {
                 let style = color.stroke_width(stroke);
                 for run in runs(&s.points) {
                     if run.len() == 1 {
