@@ -30,9 +30,12 @@ impl SimTime {
     /// negative or NaN values give 0, huge ones `MAX`.
     #[inline]
     pub fn from_micros_f64(us: f64) -> SimTime {
-        // Adding 0.5 and truncating rounds to nearest without a libm call; Rust's float-to-int
-        // `as` already saturates (negative to 0, huge to u64::MAX) and maps NaN to 0.
-        SimTime((us + 0.5) as u64)
+        // Adding 0.5 and truncating rounds to nearest without a libm call. Through `i64`, whose
+        // conversion is one instruction and a fix-up (a `u64` one needs the 2^63 case too: 16
+        // instructions on every arrival and service time): below 2^63 it saturates negative
+        // values to 0 and maps NaN to 0 (NaN fails the test); at or above it, `MAX`.
+        let x = us + 0.5;
+        if x >= 9.223_372_036_854_775e18 { SimTime::MAX } else { SimTime((x as i64).max(0) as u64) }
     }
 
     pub fn from_millis(ms: u64) -> SimTime {
@@ -82,5 +85,22 @@ mod tests {
         assert_eq!(SimTime::from_secs_f64(1e300), SimTime::MAX);
         assert_eq!(SimTime::from_secs(2).as_millis_f64(), 2_000.0);
         assert_eq!(SimTime::MAX.saturating_add(SimTime(1)), SimTime::MAX);
+    }
+}
+
+#[cfg(test)]
+mod conversion_tests {
+    use super::SimTime;
+
+    #[test]
+    fn from_micros_f64_rounds_and_saturates() {
+        for (us, want) in [(0.0, 0), (0.49, 0), (0.5, 1), (1.4, 1), (1e15 + 0.6, 1_000_000_000_000_001), (-3.0, 0), (f64::NAN, 0), (f64::NEG_INFINITY, 0)] {
+            assert_eq!(SimTime::from_micros_f64(us), SimTime(want), "{us}");
+        }
+        for us in [9.3e18, 1.8e19, 1e300, f64::INFINITY] {
+            assert_eq!(SimTime::from_micros_f64(us), SimTime::MAX, "{us}");
+        }
+        // Just below 2^63: a finite time, as before.
+        assert_eq!(SimTime::from_micros_f64(9.2e18), SimTime(9_200_000_000_000_000_000));
     }
 }
