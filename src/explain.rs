@@ -225,21 +225,30 @@ pub fn recovery(windows: &[Window], cfg: &Config, now: SimTime) -> Recovery {
     }
     let end_s = started.iter().map(|f| f.end_s).fold(0.0, f64::max);
     let span = verdict_span(cfg);
-    let mut spans: Vec<(SimTime, Counters)> = Vec::new();
-    let mut open: Option<(SimTime, Counters)> = None;
+    // Each span with its counts and whether its queue ended short (no more waiting than one
+    // round of work for the workers available).
+    let mut spans: Vec<(SimTime, Counters, bool)> = Vec::new();
+    let mut open: Option<(SimTime, Counters, bool)> = None;
     for w in windows.iter().filter(|w| w.start >= SimTime::from_secs_f64(end_s)) {
-        let (start, c) = open.get_or_insert((w.start, Counters::default()));
+        let (start, c, short) = open.get_or_insert((w.start, Counters::default(), true));
         c.add(&w.counts);
+        *short = w.end.queue <= w.end.capacity;
         if w.end_time().saturating_sub(*start) >= span {
             spans.extend(open.take());
         }
     }
-    let passes = |c: &Counters| {
-        if c.first_attempts == 0 { attempt_failures(c) + c.failures == 0 } else { c.successes as f64 >= 0.9 * c.first_attempts as f64 }
+    // A span passes when goodput is at least 90 % of offered, or when nothing in it failed,
+    // timed out or was refused and its queue ended short: successes then lag first tries only
+    // by their latency (a few per cent of a 2 s span, by chance), and nobody suffered. (Judged
+    // on the ratio alone, a healthy run's chance dip to 88 % once put a recovery at 84 s that
+    // its own chart showed at 20.)
+    let passes = |c: &Counters, short: bool| {
+        let clean = attempt_failures(c) + c.failures == 0;
+        if c.first_attempts == 0 { clean } else { c.successes as f64 >= 0.9 * c.first_attempts as f64 || (clean && short) }
     };
-    let good_from = spans.iter().rposition(|(_, c)| !passes(c)).map_or(0, |i| i + 1);
+    let good_from = spans.iter().rposition(|(_, c, short)| !passes(c, *short)).map_or(0, |i| i + 1);
     match spans.get(good_from) {
-        Some((start, _)) => Recovery::Recovered { after_s: (start.as_secs_f64() - end_s).max(0.0) },
+        Some((start, ..)) => Recovery::Recovered { after_s: (start.as_secs_f64() - end_s).max(0.0) },
         None => Recovery::NotRecovered { since_s: t - end_s },
     }
 }
