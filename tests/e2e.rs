@@ -1510,7 +1510,8 @@ fn a_trainer_s_pack_loaded_by_link_adds_its_entries_and_a_broken_one_says_which_
     assert!(b.js("return location.search;").as_str().unwrap_or("").contains("pack=example-pack.json"));
     b.click("#pack-drills a");
     b.wait_for("the pack's drill", Duration::from_secs(20), |b| b.text("#course").contains("Incident drill: Payments are failing"));
-    assert_eq!(b.js("return location.search;"), json!("?drill=payments&seed=3&pack=example-pack.json"));
+    // The drill's panel opens its lab a moment after it draws: the address follows.
+    b.wait_for("the drill's address", Duration::from_secs(10), |b| b.js("return location.search;") == json!("?drill=payments&seed=3&pack=example-pack.json"));
     // A course step of the pack, by its link.
     b.open(&format!("http://127.0.0.1:{}/?course=brownout-storm&pack=example-pack.json", server.port));
     b.wait_for("the pack's course step", Duration::from_secs(20), |b| b.text("#course").contains("A brownout becomes a storm"));
