@@ -636,7 +636,7 @@ fn retries_at_every_layer_show_27_attempts_at_the_bottom_tier() {
         // The amplification over the last seconds was measured under 3 attempts: the allowance
         // says it is the new setting's, since the change (not "≤ 1×" beside a 3× figure).
         let allowed = b.text("#allowed");
-        assert!(allowed.contains("since the change at 4") && allowed.contains("≤ 1× by max attempts"), "{allowed}");
+        assert!(allowed.contains("since the change at 4") && allowed.contains("≤ 1 a request by max attempts"), "{allowed}");
         if width < 500 {
             let [_, _, w, _] = b.rect(".topology");
             assert!(w <= b.width(), "the strip fits the phone: {w} px");
@@ -1237,14 +1237,16 @@ fn the_page_shows_what_the_remaining_sentences_quote() {
 
     // hysteresis: "collapses soon after it passes capacity (at about 120/s offered, 40 s in) …
     // stays near zero until the offered load has fallen to about 15/s … about 230 s in": the
-    // loop chart's title says where it tipped and where it came back.
+    // loop chart's legend says where it tipped and where it came back.
     run("hysteresis");
-    let title = data("hysteresis", "title");
-    let after = |word: &str| first_number(title.split(word).nth(1).unwrap_or(""));
-    assert!((105.0..=135.0).contains(&after("tips at ")), "{title}");
-    assert!((30.0..=50.0).contains(&after("/s rising (")), "{title}");
-    assert!((10.0..=20.0).contains(&after("back at ")), "{title}");
-    assert!((215.0..=245.0).contains(&after("/s falling (")), "{title}");
+    let legend = data("hysteresis", "legend");
+    let after = |word: &str| first_number(legend.split(word).nth(1).unwrap_or(""));
+    assert!((105.0..=135.0).contains(&after("tips at ")), "{legend}");
+    // Each entry ends "… (T s)": when it tipped, and when it came back.
+    let when = |word: &str| first_number(legend.split(word).nth(1).unwrap_or("").split("/s (").nth(1).unwrap_or(""));
+    assert!((30.0..=50.0).contains(&when("tips at ")), "{legend}");
+    assert!((10.0..=20.0).contains(&after("back at ")), "{legend}");
+    assert!((215.0..=245.0).contains(&when("back at ")), "{legend}");
     assert!(b.errors().is_empty(), "console errors: {:?}", b.errors());
 }
 

@@ -41,15 +41,16 @@ pub fn draw_hysteresis(c: &HtmlCanvasElement, windows: &[Window], cfg: &Config, 
     let (up, down, up_t, down_t) = spans(windows, peak_s);
     let top = up.iter().chain(&down).map(|p| p.0.max(p.1)).fold(1.0, f64::max) * 1.05;
     // Where it tipped on the way up (goodput under half of offered), and where it came back on
-    // the way down (90 % of offered again, after having been down), said in the title.
-    let mut title = "Goodput (y) against offered load (x), req/s, per 2 s".to_string();
+    // the way down (90 % of offered again, after having been down), said in the legend: its
+    // entries wrap into rows on a narrow chart, where a title would lose its end.
+    let (mut rising, mut falling) = ("load rising".to_string(), "load falling".to_string());
     if let Some(i) = up.iter().position(|p| p.1 < 0.5 * p.0) {
-        title = format!("{title}: tips at {}/s rising ({} s)", human(up[i].0), human(up_t[i]));
+        rising = format!("{rising}: tips at {}/s ({} s)", human(up[i].0), human(up_t[i]));
         let down_from = down.iter().position(|p| p.1 < 0.5 * p.0).unwrap_or(0);
         if let Some(j) = down.iter().skip(down_from).position(|p| p.1 >= 0.9 * p.0).map(|j| j + down_from) {
-            title = format!("{title}, back at {}/s falling ({} s)", human(down[j].0), human(down_t[j]));
+            falling = format!("{falling}: back at {}/s ({} s)", human(down[j].0), human(down_t[j]));
         }
     }
-    let series = vec![a("load rising", BLUE, up), a("load falling", VERMILLION, down), dashed("goodput = offered".into(), vec![(0.0, 0.0), (top, top)])];
-    line_chart(c, &title, &series, &[], (0.0, top), XAxis::Count, t)
+    let series = vec![a(&rising, BLUE, up), a(&falling, VERMILLION, down), dashed("goodput = offered".into(), vec![(0.0, 0.0), (top, top)])];
+    line_chart(c, "Goodput (y) against offered load (x), req/s, per 2 s", &series, &[], (0.0, top), XAxis::Count, t)
 }

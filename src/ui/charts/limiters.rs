@@ -78,5 +78,5 @@ pub fn draw_limiters(c: &HtmlCanvasElement, ws: &[&Window], cmp: &[&Window], cfg
     if series.is_empty() {
         series.push(a("no limiter or throttle on", GREY, Vec::new()));
     }
-    line_chart(c, "Limiters and budgets: what they allow and stop, per window", &series, &fault_bands(cfg), x, XAxis::Seconds, t)
+    line_chart(c, "Limiters: what they allow and stop, per window", &series, &fault_bands(cfg), x, XAxis::Seconds, t)
 }
