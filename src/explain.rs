@@ -299,7 +299,9 @@ pub fn phase_histogram(windows: &[Window], period_s: f64, bins: usize) -> PhaseH
 /// amplification the run measures: max attempts always bound it; each budget bounds it more.
 pub fn retry_allowance(cfg: &Config) -> String {
     let l = &cfg.limiters;
-    let mut parts = vec![format!("≤ {}× by max attempts", cfg.client.max_attempts)];
+    // Max attempts bound each request; a short span can read more (its retries of requests first
+    // sent before it), so the words name the unit (the hover title says why).
+    let mut parts = vec![format!("≤ {} a request by max attempts", cfg.client.max_attempts)];
     if l.budget.enabled {
         parts.push(format!("≤ +{:.0} % + {}/s by the budget", 100.0 * l.budget.ratio, crate::sim::params::num(l.budget.min_per_s)));
     }
@@ -424,12 +426,12 @@ mod tests {
     #[test]
     fn the_allowance_names_every_bound_on_retries() {
         let s = scenarios::find("aws-sdk-2026").unwrap();
-        assert_eq!(retry_allowance(&s.config), "≤ 3× by max attempts; 500 tokens at 5–10 a retry");
-        assert_eq!(retry_allowance(s.compare.as_ref().unwrap()), "≤ 3× by max attempts; 500 tokens at 14 a retry");
+        assert_eq!(retry_allowance(&s.config), "≤ 3 a request by max attempts; 500 tokens at 5–10 a retry");
+        assert_eq!(retry_allowance(s.compare.as_ref().unwrap()), "≤ 3 a request by max attempts; 500 tokens at 14 a retry");
         let mut c = Config::default();
         c.limiters.budget.enabled = true;
         c.limiters.grpc.enabled = true;
-        assert_eq!(retry_allowance(&c), "≤ 3× by max attempts; ≤ +20 % + 10/s by the budget; none below 5 gRPC tokens");
+        assert_eq!(retry_allowance(&c), "≤ 3 a request by max attempts; ≤ +20 % + 10/s by the budget; none below 5 gRPC tokens");
     }
 
     #[test]

@@ -160,8 +160,9 @@ impl Animation {
             ctx.set_fill_style_str("#56B4E9");
             ctx.fill_rect(queue_x0, bottom - qh * fill, queue_x1 - queue_x0, qh * fill);
             ctx.set_fill_style_str(fg);
-            ctx.set_font(&font(16.0));
-            let _ = ctx.fill_text(&format!("{} waiting", st.queue), queue_x0 + 8.0 * dpr, bottom - 8.0 * dpr);
+            // Inside its box at any width (a phone's is about 100 px wide).
+            ctx.set_font(&font(if narrow { 13.0 } else { 16.0 }));
+            let _ = ctx.fill_text_with_max_width(&format!("{} waiting", st.queue), queue_x0 + 6.0 * dpr, bottom - 8.0 * dpr, queue_x1 - queue_x0 - 26.0 * dpr);
             ctx.set_font(&font(12.0));
         }
         if let Some(q) = queue_limit {
