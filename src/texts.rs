@@ -167,6 +167,9 @@ mod tests {
         known.push("ui.strip.caption".into());
         known.push("ui.strip.arrow".into());
         known.push("ui.compare.button".into());
+        known.push("ui.lede".into());
+        known.push("ui.lede.course".into());
+        known.push("ui.lede.present".into());
         // The headline's hover titles (`ui/headline.rs`).
         for id in ["goodput", "amplification", "p99", "timeouts", "late", "utilisation", "queue", "busy", "recovery"] {
             let key = format!("ui.stat-{id}");

@@ -53,6 +53,8 @@ pub fn app() -> Html {
     if super::PRESENT.get() {
         address.push_str("&present=1");
     }
+    // Presenter mode for the same state, pack kept (a drill's address hides its trigger).
+    let present_href = format!("?{address}&present=1");
     use_link_in_address(address);
 
     let cfg = &controls.cfg;
@@ -198,7 +200,7 @@ pub fn app() -> Html {
 
     html! {
       <main class={classes!(controls.embed.then_some("embed"))} data-texts={if texts_ready { "loaded" } else { "loading" }}>
-        { header::view(&header::Props { controls: controls.clone(), check: check.clone(), started: now > SimTime::ZERO, texts_ready, full_lab_link, course }) }
+        { header::view(&header::Props { controls: controls.clone(), check: check.clone(), started: now > SimTime::ZERO, texts_ready, full_lab_link, present_href, course }) }
 
         <section class="headline" aria-live="polite">
           <div class="headline-row">{ head.html(if head_b.is_some() { "A" } else { "" }) }</div>

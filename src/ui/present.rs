@@ -24,7 +24,7 @@ body[data-present] .charts { grid-template-columns: repeat(2, minmax(0, 1fr)); }
 body[data-present] .charts canvas { height: 360px; }
 body[data-present] canvas.system { height: 230px; }
 body[data-present] .map, body[data-present] .contention, body[data-present] .lede, body[data-present] .scenario, body[data-present] #seed,
-body[data-present] label[for=seed], body[data-present] #random-seed, body[data-present] #compare, body[data-present] #pack-link { display: none; }
+body[data-present] label[for=seed], body[data-present] #random-seed, body[data-present] #compare, body[data-present] #pack-link, body[data-present] #present-link { display: none; }
 body[data-present] .course h2 { font-size: 1.5rem; }
 body[data-present] .explorer, body[data-present] .report { overflow-x: auto; }
 body[data-present] .drill-runbook { grid-template-columns: repeat(3, minmax(0, 1fr)); }

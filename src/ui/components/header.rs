@@ -20,6 +20,8 @@ pub struct Props {
     pub texts_ready: bool,
     /// The link of the same state with every control and no embedding.
     pub full_lab_link: String,
+    /// This page's address in presenter mode.
+    pub present_href: String,
     /// The course step's panel, when the lab is one (it frames the lab instead of the story).
     pub course: Html,
 }
@@ -59,9 +61,10 @@ pub fn view(p: &Props) -> Html {
           if controls.embed {
             <a class="open-full" href={format!("{}?{}", page_base(), p.full_lab_link)} target="_blank" rel="noopener">{ "Open the full lab ↗" }</a>
           } else {
-            <p class="lede">{ "Why services fall over under load, and how retries, backoff and jitter save them or finish them off." }
-              if controls.course.is_none() { <a id="course-link" href="?course=continue">{ " Take the guided course →" }</a> }
-              <a id="pack-link" href="?pack=">{ " Open a trainer's pack" }</a></p>
+            <p class="lede">{ crate::texts::text("ui.lede") }
+              if controls.course.is_none() { <a id="course-link" href="?course=continue">{ crate::texts::text("ui.lede.course") }</a> }
+              <a id="pack-link" href="?pack=">{ "Open a trainer's pack" }</a>
+              <a id="present-link" href={p.present_href.clone()}>{ crate::texts::text("ui.lede.present") }</a></p>
           }
           if !controls.notes.is_empty() {
             <div class="notes" role="alert" id="link-notes">
