@@ -169,6 +169,7 @@ mod tests {
         known.push("ui.compare.button".into());
         known.push("ui.lede".into());
         known.push("ui.lede.course".into());
+        known.push("ui.lede.pack".into());
         known.push("ui.lede.present".into());
         // The headline's hover titles (`ui/headline.rs`).
         for id in ["goodput", "amplification", "p99", "timeouts", "late", "utilisation", "queue", "busy", "recovery"] {

@@ -50,11 +50,11 @@ pub fn app() -> Html {
     if let Some(p) = &*pack {
         address = format!("{address}&pack={}", crate::url::encode_component(p));
     }
+    // Presenter mode for the same state, pack kept (a drill's address hides its trigger).
+    let present_href = format!("?{address}&present=1");
     if super::PRESENT.get() {
         address.push_str("&present=1");
     }
-    // Presenter mode for the same state, pack kept (a drill's address hides its trigger).
-    let present_href = format!("?{address}&present=1");
     use_link_in_address(address);
 
     let cfg = &controls.cfg;

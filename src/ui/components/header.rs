@@ -63,7 +63,7 @@ pub fn view(p: &Props) -> Html {
           } else {
             <p class="lede">{ crate::texts::text("ui.lede") }
               if controls.course.is_none() { <a id="course-link" href="?course=continue">{ crate::texts::text("ui.lede.course") }</a> }
-              <a id="pack-link" href="?pack=">{ "Open a trainer's pack" }</a>
+              <a id="pack-link" href="?pack=">{ crate::texts::text("ui.lede.pack") }</a>
               <a id="present-link" href={p.present_href.clone()}>{ crate::texts::text("ui.lede.present") }</a></p>
           }
           if !controls.notes.is_empty() {
