@@ -786,7 +786,25 @@ fn the_map_shows_where_the_storm_tips_and_a_cell_loads_into_the_lab() {
     let (mild, harsh) = (shade(0.05, 0.05), shade(0.95, 0.95));
     assert!(mild > harsh + 150.0, "a short trigger that leaves most workers recovers (pale {mild}), a long crash stays down (dark {harsh})");
     // The legend names every colour, "no verdict" included; hover says what a cell's seeds did.
-    assert!(b.text(".map").contains("Blue: no verdict"), "{}", b.text(".map"));
+    // Its key has a swatch for each colour a cell can have, and the ring.
+    let keys = b.js("return [...document.querySelectorAll('#map-legend .map-key')].map(k => k.textContent + '=' + (k.querySelector('i').offsetWidth > 0));");
+    assert_eq!(
+        keys,
+        json!(["every seed recovers=true", "some of each=true", "every seed stays down=true", "no verdict=true", "still to come=true", "the lab mapped=true"])
+    );
+    // The cell under the pointer is outlined (the top-left cell: its ring at 1 px in).
+    let ring_ink = || {
+        b.js("const c = document.getElementById('map'); const r = c.getBoundingClientRect(); const ch = (r.height - 52) / 10; const d = c.getContext('2d').getImageData(Math.round(47 * devicePixelRatio), Math.round((18 + ch / 2) * devicePixelRatio), 1, 1).data; return d[0] + d[1] + d[2];")
+            .as_f64()
+            .unwrap_or(0.0)
+    };
+    let unhovered = ring_ink();
+    b.js("const c = document.getElementById('map'); const r = c.getBoundingClientRect(); c.dispatchEvent(new MouseEvent('mousemove', {clientX: r.left + 46 + 0.05 * (r.width - 54), clientY: r.top + 18 + 0.05 * (r.height - 52), bubbles: true})); return 0;");
+    let hovered = ring_ink();
+    // Blue (0, 114, 178) on the pale yellow cell (253, 231, 37).
+    assert!((250.0..340.0).contains(&hovered) && unhovered > hovered + 150.0, "the hovered cell's ring: {unhovered} before, {hovered} under the pointer");
+    b.js("document.getElementById('map').dispatchEvent(new MouseEvent('mouseleave')); return 0;");
+    assert!(ring_ink() > hovered + 150.0, "the ring goes with the pointer");
     b.js("const c = document.getElementById('map'); const r = c.getBoundingClientRect(); c.dispatchEvent(new MouseEvent('mousemove', {clientX: r.left + r.width / 2, clientY: r.top + r.height / 2, bubbles: true})); return 0;");
     assert!(b.text("#map-status").contains("of 3 seeds,") && b.text("#map-status").contains("stay down"), "{}", b.text("#map-status"));
     assert!(b.text("#map-status").starts_with("trigger duration (s) "), "the axes by name, not key: {}", b.text("#map-status"));

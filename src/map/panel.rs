@@ -57,6 +57,9 @@ struct Run {
     error: Option<String>,
     /// The cell the keyboard is on, if a learner moved onto the grid with the keys.
     focus: Option<usize>,
+    /// The cell under the pointer, outlined so that the learner sees which one the status
+    /// line describes.
+    hover: Option<usize>,
     /// The cell nearest the lab the map was computed for, if both its values lie on the axes.
     here: Option<usize>,
 }
@@ -108,6 +111,40 @@ fn dark() -> bool {
     media("(prefers-color-scheme: dark)")
 }
 
+/// A cell's colour for the share of its seeds that stay down: light yellow (every seed
+/// recovers) to dark purple (every seed stays down), readable in grey too.
+fn share_colour(share: f64) -> String {
+    let s = share.clamp(0.0, 1.0);
+    let mix = |a: f64, b: f64| (a + (b - a) * s).round();
+    format!("rgb({},{},{})", mix(253.0, 84.0), mix(231.0, 39.0), mix(37.0, 136.0))
+}
+
+/// A cell with no verdict (no seed stays down and none recovered), and one still to come.
+fn no_verdict_colour(dark: bool) -> &'static str {
+    if dark { "#4f7f9a" } else { "#8fb8d0" }
+}
+
+fn to_come_colour(dark: bool) -> &'static str {
+    if dark { "#34343a" } else { "#e4e4e8" }
+}
+
+/// The map's key: a swatch for every colour a cell can have, and the rings.
+fn legend(no_fault: bool) -> String {
+    let dark = dark();
+    let swatch = |fill: &str, words: &str| format!("<span class=\"map-key\"><i style=\"background:{fill}\"></i>{words}</span>");
+    let (up, down) = if no_fault { ("serving at the end", "down at the end") } else { ("every seed recovers", "every seed stays down") };
+    let shades = format!("linear-gradient(90deg,{},{})", share_colour(0.0), share_colour(1.0));
+    [
+        swatch(&share_colour(0.0), up),
+        swatch(&shades, "some of each"),
+        swatch(&share_colour(1.0), down),
+        swatch(no_verdict_colour(dark), "no verdict"),
+        swatch(to_come_colour(dark), "still to come"),
+        "<span class=\"map-key\"><i class=\"ring\"></i>the lab mapped</span>".to_string(),
+    ]
+    .concat()
+}
+
 /// An axis value as written: the axes hold round values (see `super::axis_values`).
 fn short(v: f64) -> String {
     format!("{v}")
@@ -117,9 +154,10 @@ fn by_id<T: JsCast>(doc: &Document, id: &str) -> Option<T> {
     doc.get_element_by_id(id)?.dyn_into().ok()
 }
 
-/// Draws the grid: yellow where every seed recovers, dark where every seed stays down, grey
-/// where the cell is still to come; ticks on both axes, a ring on the cell of the lab the map was
-/// computed for, and the keyboard's cell outlined.
+/// Draws the grid: yellow where every seed recovers, dark where every seed stays down, blue
+/// where no seed has a verdict, grey where the cell is still to come; ticks on both axes, a
+/// ring on the cell of the lab the map was computed for, and the cells under the pointer and
+/// the keyboard outlined.
 fn draw(canvas: &HtmlCanvasElement, run: &Run) -> Option<()> {
     let job = run.job.as_ref()?;
     let ctx: CanvasRenderingContext2d = canvas.get_context("2d").ok()??.dyn_into().ok()?;
@@ -136,14 +174,9 @@ fn draw(canvas: &HtmlCanvasElement, run: &Run) -> Option<()> {
     for (i, cell) in run.cells.iter().enumerate() {
         let colour = match cell {
             // No seed stayed down and none recovered: no verdict, its own colour.
-            Some((share, _, recovered)) if *share == 0.0 && *recovered == 0.0 => (if dark { "#4f7f9a" } else { "#8fb8d0" }).to_string(),
-            // Light yellow (recovers) to dark purple (stays down): readable in grey too.
-            Some((share, _, _)) => {
-                let s = share.clamp(0.0, 1.0);
-                let mix = |a: f64, b: f64| (a + (b - a) * s).round();
-                format!("rgb({},{},{})", mix(253.0, 84.0), mix(231.0, 39.0), mix(37.0, 136.0))
-            }
-            None => (if dark { "#34343a" } else { "#e4e4e8" }).to_string(),
+            Some((share, _, recovered)) if *share == 0.0 && *recovered == 0.0 => no_verdict_colour(dark).to_string(),
+            Some((share, _, _)) => share_colour(*share),
+            None => to_come_colour(dark).to_string(),
         };
         ctx.set_fill_style_str(&colour);
         let (x, y) = corner(i);
@@ -151,7 +184,11 @@ fn draw(canvas: &HtmlCanvasElement, run: &Run) -> Option<()> {
     }
     let ink = if dark { "#ececf0" } else { "#1d1d1f" };
     // The lab as it is now: a ring in both themes' ink, white inside it so it shows on dark cells.
-    for (cell, colour, width) in [(run.here, "#ffffff", 4.0), (run.here, ink, 2.0), (run.focus, "#0072b2", 3.0)] {
+    // The cell the status line describes, under the pointer or the keyboard: blue over white
+    // (the lab's own ring is in ink), on any colour.
+    for (cell, colour, width) in
+        [(run.here, "#ffffff", 4.0), (run.here, ink, 2.0), (run.hover, "#ffffff", 4.0), (run.hover, "#0072b2", 2.0), (run.focus, "#0072b2", 3.0)]
+    {
         if let Some(i) = cell {
             let (x, y) = corner(i);
             ctx.set_stroke_style_str(colour);
@@ -196,6 +233,23 @@ fn draw(canvas: &HtmlCanvasElement, run: &Run) -> Option<()> {
 
 fn label(job: &Job, key: &str) -> &'static str {
     super::axis_label(&job.base, key)
+}
+
+/// The key's swatches (once a page): small boxes in a wrapping row, the ring as a ring.
+fn install_style(doc: &Document) {
+    if doc.get_element_by_id("map-style").is_some() {
+        return;
+    }
+    if let (Ok(style), Some(head)) = (doc.create_element("style"), doc.head()) {
+        style.set_id("map-style");
+        style.set_text_content(Some(
+            ".map-legend { display: flex; flex-wrap: wrap; gap: 0.2rem 0.9rem; margin: 0.4rem 0; }\
+             .map-key { display: inline-flex; align-items: center; gap: 0.3rem; white-space: nowrap; }\
+             .map-key i { display: inline-block; width: 1.1em; height: 0.9em; border: 1px solid var(--line); }\
+             .map-key i.ring { border: 2px solid var(--fg); box-shadow: inset 0 0 0 2px var(--card); background: none; }",
+        ));
+        let _ = head.append_child(&style);
+    }
 }
 
 /// The cell under a pointer at (x, y) CSS pixels in the canvas.
@@ -327,13 +381,16 @@ pub fn start() -> Option<()> {
     } else {
         "dark cells stay down after the trigger, yellow ones recover"
     };
+    let legend = legend(no_fault(&base));
+    install_style(&doc);
     let options: String = AXES.iter().map(|(k, _)| format!("<option value=\"{k}\">{}</option>", super::axis_label(&base, k))).collect();
     root.set_inner_html(&format!(
         "<div class=\"map-controls\"><label>Across <select id=\"map-x\">{options}</select></label>\
          <label>Up <select id=\"map-y\">{options}</select></label>\
          <select id=\"map-size\" aria-label=\"Grid size\"><option value=\"20\">up to 20 × 20</option><option value=\"10\">up to 10 × 10</option></select>\
          <button id=\"map-run\">Compute the map</button></div>\
-         <p class=\"help-inline\">Yellow: every seed recovers. Dark purple: every seed stays down; the shades between, some of each. Blue: no verdict (no seed stays down or recovers: the trigger is still on at the end, or goodput settles between half and 90 %). Grey: still to come. In a lab with no fault, dark is down at the end and yellow serving (90 % or more of offered) over the last {SETTLE_S} s. A ring marks the lab as it was when the map was computed (compute again after a change).</p>\
+         <p class=\"map-legend\" id=\"map-legend\">{legend}</p>\
+         <p class=\"help-inline\">No verdict: no seed stays down or recovers (the trigger is still on at the end, or goodput settles between half and 90 %). In a lab with no fault, dark is down at the end and yellow serving (90 % or more of offered) over the last {SETTLE_S} s. A ring marks the lab as it was when the map was computed (compute again after a change).</p>\
          <canvas id=\"map\" tabindex=\"0\" role=\"img\" aria-label=\"Share of seeds that stay down, for each pair of values; arrow keys move between cells, Enter loads one\" hidden></canvas>\
          <p class=\"help-inline\" id=\"map-status\" aria-live=\"polite\">Each cell runs this lab for its duration on 3 seeds; {judged} \
          (goodput under half of offered, or 90 % or more, over the last {SETTLE_S} s).</p>"
@@ -492,14 +549,34 @@ pub fn start() -> Option<()> {
     };
     let on_move = {
         let (run, canvas, say) = (run.clone(), canvas.clone(), say.clone());
+        let show = show.clone();
         Closure::<dyn FnMut(MouseEvent)>::new(move |e: MouseEvent| {
-            let r = run.borrow();
+            let mut r = run.borrow_mut();
             let Some(job) = r.job.as_ref() else { return };
-            say(cell_at(&canvas, job, f64::from(e.offset_x()), f64::from(e.offset_y())).and_then(|i| describe(&r, i)));
+            let cell = cell_at(&canvas, job, f64::from(e.offset_x()), f64::from(e.offset_y()));
+            let text = cell.and_then(|i| describe(&r, i));
+            let moved = r.hover != cell;
+            r.hover = cell;
+            drop(r);
+            if moved {
+                show();
+            }
+            say(text);
         })
     };
     canvas.add_event_listener_with_callback("mousemove", on_move.as_ref().unchecked_ref()).ok()?;
     on_move.forget();
+    let on_leave = {
+        let (run, show) = (run.clone(), show.clone());
+        Closure::<dyn FnMut()>::new(move || {
+            let left = run.borrow_mut().hover.take().is_some();
+            if left {
+                show();
+            }
+        })
+    };
+    canvas.add_event_listener_with_callback("mouseleave", on_leave.as_ref().unchecked_ref()).ok()?;
+    on_leave.forget();
     let on_click = {
         let (run, canvas, root) = (run.clone(), canvas.clone(), root.clone());
         Closure::<dyn FnMut(MouseEvent)>::new(move |e: MouseEvent| {

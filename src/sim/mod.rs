@@ -313,7 +313,8 @@ impl Sim {
     /// Changes parameters from the current time on. A change a running system cannot take
     /// live (a new number of tiers, or of hosts in a tier) starts a new run from time 0 on the
     /// same seed and returns `Ok(false)`; otherwise `Ok(true)`. On error nothing changes. The
-    /// metrics window width and history length keep their values until [`Sim::reset`].
+    /// metrics window width and history length keep their values until a new run
+    /// ([`Sim::new`]).
     pub fn set_config(&mut self, cfg: Config) -> Result<bool, ConfigError> {
         cfg.validate()?;
         if cfg.shape() != self.cfg.shape() {
@@ -352,14 +353,6 @@ impl Sim {
     /// When each planned change applies (or applied), in the order they were planned.
     pub fn plan_times(&self) -> &[SimTime] {
         &self.plan_times
-    }
-
-    /// Starts again at time 0 with the same config and `seed`.
-    pub fn reset(&mut self, seed: u64) {
-        if let Ok(mut fresh) = Sim::new(self.cfg.clone(), seed) {
-            fresh.set_trace_tier(self.trace_tier);
-            *self = fresh;
-        }
     }
 
     pub fn config(&self) -> &Config {

@@ -79,6 +79,9 @@ pub fn start() {
         PANEL.with(|p| *p.borrow_mut() = Some(Panel { steps: course::all(), id: String::new(), phase: Phase::Predict, prediction: None, measured: None }));
         tick();
         gloo::timers::callback::Interval::new(250, tick).forget();
+        // A drill's clock follows the page's own, 20 times a second (at 10×, the 250 ms
+        // tick moved it in 2.5 s jumps).
+        gloo::timers::callback::Interval::new(50, super::drill::clock).forget();
     };
     if crate::texts::loaded() {
         begin();

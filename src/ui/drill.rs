@@ -179,6 +179,20 @@ pub(super) fn tick(section: &Element, id: &str) {
     }
 }
 
+/// Sets the drill's clock to the page's time, while a drill runs.
+pub(super) fn clock() {
+    if !PANEL.with(|p| p.borrow().as_ref().is_some_and(|p| !p.debriefed)) {
+        return;
+    }
+    let Some(doc) = document() else { return };
+    if let (Some(section), Some(clock)) = (doc.get_element_by_id("course"), doc.get_element_by_id("drill-clock")) {
+        let text = clock_text(now_of(&section));
+        if clock.text_content().as_deref() != Some(text.as_str()) {
+            clock.set_text_content(Some(&text));
+        }
+    }
+}
+
 fn clock_text(now: SimTime) -> String {
     PANEL.with(|p| p.borrow().as_ref().map(|p| format!("{} of {}", secs(now.as_secs_f64()), secs(p.drill.duration_s())))).unwrap_or_default()
 }

@@ -22,6 +22,7 @@ body[data-present] h1 { font-size: 1.6rem; } body[data-present] h2 { font-size: 
 body[data-present] .headline .stat b { font-size: 1.6rem; }
 body[data-present] .charts { grid-template-columns: repeat(2, minmax(0, 1fr)); }
 body[data-present] .charts canvas { height: 360px; }
+body[data-present] .control .num { width: 7.5em; }
 body[data-present] canvas.system { height: 230px; }
 body[data-present] .map, body[data-present] .contention, body[data-present] .lede, body[data-present] .scenario, body[data-present] #seed,
 body[data-present] label[for=seed], body[data-present] #random-seed, body[data-present] #compare, body[data-present] #pack-link, body[data-present] #present-link { display: none; }
@@ -33,12 +34,42 @@ body[data-present] .controls { position: fixed; top: 0; right: 0; bottom: 0; wid
   transform: translateX(105%); transition: transform 0.2s; box-shadow: -4px 0 16px rgba(0, 0, 0, 0.35); border-radius: 0; }
 body[data-present][data-drawer] .controls { transform: none; }
 .present-bar { position: fixed; bottom: 0.5rem; right: 0.5rem; z-index: 50; background: var(--card); color: var(--fg); border: 2px solid var(--accent);
-  border-radius: 8px; padding: 0.3rem 0.6rem; font-size: 16px; display: flex; flex-wrap: wrap; gap: 0.3rem 0.6rem; align-items: center; max-width: calc(100vw - 1rem); }
+  border-radius: 8px; padding: 0.3rem 0.6rem; font-size: 16px; display: flex; flex-wrap: wrap; gap: 0.3rem 0.6rem; align-items: center; max-width: calc(100vw - 1rem);
+  transition: opacity 0.3s, transform 0.3s; }
+.present-bar.idle { opacity: 0; transform: translateY(calc(100% + 0.6rem)); }
 .present-bar kbd { font: inherit; font-weight: 700; border: 1px solid var(--line); border-radius: 4px; padding: 0 0.25rem; }
 @media (max-width: 700px) { body[data-present] .charts, body[data-present] .drill-runbook { grid-template-columns: minmax(0, 1fr); } .present-bar .keys { display: none; }
   .present-bar { left: 0.5rem; font-size: 14px; } }
-@media (prefers-reduced-motion: reduce) { body[data-present] .controls { transition: none; } }
+@media (prefers-reduced-motion: reduce) { body[data-present] .controls, .present-bar { transition: none; } }
 ";
+
+thread_local! {
+    /// Hides the bar after a while without input, so it covers no chart while the room watches.
+    static IDLE: std::cell::RefCell<Option<gloo::timers::callback::Timeout>> = const { std::cell::RefCell::new(None) };
+    /// The document's key and pointer listeners are on (once a page).
+    static LISTENING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// How long the bar stays after the last key, tap or pointer move, ms.
+const BAR_MS: u32 = 3_000;
+
+/// Shows the presenter bar, and hides it again after [`BAR_MS`] without input (not while the
+/// pointer is on it, it has the focus, or the controls' drawer is open).
+fn wake() {
+    let Some(bar) = document().and_then(|d| d.get_element_by_id("present-bar")) else { return };
+    bar.set_class_name("present-bar");
+    let hide = gloo::timers::callback::Timeout::new(BAR_MS, || {
+        let Some(doc) = document() else { return };
+        let Some(bar) = doc.get_element_by_id("present-bar") else { return };
+        let busy = bar.matches(":hover, :focus-within").unwrap_or(true) || doc.body().is_some_and(|b| b.has_attribute("data-drawer"));
+        if busy {
+            wake();
+        } else {
+            bar.set_class_name("present-bar idle");
+        }
+    });
+    IDLE.with(|t| *t.borrow_mut() = Some(hide));
+}
 
 /// Presses the page's button `id` if a learner could (it is shown and enabled).
 fn press(doc: &Document, css: &str) -> bool {
@@ -115,13 +146,22 @@ pub fn start() {
             let _ = bar.add_event_listener_with_callback("click", on_click.as_ref().unchecked_ref());
             on_click.forget();
         }
+    }
+    // The document's listeners, once a page (presenter mode can be left and entered again).
+    if !LISTENING.replace(true) {
         let on_key = Closure::<dyn Fn(web_sys::KeyboardEvent)>::new(on_key);
         let _ = doc.add_event_listener_with_callback("keydown", on_key.as_ref().unchecked_ref());
         on_key.forget();
+        let on_move = Closure::<dyn Fn()>::new(wake);
+        for kind in ["pointermove", "pointerdown", "focusin"] {
+            let _ = doc.add_event_listener_with_callback(kind, on_move.as_ref().unchecked_ref());
+        }
+        on_move.forget();
     }
     // This wasm draws charts too (a drill's debrief): larger as well.
     super::PRESENT.set(true);
     tell_page(&doc, true);
+    wake();
 }
 
 fn exit(doc: &Document) {
@@ -132,6 +172,7 @@ fn exit(doc: &Document) {
     if let Some(bar) = doc.get_element_by_id("present-bar") {
         bar.remove();
     }
+    IDLE.with(|t| t.borrow_mut().take());
     super::PRESENT.set(false);
     tell_page(doc, false);
 }
@@ -141,6 +182,7 @@ fn on_key(e: web_sys::KeyboardEvent) {
     if !doc.body().is_some_and(|b| b.has_attribute("data-present")) || e.ctrl_key() || e.meta_key() || e.alt_key() {
         return;
     }
+    wake();
     // Typing in a field is typing, not a command; Space on a focused button or link presses
     // that one, as it always does.
     let target = e.target().and_then(|t| t.dyn_into::<HtmlElement>().ok());
