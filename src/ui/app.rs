@@ -198,8 +198,10 @@ pub fn app() -> Html {
         }
     });
 
+    // "loaded" once the texts are in and an exercise link has been read again with them: from
+    // then on the page shows the exercise's lab, not the default one (the browser tests wait on it).
     html! {
-      <main class={classes!(controls.embed.then_some("embed"))} data-texts={if texts_ready { "loaded" } else { "loading" }}>
+      <main class={classes!(controls.embed.then_some("embed"))} data-texts={if texts_ready && exercise.as_ref().is_none_or(|e| e.scenario == controls.scenario) { "loaded" } else { "loading" }}>
         { header::view(&header::Props { controls: controls.clone(), check: check.clone(), started: now > SimTime::ZERO, texts_ready, full_lab_link, present_href, course }) }
 
         <section class="headline" aria-live="polite">

@@ -208,9 +208,30 @@ impl Browser {
     pub fn sized(width: u32, height: u32) -> Browser {
         let turn = ONE_BROWSER.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         let engine = engine();
+        // A browser that fails to start is started again, twice at most, before the test fails.
+        let mut tries = 0;
+        let (driver, port, session, profile) = loop {
+            match Browser::session(engine, width, height) {
+                Ok(started) => break started,
+                Err(e) if tries < 2 => {
+                    eprintln!("{e}; starting the browser again");
+                    tries += 1;
+                    thread::sleep(Duration::from_secs(2));
+                }
+                Err(e) => panic!("{e}"),
+            }
+        };
+        let b = Browser { engine, driver, port, session, _profile: profile, _turn: turn };
+        b.viewport(width, height);
+        b
+    }
+
+    /// Starts the driver and opens a session: `Err` when the driver answers without one (a
+    /// WebKit or Firefox that failed to start, which happens now and then on a busy machine).
+    fn session(engine: Engine, width: u32, height: u32) -> Result<(Child, u16, String, tempdir::Dir), String> {
         let (driver_bin, browser_bin) = binaries(engine);
         let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let driver = Command::new(&driver_bin)
+        let mut driver = Command::new(&driver_bin)
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -238,10 +259,14 @@ impl Browser {
             }}}}),
         };
         let v = http(port, "POST", "/session", Some(&caps));
-        let session = v["value"]["sessionId"].as_str().unwrap_or_else(|| panic!("no session: {v}")).to_string();
-        let b = Browser { engine, driver, port, session, _profile: profile, _turn: turn };
-        b.viewport(width, height);
-        b
+        match v["value"]["sessionId"].as_str() {
+            Some(session) => Ok((driver, port, session.to_string(), profile)),
+            None => {
+                let _ = driver.kill();
+                let _ = driver.wait();
+                Err(format!("no session: {v}"))
+            }
+        }
     }
 
     pub fn engine(&self) -> Engine {
@@ -308,10 +333,14 @@ impl Browser {
 
     /// Loads the lab at `url` and waits until it has mounted (its Play button is there).
     pub fn open(&self, url: &str) {
+        // The page left behind is marked, so its Play button is never taken for the new page's.
+        self.js("window.backoffLabLeft = true;");
         self.goto(url);
-        self.wait_for(&format!("the lab at {url} to mount"), Duration::from_secs(20), |b| b.text("#play").contains("Play"));
+        self.wait_for(&format!("the lab at {url} to mount"), Duration::from_secs(20), |b| {
+            b.js("return !window.backoffLabLeft;") == json!(true) && b.text("#play").contains("Play")
+        });
         // The lessons' prose arrives after the first paint.
-        self.wait_for("the lessons' texts", Duration::from_secs(10), |b| b.js("return document.querySelector('main').dataset.texts;") == json!("loaded"));
+        self.wait_for("the lessons' texts", Duration::from_secs(20), |b| b.js("return document.querySelector('main').dataset.texts;") == json!("loaded"));
     }
 
     pub fn js(&self, script: &str) -> Value {
