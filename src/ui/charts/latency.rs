@@ -4,18 +4,13 @@ use super::*;
 use crate::sim::{Config, Window};
 use web_sys::HtmlCanvasElement;
 
-/// Latency of successes; a window in which nothing succeeded has no latency and is a gap.
+/// A latency quantile in ms; a window in which nothing succeeded has no latency and is a gap.
+fn ms(w: &Window, us: u64) -> f64 {
+    if w.counts.successes == 0 { f64::NAN } else { us as f64 / 1e3 }
+}
+
 pub fn draw_latency(c: &HtmlCanvasElement, ws: &[&Window], cmp: &[&Window], cfg: &Config, x: (f64, f64), t: &Theme) -> Result<(), String> {
-    let lat = |q: fn(&Window) -> u64| {
-        move |w: &Window| {
-            if w.counts.successes == 0 { f64::NAN } else { q(w) as f64 / 1e3 }
-        }
-    };
-    let mut series = with_cmp(
-        vec![a("p50", SKY, pts(ws, lat(|w| w.p50_us))), a("p99", ORANGE, pts(ws, lat(|w| w.p99_us)))],
-        cmp,
-        &[("B p99", ORANGE, |w| if w.counts.successes == 0 { f64::NAN } else { w.p99_us as f64 / 1e3 })],
-    );
+    let mut series = sides(ws, cmp, &[("p50", "B p50", SKY, |w| ms(w, w.p50_us)), ("p99", "B p99", ORANGE, |w| ms(w, w.p99_us))]);
     if let Some(v) = cfg.client.timeout_ms {
         series.push(limit(format!("timeout {}", human_ms(v)), v, x));
     }

@@ -1,5 +1,5 @@
-//! What the limiters do: quota tokens, retries the quota stopped, the breaker's state, the
-//! adaptive send rate and the server's throttles.
+//! What the limiters do: quota tokens, retries the quota stopped per second, the breaker's
+//! state, the adaptive send rate and the server's throttles per second.
 
 use super::*;
 use crate::sim::{BreakerState, Config, Window};
@@ -22,18 +22,18 @@ pub fn draw_limiters(c: &HtmlCanvasElement, ws: &[&Window], cmp: &[&Window], cfg
     if l.quota.enabled {
         series.push(a("quota tokens", GREEN, pts(ws, |w| w.end.tokens.unwrap_or(f64::NAN))));
         series.push(limit(format!("quota {}", human(l.quota.capacity)), l.quota.capacity, x));
-        series.push(a("retries stopped by quota", VERMILLION, pts(ws, |w| w.counts.suppressed_quota as f64)));
+        series.push(a("retries stopped by quota /s", VERMILLION, pts(ws, |w| per_s(w.counts.suppressed_quota, w))));
     }
     if l.budget.enabled {
-        series.push(a("retries stopped by budget", VERMILLION, pts(ws, |w| w.counts.suppressed_budget as f64)));
+        series.push(a("retries stopped by budget /s", VERMILLION, pts(ws, |w| per_s(w.counts.suppressed_budget, w))));
     }
     if l.grpc.enabled {
         series.push(a("gRPC tokens", GREEN, pts(ws, |w| w.end.grpc_tokens.unwrap_or(f64::NAN))));
         series.push(limit(format!("gRPC retries stop at {}", human(l.grpc.max_tokens / 2.0)), l.grpc.max_tokens / 2.0, x));
-        series.push(a("retries stopped by gRPC", VERMILLION, pts(ws, |w| w.counts.suppressed_grpc as f64)));
+        series.push(a("retries stopped by gRPC /s", VERMILLION, pts(ws, |w| per_s(w.counts.suppressed_grpc, w))));
     }
     if l.throttling.enabled {
-        series.push(a("rejected at the client", ORANGE, pts(ws, |w| w.counts.rejected_client as f64)));
+        series.push(a("rejected at the client /s", ORANGE, pts(ws, |w| per_s(w.counts.rejected_client, w))));
     }
     if l.breaker.enabled {
         let scale = if l.quota.enabled { l.quota.capacity } else { 1.0 };
@@ -43,18 +43,18 @@ pub fn draw_limiters(c: &HtmlCanvasElement, ws: &[&Window], cmp: &[&Window], cfg
         series.push(a("adaptive send rate /s", BLUE, pts(ws, |w| w.end.send_rate.unwrap_or(f64::NAN))));
     }
     if cfg.server.throttle.enabled {
-        series.push(a("throttled per window", ORANGE, pts(ws, |w| w.counts.rejected_throttle as f64)));
+        series.push(a("throttled /s", ORANGE, pts(ws, |w| per_s(w.counts.rejected_throttle, w))));
     }
     type Measure = fn(&Window) -> f64;
     let side_b: [(&str, RGBColor, Measure); 8] = [
         ("B quota tokens", GREEN, |w| w.end.tokens.unwrap_or(f64::NAN)),
-        ("B retries stopped by quota", VERMILLION, |w| w.counts.suppressed_quota as f64),
-        ("B retries stopped by budget", VERMILLION, |w| w.counts.suppressed_budget as f64),
+        ("B retries stopped by quota /s", VERMILLION, |w| per_s(w.counts.suppressed_quota, w)),
+        ("B retries stopped by budget /s", VERMILLION, |w| per_s(w.counts.suppressed_budget, w)),
         ("B gRPC tokens", GREEN, |w| w.end.grpc_tokens.unwrap_or(f64::NAN)),
-        ("B retries stopped by gRPC", VERMILLION, |w| w.counts.suppressed_grpc as f64),
-        ("B rejected at the client", ORANGE, |w| w.counts.rejected_client as f64),
+        ("B retries stopped by gRPC /s", VERMILLION, |w| per_s(w.counts.suppressed_grpc, w)),
+        ("B rejected at the client /s", ORANGE, |w| per_s(w.counts.rejected_client, w)),
         ("B adaptive send rate /s", BLUE, |w| w.end.send_rate.unwrap_or(f64::NAN)),
-        ("B throttled per window", ORANGE, |w| w.counts.rejected_throttle as f64),
+        ("B throttled /s", ORANGE, |w| per_s(w.counts.rejected_throttle, w)),
     ];
     for (label, color, f) in side_b {
         // Only what B measured: a limiter that is off leaves no tokens and stops nothing.
@@ -78,5 +78,5 @@ pub fn draw_limiters(c: &HtmlCanvasElement, ws: &[&Window], cmp: &[&Window], cfg
     if series.is_empty() {
         series.push(a("no limiter or throttle on", GREY, Vec::new()));
     }
-    line_chart(c, "Limiters: what they allow and stop, per window", &series, &fault_bands(cfg), x, XAxis::Seconds, t)
+    line_chart(c, "Limiters: what they allow, and what they stop per second", &series, &fault_bands(cfg), x, XAxis::Seconds, t)
 }

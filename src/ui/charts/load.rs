@@ -55,20 +55,22 @@ fn capacity_per_s(ws: &[&Window], cfg: &Config, to: f64) -> Vec<(f64, f64)> {
 }
 
 pub fn draw_load(c: &HtmlCanvasElement, ws: &[&Window], cmp: &[&Window], cfg: &Config, x: (f64, f64), t: &Theme) -> Result<(), String> {
-    let mut series = with_cmp(
-        vec![
-            a("offered (first tries)", BLUE, pts(ws, Window::offered_per_s)),
-            a("retries", VERMILLION, pts(ws, Window::retries_per_s)),
-            a("goodput (successes)", GREEN, pts(ws, Window::goodput_per_s)),
-        ],
+    let mut series = sides(
+        ws,
         cmp,
-        &[("B offered", BLUE, Window::offered_per_s), ("B retries", VERMILLION, Window::retries_per_s), ("B goodput", GREEN, Window::goodput_per_s)],
+        &[
+            ("offered (first tries)", "B offered", BLUE, Window::offered_per_s),
+            ("retries", "B retries", VERMILLION, Window::retries_per_s),
+            ("goodput (successes)", "B goodput", GREEN, Window::goodput_per_s),
+        ],
     );
     // The axis is for what the learner reads: a capacity far above the load all along (a
     // system's edge of 1,000 fast workers serves a million a second) is named in the legend, not
     // drawn, so the load does not lie flat on zero under it. A capacity that comes near the
     // load at any time (a crash, a brownout) is drawn where it is near.
-    let capacity = capacity_per_s(ws, cfg, x.1);
+    // A drill's hidden trigger is not shown by the capacity its windows measured either: the
+    // line is the config's, as an operator's dashboard of provisioned capacity reads.
+    let capacity = capacity_per_s(if crate::ui::trigger_hidden() { &[] } else { ws }, cfg, x.1);
     let load = series.iter().flat_map(|s| s.points.iter().map(|p| p.1)).filter(|y| y.is_finite()).fold(0.0, f64::max);
     let lowest = capacity.iter().map(|p| p.1).filter(|y| y.is_finite()).fold(f64::INFINITY, f64::min);
     if load > 0.0 && lowest.is_finite() && lowest > 4.0 * load {

@@ -42,20 +42,18 @@ pub type Draw = fn(&HtmlCanvasElement, &[&Window], &[&Window], &Config, (f64, f6
 pub struct Chart {
     /// Its name: the canvas is `chart-{id}`, its PNG `backoff-lab-{id}.png`.
     pub id: &'static str,
-    /// What it shows, for screen readers.
-    pub label: &'static str,
     pub draw: Draw,
 }
 
 /// The page's time-series charts, in the grid's order (drawn in turn, one per frame).
 pub const CHARTS: &[Chart] = &[
-    Chart { id: "load", label: "Load per second: offered, retries, goodput, capacity", draw: draw_load },
-    Chart { id: "latency", label: "Latency p50 and p99 with the timeout line", draw: draw_latency },
-    Chart { id: "queue", label: "Queue depth with the limit line", draw: draw_queue },
-    Chart { id: "arrivals", label: "First attempts per window", draw: draw_arrivals },
-    Chart { id: "amplification", label: "Amplification", draw: draw_amplification },
-    Chart { id: "waste", label: "Wasted work, rejections and dropped work per second", draw: draw_waste },
-    Chart { id: "limiters", label: "Retry quota tokens, breaker state and adaptive send rate", draw: draw_limiters },
+    Chart { id: "load", draw: draw_load },
+    Chart { id: "latency", draw: draw_latency },
+    Chart { id: "queue", draw: draw_queue },
+    Chart { id: "arrivals", draw: draw_arrivals },
+    Chart { id: "amplification", draw: draw_amplification },
+    Chart { id: "waste", draw: draw_waste },
+    Chart { id: "limiters", draw: draw_limiters },
 ];
 use plotters_canvas::CanvasBackend;
 use web_sys::HtmlCanvasElement;
@@ -307,18 +305,48 @@ pub fn line_chart(canvas: &HtmlCanvasElement, title: &str, series: &[Series], ba
     let top = (ly + row_h + px(2.0)).max(0) as u32;
     let (_, plot_area) = root.split_vertically(top);
 
-    let ymax = series.iter().flat_map(|s| s.points.iter().map(|p| p.1)).filter(|v| v.is_finite()).fold(0.0f64, f64::max).max(1.0) * 1.1;
-    // What the chart shows, readable beside it: the top of its axis and its legend (the
-    // browser tests read these, as a learner reads the drawing).
-    let _ = canvas.set_attribute("data-ymax", &format!("{ymax:.1}"));
+    let x1 = x.1.max(x.0 + 1.0);
+    // The fault bands in view and the row of each one's label: labels of bands that start
+    // close together stack in rows instead of overprinting (each row remembers where its last
+    // label ends, its width estimated from 5.5 px a character on a plot as wide as the area
+    // less its margins and y labels).
+    let (area_w, area_h) = plot_area.dim_in_pixel();
+    let per_px_x = (x1 - x.0) / (f64::from(area_w) - 56.0 * dpr).max(1.0);
+    let mut rows: Vec<f64> = Vec::new();
+    let mut shaded = Vec::new();
+    for band in bands {
+        let (from, to) = (band.from.max(x.0), band.to.min(x1));
+        if to < x.0 || from > x1 {
+            continue;
+        }
+        // An instant (a restart) is a thin band, one pixel's worth of time at least.
+        let min_w = (x1 - x.0) / 300.0;
+        let to = if to - from < min_w { from + min_w } else { to };
+        let row = rows.iter().position(|&end| from >= end).unwrap_or(rows.len());
+        if row == rows.len() {
+            rows.push(0.0);
+        }
+        rows[row] = from + (band.label.chars().count() as f64 * 5.5 + 6.0) * dpr * per_px_x;
+        shaded.push((from, to, row, &band.label));
+    }
+    let peak = series.iter().flat_map(|s| s.points.iter().map(|p| p.1)).filter(|v| v.is_finite()).fold(0.0f64, f64::max).max(1.0) * 1.1;
+    // The labels' rows sit above the data, never over it: the axis grows by their height (at
+    // most doubling, on a plot too short for them).
+    let plot_h = (f64::from(area_h) - 22.0 * dpr).max(1.0);
+    let ymax = peak * plot_h / (plot_h - rows.len() as f64 * 11.0 * dpr).max(plot_h / 2.0);
+    // What the chart shows, readable beside it: the top its data needs (the axis adds the fault
+    // labels' room above it) and its legend (the browser tests read these, as a learner reads
+    // the drawing).
+    let _ = canvas.set_attribute("data-ymax", &format!("{peak:.1}"));
     let _ = canvas.set_attribute("data-title", title);
+    // Its title is its name for screen readers.
+    let _ = canvas.set_attribute("aria-label", title);
     let mut legend = String::new();
     for (_, label) in &entries {
         legend.push_str(label);
         legend.push_str(" | ");
     }
     let _ = canvas.set_attribute("data-legend", &legend);
-    let x1 = x.1.max(x.0 + 1.0);
     let mut chart = ChartBuilder::on(&plot_area)
         .margin_left(px(4.0) as u32)
         .margin_top(px(2.0) as u32)
@@ -348,29 +376,13 @@ pub fn line_chart(canvas: &HtmlCanvasElement, title: &str, series: &[Series], ba
         .y_label_formatter(&y_fmt)
         .draw()
         .map_err(|e| e.to_string())?;
-    // Fault bands under the data, each named at its top-left.
+    // Fault bands under the data, each named at its top-left, in its row above the data.
     let band_fill = if theme.dark { RGBColor(255, 200, 120).mix(0.13) } else { RGBColor(213, 94, 0).mix(0.1) };
-    // Labels of bands that start close together stack in rows instead of overprinting: each
-    // row remembers where its last label ends (its width estimated from 9 px characters).
-    let plot_px = chart.plotting_area().dim_in_pixel();
-    let (per_px_x, per_px_y) = ((x1 - x.0) / f64::from(plot_px.0.max(1)), ymax / f64::from(plot_px.1.max(1)));
-    let mut rows: Vec<f64> = Vec::new();
-    for band in bands {
-        let (from, to) = (band.from.max(x.0), band.to.min(x1));
-        if to < x.0 || from > x1 {
-            continue;
-        }
-        // An instant (a restart) is a thin band, one pixel's worth of time at least.
-        let min_w = (x1 - x.0) / 300.0;
-        let to = if to - from < min_w { from + min_w } else { to };
+    let per_px_y = ymax / f64::from(chart.plotting_area().dim_in_pixel().1.max(1));
+    for (from, to, row, label) in shaded {
         chart.draw_series(std::iter::once(Rectangle::new([(from, 0.0), (to, ymax)], band_fill.filled()))).map_err(|e| e.to_string())?;
-        let row = rows.iter().position(|&end| from >= end).unwrap_or(rows.len());
-        if row == rows.len() {
-            rows.push(0.0);
-        }
-        rows[row] = from + (band.label.chars().count() as f64 * 5.5 + 6.0) * dpr * per_px_x;
         let y = ymax - row as f64 * 11.0 * dpr * per_px_y;
-        chart.draw_series(std::iter::once(Text::new(band.label.clone(), (from, y), font(9.0)))).map_err(|e| e.to_string())?;
+        chart.draw_series(std::iter::once(Text::new(label.clone(), (from, y), font(9.0)))).map_err(|e| e.to_string())?;
     }
     let stroke = (2.0 * dpr) as u32;
     // A bar is at least about one pixel wide, so one tall window (a retry wave) is never lost.
@@ -444,10 +456,21 @@ pub(super) fn pts(ws: &[&Window], f: impl Fn(&Window) -> f64) -> Vec<(f64, f64)>
 
 pub(super) type Metric = fn(&Window) -> f64;
 
-/// Adds the compare side's series (when comparing) after the main side's.
-pub(super) fn with_cmp(mut series: Vec<Series>, cmp: &[&Window], extra: &[(&'static str, RGBColor, Metric)]) -> Vec<Series> {
+/// `n` events in window `w`, per second (windows widen as a run grows: a count per window
+/// would change its meaning with them).
+pub(super) fn per_s(n: u64, w: &Window) -> f64 {
+    n as f64 / w.width.as_secs_f64().max(1e-9)
+}
+
+/// One measure drawn for both sides: side A's name, side B's, its colour, the measure.
+pub(super) type Both = (&'static str, &'static str, RGBColor, Metric);
+
+/// Side A's series, then (when comparing) side B's of every same measure: each line a learner
+/// reads for A has its B beside it.
+pub(super) fn sides(ws: &[&Window], cmp: &[&Window], measures: &[Both]) -> Vec<Series> {
+    let mut series: Vec<Series> = measures.iter().map(|(label, _, color, f)| a(label, *color, pts(ws, f))).collect();
     if !cmp.is_empty() {
-        series.extend(extra.iter().map(|(label, color, f)| b(label, *color, pts(cmp, f))));
+        series.extend(measures.iter().map(|(_, label, color, f)| b(label, *color, pts(cmp, f))));
     }
     series
 }
@@ -491,7 +514,8 @@ pub fn fault_list(cfg: &Config) -> Vec<String> {
             s += &human(f.start_s);
             if f.start_s != f.end_s {
                 s += "–";
-                s += &human(f.end_s);
+                // A fault set to last past the run ("for ever") ends, as seen, with the run.
+                s += &human(f.end_s.min(cfg.duration_s));
             }
             s += " s";
             s

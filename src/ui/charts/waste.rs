@@ -6,10 +6,6 @@ use super::*;
 use crate::sim::{Config, Window};
 use web_sys::HtmlCanvasElement;
 
-fn per_s(n: u64, w: &Window) -> f64 {
-    n as f64 / w.width.as_secs_f64().max(1e-9)
-}
-
 fn wasted(w: &Window) -> f64 {
     per_s(w.counts.wasted, w)
 }
@@ -23,14 +19,14 @@ fn dropped(w: &Window) -> f64 {
 }
 
 pub fn draw_waste(c: &HtmlCanvasElement, ws: &[&Window], cmp: &[&Window], cfg: &Config, x: (f64, f64), t: &Theme) -> Result<(), String> {
-    let series = with_cmp(
-        vec![
-            a("wasted (served after the caller left)", VERMILLION, pts(ws, wasted)),
-            a("rejected or throttled", ORANGE, pts(ws, rejected)),
-            a("dropped past the deadline", SKY, pts(ws, dropped)),
-        ],
+    let series = sides(
+        ws,
         cmp,
-        &[("B wasted", VERMILLION, wasted), ("B rejected", ORANGE, rejected), ("B dropped", SKY, dropped)],
+        &[
+            ("wasted (served after the caller left)", "B wasted", VERMILLION, wasted),
+            ("rejected or throttled", "B rejected", ORANGE, rejected),
+            ("dropped past the deadline", "B dropped", SKY, dropped),
+        ],
     );
     line_chart(c, "Wasted and refused work per second", &series, &fault_bands(cfg), x, XAxis::Seconds, t)
 }
