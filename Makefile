@@ -2,6 +2,9 @@
 #   make serve   install what is missing, then serve the page at http://127.0.0.1:8080
 #   make test    install what is missing, then run every test
 export PATH := $(CURDIR)/.tools/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
+# The page's wasm names the dependencies' files (in its panic messages) by their path in the
+# registry: without this machine's prefix, about 190 bytes less of the start-up download.
+export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS := --remap-path-prefix=$(or $(CARGO_HOME),$(HOME)/.cargo)/registry/src/index.crates.io-1949cf8c6b5b557f/=
 
 .PHONY: setup serve test test-host build bench bench-browser lint
 

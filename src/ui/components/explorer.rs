@@ -16,6 +16,8 @@ pub struct Props {
     /// Whose policy this is, in a system ("the calls tier 1 makes into tier 2, the bottom").
     #[prop_or_default]
     pub tier: Option<String>,
+    /// Whether the lessons' texts are in (two of its sentences are among them).
+    pub texts_ready: bool,
 }
 
 #[function_component(Explorer)]
@@ -37,17 +39,17 @@ pub fn explorer(p: &Props) -> Html {
           <h2 id="explorer-h">{ "Delay explorer: how long can one request take?" }</h2>
           if let Some(t) = &p.tier { <p class="side-caption" id="explorer-tier">{ format!("For {t}") }</p> }
           // One attempt: nothing to wait for, said in words instead of an empty table.
-          if d.retries.is_empty() { <p id="delays-none">{ "No retries: max attempts is 1, so a request that fails or times out gives up at once." }</p> }
+          if d.retries.is_empty() { <p id="delays-none">{ crate::texts::text("ui.delays-none") }</p> }
           <table id="delays" hidden={d.retries.is_empty()}>
             <thead><tr><th>{ "retry" }</th><th>{ "shortest" }</th><th>{ "mean (sampled)" }</th><th>{ "longest" }</th></tr></thead>
             <tbody>{ for d.retries.iter().map(|r| html! { <tr><td>{ r.retry }</td><td>{ fmt_ms(r.min_ms) }</td><td>{ fmt_ms(r.mean_ms) }</td><td>{ fmt_ms(r.max_ms) }</td></tr> }) }</tbody>
           </table>
-          <canvas ref={p.canvas.clone()} id="chart-delays" hidden={d.retries.is_empty()} role="img" aria-label="Histogram of sampled delays for each retry" />
+          <canvas ref={p.canvas.clone()} id="chart-delays" hidden={d.retries.is_empty()} role="img" />
           <p id="totals">{
             match (d.worst_total_ms, d.expected_total_ms) {
               (Some(w), _) if d.retries.is_empty() => format!("If it times out: {} before the request gives up.", fmt_ms(w)),
               (Some(w), Some(e)) => format!("If every attempt times out: about {} on average, {} at worst, before the request gives up.", fmt_ms(e), fmt_ms(w)),
-              _ => "Without a timeout an attempt can wait forever: there is no worst case.".to_string(),
+              _ => crate::texts::text("ui.delays-no-timeout"),
             }
           }</p>
         </section>

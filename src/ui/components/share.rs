@@ -73,7 +73,7 @@ pub fn view(p: &Props<'_>) -> Html {
           <button id="export-json" onclick={on_json}>{ "Config (JSON)" }</button>
           <button id="export-png" onclick={on_png}>{ "Charts (PNG)" }</button>
           <small class="help-inline">{ "The JSON runs in the CLI: lab run --config FILE --seed " }{ p.seed }</small>
-          if p.lab.runner.borrow().sim_b.is_some() { <small class="help-inline">{ "Comparing: the CSV's first column names the side; the JSON is the side the controls change." }</small> }
+          if p.lab.runner.borrow().sim_b.is_some() { <small class="help-inline">{ crate::texts::text("ui.share-compare") }</small> }
         </fieldset>
     }
 }
