@@ -313,6 +313,11 @@ pub(crate) fn apply_words(base: &Config, words: &str) -> Result<Config, String> 
 /// `key=value` changes, read as the scenario's id, the seed (the scenario's when none is given)
 /// and the config; what is wrong, if it cannot be used.
 pub(crate) fn parse_start(words: &str) -> Result<(String, u64, Config), String> {
+    parse_start_with(words, crate::scenarios::find)
+}
+
+/// [`parse_start`] with the scenarios `find` knows.
+pub(crate) fn parse_start_with(words: &str, find: fn(&str) -> Result<crate::scenarios::Scenario, String>) -> Result<(String, u64, Config), String> {
     let (mut scenario, mut seed, mut changes) = (None, None, String::new());
     for w in words.split_whitespace() {
         match w.split_once('=') {
@@ -322,7 +327,7 @@ pub(crate) fn parse_start(words: &str) -> Result<(String, u64, Config), String> 
         }
     }
     let scenario = scenario.ok_or("it names no scenario=ID")?;
-    let base = crate::scenarios::find(&scenario)?;
+    let base = find(&scenario)?;
     let start = apply_words(&base.config, &changes)?;
     Ok((scenario, seed.unwrap_or(base.seed), start))
 }

@@ -76,7 +76,7 @@ impl Pack {
             .into_iter()
             .filter_map(|id| {
                 let field = |f: &str| self.texts.get(&format!("lab.{id}.{f}")).unwrap_or("").to_string();
-                let (scenario, seed, config) = crate::exercises::parse_start(&field("start")).ok()?;
+                let (scenario, seed, config) = crate::exercises::parse_start_with(&field("start"), crate::scenarios::find_builtin).ok()?;
                 let mut state = crate::url::LinkState::from_scenario(&scenario)?;
                 (state.config, state.seed, state.compare) = (config, seed, None);
                 Some(Lab { title: field("title"), story: field("story"), link: crate::url::encode(&state), id })
@@ -129,8 +129,9 @@ pub fn read(json: &str, builtin: &Texts) -> Result<Pack, String> {
             }
             // Course steps and drills share the page's `course=` (and `drill=`) key.
             let shared = if matches!(*kind, "course" | "drill") { &["course", "drill"][..] } else { &[*kind][..] };
-            let taken =
-                shared.iter().any(|k| builtin.get(&format!("{k}.{id}.title")).is_some() || entries.iter().any(|(e, _)| *e == format!("{k}.{id}.title")));
+            // A lab is a scenario on the page: its id is not one of the lab's own scenarios'.
+            let taken = (*kind == "lab" && crate::scenarios::find_builtin(id).is_ok())
+                || shared.iter().any(|k| builtin.get(&format!("{k}.{id}.title")).is_some() || entries.iter().any(|(e, _)| *e == format!("{k}.{id}.title")));
             if taken || (shared.len() == 2 && id == "continue") {
                 pack.problems.push(format!(
                     "{name}: the lab already has {} with this id; give it another",
@@ -193,7 +194,7 @@ pub fn read(json: &str, builtin: &Texts) -> Result<Pack, String> {
     wrong.extend(check("drill", &|id| crate::drills::parse(&merged, id).map(|_| ())));
     wrong.extend(check("lab", &|id| {
         let start = pack.texts.get(&format!("lab.{id}.start")).unwrap_or("");
-        crate::exercises::parse_start(start).map(|_| ()).map_err(|e| format!("lab {id}, start: {e}"))
+        crate::exercises::parse_start_with(start, crate::scenarios::find_builtin).map(|_| ()).map_err(|e| format!("lab {id}, start: {e}"))
     }));
     pack.problems.extend(wrong);
     Ok(pack)
@@ -256,6 +257,36 @@ mod tests {
         assert!(problems.contains("'scenarios': not a part of a pack (it has title, labs, exercises, course, drills)"), "{problems}");
         assert!(read("[1, 2]", &builtin).unwrap_err().contains("not a JSON object"));
         assert!(read("{", &builtin).unwrap_err().starts_with("the pack is not JSON"));
+    }
+
+    #[test]
+    fn a_pack_s_labs_become_scenarios_once_its_texts_are_in() {
+        let pack = read(&example(), &crate::texts::current()).unwrap();
+        assert!(crate::scenarios::find("long-crash").is_err(), "not a scenario before the pack");
+        // Before the pack has come, a link to its lab keeps the id and says nothing is wrong.
+        let (state, notes) = crate::url::decode("?s=long-crash&pack=example-pack.json");
+        assert_eq!((state.scenario.as_str(), notes.len()), ("long-crash", 0), "{notes:?}");
+        crate::texts::extend(&pack.to_lessons());
+        let lab = crate::scenarios::find("long-crash").unwrap();
+        assert_eq!(lab.title, "A longer crash, and a queue of 50");
+        assert!(lab.story().starts_with("The storm's service, with its queue limited to 50"), "{}", lab.story());
+        assert_eq!((lab.config.server.queue_limit, lab.config.faults[0].end_s), (Some(50), 20.0));
+        assert_eq!(crate::scenarios::all().last().map(|s| s.id), Some("long-crash"), "last in the picker");
+        // Once it has, the same link opens the lab, changes and all, and shares back the same.
+        let (state, notes) = crate::url::decode("?s=long-crash&seed=9&client.timeout_ms=700&pack=example-pack.json");
+        assert!(notes.is_empty(), "{notes:?}");
+        assert_eq!((state.scenario.as_str(), state.seed, state.config.client.timeout_ms), ("long-crash", 9, Some(700.0)));
+        assert_eq!(crate::url::decode(&crate::url::encode(&state)).0.config, state.config);
+        // A lab may not take a scenario's id, nor start from another pack's lab.
+        let clash = read(
+            r#"{"labs": {"healthy": {"title": "H", "start": "scenario=overload"}, "on-a-lab": {"title": "L", "start": "scenario=long-crash"}}}"#,
+            &crate::texts::current(),
+        )
+        .unwrap()
+        .problems
+        .join("\n");
+        assert!(clash.contains("lab healthy: the lab already has one with this id"), "{clash}");
+        assert!(clash.contains("lab on-a-lab, start: unknown scenario 'long-crash'"), "{clash}");
     }
 
     #[test]

@@ -149,8 +149,15 @@ fn apply(base: &Config, settings: &[&str]) -> Config {
     cfg
 }
 
-/// Every scenario, in teaching order.
+/// Every scenario, in teaching order, then those a trainer's pack added.
 pub fn all() -> Vec<Scenario> {
+    let mut all = builtin();
+    all.extend(PACK.with(|p| p.borrow().clone()));
+    all
+}
+
+/// The lab's own scenarios, in teaching order.
+fn builtin() -> Vec<Scenario> {
     TABLE
         .iter()
         .map(|&(id, title, seed, settings, compare)| {
@@ -161,10 +168,39 @@ pub fn all() -> Vec<Scenario> {
         .collect()
 }
 
+/// One of the lab's own scenarios (a pack's lab starts from one of these, never from another
+/// pack's lab).
+pub fn find_builtin(id: &str) -> Result<Scenario, String> {
+    builtin().into_iter().find(|s| s.id == id).ok_or_else(|| unknown(id))
+}
+
+thread_local! {
+    /// The labs of the trainer's packs loaded, as scenarios ([`read_pack`]).
+    static PACK: std::cell::RefCell<Vec<Scenario>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Reads the labs of a trainer's pack (`lab.ID.title`, `.start` and `.story` in `texts`, from
+/// [`crate::pack`]) as scenarios, once its texts have joined the lessons: in the picker, with
+/// their story, shared by their id and the pack's name. A lab whose start cannot be read, or
+/// whose id is one of the lab's own, is not one (the pack's panel names the problem). Their ids
+/// and titles are kept for the page's life: a pack is read once, and is a few short texts.
+pub(crate) fn read_pack(texts: &crate::texts::Texts) {
+    let labs = texts.keys().filter_map(|k| k.strip_prefix("lab.")?.strip_suffix(".title")).filter(|id| TABLE.iter().all(|t| t.0 != *id));
+    let labs = labs
+        .filter_map(|id| {
+            let field = |f: &str| texts.get(&format!("lab.{id}.{f}")).unwrap_or("");
+            let (_, seed, config) = crate::exercises::parse_start_with(field("start"), find_builtin).ok()?;
+            Some(Scenario { id: Box::leak(id.into()), title: Box::leak(field("title").into()), seed, config, compare: None })
+        })
+        .collect();
+    PACK.with(|p| *p.borrow_mut() = labs);
+}
+
 impl Scenario {
     /// The story, from `www/lessons.txt` (empty in the page until the texts arrive).
     pub fn story(&self) -> String {
-        crate::texts::text(&format!("scenario.{}.story", self.id))
+        let story = crate::texts::text(&format!("scenario.{}.story", self.id));
+        if story.is_empty() { crate::texts::text(&format!("lab.{}.story", self.id)) } else { story }
     }
 
     /// What to look for, measured on the scenario's seed in `tests/lessons.rs`.
@@ -175,12 +211,11 @@ impl Scenario {
 
 /// The scenario with this id, or a short message saying how many there are.
 pub fn find(id: &str) -> Result<Scenario, String> {
-    let all = all();
-    let n = all.len();
-    match all.into_iter().find(|s| s.id == id) {
-        Some(s) => Ok(s),
-        None => Err(format!("unknown scenario '{}': there are {n}, from healthy to {}", crate::sim::params::quote(id, 40), ids_last())),
-    }
+    all().into_iter().find(|s| s.id == id).ok_or_else(|| unknown(id))
+}
+
+fn unknown(id: &str) -> String {
+    format!("unknown scenario '{}': there are {}, from healthy to {}", crate::sim::params::quote(id, 40), TABLE.len(), ids_last())
 }
 
 /// Up to three ids that share words with `id` ("metastable-retri" → metastable-retry, …),

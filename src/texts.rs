@@ -91,9 +91,11 @@ pub fn load(src: &str) {
 
 /// Adds texts (a trainer's pack) after those there.
 pub fn extend(src: &str) {
+    PACKED.set(true);
     LOADED.with(|l| {
         let more = Texts::parse(src);
         let merged = l.borrow().with(&more);
+        crate::scenarios::read_pack(&merged);
         *l.borrow_mut() = Rc::new(merged);
     });
 }
@@ -101,6 +103,11 @@ pub fn extend(src: &str) {
 /// The texts now (empty in the page until they arrive).
 pub fn current() -> Rc<Texts> {
     LOADED.with(|l| l.borrow().clone())
+}
+
+thread_local! {
+    /// Whether a trainer's pack's texts have come (before, its labs are not known).
+    pub static PACKED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
 /// Whether the lessons are there.
@@ -167,6 +174,7 @@ mod tests {
         known.push("ui.strip.caption".into());
         known.push("ui.strip.arrow".into());
         known.push("ui.compare.button".into());
+        known.extend(["ui.story-changed", "ui.delays-none", "ui.delays-no-timeout", "ui.share-compare", "ui.live-cap"].map(String::from));
         known.push("ui.lede".into());
         known.push("ui.lede.course".into());
         known.push("ui.lede.pack".into());

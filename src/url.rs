@@ -354,6 +354,11 @@ pub fn decode(query: &str) -> (LinkState, Vec<String>) {
     let scenario = get("s").or_else(|| get("scenario"));
     let mut state = match scenario.as_deref() {
         Some(id) => LinkState::from_scenario(id).unwrap_or_else(|| {
+            // A pack's lab, before its pack has come: the link keeps the id, and the pack's panel
+            // has the page read the link again once the lab exists.
+            if get("pack").is_some() && !crate::texts::PACKED.get() {
+                return LinkState { scenario: id.to_string(), ..default_state() };
+            }
             notes.push(format!(
                 "there is no scenario '{id}'; showing the default. Scenarios: {}",
                 scenarios::all().iter().map(|s| s.id).collect::<Vec<_>>().join(", ")
@@ -371,9 +376,10 @@ pub fn decode(query: &str) -> (LinkState, Vec<String>) {
                 state.seed = e.seed;
                 state.exercise = Some(e.id.clone());
             }
-            // The exercises arrive with the lessons' text, after the first paint: until then
-            // the link keeps the id, and the page reads the link again when they are there.
-            None if !crate::texts::loaded() => state.exercise = Some(ex),
+            // The exercises arrive with the lessons' text, after the first paint, and a pack's
+            // after its pack: until then the link keeps the id, and the page reads the link
+            // again when they are there.
+            None if !crate::texts::loaded() || (get("pack").is_some() && !crate::texts::PACKED.get()) => state.exercise = Some(ex),
             None => notes.push(format!(
                 "there is no exercise '{}'; exercises: {}",
                 quote(&ex, 40),

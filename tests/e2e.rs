@@ -1396,6 +1396,8 @@ fn an_operator_runs_a_drill_acts_from_the_runbook_and_reads_a_debrief_that_is_th
     let server = StaticServer::start(dist);
     let b = Browser::start();
     b.open(&format!("http://127.0.0.1:{}/?drill=checkout&seed=4", server.port));
+    // The address names the drill from the first render, before its panel has loaded.
+    assert_eq!(b.js("return location.search;"), json!("?drill=checkout&seed=4"), "the drill's address from the start");
     b.wait_for("the drill's runbook", Duration::from_secs(20), |b| b.js("return !!document.querySelector('#drill-do-drop-expired');") == json!(true));
     b.wait_for("the drill's lab", Duration::from_secs(10), |b| {
         b.text("#clock") == "t = 0.0 s" && b.js("return location.search;") == json!("?drill=checkout&seed=4")
@@ -1416,6 +1418,9 @@ fn an_operator_runs_a_drill_acts_from_the_runbook_and_reads_a_debrief_that_is_th
     b.wait_for("30 s of the drill", Duration::from_secs(30), |b| {
         b.js("return +document.querySelector('#course').dataset.now;").as_f64().unwrap_or(0.0) >= 30e6
     });
+    // The embed snippet is the drill's own link, and names no fault, during the drill and after.
+    let snippet = || b.js("return document.getElementById('embed-snippet').value;").as_str().unwrap_or("").to_string();
+    assert!(snippet().contains("?drill=checkout&seed=4&embed=1") && !snippet().contains("faults"), "{}", snippet());
     b.click("#drill-do-drop-expired");
     b.wait_for("the change to go live", Duration::from_secs(20), |b| b.text("#drill-log").contains("live at"));
     let log = b.text("#drill-log");
@@ -1429,6 +1434,7 @@ fn an_operator_runs_a_drill_acts_from_the_runbook_and_reads_a_debrief_that_is_th
     b.wait_for("the run's end", Duration::from_secs(60), |b| b.text("#clock") == "t = 150.0 s");
     // The debrief is the page's run: the engine's replay of it on the same seed, and the page's
     // own run report, say the same.
+    assert!(snippet().contains("?drill=checkout&seed=4&embed=1") && !snippet().contains("faults"), "after the debrief: {}", snippet());
     let yours = drill_replay("checkout", 4, &[(Act::DropExpired, live)]);
     let nothing = drills::find("checkout").unwrap().outcome(4, &[]).unwrap();
     assert_eq!(b.text("#drill-score"), drills::score_text(yours.score()));
@@ -1466,6 +1472,10 @@ fn a_presenter_runs_a_course_step_from_the_keyboard_with_text_the_back_of_the_ro
     });
     let body_px = b.js("return parseFloat(getComputedStyle(document.body).fontSize);").as_f64().unwrap();
     assert!(body_px >= 20.0, "body text {body_px} px");
+    // The smaller print too: the diagram's legend and the run report's notes.
+    let smallest = b
+        .js("return Math.min(...[...document.querySelectorAll('.legend, .report th small, .topology')].map((e) => parseFloat(getComputedStyle(e).fontSize)));");
+    assert!(smallest.as_f64().unwrap_or(0.0) >= 16.0, "the smallest text {smallest} px");
     // The controls are in a drawer: off screen until C, back with Esc.
     let off = |b: &Browser| b.js("return document.querySelector('.controls').getBoundingClientRect().left >= innerWidth;") == json!(true);
     b.wait_for("the drawer closed", Duration::from_secs(5), off);
@@ -1528,6 +1538,22 @@ fn a_trainer_s_pack_loaded_by_link_adds_its_entries_and_a_broken_one_says_which_
     // Its exercise joins the page's picker; its drill opens in the page, the pack kept.
     b.wait_for("the pack's exercise in the picker", Duration::from_secs(5), |b| b.text("#exercise-pick").contains("Pay for retries through a brownout"));
     assert!(b.js("return location.search;").as_str().unwrap_or("").contains("pack=example-pack.json"));
+    // Its lab is a scenario of the page: in the picker, with its own story, and a reload of its
+    // link (the pack named in it) opens it again, with no note that anything is wrong.
+    b.wait_for("the pack's lab in the scenario picker", Duration::from_secs(5), |b| {
+        b.js("return [...document.querySelectorAll('#scenario option')].map(o => o.textContent).pop();") == json!("A longer crash, and a queue of 50")
+    });
+    b.click("#pack-labs a");
+    b.wait_for("the pack's lab", Duration::from_secs(10), |b| b.js("return document.getElementById('scenario').value;") == json!("long-crash"));
+    let story = b.text(".story");
+    assert!(story.starts_with("The storm's service, with its queue limited to 50") && !story.contains("Look for"), "{story}");
+    assert_eq!(b.js("return document.getElementById('server-queue_limit').value;"), json!("50"), "the lab's queue limit");
+    let address = b.js("return location.search;").as_str().unwrap_or("").to_string();
+    assert!(address.contains("s=long-crash") && address.contains("pack=example-pack.json"), "{address}");
+    b.open(&format!("http://127.0.0.1:{}/{address}", server.port));
+    b.wait_for("the lab again after a reload", Duration::from_secs(20), |b| b.js("return document.getElementById('scenario').value;") == json!("long-crash"));
+    assert!(b.text(".story").starts_with("The storm's service"), "{}", b.text(".story"));
+    assert_eq!(b.js("return document.querySelectorAll('#link-notes').length;"), json!(0), "{}", b.text("#link-notes"));
     b.click("#pack-drills a");
     b.wait_for("the pack's drill", Duration::from_secs(20), |b| b.text("#course").contains("Incident drill: Payments are failing"));
     // The drill's panel opens its lab a moment after it draws: the address follows.

@@ -21,12 +21,17 @@ use yew::prelude::*;
 pub fn app() -> Html {
     let controls = use_reducer(initial);
     let debug = use_memo((), |_| query_flag("debug"));
-    // `?present=1`: presenter mode, before the first chart is drawn; `?pack=FILE`: a trainer's
-    // pack (each panel loads on demand, the pack's checks in it).
+    // `?present=1`: presenter mode, before the first chart is drawn; `?drill=ID`: a drill;
+    // `?pack=FILE`: a trainer's pack (each panel loads on demand, the pack's checks in it).
     let pack = use_memo((), |_| {
         if query_flag("present") {
             super::PRESENT.set(true);
             crate::ui::panels::request("present");
+        }
+        // A drill's link hides its trigger (and names the drill in the address) from the first
+        // render, not only once its panel has loaded.
+        if query_value("drill").is_some() {
+            super::DRILL.set(1);
         }
         let pack = query_value("pack").filter(|p| !p.contains(char::is_whitespace));
         if let Some(p) = &pack {
@@ -44,12 +49,14 @@ pub fn app() -> Html {
         (Some(id), 1..) => format!("drill={id}&seed={}", controls.seed),
         _ => link_of(&controls),
     };
-    // Presenter mode stays on in the address (a reload keeps it), never in the links shared.
-    // So does the pack's name.
+    // The pack's name stays in the address and in the links shared: its labs and exercises
+    // exist only with it. Presenter mode stays on in the address (a reload keeps it), never in
+    // the links shared.
+    let link = match &*pack {
+        Some(p) => format!("{link}&pack={}", crate::url::encode_component(p)),
+        None => link,
+    };
     let mut address = link.clone();
-    if let Some(p) = &*pack {
-        address = format!("{address}&pack={}", crate::url::encode_component(p));
-    }
     // Presenter mode for the same state, pack kept (a drill's address hides its trigger).
     let present_href = format!("?{address}&present=1");
     if super::PRESENT.get() {
@@ -151,7 +158,8 @@ pub fn app() -> Html {
     let snippet = format!(
         "<iframe src=\"{}?{}\" width=\"100%\" height=\"680\" style=\"border:0\" loading=\"lazy\" title=\"Backoff Lab: {}\"></iframe>",
         page_base(),
-        link_of(&embed_state),
+        // A drill embeds as its own link (the trigger stays hidden in the frame too).
+        if super::DRILL.get() > 0 { format!("{link}&embed=1") } else { link_of(&embed_state) },
         // Exercise titles come from text (and trainers' packs): escaped for the attribute.
         title.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;").replace('>', "&gt;")
     );
@@ -207,7 +215,7 @@ pub fn app() -> Html {
         <section class="headline" aria-live="polite">
           <div class="headline-row">{ head.html(if head_b.is_some() { "A" } else { "" }) }</div>
           if let Some(hb) = &head_b { <div class="headline-row" id="headline-b">{ hb.html("B") }</div> }
-          if status.live_cap_reached { <div class="warn" role="alert">{ "Live cap reached: some requests were shed. Raise metrics.max_live to see the full load." }</div> }
+          if status.live_cap_reached { <div class="warn" role="alert">{ crate::texts::text("ui.live-cap") }</div> }
         </section>
 
         { transport::view(&transport::Props { controls: controls.clone(), lab: lab.clone(), now_s: now.as_secs_f64(), to_end }) }
@@ -240,7 +248,7 @@ pub fn app() -> Html {
         </section>
 
         if !controls.embed {
-        <Explorer report={shown_delays.clone()} canvas={lab.canvases.delays.clone()} tier={explorer_for} />
+        <Explorer report={shown_delays.clone()} canvas={lab.canvases.delays.clone()} tier={explorer_for} {texts_ready} />
         { map_section::view(&map_section::Props { link: lab_link.clone(), open: *map_open, on_open }) }
         <Contention seed={controls.seed} texts_ready={texts_ready} />
         }

@@ -163,7 +163,8 @@ fn loaded(doc: &Document, name: &str, p: &Pack) {
     let texts = crate::texts::current();
     let title = |kind: &str, id: &str| texts.get(&format!("{kind}.{id}.title")).unwrap_or(id).to_string();
     let mut parts = Vec::new();
-    let labs: String = p.labs().iter().map(|l| item(l.link.clone(), &l.title)).collect();
+    // A lab is a scenario of the page now (in its picker too), opened by its id.
+    let labs: String = p.labs().iter().map(|l| item(format!("s={}", l.id), &l.title)).collect();
     if !labs.is_empty() {
         parts.push(format!("<p>Labs:</p><ul id=\"pack-labs\">{labs}</ul>"));
     }
@@ -186,12 +187,12 @@ fn loaded(doc: &Document, name: &str, p: &Pack) {
     }
     h.push_str(&parts.concat());
     say(doc, &h);
-    // An exercise of the pack named in the address is opened now that it exists.
+    // An exercise or lab of the pack named in the address is opened now that it exists.
     let search = web_sys::window().and_then(|w| w.location().search().ok()).unwrap_or_default();
-    let ex = search.trim_start_matches('?').split('&').find_map(|kv| kv.strip_prefix("ex=").map(String::from));
-    if let (Some(ex), Some(body)) = (ex, doc.body()) {
-        if p.ids("exercise").contains(&ex) {
-            super::panels::load_into_lab(&body, &search);
-        }
+    let named = |keys: [&str; 2], kind: &str| {
+        search.trim_start_matches('?').split('&').filter_map(|kv| kv.split_once('=')).any(|(k, v)| keys.contains(&k) && p.ids(kind).iter().any(|id| id == v))
+    };
+    if let (true, Some(body)) = (named(["ex", "exercise"], "exercise") || named(["s", "scenario"], "lab"), doc.body()) {
+        super::panels::load_into_lab(&body, &search);
     }
 }

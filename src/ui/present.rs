@@ -27,6 +27,8 @@ body[data-present] canvas.system { height: 230px; }
 body[data-present] .map, body[data-present] .contention, body[data-present] .lede, body[data-present] .scenario, body[data-present] #seed,
 body[data-present] label[for=seed], body[data-present] #random-seed, body[data-present] #compare, body[data-present] #pack-link, body[data-present] #present-link { display: none; }
 body[data-present] .course h2 { font-size: 1.5rem; }
+body[data-present] .topology, body[data-present] .legend, body[data-present] .story, body[data-present] .report th small { font-size: 18px; }
+body[data-present] .topology .arrow b { font-size: 20px; } body[data-present] .topology .hosts i { width: 9px; height: 20px; }
 body[data-present] .explorer, body[data-present] .report { overflow-x: auto; }
 body[data-present] .drill-runbook { grid-template-columns: repeat(3, minmax(0, 1fr)); }
 body[data-course=drill] .present-bar .k-course, body[data-course=drill] .present-bar .k-end, body[data-course=drill] #present-drawer { display: none; }

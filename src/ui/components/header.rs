@@ -48,6 +48,8 @@ pub fn view(p: &Props) -> Html {
     };
     let passed_now = p.check.as_ref().and_then(|c| c.passed) == Some(true);
     let scenario = scenarios::find(&controls.scenario).ok();
+    // A pack's lab has a story and nothing measured to look for.
+    let look_for = scenario.as_ref().map(|s| s.look_for()).unwrap_or_default();
     // The story's figures hold for the scenario as written, on its seed: say when this lab is
     // not (side B counts only where the scenario has one; comparing adds one of the learner's).
     let changed = scenario.as_ref().is_some_and(|s| {
@@ -94,8 +96,9 @@ pub fn view(p: &Props) -> Html {
               </select>
             }
             if let (Some(s), None, None) = (scenario, &exercise, &controls.course) {
-              <p class="story">{ s.story() } <strong>{ " Look for: " }</strong>{ s.look_for() }
-                if changed { <em id="story-changed">{ " This lab differs from the scenario (its settings or seed), so these figures may not hold here." }</em> }
+              <p class="story">{ s.story() }
+                if !look_for.is_empty() { <strong>{ " Look for: " }</strong>{ look_for } }
+                if changed { <em id="story-changed">{ " " }{ crate::texts::text("ui.story-changed") }</em> }
               </p>
             }
           </div>
