@@ -81,7 +81,9 @@ pub fn view(p: &Props) -> Html {
           }
           <div class="scenario">
             <label for="scenario">{ "Scenario " }</label>
-            <select id="scenario" onchange={on_scenario}>
+            // Made again for each scenario: an option's `selected` attribute alone did not move
+            // Firefox's choice to a pack's lab.
+            <select id="scenario" onchange={on_scenario} key={controls.scenario.clone()}>
               { for scenarios::all().iter().map(|s| html! { <option value={s.id} selected={s.id == controls.scenario}>{ s.title }</option> }) }
             </select>
             if !controls.embed {
