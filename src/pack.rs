@@ -266,6 +266,9 @@ mod tests {
         // Before the pack has come, a link to its lab keeps the id and says nothing is wrong.
         let (state, notes) = crate::url::decode("?s=long-crash&pack=example-pack.json");
         assert_eq!((state.scenario.as_str(), notes.len()), ("long-crash", 0), "{notes:?}");
+        // Meanwhile the page writes back only what the link says (the pack's panel has it read
+        // again once the lab exists).
+        assert!(!crate::url::encode(&state).contains("faults"), "{}", crate::url::encode(&state));
         crate::texts::extend(&pack.to_lessons());
         let lab = crate::scenarios::find("long-crash").unwrap();
         assert_eq!(lab.title, "A longer crash, and a queue of 50");

@@ -213,7 +213,13 @@ pub fn migrate(version: u32, pairs: Vec<(String, String)>) -> Vec<(String, Strin
 
 /// What a link's parameters are differences from: the exercise's start, else the scenario.
 fn base_of(scenario: &str, exercise: Option<&str>) -> Config {
-    exercise.and_then(crate::exercises::find).map(|e| e.start_config()).or_else(|| scenarios::find(scenario).ok().map(|s| s.config)).unwrap_or_default()
+    // A scenario not known yet (a pack's lab before its pack): the default lab's, which is what
+    // the page shows meanwhile, so the address it writes holds the link's own changes only.
+    exercise
+        .and_then(crate::exercises::find)
+        .map(|e| e.start_config())
+        .or_else(|| scenarios::find(scenario).ok().map(|s| s.config))
+        .unwrap_or_else(|| default_state().config)
 }
 
 /// The query string (without `?`) for `state`.
