@@ -62,6 +62,7 @@ pub(crate) fn use_lab(controls: &UseReducerHandle<Controls>) -> Lab {
         shown_b: None,
         to_end: None,
         cancel_to_end: false,
+        hold: false,
         tier: controls.tier,
         shown_tiers: Vec::new(),
         shown_tiers_b: Vec::new(),
@@ -159,6 +160,7 @@ pub(crate) fn use_lab(controls: &UseReducerHandle<Controls>) -> Lab {
         use_effect_with((controls.playing, controls.speed.to_bits()), move |(playing, bits)| {
             runner.borrow_mut().last_ts = None;
             if *playing {
+                runner.borrow_mut().hold = false;
                 schedule(runner.clone(), canvases, f64::from_bits(*bits), redraw, stop);
             }
             let r = runner.clone();

@@ -51,6 +51,10 @@ pub(crate) struct Runner {
     pub(crate) to_end: Option<f64>,
     /// Set by the button's Cancel: the next chunk stops.
     pub(crate) cancel_to_end: bool,
+    /// Set by Run to end, cleared by Play: a frame of the play loop that fires after Run to end
+    /// was pressed (the pause takes effect a render later) does not move the clock, so the run
+    /// stops at its end (WebKit ran on to 60.1 s).
+    pub(crate) hold: bool,
     /// The tier the charts show.
     pub(crate) tier: usize,
     /// Each side's tiers for the topology strip (empty for one service), from the same snapshot.
@@ -228,7 +232,7 @@ pub(crate) fn frame(runner: &Rc<RefCell<Runner>>, canvases: &Rc<Canvases>, speed
     let t0 = now_ms();
     let end = SimTime::from_secs_f64(r.sim.config().duration_s);
     let before = r.sim.now();
-    let mut target = before.saturating_add(SimTime::from_millis_f64(dt * speed));
+    let mut target = if r.hold { before } else { before.saturating_add(SimTime::from_millis_f64(dt * speed)) };
     if before < end {
         target = target.min(end);
     }

@@ -83,6 +83,7 @@ pub fn view(p: &Props) -> Html {
                     r.restart(c.cfg.clone(), c.compare.clone(), c.seed);
                 }
                 r.to_end = Some(0.0);
+                r.hold = true;
             }
             run_to_end_chunked(lab.runner.clone(), lab.canvases.clone(), lab.update.clone());
         })
