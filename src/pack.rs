@@ -130,7 +130,7 @@ pub fn read(json: &str, builtin: &Texts) -> Result<Pack, String> {
             // Course steps and drills share the page's `course=` (and `drill=`) key.
             let shared = if matches!(*kind, "course" | "drill") { &["course", "drill"][..] } else { &[*kind][..] };
             // A lab is a scenario on the page: its id is not one of the lab's own scenarios'.
-            let taken = (*kind == "lab" && crate::scenarios::find_builtin(id).is_ok())
+            let taken = (*kind == "lab" && crate::scenarios::is_builtin(id))
                 || shared.iter().any(|k| builtin.get(&format!("{k}.{id}.title")).is_some() || entries.iter().any(|(e, _)| *e == format!("{k}.{id}.title")));
             if taken || (shared.len() == 2 && id == "continue") {
                 pack.problems.push(format!(

@@ -168,6 +168,11 @@ fn builtin() -> Vec<Scenario> {
         .collect()
 }
 
+/// Whether `id` is one of the lab's own scenarios (read from the table, no config built).
+pub fn is_builtin(id: &str) -> bool {
+    TABLE.iter().any(|t| t.0 == id)
+}
+
 /// One of the lab's own scenarios (a pack's lab starts from one of these, never from another
 /// pack's lab).
 pub fn find_builtin(id: &str) -> Result<Scenario, String> {
@@ -185,7 +190,7 @@ thread_local! {
 /// whose id is one of the lab's own, is not one (the pack's panel names the problem). Their ids
 /// and titles are kept for the page's life: a pack is read once, and is a few short texts.
 pub(crate) fn read_pack(texts: &crate::texts::Texts) {
-    let labs = texts.keys().filter_map(|k| k.strip_prefix("lab.")?.strip_suffix(".title")).filter(|id| TABLE.iter().all(|t| t.0 != *id));
+    let labs = texts.keys().filter_map(|k| k.strip_prefix("lab.")?.strip_suffix(".title")).filter(|id| !is_builtin(id));
     let labs = labs
         .filter_map(|id| {
             let field = |f: &str| texts.get(&format!("lab.{id}.{f}")).unwrap_or("");

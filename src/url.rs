@@ -357,12 +357,14 @@ pub fn decode(query: &str) -> (LinkState, Vec<String>) {
     let pairs = migrate(version, pairs);
     let get = |name: &str| last(&pairs, name);
 
+    // A pack is named and its texts have not come: its labs and exercises are not known yet.
+    let pack_pending = get("pack").is_some() && !crate::texts::PACKED.get();
     let scenario = get("s").or_else(|| get("scenario"));
     let mut state = match scenario.as_deref() {
         Some(id) => LinkState::from_scenario(id).unwrap_or_else(|| {
             // A pack's lab, before its pack has come: the link keeps the id, and the pack's panel
             // has the page read the link again once the lab exists.
-            if get("pack").is_some() && !crate::texts::PACKED.get() {
+            if pack_pending {
                 return LinkState { scenario: id.to_string(), ..default_state() };
             }
             notes.push(format!(
@@ -385,7 +387,7 @@ pub fn decode(query: &str) -> (LinkState, Vec<String>) {
             // The exercises arrive with the lessons' text, after the first paint, and a pack's
             // after its pack: until then the link keeps the id, and the page reads the link
             // again when they are there.
-            None if !crate::texts::loaded() || (get("pack").is_some() && !crate::texts::PACKED.get()) => state.exercise = Some(ex),
+            None if !crate::texts::loaded() || pack_pending => state.exercise = Some(ex),
             None => notes.push(format!(
                 "there is no exercise '{}'; exercises: {}",
                 quote(&ex, 40),
