@@ -44,7 +44,10 @@ pub struct Lab {
     pub id: String,
     pub title: String,
     pub story: String,
-    /// The link that opens it (`s=…&seed=…&key=value…`).
+    /// The scenario it starts from, and its seed.
+    pub base: String,
+    pub seed: u64,
+    /// Its settings as a link of their own (`s=BASE&seed=…&key=value…`).
     pub link: String,
 }
 
@@ -79,7 +82,8 @@ impl Pack {
                 let (scenario, seed, config) = crate::exercises::parse_start_with(&field("start"), crate::scenarios::find_builtin).ok()?;
                 let mut state = crate::url::LinkState::from_scenario(&scenario)?;
                 (state.config, state.seed, state.compare) = (config, seed, None);
-                Some(Lab { title: field("title"), story: field("story"), link: crate::url::encode(&state), id })
+                let link = crate::url::encode(&state);
+                Some(Lab { title: field("title"), story: field("story"), base: state.scenario, seed, link, id })
             })
             .collect()
     }

@@ -421,9 +421,13 @@ fn a_pack_check_runs_every_entry_and_names_what_is_wrong() {
     let o = lab(&["pack", "check", example]);
     assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
     let out = stdout(&o);
-    for line in
-        ["ok     lab long-crash", "ok     exercise brownout-quota on seed 3", "ok     course step brownout-storm", "ok     drill payments", "every entry works"]
-    {
+    for line in [
+        "ok     lab long-crash: opens ?s=long-crash&pack=example-pack.json (metastable-retry on seed 7)",
+        "ok     exercise brownout-quota on seed 3",
+        "ok     course step brownout-storm",
+        "ok     drill payments",
+        "every entry works",
+    ] {
         assert!(out.contains(line), "{line} in {out}");
     }
     let broken = std::fs::read_to_string(example)

@@ -1576,6 +1576,15 @@ fn a_trainer_s_pack_loaded_by_link_adds_its_entries_and_a_broken_one_says_which_
     assert!(b.text(".story").starts_with("The storm's service") && !b.text(".story").contains("differs"), "{}", b.text(".story"));
     assert_eq!(b.js("return location.search;").as_str(), Some(address.as_str()), "the reload keeps the lab's own link");
     assert_eq!(b.js("return document.querySelectorAll('#link-notes').length;"), json!(0), "{}", b.text("#link-notes"));
+    assert_eq!(b.js("return document.getElementById('seed').value;"), json!("7"), "the lab's own seed");
+    // A link written by hand, with no seed, opens on the lab's own seed too (not the page's
+    // default), and says nothing is wrong.
+    b.open(&format!("http://127.0.0.1:{}/?s=long-crash&pack=example-pack.json", server.port));
+    b.wait_for("the lab by a hand-written link", Duration::from_secs(20), |b| {
+        b.js("return document.getElementById('scenario').value + ' ' + document.getElementById('seed').value;") == json!("long-crash 7")
+    });
+    assert_eq!(b.js("return document.getElementById('server-queue_limit').value;"), json!("50"), "the lab's queue limit");
+    assert_eq!(b.js("return document.querySelectorAll('#link-notes').length;"), json!(0), "{}", b.text("#link-notes"));
     b.click("#pack-drills a");
     b.wait_for("the pack's drill", Duration::from_secs(20), |b| b.text("#course").contains("Incident drill: Payments are failing"));
     // The drill's panel opens its lab a moment after it draws: the address follows.

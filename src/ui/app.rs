@@ -41,7 +41,7 @@ pub fn app() -> Html {
     });
     let bench = use_bench_report();
     let texts_ready = use_lessons_text();
-    use_exercise_links(&controls, texts_ready);
+    use_exercise_links(&controls, texts_ready, crate::texts::PACKED.get());
     let lab = use_lab(&controls);
     use_map_loads(&controls, &lab);
     // A drill's address names the drill and the seed, never its trigger.

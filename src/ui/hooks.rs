@@ -197,15 +197,19 @@ pub(crate) fn use_lessons_text() -> bool {
 
 /// An exercise link is read again once the lessons' text, which holds the exercises, has
 /// arrived (until then the page shows the link's scenario, or the default one, and keeps the
-/// exercise's id in the address), unless the learner has changed the lab meanwhile.
+/// exercise's id in the address), and a link to a trainer's pack's lab or exercise once the
+/// pack has come, unless the learner has changed the lab meanwhile. It is the link as opened
+/// that is read again, not the address the page wrote meanwhile: a pack lab's link without a
+/// seed opens on the lab's own seed.
 #[hook]
-pub(crate) fn use_exercise_links(controls: &UseReducerHandle<Controls>, texts_ready: bool) {
+pub(crate) fn use_exercise_links(controls: &UseReducerHandle<Controls>, texts_ready: bool, packed: bool) {
     let first = use_memo((), |_| (web_sys::window().and_then(|w| w.location().search().ok()).unwrap_or_default(), (**controls).clone()));
     let c = controls.clone();
-    use_effect_with(texts_ready, move |ready| {
+    use_effect_with((texts_ready, packed), move |&(ready, packed)| {
         let (query, at_start) = &*first;
         let untouched = c.cfg == at_start.cfg && c.seed == at_start.seed && c.scenario == at_start.scenario && c.compare == at_start.compare;
-        if *ready && c.exercise.is_some() && c.exercise == at_start.exercise && untouched {
+        let pending = c.exercise.is_some() || (packed && !crate::scenarios::is_builtin(&c.scenario));
+        if ready && pending && c.exercise == at_start.exercise && untouched {
             c.dispatch(Action::Relink(query.clone()));
         }
     });

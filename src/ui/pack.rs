@@ -187,12 +187,6 @@ fn loaded(doc: &Document, name: &str, p: &Pack) {
     }
     h.push_str(&parts.concat());
     say(doc, &h);
-    // An exercise or lab of the pack named in the address is opened now that it exists.
-    let search = web_sys::window().and_then(|w| w.location().search().ok()).unwrap_or_default();
-    let named = |keys: [&str; 2], kind: &str| {
-        search.trim_start_matches('?').split('&').filter_map(|kv| kv.split_once('=')).any(|(k, v)| keys.contains(&k) && p.ids(kind).iter().any(|id| id == v))
-    };
-    if let (true, Some(body)) = (named(["ex", "exercise"], "exercise") || named(["s", "scenario"], "lab"), doc.body()) {
-        super::panels::load_into_lab(&body, &search);
-    }
+    // An exercise or lab of the pack named in the link is opened by the page now that it
+    // exists (`hooks::use_exercise_links`: the link as opened, on the lab's own seed).
 }

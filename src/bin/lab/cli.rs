@@ -290,7 +290,9 @@ fn pack_check(file: &std::path::Path) -> ExitCode {
     )];
     lines.extend(pack.problems.iter().map(|p| format!("  wrong: {p}")));
     for lab in pack.labs() {
-        lines.push(format!("  ok     lab {}: opens ?{}", lab.id, lab.link));
+        // The link a trainer shares: the lab by its id, with the pack served beside the page.
+        let name = file.file_name().map_or(String::new(), |n| backoff_lab::url::encode_component(&n.to_string_lossy()));
+        lines.push(format!("  ok     lab {}: opens ?s={}&pack={name} ({} on seed {})", lab.id, lab.id, lab.base, lab.seed));
     }
     for id in pack.ids("exercise") {
         let Some(e) = exercises::find(&id) else { continue };
