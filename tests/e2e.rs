@@ -1313,11 +1313,14 @@ fn a_learner_predicts_runs_and_sees_a_course_step_revealed() {
     assert!(b.text("#course").contains("Step 3 of 11") && b.text("#course").contains("3. The retry storm that does not end"), "{}", b.text("#course"));
     // Before the prediction: no story or "look for" to give the answer away, and no Play.
     assert_eq!(b.js("return document.querySelector('.story');"), json!(null));
-    assert_eq!(b.js("return getComputedStyle(document.querySelector('#play')).visibility;"), json!("hidden"));
+    // In its place (no gap where it will be), what to do first.
+    assert_eq!(b.js("return getComputedStyle(document.querySelector('#play')).display;"), json!("none"));
+    let before = b.js("return getComputedStyle(document.querySelector('.transport'), '::before').content;");
+    assert!(before.as_str().unwrap_or("").contains("Lock in your prediction first"), "{before}");
     b.js("const s = document.querySelector('#course-slider'); s.value = 500; s.dispatchEvent(new Event('input', {bubbles: true}));");
     assert_eq!(b.text("#course-value"), "50.0 %");
     b.click("#course-lock");
-    assert_eq!(b.js("return getComputedStyle(document.querySelector('#play')).visibility;"), json!("visible"));
+    assert_ne!(b.js("return getComputedStyle(document.querySelector('#play')).display;"), json!("none"));
     // Keyboard focus goes where the learner goes next, not back to the page's top.
     assert_eq!(b.js("return document.activeElement.id;"), json!("play"));
     assert!(b.text("#course").contains("Your prediction: 50.0 %"), "{}", b.text("#course"));
@@ -1332,7 +1335,7 @@ fn a_learner_predicts_runs_and_sees_a_course_step_revealed() {
     assert!(result.starts_with("✗ Not this time: you predicted 50.0 %; this run measured 0.0 % (goodput 30–40 s)"), "{result}");
     assert!(result.contains("Why: 0.0 %. The crash is long gone") && result.contains("Try it:"), "{result}");
     assert_eq!(b.js("return localStorage.getItem('backoff-lab.course.storm');"), json!("500;0"));
-    assert!(b.text(".course-path").contains("✓3"), "{}", b.text(".course-path"));
+    assert!(b.text(".course-path").contains("✓\u{202f}3"), "{}", b.text(".course-path"));
     b.screenshot(&Path::new(env!("CARGO_MANIFEST_DIR")).join("test-output/e2e-course-reveal.png"));
     // On to the next step, in the page: its lab, a choice of bands this time.
     b.click("a[data-goto='3']");

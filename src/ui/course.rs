@@ -39,13 +39,14 @@ thread_local! {
 }
 
 const STYLE: &str = "\
-body[data-course=predict] #play, body[data-course=predict] #step, body[data-course=predict] #run-to-end { visibility: hidden; }
+body[data-course=predict] #play, body[data-course=predict] #step, body[data-course=predict] #run-to-end { display: none; }
+body[data-course=predict] .transport::before { content: 'Lock in your prediction first: Play appears then.'; color: var(--muted); font-style: italic; }
 .course { margin-top: 0.5rem; border-left: 4px solid var(--accent); }
 #course-panel:empty::before { content: 'Loading the course…'; color: var(--muted); }
 .course h2 { font-size: 1.1rem; margin: 0.2rem 0; }
 .course p { margin: 0.35rem 0; max-width: 75ch; }
 .course-path { display: flex; flex-wrap: wrap; gap: 0.3rem; align-items: center; margin: 0; padding: 0; list-style: none; }
-.course-path a { display: inline-block; min-width: 1.9rem; text-align: center; padding: 0.1rem 0.3rem; border: 1px solid var(--line); border-radius: 999px; color: var(--fg); text-decoration: none; }
+.course-path a { display: inline-block; min-width: 2rem; white-space: nowrap; text-align: center; padding: 0.1rem 0.5rem; border: 1px solid var(--line); border-radius: 999px; color: var(--fg); text-decoration: none; }
 .course-path a.done { border-color: var(--ok); color: var(--ok); }
 .course-path a[aria-current] { background: var(--accent); border-color: var(--accent); color: var(--on-accent); font-weight: 700; }
 .course-where { color: var(--muted); margin-right: 0.4rem; }
@@ -283,7 +284,7 @@ fn path(steps: &[Step], at: usize) -> String {
                 esc(&s.title),
                 if done { " (done)" } else { "" },
                 if i == at { " aria-current=\"step\"" } else { "" },
-                if done { format!("✓{}", i + 1) } else { (i + 1).to_string() }
+                if done { format!("✓\u{202f}{}", i + 1) } else { (i + 1).to_string() }
             )
         })
         .collect();
