@@ -301,6 +301,11 @@ fn compare_mode_shows_the_same_storm_with_and_without_a_retry_quota() {
     let waste = legend("waste");
     assert!(waste.contains("A dropped past the deadline") && waste.contains("B dropped"), "{waste}");
     assert!(legend("amplification").contains("A amplification") && legend("amplification").contains("B amplification"));
+    // The attempts chart: both sides as lines of one weight (B's over A's bars hid them).
+    let arrivals = legend("arrivals");
+    for entry in ["A first tries", "A attempts", "B first tries", "B attempts"] {
+        assert!(arrivals.contains(entry), "the attempts chart names {entry:?}: {arrivals}");
+    }
     b.screenshot(&Path::new(env!("CARGO_MANIFEST_DIR")).join("test-output/e2e-compare.png"));
     // The compare link reopens both sides.
     let link = b.js("return location.href;").as_str().unwrap_or("").to_string();
@@ -1140,6 +1145,28 @@ fn the_page_shows_what_five_more_sentences_quote() {
     run("retries-every-layer");
     let every = during(&b);
     assert!(every.len() == 3 && every[2] > 4.0 * one[2], "every layer: {:?}", b.parts("#report-amplification-trigger"));
+    assert!(b.errors().is_empty(), "console errors: {:?}", b.errors());
+}
+
+#[test]
+fn an_amplification_above_max_attempts_says_why_on_screen() {
+    // The storm's last 2 s on seed 1 carry 4.5 attempts a first try against 4 allowed (`lab run
+    // --scenario metastable-retry --seed 1 --series`): the row says why in words, not only on
+    // hover. A healthy run's 1.00× says nothing more.
+    let Some(dist) = ready() else { return };
+    let server = StaticServer::start(dist);
+    let b = Browser::start();
+    run_to_report(&b, &server, "metastable-retry&seed=1");
+    let amp = number(&b.text("#amplification"));
+    assert!(amp > 4.0, "the storm's amplification at 60 s: {amp}");
+    assert!(b.text("#allowed").contains("≤ 4 a request by max attempts"), "allowed: {:?}", b.text("#allowed"));
+    assert_eq!(
+        b.text("#above-bound").trim(),
+        "Above the limit here because these seconds carry retries of requests first sent before them.",
+        "the note beside the limit"
+    );
+    run_to_report(&b, &server, "healthy");
+    assert_eq!(b.js("return document.getElementById('above-bound') === null;"), json!(true), "no note at {:?}", b.text("#amplification"));
     assert!(b.errors().is_empty(), "console errors: {:?}", b.errors());
 }
 

@@ -33,6 +33,9 @@ pub struct Headline {
     pub recovery: Recovery,
     /// What the retry policy allows at most (max attempts, budgets).
     pub allowance: String,
+    /// The span's ratio is above what max attempts allow a request (its retries of requests
+    /// first sent before the span): said on screen, not only on hover.
+    pub above_bound: bool,
     /// Which tier the figures are, in a system ("tier 2, the bottom, as tier 1 calls it").
     pub tier: Option<String>,
 }
@@ -63,6 +66,7 @@ impl Headline {
             goodput_per_s: per_s(c.successes),
             offered_per_s: per_s(c.first_attempts),
             amplification: (c.first_attempts > 0).then(|| c.attempts() as f64 / c.first_attempts as f64),
+            above_bound: c.attempts() > c.first_attempts.saturating_mul(u64::from(cfg.client.max_attempts)),
             p99_ms: (c.successes > 0).then(|| recent.iter().filter(|w| w.counts.successes > 0).map(|w| w.p99_us).max().unwrap_or(0) as f64 / 1e3),
             mean_ms: (c.successes > 0).then(|| c.latency_sum_us as f64 / c.successes as f64 / 1e3),
             timeouts_per_s: per_s(c.timeouts),
@@ -119,7 +123,8 @@ impl Headline {
               { stat("goodput", "goodput", format!("{:.0}/s", self.goodput_per_s), html! { <span>{ format!(" of {:.0}/s offered", self.offered_per_s) }</span> },
                 true) }
               { stat("amplification", "amplification", self.amplification.map_or("–".to_string(), |a| format!("{a:.2}×")),
-                html! { <span class="allowed" id={id("allowed")}>{ format!(" (allowed: {})", self.allowance) }</span> }, true) }
+                html! { <span class="allowed" id={id("allowed")}>{ format!(" (allowed: {})", self.allowance) }
+                  if self.above_bound { <span class="above" id={id("above-bound")}>{ format!(" {}", crate::texts::text("ui.amp-above")) }</span> }</span> }, true) }
               { stat("worst p99 / mean", "p99", self.p99_ms.map_or("— (no successes)".to_string(), fmt_ms),
                 html! { <span id={id("mean-latency")}>{ self.mean_ms.map_or(String::new(), |m| format!(" / {}", fmt_ms(m))) }</span> }, true) }
               { stat("timeouts/s", "timeouts", format!("{:.0}", self.timeouts_per_s), none(), true) }
