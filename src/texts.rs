@@ -185,6 +185,9 @@ mod tests {
             assert!(t.get(&key).is_some_and(|x| x.len() > 10), "{key} missing");
             known.push(key);
         }
+        // Said beside the amplification when it is above the tier's max attempts.
+        assert!(t.get("ui.amp-above").is_some_and(|x| x.len() > 20), "ui.amp-above missing");
+        known.push("ui.amp-above".into());
         known.push("ui.compare.caption".into());
         // The fault buttons' tooltips (`ui/components/faults.rs`, which is not built natively).
         for id in ["crash-half", "crash", "brownout", "errors", "load", "restart"] {
