@@ -539,4 +539,23 @@ mod tests {
         assert!(broken("recovers", "maybe").contains("drill x, nothing: 'maybe' is not 'stays down' or 'recovers'"));
         assert!(broken("scenario=healthy", "scenario=nope").starts_with("drill x, start:"));
     }
+    /// The debrief compares the learner's time to recovery with the model answer's: the same
+    /// actions a moment earlier or later must read about the same, not 48 s against 8 because
+    /// one healthy 2 s span ended on a chance burst (seed 3 of checkout, once).
+    #[test]
+    fn the_good_response_a_second_early_or_late_recovers_about_as_soon() {
+        for d in all() {
+            for seed in seeds(&d) {
+                let at = |shift: f64| {
+                    let taken: Vec<Taken> = d.good.iter().map(|t| Taken { at_s: (t.at_s + shift).max(0.0), ..*t }).collect();
+                    d.outcome(seed, &taken).unwrap().recovery.seconds()
+                };
+                let model = at(0.0).unwrap_or_else(|| panic!("{} seed {seed}: the good response did not recover", d.id));
+                for shift in [-1.0, -0.5, 0.5, 1.0] {
+                    let r = at(shift).unwrap_or_else(|| panic!("{} seed {seed}: the good response {shift:+} s did not recover", d.id));
+                    assert!((r - model).abs() <= 4.0 + 1e-9, "{} seed {seed}: {shift:+} s recovers {r} s after the trigger, the model answer {model} s", d.id);
+                }
+            }
+        }
+    }
 }
