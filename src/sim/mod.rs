@@ -442,7 +442,21 @@ impl Sim {
     /// Handles every event up to and including `target`, at most `max_events` of them, and
     /// applies each planned change due by then at its instant (after that instant's events).
     /// Time never goes backwards: a `target` in the past does nothing.
+    ///
+    /// A run covers `[0, duration)`: the clock stops at the run's end, and what is due at that
+    /// very instant is after the run. (Handled, a cron batch due at 60.0 s in a 60 s run
+    /// counted 2,000 requests sent in the run report that no chart window holds.)
     pub fn advance_to(&mut self, target: SimTime, max_events: u64) -> Advance {
+        let end = SimTime::from_secs_f64(self.cfg.duration_s);
+        let (clock, target) = if target >= end { (end, SimTime(end.0.saturating_sub(1))) } else { (target, target) };
+        let step = self.advance_before(target, max_events);
+        if step.reached && clock > self.now {
+            self.advance_clock(clock);
+        }
+        step
+    }
+
+    fn advance_before(&mut self, target: SimTime, max_events: u64) -> Advance {
         let mut events = 0;
         while let Some(at) = self.planned.front().map(|p| p.0).filter(|at| *at <= target) {
             let step = self.advance_events(at, max_events - events);
