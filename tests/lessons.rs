@@ -113,6 +113,11 @@ fn limit_queue_rejects_during_the_crash_then_recovers_quickly() {
     assert!(wasted < 0.02, "the story's 'under 2 % wasted': {wasted:.3}");
     let after = r.recovery().seconds().expect("recovers");
     assert!(after <= 3.0, "time to recovery {after} s");
+    // "during the crash some admitted requests still time out … once the workers are back
+    // nobody waits long": 50 queued behind 5 workers at 100 ms is the whole 1 s timeout.
+    assert!(r.sum(5.0, 12.0, |w| w.counts.timeouts) > 20, "timeouts during the crash");
+    assert_eq!(r.sum(13.0, 60.0, |w| w.counts.timeouts), 0, "timeouts once the workers are back");
+    assert!(r.worst_p99_ms(13.0, 60.0) < 1_000.0, "p99 after the crash {} ms", r.worst_p99_ms(13.0, 60.0));
 }
 
 #[test]
