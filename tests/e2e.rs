@@ -563,6 +563,12 @@ fn a_phone_sees_the_animation_and_a_chart_before_the_controls() {
     assert!(chart[1] - (play[1] + play[3]) < 700.0, "the first chart is {} px below Play", chart[1] - play[1]);
     b.screenshot(&Path::new(env!("CARGO_MANIFEST_DIR")).join("test-output/e2e-phone.png"));
     b.screenshot_page(&Path::new(env!("CARGO_MANIFEST_DIR")).join("test-output/e2e-phone-page.png"));
+    // Comparing, the scenario picker (as wide as its longest title) stays inside the window:
+    // in WebKit it once ran 46 px past it.
+    b.open(&format!("http://127.0.0.1:{}/?scenario=aws-sdk-2026", server.port));
+    b.wait_for("side B", Duration::from_secs(20), |b| b.js("return !!document.querySelector('#system-b');") == json!(true));
+    let wide = b.js("return Array.from(document.querySelectorAll('body *')).filter(e => e.getBoundingClientRect().right > innerWidth + 0.5).map(e => e.tagName + '#' + e.id + '.' + e.className).slice(0, 8);");
+    assert!(b.js("return document.documentElement.scrollWidth;").as_f64().unwrap_or(9e9) <= b.width(), "comparing, no sideways scrolling: {wide}");
     assert!(b.errors().is_empty(), "console errors: {:?}", b.errors());
 }
 
@@ -1405,8 +1411,18 @@ fn every_course_step_reveals_the_figure_its_run_measured() {
     for step in backoff_lab::course::all() {
         b.open(&format!("http://127.0.0.1:{}/?{}", server.port, backoff_lab::course::link(&step)));
         b.wait_for(&format!("{}'s panel", step.id), Duration::from_secs(20), |b| b.js("return !!document.querySelector('#course-lock');") == json!(true));
-        // Any prediction: the first choice, or the slider where it stands.
+        // Any prediction: the first choice, or the slider where it stands once it has been set
+        // (locked untouched, it asks to be moved).
         b.js("const c = document.querySelector('input[name=course-choice]'); if (c) c.checked = true;");
+        // Every step leads on to the drills: a folded list, open on the last step.
+        let drills = b.js("return document.querySelectorAll('.course-drills li a[href*=\"drill=\"]').length;").as_f64().unwrap_or(0.0) as usize;
+        assert_eq!(drills, backoff_lab::drills::all().len(), "{}: the drills listed", step.id);
+        let slider = b.js("return !!document.querySelector('#course-slider');") == json!(true);
+        if slider {
+            b.click("#course-lock");
+            assert_eq!(b.text("#course-lock"), "Move the slider to your prediction, then lock it in", "{}", step.id);
+            b.js("document.querySelector('#course-slider').dispatchEvent(new Event('input', {bubbles: true}));");
+        }
         b.click("#course-lock");
         b.click("#run-to-end");
         b.wait_for(&format!("{}'s figure", step.id), Duration::from_secs(60), |b| {
@@ -1537,6 +1553,7 @@ fn a_presenter_runs_a_course_step_from_the_keyboard_with_text_the_back_of_the_ro
     // Space does nothing before the prediction is locked in (Play is hidden).
     b.key(" ");
     assert_eq!(b.js("return document.querySelector('#play').getAttribute('aria-pressed');"), json!("false"));
+    b.js("const s = document.querySelector('#course-slider'); s.value = 30; s.dispatchEvent(new Event('input', {bubbles: true}));");
     b.click("#course-lock");
     b.js("document.activeElement.blur();");
     b.key("4");

@@ -57,7 +57,7 @@ body[data-course=predict] .transport::before { content: 'Lock in your prediction
 .course output { font-weight: 700; font-variant-numeric: tabular-nums; min-width: 5rem; }
 .course-lock, .course-reveal-btn { font-weight: 700; border-color: var(--accent); }
 .course-verdict.right b { color: var(--ok); } .course-verdict.wrong b { color: var(--warn); }
-.course-note { color: var(--warn); }
+.course-note { color: var(--warn); } .course-drills summary { cursor: pointer; color: var(--muted); } .course-drills ul { margin: 0.2rem 0; }
 .course-nav { display: flex; flex-wrap: wrap; gap: 0.6rem; align-items: center; }
 ";
 
@@ -329,8 +329,7 @@ fn draw() {
     let Some(at) = steps.iter().position(|s| s.id == id) else {
         set_phase_on_body(None);
         let list: String = steps.iter().map(|s| format!("<li><a href=\"?{}\">{}</a></li>", course::link(s), esc(&s.title))).collect();
-        let drills: String =
-            crate::drills::all().iter().map(|d| format!("<li><a href=\"?{}\">{}</a></li>", crate::drills::address(d, d.seed), esc(&d.title))).collect();
+        let drills = drill_items();
         root.set_inner_html(&format!(
             "<h2>There is no course step or drill '{}'</h2><p>The course has these steps:</p><ol>{list}</ol><p>The drills:</p><ul>{drills}</ul>",
             esc(&crate::sim::params::quote(&id, 40))
@@ -414,8 +413,21 @@ fn draw() {
     }
     html.push_str("</p>");
     html.push_str(&format!("<p>{}</p>", super::progress::BUTTONS));
+    // The drills are where the course leads: the same failures with the trigger hidden. Folded
+    // away while the course goes on, open on its last step.
+    html.push_str(&format!(
+        "<details class=\"course-drills\"{}><summary>Incident drills: the same failures with the trigger hidden ({})</summary><ul>{}</ul></details>",
+        if at + 1 == steps.len() { " open" } else { "" },
+        crate::drills::all().len(),
+        drill_items()
+    ));
     root.set_inner_html(&html);
     wire(&root);
+}
+
+/// Every drill as a list item linking to it, in file order.
+fn drill_items() -> String {
+    crate::drills::all().iter().map(|d| format!("<li><a href=\"?{}\">{}</a></li>", crate::drills::address(d, d.seed), esc(&d.title))).collect()
 }
 
 /// One click and one input listener on the panel's root, once per root.
@@ -446,6 +458,10 @@ fn wire(root: &Element) {
     });
     let on_input = Closure::<dyn Fn(web_sys::Event)>::new(|_: web_sys::Event| {
         let Some(doc) = document() else { return };
+        // The slider's own middle is not the learner's prediction until they have set it.
+        if let Some(slider) = doc.get_element_by_id("course-slider") {
+            let _ = slider.set_attribute("data-set", "1");
+        }
         let value = slider_value(&doc);
         if let (Some(v), Some(s), Some(out)) = (value, current_step(), doc.get_element_by_id("course-value")) {
             out.set_text_content(Some(&s.show(v)));
@@ -464,7 +480,8 @@ fn slider_value(doc: &Document) -> Option<i64> {
 /// The learner's choice now: a band's index or the slider's value.
 fn chosen(doc: &Document) -> Option<i64> {
     if let Some(v) = slider_value(doc) {
-        return Some(v);
+        let set = doc.get_element_by_id("course-slider").is_some_and(|s| s.has_attribute("data-set"));
+        return set.then_some(v);
     }
     let checked = doc.query_selector("input[name=course-choice]:checked").ok()??;
     checked.dyn_into::<web_sys::HtmlInputElement>().ok()?.value().parse().ok()
@@ -477,7 +494,9 @@ fn act_on(act: &str) {
         "lock" => {
             let Some(p) = chosen(&doc) else {
                 if let Some(b) = doc.get_element_by_id("course-lock") {
-                    b.set_text_content(Some("Choose one first, then lock it in"));
+                    let words =
+                        if slider_value(&doc).is_some() { "Move the slider to your prediction, then lock it in" } else { "Choose one first, then lock it in" };
+                    b.set_text_content(Some(words));
                 }
                 return;
             };
