@@ -546,6 +546,18 @@ fn verdicts_exercises_and_play_tell_the_truth() {
     assert!(b.errors().is_empty(), "console errors: {:?}", b.errors());
 }
 
+/// What runs past the window's right edge: elements, runs of text that overflow their element
+/// (a box can fit while its words do not), and the chain of elements whose hiding ends the
+/// sideways scroll (WebKit's select overflowed its own box by 58 px while its box fitted).
+const WIDER_THAN_THE_WINDOW: &str = "const out = [`scrollWidth ${document.documentElement.scrollWidth}, innerWidth ${innerWidth}, clientWidth ${document.documentElement.clientWidth}`];
+    for (const e of document.querySelectorAll('body *')) { const r = e.getBoundingClientRect(); if (r.right > innerWidth + 0.5) out.push(`${e.tagName}#${e.id}.${e.className} right ${r.right}`); }
+    const w = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let n = w.nextNode(); n; n = w.nextNode()) { const g = document.createRange(); g.selectNodeContents(n); const r = g.getBoundingClientRect(); if (r.right > innerWidth + 0.5) out.push(`text '${n.textContent.slice(0, 40)}' in ${n.parentElement.tagName}.${n.parentElement.className} right ${r.right}`); }
+    const sw = () => document.documentElement.scrollWidth;
+    let at = document.body;
+    for (;;) { let next = null; for (const c of at.children) { const d = c.style.display; c.style.display = 'none'; const fits = sw() <= innerWidth; c.style.display = d; if (fits) { next = c; break; } } if (!next) break; at = next; out.push(`hiding ${at.tagName}#${at.id}.${at.className} fits`); }
+    return out;";
+
 #[test]
 fn a_phone_sees_the_animation_and_a_chart_before_the_controls() {
     let Some(dist) = ready() else { return };
@@ -567,8 +579,9 @@ fn a_phone_sees_the_animation_and_a_chart_before_the_controls() {
     // in WebKit it once ran 46 px past it.
     b.open(&format!("http://127.0.0.1:{}/?scenario=aws-sdk-2026", server.port));
     b.wait_for("side B", Duration::from_secs(20), |b| b.js("return !!document.querySelector('#system-b');") == json!(true));
-    let wide = b.js("return Array.from(document.querySelectorAll('body *')).filter(e => e.getBoundingClientRect().right > innerWidth + 0.5).map(e => e.tagName + '#' + e.id + '.' + e.className).slice(0, 8);");
-    assert!(b.js("return document.documentElement.scrollWidth;").as_f64().unwrap_or(9e9) <= b.width(), "comparing, no sideways scrolling: {wide}");
+    if b.js("return document.documentElement.scrollWidth;").as_f64().unwrap_or(9e9) > b.width() {
+        panic!("comparing, no sideways scrolling: {}", b.js(WIDER_THAN_THE_WINDOW));
+    }
     assert!(b.errors().is_empty(), "console errors: {:?}", b.errors());
 }
 
@@ -1411,6 +1424,11 @@ fn every_course_step_reveals_the_figure_its_run_measured() {
     for step in backoff_lab::course::all() {
         b.open(&format!("http://127.0.0.1:{}/?{}", server.port, backoff_lab::course::link(&step)));
         b.wait_for(&format!("{}'s panel", step.id), Duration::from_secs(20), |b| b.js("return !!document.querySelector('#course-lock');") == json!(true));
+        // The page shows the step's own lab (the panel's "this lab differs" note is hidden):
+        // a run started before a pending load of it would be thrown away.
+        b.wait_for(&format!("{}'s lab", step.id), Duration::from_secs(10), |b| {
+            b.js("return document.querySelector('#course-changed')?.hidden === true;") == json!(true)
+        });
         // Any prediction: the first choice, or the slider where it stands once it has been set
         // (locked untouched, it asks to be moved).
         b.js("const c = document.querySelector('input[name=course-choice]'); if (c) c.checked = true;");
@@ -1429,6 +1447,7 @@ fn every_course_step_reveals_the_figure_its_run_measured() {
             b.js("return document.querySelector('#course-reveal').disabled;") == json!(false)
         });
         b.click("#course-reveal");
+        b.wait_for(&format!("{}'s reveal", step.id), Duration::from_secs(5), |b| !b.text("#course-measured").is_empty());
         let shown = b.text("#course-measured");
         assert_eq!(shown, course_answer(&step.id), "{}", step.id);
         let mut sim = backoff_lab::sim::Sim::new(step.config(), step.seed).unwrap();
