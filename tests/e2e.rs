@@ -546,18 +546,6 @@ fn verdicts_exercises_and_play_tell_the_truth() {
     assert!(b.errors().is_empty(), "console errors: {:?}", b.errors());
 }
 
-/// What runs past the window's right edge: elements, runs of text that overflow their element
-/// (a box can fit while its words do not), and the chain of elements whose hiding ends the
-/// sideways scroll (WebKit's select overflowed its own box by 58 px while its box fitted).
-const WIDER_THAN_THE_WINDOW: &str = "const out = [`scrollWidth ${document.documentElement.scrollWidth}, innerWidth ${innerWidth}, clientWidth ${document.documentElement.clientWidth}`];
-    for (const e of document.querySelectorAll('body *')) { const r = e.getBoundingClientRect(); if (r.right > innerWidth + 0.5) out.push(`${e.tagName}#${e.id}.${e.className} right ${r.right}`); }
-    const w = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-    for (let n = w.nextNode(); n; n = w.nextNode()) { const g = document.createRange(); g.selectNodeContents(n); const r = g.getBoundingClientRect(); if (r.right > innerWidth + 0.5) out.push(`text '${n.textContent.slice(0, 40)}' in ${n.parentElement.tagName}.${n.parentElement.className} right ${r.right}`); }
-    const sw = () => document.documentElement.scrollWidth;
-    let at = document.body;
-    for (;;) { let next = null; for (const c of at.children) { const d = c.style.display; c.style.display = 'none'; const fits = sw() <= innerWidth; c.style.display = d; if (fits) { next = c; break; } } if (!next) break; at = next; out.push(`hiding ${at.tagName}#${at.id}.${at.className} fits`); }
-    return out;";
-
 #[test]
 fn a_phone_sees_the_animation_and_a_chart_before_the_controls() {
     let Some(dist) = ready() else { return };
@@ -566,9 +554,8 @@ fn a_phone_sees_the_animation_and_a_chart_before_the_controls() {
     b.open(&format!("http://127.0.0.1:{}/?scenario=metastable-retry", server.port));
     b.click("#run-to-end");
     b.wait_for("the run to finish", Duration::from_secs(30), |b| number(&b.text("#clock")) >= 60.0);
-    let wide = b.js("return Array.from(document.querySelectorAll('body *')).filter(e => e.getBoundingClientRect().right > innerWidth + 0.5).map(e => e.tagName + '#' + e.id + '.' + e.className).slice(0, 8);");
     // The viewport is 390 wide in Chromium; Firefox and WebKit windows stop near 450.
-    assert!(b.js("return document.documentElement.scrollWidth;").as_f64().unwrap_or(9e9) <= b.width(), "no sideways scrolling: {wide}");
+    b.assert_no_sideways_scroll("after a run to the end");
     let play = b.rect("#play");
     let chart = b.rect("#chart-load");
     assert!(chart[1] < b.rect(".controls")[1], "the charts come before the controls");
@@ -579,9 +566,7 @@ fn a_phone_sees_the_animation_and_a_chart_before_the_controls() {
     // in WebKit it once ran 46 px past it.
     b.open(&format!("http://127.0.0.1:{}/?scenario=aws-sdk-2026", server.port));
     b.wait_for("side B", Duration::from_secs(20), |b| b.js("return !!document.querySelector('#system-b');") == json!(true));
-    if b.js("return document.documentElement.scrollWidth;").as_f64().unwrap_or(9e9) > b.width() {
-        panic!("comparing, no sideways scrolling: {}", b.js(WIDER_THAN_THE_WINDOW));
-    }
+    b.assert_no_sideways_scroll("comparing");
     assert!(b.errors().is_empty(), "console errors: {:?}", b.errors());
 }
 
@@ -690,7 +675,7 @@ fn retries_at_every_layer_show_27_attempts_at_the_bottom_tier() {
                 let ([_, ay, _, ah], [_, ty, _, th]) = (b.rect(&format!("#amp-{t}")), b.rect(&format!("#tier-{t}")));
                 assert!(ay < ty + th && ay + ah > ty, "tier {t}'s arrow at y {ay}..{}, its box at {ty}..{}", ay + ah, ty + th);
             }
-            assert_eq!(b.js("return document.documentElement.scrollWidth <= window.innerWidth;"), json!(true), "no sideways scroll");
+            b.assert_no_sideways_scroll(name);
         }
         b.screenshot_page(&out.join(format!("e2e-tiers-{name}.png")));
         assert!(b.errors().is_empty(), "console errors: {:?}", b.errors());
@@ -907,7 +892,7 @@ fn the_map_shows_where_the_storm_tips_and_a_cell_loads_into_the_lab() {
     phone.wait_for("the map to finish", Duration::from_secs(120), |b| b.text("#map-status").contains(" seeds in "));
     let [_, _, w, _] = phone.rect("#map");
     assert!(w <= phone.width(), "the map fits the phone: {w} px");
-    assert_eq!(phone.js("return document.documentElement.scrollWidth <= window.innerWidth;"), json!(true), "no sideways scroll");
+    phone.assert_no_sideways_scroll("the map");
     phone.js("document.getElementById('map').scrollIntoView(); return 0;");
     phone.screenshot(&Path::new(env!("CARGO_MANIFEST_DIR")).join("test-output/e2e-map-390-dark.png"));
     // Hovering moves nothing below the map: the status line keeps its height from cell to
@@ -1011,7 +996,7 @@ fn a_wide_system_fits_a_phone() {
     assert_eq!(b.js("return document.querySelectorAll('.topology .hosts i').length;"), json!(320));
     b.click("#play");
     b.wait_for("the clock to run", Duration::from_secs(10), |b| number(&b.text("#clock")) > 2.0);
-    assert_eq!(b.js("return document.documentElement.scrollWidth <= window.innerWidth;"), json!(true), "no sideways scroll");
+    b.assert_no_sideways_scroll("a wide system playing");
     b.screenshot(&Path::new(env!("CARGO_MANIFEST_DIR")).join("test-output/e2e-wide-system-390.png"));
     assert!(b.errors().is_empty(), "console errors: {:?}", b.errors());
 }
@@ -1409,7 +1394,7 @@ fn a_course_step_with_choices_works_on_a_phone() {
     b.click("#course-reveal");
     let result = b.text("#course-result");
     assert!(result.starts_with(&format!("✓ Right: you predicted 90 % or more; this run measured {}", course_answer("limit-queue"))), "{result}");
-    assert!(b.js("return document.documentElement.scrollWidth;").as_f64().unwrap_or(9e9) <= b.width(), "no sideways scrolling");
+    b.assert_no_sideways_scroll("the course step revealed");
     b.screenshot_page(&Path::new(env!("CARGO_MANIFEST_DIR")).join("test-output/e2e-course-phone.png"));
     assert!(b.errors().is_empty(), "console errors: {:?}", b.errors());
 }

@@ -279,6 +279,17 @@ impl Browser {
         self.js("return innerWidth;").as_f64().unwrap_or(0.0)
     }
 
+    /// Fails, naming what is wider, when the page scrolls sideways (it is wider than the
+    /// window). The message lists elements past the right edge, runs of text that overflow
+    /// their element (a box can fit while its words do not), and the chain of elements whose
+    /// hiding ends the scroll: WebKit's select once overflowed its own box by 58 px while the
+    /// box fitted, which only the last of the three found.
+    pub fn assert_no_sideways_scroll(&self, when: &str) {
+        if self.js("return document.documentElement.scrollWidth <= innerWidth;") != json!(true) {
+            panic!("{when}: the page scrolls sideways: {}", self.js(WIDER_THAN_THE_WINDOW));
+        }
+    }
+
     /// Sets the viewport to `width` × `height` CSS pixels: exactly in Chromium (whose window
     /// may not shrink below a desktop minimum), as the window's size elsewhere.
     fn viewport(&self, width: u32, height: u32) {
@@ -472,3 +483,13 @@ pub fn first_number(s: &str) -> f64 {
     let digits: String = s[start..].chars().take_while(|c| c.is_ascii_digit() || *c == '.' || *c == ',').filter(|c| *c != ',').collect();
     digits.trim_end_matches('.').parse().unwrap_or(f64::NAN)
 }
+
+/// What runs past the window's right edge, for [`Browser::assert_no_sideways_scroll`]'s message.
+const WIDER_THAN_THE_WINDOW: &str = "const out = [`scrollWidth ${document.documentElement.scrollWidth}, innerWidth ${innerWidth}, clientWidth ${document.documentElement.clientWidth}`];
+    for (const e of document.querySelectorAll('body *')) { const r = e.getBoundingClientRect(); if (r.right > innerWidth + 0.5) out.push(`${e.tagName}#${e.id}.${e.className} right ${r.right}`); }
+    const w = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let n = w.nextNode(); n; n = w.nextNode()) { const g = document.createRange(); g.selectNodeContents(n); const r = g.getBoundingClientRect(); if (r.right > innerWidth + 0.5) out.push(`text '${n.textContent.slice(0, 40)}' in ${n.parentElement.tagName}.${n.parentElement.className} right ${r.right}`); }
+    const sw = () => document.documentElement.scrollWidth;
+    let at = document.body;
+    for (;;) { let next = null; for (const c of at.children) { const d = c.style.display; c.style.display = 'none'; const fits = sw() <= innerWidth; c.style.display = d; if (fits) { next = c; break; } } if (!next) break; at = next; out.push(`hiding ${at.tagName}#${at.id}.${at.className} fits`); }
+    return out;";
