@@ -567,6 +567,18 @@ fn a_phone_sees_the_animation_and_a_chart_before_the_controls() {
     b.open(&format!("http://127.0.0.1:{}/?scenario=aws-sdk-2026", server.port));
     b.wait_for("side B", Duration::from_secs(20), |b| b.js("return !!document.querySelector('#system-b');") == json!(true));
     b.assert_no_sideways_scroll("comparing");
+    // The row clips what runs past it, but not the picker's focus ring: a keyboard user sees
+    // all four sides of it (the ring lies outside the select, its width plus its offset). The
+    // ring as focused, or (WebKit does not show it on a focus by script) as the page's
+    // `:focus-visible` rule draws it.
+    let cut = b.js("const s = document.querySelector('#scenario'); s.focus(); const c = getComputedStyle(s); \
+         let ext = (parseFloat(c.outlineWidth) || 0) + (parseFloat(c.outlineOffset) || 0); \
+         if (c.outlineStyle === 'none') for (const sheet of document.styleSheets) for (const r of sheet.cssRules) \
+           if (r.selectorText === ':focus-visible') ext = parseFloat(r.style.getPropertyValue('outline')) + parseFloat(r.style.outlineOffset); \
+         const r = s.getBoundingClientRect(), p = s.parentElement.getBoundingClientRect(); \
+         return [ext, Math.max(0, p.left - (r.left - ext)), Math.max(0, r.right + ext - p.right)];");
+    assert!(cut[0].as_f64().unwrap_or(0.0) > 0.0, "no focus ring: {cut}");
+    assert!(cut[1].as_f64() == Some(0.0) && cut[2].as_f64() == Some(0.0), "the focus ring is cut by the row (its extent, px cut left, right): {cut}");
     assert!(b.errors().is_empty(), "console errors: {:?}", b.errors());
 }
 
@@ -1583,6 +1595,29 @@ fn a_presenter_runs_a_course_step_from_the_keyboard_with_text_the_back_of_the_ro
     b.click("#present-exit");
     assert_eq!(b.js("return document.body.hasAttribute('data-present');"), json!(false));
     b.wait_for("charts back to their size", Duration::from_secs(5), |b| b.js("return +document.querySelector('.charts canvas').dataset.textPx;") == json!(9));
+    assert!(b.errors().is_empty(), "console errors: {:?}", b.errors());
+}
+
+#[test]
+fn a_presenter_showing_a_scenario_shows_the_room_its_title_and_story() {
+    let Some(dist) = ready() else { return };
+    let server = StaticServer::start(dist);
+    let b = Browser::sized(1920, 1080);
+    let s = backoff_lab::scenarios::find("metastable-retry").unwrap();
+    b.open(&format!("http://127.0.0.1:{}/?scenario={}&present=1", server.port, s.id));
+    b.wait_for("presenter mode", Duration::from_secs(20), |b| b.js("return !!document.querySelector('#present-bar');") == json!(true));
+    let shown = |css: &str| b.js(&format!("const e = document.querySelector({css:?}); return !!e && e.getClientRects().length > 0;")) == json!(true);
+    // The title, as large as a heading (the picker still switches scenarios), and the story.
+    assert!(shown("#scenario"), "the scenario's title is hidden");
+    assert_eq!(b.js("const e = document.querySelector('#scenario'); return e.options[e.selectedIndex].text;"), json!(s.title));
+    let title_px = b.js("return parseFloat(getComputedStyle(document.querySelector('#scenario')).fontSize);").as_f64().unwrap_or(0.0);
+    assert!(title_px >= 22.0, "the title is {title_px} px");
+    assert!(shown(".story") && b.text(".story").contains("Look for:"), "the story: {}", b.text(".story"));
+    // What only the one at the keyboard needs stays out of the room's view.
+    for css in ["#exercise-pick", "label[for=scenario]", "#seed"] {
+        assert!(!shown(css), "{css} is shown");
+    }
+    b.assert_no_sideways_scroll("presenting a scenario");
     assert!(b.errors().is_empty(), "console errors: {:?}", b.errors());
 }
 

@@ -2,7 +2,8 @@
 //!
 //! The page draws its charts' text 1.8× larger while presenting (`ui::chart_scale`: the
 //! smallest chart text, 9 px, becomes 16 px); this panel does the rest: larger, higher-contrast
-//! text, one column with wider charts, the controls in a drawer, and keys for the room —
+//! text, one column with wider charts, the controls in a drawer (a plain scenario keeps its
+//! title, the picker drawn as a heading, and its story; the exercise picker goes), and keys for the room —
 //! Space play/pause, → / ← next / previous course step, R reset, E run to end, 1–4 speed
 //! (1×, 2×, 5×, 10×), C the controls' drawer, Esc closes it. Keys act by pressing the page's own
 //! buttons, so a key does exactly what its button does (and nothing a course step or a drill
@@ -24,9 +25,10 @@ body[data-present] .charts { grid-template-columns: repeat(2, minmax(0, 1fr)); }
 body[data-present] .charts canvas { height: 360px; }
 body[data-present] .control .num { width: 7.5em; }
 body[data-present] canvas.system { height: 230px; }
-body[data-present] .map, body[data-present] .contention, body[data-present] .lede, body[data-present] .scenario, body[data-present] #seed,
+body[data-present] .map, body[data-present] .contention, body[data-present] .lede, body[data-present] .scenario label, body[data-present] #exercise-pick, body[data-present] #seed,
 body[data-present] label[for=seed], body[data-present] #random-seed, body[data-present] #compare, body[data-present] #pack-link, body[data-present] #present-link { display: none; }
 body[data-present] .course h2 { font-size: 1.5rem; }
+body[data-present] #scenario { font: inherit; font-size: 1.6rem; font-weight: 700; color: var(--fg); background: transparent; border-color: transparent; max-width: 100%; }
 body[data-present] .topology, body[data-present] .legend, body[data-present] .story, body[data-present] .report th small { font-size: 18px; }
 body[data-present] .topology .arrow b { font-size: 20px; } body[data-present] .topology .hosts i { width: 9px; height: 20px; }
 body[data-present] .explorer, body[data-present] .report { overflow-x: auto; }
