@@ -1555,6 +1555,9 @@ fn a_presenter_runs_a_course_step_from_the_keyboard_with_text_the_back_of_the_ro
     });
     let body_px = b.js("return parseFloat(getComputedStyle(document.body).fontSize);").as_f64().unwrap();
     assert!(body_px >= 20.0, "body text {body_px} px");
+    // The step's panel has the title: the scenario picker would say it twice (and leave the
+    // course when a presenter clicked it).
+    assert_eq!(b.js("return getComputedStyle(document.querySelector('.scenario')).display;"), json!("none"));
     // The smaller print too: the diagram's legend and the run report's notes.
     let smallest = b
         .js("return Math.min(...[...document.querySelectorAll('.legend, .report th small, .topology')].map((e) => parseFloat(getComputedStyle(e).fontSize)));");
@@ -1613,10 +1616,15 @@ fn a_presenter_showing_a_scenario_shows_the_room_its_title_and_story() {
     let title_px = b.js("return parseFloat(getComputedStyle(document.querySelector('#scenario')).fontSize);").as_f64().unwrap_or(0.0);
     assert!(title_px >= 22.0, "the title is {title_px} px");
     assert!(shown(".story") && b.text(".story").contains("Look for:"), "the story: {}", b.text(".story"));
-    // What only the one at the keyboard needs stays out of the room's view.
-    for css in ["#exercise-pick", "label[for=scenario]", "#seed"] {
+    // What only the one at the keyboard needs stays out of the room's view: the exercise
+    // picker, the seed, the keys that step a course; the picker keeps its name for a screen
+    // reader (its label is hidden from view only).
+    for css in ["#exercise-pick", "#seed", ".present-bar .k-steps"] {
         assert!(!shown(css), "{css} is shown");
     }
+    let label =
+        b.js("const l = document.querySelector('#scenario').labels[0]; return l ? [getComputedStyle(l).display, l.getBoundingClientRect().width] : null;");
+    assert!(label[0] != json!("none") && label[1].as_f64().unwrap_or(9.0) <= 1.0, "the picker's label (display, width): {label}");
     b.assert_no_sideways_scroll("presenting a scenario");
     assert!(b.errors().is_empty(), "console errors: {:?}", b.errors());
 }

@@ -513,8 +513,12 @@ fn act_on(act: &str) {
             focus("#play");
         }
         "reveal" => {
-            let section = doc.get_element_by_id("course");
-            let Some(m) = section.map(|s| attr(&s, "data-measured")).and_then(|v| v.parse::<i64>().ok()) else { return };
+            let Some(section) = doc.get_element_by_id("course") else { return };
+            let Some(m) = attr(&section, "data-measured").parse::<i64>().ok() else {
+                // The run was reset or replaced since the button was enabled: it says again
+                // when the figure will be known, rather than doing nothing.
+                return update(&doc, &section);
+            };
             let p = PANEL.with(|x| {
                 let mut x = x.borrow_mut();
                 let x = x.as_mut()?;

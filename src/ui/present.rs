@@ -3,7 +3,8 @@
 //! The page draws its charts' text 1.8× larger while presenting (`ui::chart_scale`: the
 //! smallest chart text, 9 px, becomes 16 px); this panel does the rest: larger, higher-contrast
 //! text, one column with wider charts, the controls in a drawer (a plain scenario keeps its
-//! title, the picker drawn as a heading, and its story; the exercise picker goes), and keys for the room —
+//! title, the picker drawn as a heading, and its story; a course step and a drill show their
+//! own title), and keys for the room —
 //! Space play/pause, → / ← next / previous course step, R reset, E run to end, 1–4 speed
 //! (1×, 2×, 5×, 10×), C the controls' drawer, Esc closes it. Keys act by pressing the page's own
 //! buttons, so a key does exactly what its button does (and nothing a course step or a drill
@@ -25,15 +26,21 @@ body[data-present] .charts { grid-template-columns: repeat(2, minmax(0, 1fr)); }
 body[data-present] .charts canvas { height: 360px; }
 body[data-present] .control .num { width: 7.5em; }
 body[data-present] canvas.system { height: 230px; }
-body[data-present] .map, body[data-present] .contention, body[data-present] .lede, body[data-present] .scenario label, body[data-present] #exercise-pick, body[data-present] #seed,
+body[data-present] .map, body[data-present] .contention, body[data-present] .lede, body[data-present] #exercise-pick, body[data-present] #seed,
 body[data-present] label[for=seed], body[data-present] #random-seed, body[data-present] #compare, body[data-present] #pack-link, body[data-present] #present-link { display: none; }
 body[data-present] .course h2 { font-size: 1.5rem; }
-body[data-present] #scenario { font: inherit; font-size: 1.6rem; font-weight: 700; color: var(--fg); background: transparent; border-color: transparent; max-width: 100%; }
+body[data-present] .scenario label { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
+body[data-present] #scenario { font: inherit; font-size: 1.6rem; font-weight: 700; color: var(--fg); appearance: none; -webkit-appearance: none; border-color: transparent;
+  background: var(--bg) url(\"data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 10 6'%3E%3Cpath d='M0 0h10L5 6z' fill='%23888'/%3E%3C/svg%3E\") no-repeat right 0.3em center / 0.5em;
+  padding: 0.1em 1.3em 0.1em 0; field-sizing: content; max-width: 100%; }
+body[data-present] #scenario option { background: var(--card); color: var(--fg); font-size: 20px; font-weight: 400; }
+body[data-present][data-course] .scenario { display: none; }
 body[data-present] .topology, body[data-present] .legend, body[data-present] .story, body[data-present] .report th small { font-size: 18px; }
 body[data-present] .topology .arrow b { font-size: 20px; } body[data-present] .topology .hosts i { width: 9px; height: 20px; }
 body[data-present] .explorer, body[data-present] .report { overflow-x: auto; }
 body[data-present] .drill-runbook { grid-template-columns: repeat(3, minmax(0, 1fr)); }
-body[data-course=drill] .present-bar .k-course, body[data-course=drill] .present-bar .k-end, body[data-course=drill] #present-drawer { display: none; }
+body[data-course=drill] .present-bar .k-course, body[data-course=drill] .present-bar .k-end, body[data-course=drill] #present-drawer,
+body:not([data-course]) .present-bar .k-steps { display: none; }
 body[data-present] .controls { position: fixed; top: 0; right: 0; bottom: 0; width: min(34rem, 92vw); overflow: auto; z-index: 40;
   transform: translateX(105%); transition: transform 0.2s; box-shadow: -4px 0 16px rgba(0, 0, 0, 0.35); border-radius: 0; }
 body[data-present][data-drawer] .controls { transform: none; }
@@ -43,6 +50,7 @@ body[data-present][data-drawer] .controls { transform: none; }
 .present-bar.idle { opacity: 0; transform: translateY(calc(100% + 0.6rem)); }
 .present-bar kbd { font: inherit; font-weight: 700; border: 1px solid var(--line); border-radius: 4px; padding: 0 0.25rem; }
 @media (max-width: 700px) { body[data-present] .charts, body[data-present] .drill-runbook { grid-template-columns: minmax(0, 1fr); } .present-bar .keys { display: none; }
+  body[data-present] #scenario { font-size: 1rem; }
   .present-bar { left: 0.5rem; font-size: 14px; } }
 @media (prefers-reduced-motion: reduce) { body[data-present] .controls, .present-bar { transition: none; } }
 ";
@@ -134,7 +142,7 @@ pub fn start() {
             let _ = bar.set_attribute("role", "toolbar");
             let _ = bar.set_attribute("aria-label", "Presenter mode");
             bar.set_inner_html(
-                "<b>Presenting</b><span class=\"keys\"><kbd>Space</kbd> play/pause<span class=\"k-course\"> · <kbd>←</kbd><kbd>→</kbd> course steps</span> · <kbd>R</kbd> reset\
+                "<b>Presenting</b><span class=\"keys\"><kbd>Space</kbd> play/pause<span class=\"k-course k-steps\"> · <kbd>←</kbd><kbd>→</kbd> course steps</span> · <kbd>R</kbd> reset\
                  <span class=\"k-end\"> · <kbd>E</kbd> run to end</span> · <kbd>1</kbd>–<kbd>4</kbd> speed<span class=\"k-course\"> · <kbd>C</kbd> controls</span></span>\
                  <button id=\"present-drawer\" aria-expanded=\"false\">Controls</button><button id=\"present-exit\">Exit presenter mode</button>",
             );
