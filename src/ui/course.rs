@@ -500,8 +500,13 @@ fn act_on(act: &str) {
                 }
                 return;
             };
-            // The run starts after the prediction, from time 0.
-            click("reset");
+            // The run starts after the prediction, from time 0: a run under way starts over. One
+            // still at 0 is not reset, as the page applies a reset at its next render, and a Run
+            // to end pressed before then ran the old run, whose figure the late reset then threw
+            // away (WebKit under load rendered a second later).
+            if doc.get_element_by_id("course").is_none_or(|s| attr(&s, "data-now") != "0") {
+                click("reset");
+            }
             PANEL.with(|x| {
                 if let Some(x) = x.borrow_mut().as_mut() {
                     x.phase = Phase::Run;
