@@ -48,14 +48,22 @@ impl Sim {
         self.start_attempt(Caller::user(key));
     }
 
-    /// A closed-loop client thinks, then sends again.
-    #[inline]
+    /// After a user request ends: a closed-loop client thinks, then sends again. Only the
+    /// origin is tested here, in its callers: open-loop requests (nearly all, in most runs)
+    /// paid a whole call for it, 13 instructions a request (0.9 % of M/M/c).
+    #[inline(always)]
     pub(super) fn after_request(&mut self, origin: Origin) {
         if let Origin::Closed(client) = origin {
-            if self.closed_client_stays(client) {
-                let think = self.think_time();
-                self.schedule(self.now.saturating_add(think), Ev::ClosedSend { client });
-            }
+            self.think_again(client);
+        }
+    }
+
+    /// Closed-loop `client` thinks, then sends again (unless it has retired).
+    #[inline(never)]
+    fn think_again(&mut self, client: u32) {
+        if self.closed_client_stays(client) {
+            let think = self.think_time();
+            self.schedule(self.now.saturating_add(think), Ev::ClosedSend { client });
         }
     }
 
