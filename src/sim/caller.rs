@@ -356,7 +356,8 @@ impl Sim {
 
     /// The caller has its answer: a user request ends (a closed-loop client thinks again), a
     /// served call answers its own caller.
-    #[inline]
+    #[cfg_attr(target_arch = "wasm32", inline)]
+    #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
     fn end_op(&mut self, caller: Caller, t: usize, ok: bool) {
         self.tiers[t].open_ops = self.tiers[t].open_ops.saturating_sub(1);
         match caller.who() {
@@ -385,7 +386,8 @@ impl Sim {
 
     /// A user request whose outcome is known and whose every attempt has ended is settled: its
     /// attempts per tier count toward exact amplification.
-    #[inline]
+    #[cfg_attr(target_arch = "wasm32", inline)]
+    #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
     fn settled(&mut self, per_tier: &[u32; MAX_TIERS]) {
         self.settled_users += 1;
         let n = self.tiers.len();
