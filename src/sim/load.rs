@@ -23,6 +23,9 @@ impl Sim {
         SimTime::from_micros_f64(self.arrivals_rng.exp(mean)).max(SimTime(1))
     }
 
+    /// Inlined natively into the arrival handler, as `new_request` is (both calls together were
+    /// 0.85 % of M/M/c, in prologues and epilogues); the page keeps the compiler's choice.
+    #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
     pub(super) fn next_arrival(&mut self) {
         let epoch = self.arrival_gen;
         match next_open_arrival(&self.cfg.load, &self.tiers[0].timeline, self.now, &mut self.arrivals_rng) {
@@ -33,6 +36,7 @@ impl Sim {
     }
 
     /// A new user request: its first attempt goes to the entry tier (the edge).
+    #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
     pub(super) fn new_request(&mut self, origin: Origin) {
         self.tiers[0].metrics.c().first_attempts += 1;
         if self.at_live_cap(0, self.tiers[0].open_ops as usize) {
