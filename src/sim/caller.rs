@@ -177,10 +177,29 @@ impl Sim {
         // every answer: calling them costs M/M/c 3 % in instructions); the user cannot settle
         // here, as its caller, or its caller's tree, still waits.
         self.calls.discard(key);
+        let now = self.now;
+        let took = now.saturating_sub(sent_at);
+        let ok = outcome == Outcome::Ok;
+        // Everything the tier counts of an answer, with one borrow of it (each `self.tiers[t]`
+        // is a bounds check and an address: deliver had eight).
         let tier = &mut self.tiers[t];
         tier.live_calls = tier.live_calls.saturating_sub(1);
         if counted {
             tier.hosts[host].outstanding = tier.hosts[host].outstanding.saturating_sub(1);
+        }
+        if !ok {
+            // A success's attempt is counted with its request, in `succeeded`.
+            tier.metrics.attempt_done(took);
+        }
+        let wake = tier.pacer.on_response(now, matches!(outcome, Outcome::Rejected | Outcome::Throttled));
+        tier.limits.outcome(now, ok);
+        if ok {
+            let c = tier.metrics.c();
+            if dead {
+                c.wasted += 1;
+            } else {
+                c.useful += 1;
+            }
         }
         if let Some(u) = self.users.get_mut(user) {
             u.open_calls = u.open_calls.saturating_sub(1);
@@ -189,27 +208,12 @@ impl Sim {
             self.stale += 1; // its timeout event is now dead
             self.compact_if_stale();
         }
-        let now = self.now;
-        let took = now.saturating_sub(sent_at);
-        let tier = &mut self.tiers[t];
-        if outcome != Outcome::Ok {
-            // A success's attempt is counted with its request, in `succeeded`.
-            tier.metrics.attempt_done(took);
-        }
-        let throttled = matches!(outcome, Outcome::Rejected | Outcome::Throttled);
-        if tier.pacer.on_response(now, throttled) {
+        if wake {
             self.schedule_limiter_wake(t);
         }
-        self.tiers[t].limits.outcome(now, outcome == Outcome::Ok);
         self.clear_current(caller);
         match outcome {
             Outcome::Ok => {
-                let c = self.tiers[t].metrics.c();
-                if dead {
-                    c.wasted += 1;
-                } else {
-                    c.useful += 1;
-                }
                 if !self.succeeded(caller, took) {
                     self.tiers[t].metrics.attempt_done(took);
                 }

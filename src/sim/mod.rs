@@ -761,7 +761,7 @@ fn build_tiers(cfg: &Config) -> Vec<Tier> {
             backoff_throttle: Backoff::from_config(policy),
             limits: limits::Limits::default(),
             pacer: adaptive::Pacer::default(),
-            metrics: Metrics::new(width, max_windows),
+            metrics: Metrics::new(width, max_windows, SimTime::from_secs_f64(cfg.duration_s)),
             wasted_us: 0,
             worked_us: 0,
             queued: 0,

@@ -157,7 +157,9 @@ impl Sim {
 
     /// Tier `t`'s run so far, as its callers saw it (tier 0: the users' view).
     pub fn tier_summary(&self, t: usize) -> Summary {
-        self.tiers.get(t).map_or_else(|| Metrics::new(SimTime(1), 2).summary(self.now, false), |x| x.metrics.summary(self.now, self.live_cap_reached))
+        self.tiers
+            .get(t)
+            .map_or_else(|| Metrics::new(SimTime(1), 2, SimTime::ZERO).summary(self.now, false), |x| x.metrics.summary(self.now, self.live_cap_reached))
     }
 
     /// Every tier, edge first.
