@@ -229,12 +229,13 @@ pub fn nearest(id: &str) -> Vec<&'static str> {
     let words: Vec<String> = id.to_ascii_lowercase().split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| w.len() > 2).map(str::to_string).collect();
     // Most words in common first, ties in the table's order: (fewer missing, index) as one
     // number each, so that the page carries one sort.
-    let mut near: Vec<u64> = TABLE
+    // 128-bit, as every sort the page carries (one sorting routine, the engine's).
+    let mut near: Vec<u128> = TABLE
         .iter()
         .enumerate()
         .map(|(i, t)| (t.0.split('-').filter(|w| words.iter().any(|x| x.starts_with(w) || w.starts_with(x.as_str()))).count(), i))
         .filter(|(k, _)| *k > 0)
-        .map(|(k, i)| (u64::from(u32::MAX) - k as u64) << 32 | i as u64)
+        .map(|(k, i)| (u128::from(u32::MAX) - k as u128) << 32 | i as u128)
         .collect();
     near.sort_unstable();
     near.into_iter().take(3).map(|k| TABLE[k as u32 as usize].0).collect()

@@ -142,7 +142,7 @@ impl Sim {
         }
         self.trace(t, op_id, number, TraceKind::Sent);
         if deadline != SimTime::MAX {
-            self.schedule(deadline, Ev::Timeout { call: key });
+            self.schedule_timeout(t, deadline, key);
         }
         if net == SimTime::ZERO {
             self.admit(key, Arriving { t, h: host, op_id, number, deadline });
@@ -503,7 +503,7 @@ impl Sim {
     fn compact(&mut self) {
         let calls = &self.calls;
         self.heap.retain(|e| match e.ev {
-            Ev::Timeout { call } => calls.get(call).is_some_and(|c| c.caller_waiting),
+            Ev::Timeout { call, .. } => calls.get(call).is_some_and(|c| c.caller_waiting),
             _ => true,
         });
         self.stale = 0;

@@ -228,9 +228,11 @@ pub(super) enum Ev {
         call: Key,
         outcome: Outcome,
     },
-    /// The caller stops waiting for this attempt.
+    /// The caller stops waiting for this attempt. `lane`: 1 + the tier whose FIFO lane of the
+    /// event queue holds it, or 0 when it is in the heap itself (see `queue`).
     Timeout {
         call: Key,
+        lane: u8,
     },
     FaultEdge {
         epoch: u32,
@@ -247,7 +249,13 @@ pub(super) struct Entry {
 
 impl Entry {
     pub(super) fn new(time: SimTime, seq: u64, ev: Ev) -> Entry {
-        Entry { key: (u128::from(time.0) << 64) | u128::from(seq), ev }
+        Entry { key: Entry::key_of(time, seq), ev }
+    }
+
+    /// The key of an entry at `time` with sequence number `seq`.
+    #[inline]
+    pub(super) fn key_of(time: SimTime, seq: u64) -> u128 {
+        (u128::from(time.0) << 64) | u128::from(seq)
     }
 }
 

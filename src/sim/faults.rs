@@ -175,10 +175,11 @@ impl Timeline {
                 load_edges.push(t);
             }
         }
-        let mut times: Vec<u64> = faults.iter().filter(|f| f.kind == FaultKind::Restart).map(|f| SimTime::from_secs_f64(f.start_s).0).collect();
+        // 128-bit, as every sort in the engine (the page carries one sorting routine).
+        let mut times: Vec<u128> = faults.iter().filter(|f| f.kind == FaultKind::Restart).map(|f| u128::from(SimTime::from_secs_f64(f.start_s).0)).collect();
         times.sort_unstable();
         times.dedup();
-        let restarts: Vec<SimTime> = times.into_iter().map(SimTime).collect();
+        let restarts: Vec<SimTime> = times.into_iter().map(|t| SimTime(t as u64)).collect();
         let work = std::cell::Cell::new(edges.len() as u64);
         Timeline { segments, restarts, load_edges, work }
     }

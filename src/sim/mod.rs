@@ -561,6 +561,16 @@ impl Sim {
         }
     }
 
+    /// Schedules the timeout of attempt `call` to tier `t`: in the tier's lane of the queue when
+    /// it comes due after every timeout already there (nearly always), else in the heap.
+    #[inline]
+    fn schedule_timeout(&mut self, t: usize, at: SimTime, call: Key) {
+        self.seq += 1;
+        let lane = self.heap.lane_takes(t, Entry::key_of(at, self.seq)).then_some(t);
+        let e = Entry::new(at, self.seq, Ev::Timeout { call, lane: lane.map_or(0, |l| l as u8 + 1) });
+        self.heap.push_timeout(lane, e);
+    }
+
     /// Records a lifecycle event of an attempt at tier `t`, when the trace follows that tier.
     #[inline]
     fn trace(&mut self, t: usize, request: u64, attempt: u32, kind: TraceKind) {
@@ -610,19 +620,20 @@ impl Sim {
             self.fault_gen = self.fault_gen.wrapping_add(1);
             self.fault_edges = fault_edges(&cfg);
             // A restart added for "now" still fires (at now); every other edge in the past is done.
-            let mut edges: Vec<u64> = fault_list(&cfg)
+            // 128-bit, as every sort in the engine (the page carries one sorting routine).
+            let mut edges: Vec<u128> = fault_list(&cfg)
                 .flat_map(|(_, _, f)| {
                     let start = SimTime::from_secs_f64(f.start_s);
                     let restart_now = f.kind == FaultKind::Restart && start == now && !fresh;
                     [(start, restart_now), (SimTime::from_secs_f64(f.end_s), false)]
                 })
                 .filter(|&(t, restart_now)| t > now || restart_now)
-                .map(|(t, _)| t.0)
+                .map(|(t, _)| u128::from(t.0))
                 .collect();
             edges.sort_unstable();
             edges.dedup();
             for t in edges {
-                self.schedule(SimTime(t), Ev::FaultEdge { epoch: self.fault_gen });
+                self.schedule(SimTime(t as u64), Ev::FaultEdge { epoch: self.fault_gen });
             }
         }
         for t in 0..self.tiers.len() {
@@ -704,7 +715,7 @@ impl Sim {
             Ev::Arrive { call } => self.arrive(call),
             Ev::ServiceDone { call } => self.service_done(call),
             Ev::Response { call, outcome } => self.deliver(call, outcome),
-            Ev::Timeout { call } => self.timeout_fired(call),
+            Ev::Timeout { call, .. } => self.timeout_fired(call),
             Ev::FaultEdge { epoch } => {
                 if epoch == self.fault_gen {
                     self.fault_edge();

@@ -669,16 +669,17 @@ pub fn nearest(key: &str) -> Vec<&'static str> {
     let key: String = key.chars().take(80).collect();
     // (distance, then the key's place in PARAMS: the order the page lists them) as one number
     // each, so that the page carries one sort.
-    let mut scored: Vec<u64> = PARAMS
+    // 128-bit, as every sort the page carries (one sorting routine, the engine's).
+    let mut scored: Vec<u128> = PARAMS
         .iter()
         .enumerate()
         .map(|(i, p)| {
             let last = p.key.rsplit('.').next().unwrap_or(p.key);
-            (distance(&key, p.key).min(distance(&key, last)) as u64) << 32 | i as u64
+            (distance(&key, p.key).min(distance(&key, last)) as u128) << 32 | i as u128
         })
         .collect();
     scored.sort_unstable();
-    let limit = (key.len() / 2).max(2) as u64;
+    let limit = (key.len() / 2).max(2) as u128;
     scored.into_iter().filter(|k| k >> 32 <= limit).take(3).map(|k| PARAMS[k as u32 as usize].key).collect()
 }
 

@@ -259,10 +259,10 @@ pub(crate) fn frame(runner: &Rc<RefCell<Runner>>, canvases: &Rc<Canvases>, speed
     if rerender {
         r.last_chart_ms = ts;
         // Frame times are never negative, so their bits sort as the times do (and the page
-        // carries one sort, on integers).
-        let mut sorted: Vec<u64> = r.frame_times.iter().map(|t| t.max(0.0).to_bits()).collect();
+        // carries one sort, on 128-bit integers, the engine's).
+        let mut sorted: Vec<u128> = r.frame_times.iter().map(|t| u128::from(t.max(0.0).to_bits())).collect();
         sorted.sort_unstable();
-        p95_ms = sorted.get((sorted.len() * 95 / 100).min(sorted.len().saturating_sub(1))).map_or(0.0, |b| f64::from_bits(*b));
+        p95_ms = sorted.get((sorted.len() * 95 / 100).min(sorted.len().saturating_sub(1))).map_or(0.0, |b| f64::from_bits(*b as u64));
         redraw.emit(());
     }
     r.stats = FrameStats {
