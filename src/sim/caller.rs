@@ -236,16 +236,24 @@ impl Sim {
         c.caller_waiting = false;
         c.abandoned_at = self.now;
         let (t, h, caller, op_id, number, sent_at) = (c.tier as usize, c.host as usize, c.caller, c.op_id, c.number, c.sent_at);
+        // `uncount` in place, and `release` only when the host no longer holds it (in a storm
+        // most attempts time out while queued): each was a look-up of the call again.
+        let (counted, held) = (c.counted, c.held);
+        c.counted = false;
         let now = self.now;
         let tier = &mut self.tiers[t];
+        if counted {
+            tier.hosts[h].outstanding = tier.hosts[h].outstanding.saturating_sub(1);
+        }
         tier.metrics.c().timeouts += 1;
         tier.hosts[h].counts.timeouts += 1;
         tier.metrics.attempt_done(now.saturating_sub(sent_at));
+        tier.limits.outcome(now, false);
         self.trace(t, op_id, number, TraceKind::TimedOut);
-        self.tiers[t].limits.outcome(now, false);
-        self.uncount(key);
         self.clear_current(caller);
-        self.release(key);
+        if !held {
+            self.release(key);
+        }
         self.retry_or_fail(caller, Failure::Timeout, SimTime::ZERO);
     }
 
