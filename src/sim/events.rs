@@ -228,11 +228,9 @@ pub(super) enum Ev {
         call: Key,
         outcome: Outcome,
     },
-    /// The caller stops waiting for this attempt. `lane`: 1 + the tier whose FIFO lane of the
-    /// event queue holds it, or 0 when it is in the heap itself (see `queue`).
+    /// The caller stops waiting for this attempt (queued in its tier's lane, see `queue`).
     Timeout {
         call: Key,
-        lane: u8,
     },
     FaultEdge {
         epoch: u32,

@@ -192,8 +192,6 @@ pub struct Sim {
     seed: u64,
     now: SimTime,
     heap: queue::Queue,
-    /// The next open-loop arrival (or rate change), kept out of the heap.
-    arrival_slot: Option<Entry>,
     seq: u64,
     events: u64,
     /// When the tiers' current measurement windows end (they share one width).
@@ -232,7 +230,7 @@ pub struct Sim {
     /// asks one comparison (two loads and branches each, on six events a request, were 1 %).
     traced: usize,
     live_cap_reached: bool,
-    /// Timeout events whose attempt was already answered, still in the heap.
+    /// Timeout events whose attempt was already answered, still queued.
     stale: usize,
     /// Zero-delay retries nested inline right now.
     depth: u32,
@@ -266,7 +264,6 @@ impl Sim {
             seed,
             now: SimTime::ZERO,
             heap: queue::Queue::default(),
-            arrival_slot: None,
             seq: 0,
             events: 0,
             window_end: SimTime::ZERO,
@@ -384,7 +381,7 @@ impl Sim {
 
     /// The earliest pending event's time, if any.
     pub fn next_event_time(&self) -> Option<SimTime> {
-        self.peek_next().map(|(key, _)| SimTime((key >> 64) as u64))
+        self.heap.peek().map(|(key, _)| SimTime((key >> 64) as u64))
     }
 
     /// Which tier's lifecycle events [`Sim::poll_trace`] returns (the edge by default); a new
@@ -436,7 +433,7 @@ impl Sim {
 
     /// Events waiting in the queue (for memory checks).
     pub fn pending_events(&self) -> usize {
-        self.heap.len() + usize::from(self.arrival_slot.is_some())
+        self.heap.len()
     }
 
     /// Handles every event up to and including `target`, at most `max_events` of them, and
@@ -485,7 +482,7 @@ impl Sim {
     #[inline(never)]
     fn advance_events(&mut self, target: SimTime, max_events: u64) -> Advance {
         let mut handled = 0;
-        while let Some((key, from_slot)) = self.peek_next() {
+        while let Some((key, beside)) = self.heap.peek() {
             let time = SimTime((key >> 64) as u64);
             if time > target {
                 break;
@@ -494,7 +491,7 @@ impl Sim {
                 self.events += handled;
                 return Advance { events: handled, reached: false };
             }
-            let Some(e) = (if from_slot { self.arrival_slot.take() } else { self.heap.pop() }) else { break };
+            let Some(e) = self.heap.take(beside) else { break };
             self.advance_clock(time);
             self.handle(e.ev);
             handled += 1;
@@ -504,18 +501,6 @@ impl Sim {
             self.advance_clock(target);
         }
         Advance { events: handled, reached: true }
-    }
-
-    /// The (time, sequence) key of the earliest pending event, and whether it is the arrival
-    /// slot's (rather than the heap's top). Only the key: copying the whole entry out to
-    /// compare it, then again to handle it, cost a tenth of every event in store-to-load stalls.
-    #[inline]
-    fn peek_next(&self) -> Option<(u128, bool)> {
-        match (self.heap.peek_key(), &self.arrival_slot) {
-            (Some(h), Some(a)) => Some(if a.key < h { (a.key, true) } else { (h, false) }),
-            (Some(h), None) => Some((h, false)),
-            (None, a) => a.as_ref().map(|a| (a.key, true)),
-        }
     }
 
     /// Runs to `config.duration_s` in one go (the CLI's "run"); the edge's summary.
@@ -549,14 +534,17 @@ impl Sim {
         self.window_end = self.tiers[0].metrics.window_end();
     }
 
-    #[inline]
+    /// Inlined natively (with the slot beside the heap it grew past the compiler's threshold,
+    /// and a call for every scheduled event cost M/M/c 3 %); the page keeps the compiler's
+    /// choice.
+    #[cfg_attr(target_arch = "wasm32", inline)]
+    #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
     fn schedule(&mut self, time: SimTime, ev: Ev) {
         self.seq += 1;
         let e = Entry::new(time, self.seq, ev);
         match ev {
-            // There is only ever one live open-loop arrival pending: it waits beside the heap,
-            // which halves heap traffic in open-loop runs. A newer one replaces a stale one.
-            Ev::Arrival { .. } | Ev::RateChange { .. } => self.arrival_slot = Some(e),
+            // There is only ever one live open-loop arrival pending (see `queue`).
+            Ev::Arrival { .. } | Ev::RateChange { .. } => self.heap.set_slot(e),
             _ => self.heap.push(e),
         }
     }
@@ -566,8 +554,8 @@ impl Sim {
     #[inline]
     fn schedule_timeout(&mut self, t: usize, at: SimTime, call: Key) {
         self.seq += 1;
-        let lane = self.heap.lane_takes(t, Entry::key_of(at, self.seq)).then_some(t);
-        let e = Entry::new(at, self.seq, Ev::Timeout { call, lane: lane.map_or(0, |l| l as u8 + 1) });
+        let e = Entry::new(at, self.seq, Ev::Timeout { call });
+        let lane = self.heap.lane_takes(t, e.key).then_some(t);
         self.heap.push_timeout(lane, e);
     }
 

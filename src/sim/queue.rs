@@ -10,22 +10,32 @@
 //! does far, as it came from the bottom.
 
 use super::config::MAX_TIERS;
-use super::events::{Entry, Ev};
+use super::events::Entry;
 
-/// The pending events: the heap, and FIFO lanes for events that are mostly scheduled in time
-/// order (a tier's timeouts: every attempt waits as long, so they come due in the order they
-/// were sent). A lane's entries are in key order, and only its front is in the heap: a retry
-/// storm keeps a timeout for every attempt in flight (thousands), and in one heap each event
-/// paid a sift through all of their levels. An entry that would go out of order in its lane
-/// (a shorter timeout after a live change, a deadline passed down) goes to the heap itself.
-#[derive(Default)]
+/// The pending events: the heap, and beside it a slot and FIFO lanes for events whose order
+/// is known without a heap. The slot holds the next open-loop arrival (there is only ever one
+/// live: a newer replaces it), which halves heap traffic in open-loop runs. The lanes hold
+/// events mostly scheduled in time order (a tier's timeouts: every attempt waits as long, so
+/// they come due in the order they were sent), each in key order, so its front is its
+/// earliest: a retry storm keeps a timeout for every attempt in flight (thousands), and in
+/// the heap each event paid a sift through all of their levels. An entry that would go out of
+/// order in its lane (a shorter timeout after a live change, a deadline passed down) goes to
+/// the heap. The queue keeps the earliest of the slot and the lane fronts (`side`), so an
+/// event costs one comparison more than a heap alone, whatever the number of lanes.
 pub(super) struct Queue {
     v: Vec<Entry>,
-    /// One lane a tier.
+    slot: Option<Entry>,
+    /// One lane a tier; the first `used` have ever held an entry.
     lanes: [Lane; MAX_TIERS],
-    /// Whether any entry ever went to a lane: a run without any pays one test an event.
-    laned: bool,
+    used: usize,
+    /// The earliest key of the slot and the lane fronts, and where it is (`SLOT`, or a lane);
+    /// `u128::MAX` when they are empty (no entry has that key: none is scheduled at the end of
+    /// time).
+    side: (u128, usize),
 }
+
+/// Where `Queue::side` is when it is the slot's entry.
+const SLOT: usize = MAX_TIERS;
 
 /// A FIFO of entries in key order: a `Vec` read from `head` (the page's code already holds
 /// `Vec<Entry>`'s; `VecDeque`s in a growing `Vec`, rather than these in an array, cost its
@@ -78,19 +88,16 @@ impl Lane {
     }
 }
 
-/// The lane an entry was queued in, if any (the front of a lane is also in the heap).
-#[inline]
-fn lane_of(e: &Entry) -> Option<usize> {
-    match e.ev {
-        Ev::Timeout { lane, .. } if lane > 0 => Some(usize::from(lane) - 1),
-        _ => None,
+impl Default for Queue {
+    fn default() -> Queue {
+        Queue { v: Vec::new(), slot: None, lanes: Default::default(), used: 0, side: (u128::MAX, SLOT) }
     }
 }
 
 impl Queue {
-    /// Pending events (a lane's front counted once).
+    /// Pending events.
     pub(super) fn len(&self) -> usize {
-        self.v.len() + self.lanes.iter().map(|l| l.len().saturating_sub(1)).sum::<usize>()
+        self.v.len() + usize::from(self.slot.is_some()) + self.lanes.iter().map(Lane::len).sum::<usize>()
     }
 
     /// Entries the queue has room for (for memory checks).
@@ -98,10 +105,40 @@ impl Queue {
         self.v.capacity() + self.lanes.iter().map(|l| l.v.capacity()).sum::<usize>()
     }
 
-    /// The earliest entry's key.
+    /// The earliest entry's key, and whether it is beside the heap (see [`Queue::take`]).
+    /// Only the key: copying the whole entry out to compare it, then again to handle it, cost
+    /// a tenth of every event in store-to-load stalls.
     #[inline]
-    pub(super) fn peek_key(&self) -> Option<u128> {
-        self.v.first().map(|e| e.key)
+    pub(super) fn peek(&self) -> Option<(u128, bool)> {
+        let side = self.side.0;
+        match self.v.first() {
+            Some(h) => Some(if side < h.key { (side, true) } else { (h.key, false) }),
+            None => (side != u128::MAX).then_some((side, true)),
+        }
+    }
+
+    /// Removes and returns the earliest entry, as [`Queue::peek`] found it.
+    #[inline]
+    pub(super) fn take(&mut self, beside: bool) -> Option<Entry> {
+        if beside { self.take_side() } else { self.pop_heap() }
+    }
+
+    /// Removes and returns the earliest entry.
+    #[cfg(test)]
+    pub(super) fn pop(&mut self) -> Option<Entry> {
+        let (_, beside) = self.peek()?;
+        self.take(beside)
+    }
+
+    /// Puts the next open-loop arrival in the slot (replacing any other: it is stale).
+    #[inline]
+    pub(super) fn set_slot(&mut self, e: Entry) {
+        self.slot = Some(e);
+        if self.used == 0 {
+            self.side = (e.key, SLOT);
+        } else {
+            self.find_side();
+        }
     }
 
     #[inline]
@@ -123,52 +160,40 @@ impl Queue {
     /// Whether an entry with `key` may join lane `lane` (nothing in it is later).
     #[inline]
     pub(super) fn lane_takes(&self, lane: usize, key: u128) -> bool {
-        self.lanes.get(lane).and_then(Lane::back).is_none_or(|b| b.key < key)
+        lane < MAX_TIERS && self.lanes[lane].back().is_none_or(|b| b.key < key)
     }
 
-    /// Queues a timeout: at the back of lane `lane` if given (its key checked with
-    /// [`Queue::lane_takes`], and its event naming the lane), else in the heap. A lane's front
-    /// is also in the heap.
+    /// Queues `e` at the back of lane `lane` when given (its key checked with
+    /// [`Queue::lane_takes`]), else in the heap.
     #[inline]
     pub(super) fn push_timeout(&mut self, lane: Option<usize>, e: Entry) {
-        if let Some(l) = lane.and_then(|l| self.lanes.get_mut(l)) {
-            self.laned = true;
-            debug_assert!(l.back().is_none_or(|b| b.key < e.key) && lane_of(&e).is_some());
-            l.v.push(e);
-            if l.len() > 1 {
-                return;
-            }
+        let Some(l) = lane.filter(|&l| l < MAX_TIERS) else { return self.push(e) };
+        debug_assert!(self.lane_takes(l, e.key));
+        self.used = self.used.max(l + 1);
+        self.lanes[l].v.push(e);
+        if e.key < self.side.0 {
+            self.side = (e.key, l);
         }
-        self.push(e);
     }
 
-    /// Removes and returns the earliest entry.
+    /// Finds the earliest of the slot and the lane fronts again (out of line: the slot alone,
+    /// in a run without timeouts, takes the short paths in its callers).
+    #[inline(never)]
+    fn find_side(&mut self) {
+        self.side = self.slot.map_or((u128::MAX, SLOT), |e| (e.key, SLOT));
+        for (l, lane) in self.lanes[..self.used].iter().enumerate() {
+            if let Some(f) = lane.front().filter(|f| f.key < self.side.0) {
+                self.side = (f.key, l);
+            }
+        }
+    }
+
+    /// Removes the heap's top.
     #[inline]
-    pub(super) fn pop(&mut self) -> Option<Entry> {
-        if self.laned {
-            if let Some((l, top)) = self.v.first().and_then(|e| lane_of(e).map(|l| (l, *e))) {
-                // A lane's front leaves: its next entry takes the root's place.
-                let lane = &mut self.lanes[l];
-                lane.pop_front();
-                if let Some(&next) = lane.front() {
-                    self.sift_from_root(next);
-                    return Some(top);
-                }
-            }
-        }
+    fn pop_heap(&mut self) -> Option<Entry> {
         let last = self.v.pop()?;
-        let Some(&top) = self.v.first() else { return Some(last) };
-        self.sift_from_root(last);
-        Some(top)
-    }
-
-    /// Fills the root's hole with `last`: walks the hole down to the bottom along the smaller
-    /// child, then lets `last` rise from there. Inlined into both of `pop`'s paths natively (a
-    /// call on every event cost M/M/c 1 %); the page keeps one copy, for its download.
-    #[cfg_attr(target_arch = "wasm32", inline(never))]
-    #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
-    fn sift_from_root(&mut self, last: Entry) {
         let n = self.v.len();
+        let Some(&top) = self.v.first() else { return Some(last) };
         let mut hole = 0;
         let mut child = 1;
         while child + 1 < n {
@@ -191,6 +216,27 @@ impl Queue {
             hole = parent;
         }
         self.v[hole] = last;
+        Some(top)
+    }
+
+    /// Removes the earliest entry beside the heap: the slot's, or a lane's front.
+    #[inline]
+    fn take_side(&mut self) -> Option<Entry> {
+        let e = if self.side.1 == SLOT {
+            let e = self.slot.take();
+            if self.used == 0 {
+                self.side = (u128::MAX, SLOT);
+                return e;
+            }
+            e
+        } else {
+            let lane = self.lanes.get_mut(self.side.1)?;
+            let e = lane.front().copied();
+            lane.pop_front();
+            e
+        };
+        self.find_side();
+        e
     }
 
     /// Keeps the entries `keep` accepts (rare: dropping dead timeouts), and rebuilds the heap.
@@ -200,17 +246,15 @@ impl Queue {
         let n = self.v.len();
         let old = std::mem::replace(&mut self.v, Vec::with_capacity(n));
         for e in old {
-            // A lane's front comes back below, from its lane.
-            if lane_of(&e).is_none() && keep(&e) {
+            if keep(&e) {
                 self.push(e);
             }
         }
-        for l in 0..self.lanes.len() {
-            self.lanes[l].retain(&mut keep);
-            if let Some(&front) = self.lanes[l].front() {
-                self.push(front);
-            }
+        // The slot's arrival stays (nothing drops arrivals).
+        for lane in &mut self.lanes[..self.used] {
+            lane.retain(&mut keep);
         }
+        self.find_side();
     }
 }
 
@@ -257,6 +301,7 @@ mod tests {
         let mut model: Vec<u128> = Vec::new();
         let mut seq = 0;
         let mut now = 0;
+        let mut slot: Option<u128> = None;
         for round in 0..40_000 {
             if rng.chance(0.55) || model.is_empty() {
                 seq += 1;
@@ -264,23 +309,30 @@ mod tests {
                 // Mostly later than the lane's last (a fixed timeout), sometimes earlier.
                 let spread = if rng.chance(0.1) { 400 } else { 5 };
                 let at = now + if lane < 3 { 500 + rng.up_to(spread) } else { rng.up_to(1_000) };
-                let e = |lane: u8| Entry::new(SimTime(at), seq, Ev::Timeout { call: crate::sim::slab::Key::from_bits(seq), lane });
-                let key = e(0).key;
-                if lane < 3 && q.lane_takes(lane, key) {
-                    q.push_timeout(Some(lane), e(lane as u8 + 1));
+                let e = Entry::new(SimTime(at), seq, Ev::Timeout { call: crate::sim::slab::Key::from_bits(seq) });
+                if rng.chance(0.2) {
+                    // The next arrival: it replaces the one in the slot.
+                    if let Some(old) = slot.replace(e.key) {
+                        model.retain(|&k| k != old);
+                    }
+                    q.set_slot(Entry::new(SimTime(at), seq, Ev::Arrival { epoch: 0 }));
                 } else {
-                    q.push_timeout(None, e(0));
+                    q.push_timeout((lane < 3 && q.lane_takes(lane, e.key)).then_some(lane), e);
                 }
-                model.push(key);
+                model.push(e.key);
             } else {
                 model.sort_unstable();
                 let got = pop(&mut q);
+                if got == slot {
+                    slot = None;
+                }
                 assert_eq!(got, Some(model.remove(0)));
                 now = (got.unwrap_or(0) >> 64) as u64;
             }
             if round % 7_000 == 6_999 {
                 q.retain(|e| e.key % 3 != 0);
-                model.retain(|k| k % 3 != 0);
+                // Nothing drops the slot's arrival.
+                model.retain(|k| k % 3 != 0 || Some(*k) == slot);
             }
             assert_eq!(q.len(), model.len());
         }
