@@ -511,7 +511,7 @@ impl Sim {
     fn compact(&mut self) {
         let calls = &self.calls;
         self.heap.retain(|e| match e.ev {
-            Ev::Timeout { call, .. } => calls.get(call).is_some_and(|c| c.caller_waiting),
+            Ev::Timeout { call } => calls.get(call).is_some_and(|c| c.caller_waiting),
             _ => true,
         });
         self.stale = 0;

@@ -228,7 +228,8 @@ pub(super) enum Ev {
         call: Key,
         outcome: Outcome,
     },
-    /// The caller stops waiting for this attempt (queued in its tier's lane, see `queue`).
+    /// The caller stops waiting for this attempt (queued in its tier's lane, or in the heap
+    /// when it comes due before the lane's last; see `queue`).
     Timeout {
         call: Key,
     },

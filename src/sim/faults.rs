@@ -175,7 +175,7 @@ impl Timeline {
                 load_edges.push(t);
             }
         }
-        // 128-bit, as every sort in the engine (the page carries one sorting routine).
+        // 128-bit, as every sort in the engine (the page carries one unstable sorting routine).
         let mut times: Vec<u128> = faults.iter().filter(|f| f.kind == FaultKind::Restart).map(|f| u128::from(SimTime::from_secs_f64(f.start_s).0)).collect();
         times.sort_unstable();
         times.dedup();

@@ -39,8 +39,8 @@ impl Sim {
         let now = self.now;
         let from = self.fault_edges.partition_point(|e| e.0 < now);
         let to = self.fault_edges.partition_point(|e| e.0 <= now);
-        // (tier, host) as one number each (`t << 32 | h`), and 128-bit like every sort in the
-        // lab, so that the page carries one sorting routine (a second, for `u64`, cost its
+        // (tier, host) as one number each (`t << 32 | h`), and 128-bit like every unstable sort
+        // in the lab, so that the page carries one such routine (a second, for `u64`, cost its
         // download 1,083 bytes).
         let mut keys: Vec<u128> = Vec::new();
         for &(_, t, h) in &self.fault_edges[from..to] {

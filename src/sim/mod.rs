@@ -608,7 +608,7 @@ impl Sim {
             self.fault_gen = self.fault_gen.wrapping_add(1);
             self.fault_edges = fault_edges(&cfg);
             // A restart added for "now" still fires (at now); every other edge in the past is done.
-            // 128-bit, as every sort in the engine (the page carries one sorting routine).
+            // 128-bit, as every sort in the engine (the page carries one unstable sorting routine).
             let mut edges: Vec<u128> = fault_list(&cfg)
                 .flat_map(|(_, _, f)| {
                     let start = SimTime::from_secs_f64(f.start_s);
@@ -703,7 +703,7 @@ impl Sim {
             Ev::Arrive { call } => self.arrive(call),
             Ev::ServiceDone { call } => self.service_done(call),
             Ev::Response { call, outcome } => self.deliver(call, outcome),
-            Ev::Timeout { call, .. } => self.timeout_fired(call),
+            Ev::Timeout { call } => self.timeout_fired(call),
             Ev::FaultEdge { epoch } => {
                 if epoch == self.fault_gen {
                     self.fault_edge();

@@ -1,7 +1,8 @@
-//! The pending events, earliest first: a binary min-heap on the events' (time, sequence)
-//! keys, which are unique, so the order of a run is the same whatever heap holds them.
+//! The pending events, earliest first, by their (time, sequence) keys, which are unique, so
+//! the order of a run is the same whatever structure holds them: a binary min-heap, and beside
+//! it the next arrival and FIFO lanes of timeouts (see [`Queue`]).
 //!
-//! Not `std::collections::BinaryHeap`: its `pop` swaps the last entry into the root with two
+//! The heap is not `std::collections::BinaryHeap`: its `pop` swaps the last entry into the root with two
 //! 8-byte stores and at once reads the root back with 16-byte loads, which the processor
 //! cannot forward from those stores. That stall, on every event, was a sixth of the event
 //! loop's time in M/M/c. This heap moves entries through a hole and never reads back what it
@@ -29,8 +30,8 @@ pub(super) struct Queue {
     lanes: [Lane; MAX_TIERS],
     used: usize,
     /// The earliest key of the slot and the lane fronts, and where it is (`SLOT`, or a lane);
-    /// `u128::MAX` when they are empty (no entry has that key: none is scheduled at the end of
-    /// time).
+    /// `u128::MAX` when they are empty (no entry has that key: its sequence number would be
+    /// `u64::MAX`).
     side: (u128, usize),
 }
 
@@ -341,6 +342,21 @@ mod tests {
             assert_eq!(pop(&mut q), Some(k));
         }
         assert!(q.pop().is_none());
+    }
+
+    #[test]
+    fn the_slot_alone_takes_turns_with_the_heap() {
+        // A run without timeouts: only the slot is beside the heap (the short paths).
+        let mut q = Queue::default();
+        q.set_slot(Entry::new(SimTime(5), 1, Ev::Arrival { epoch: 0 }));
+        q.push(Entry::new(SimTime(3), 2, Ev::FaultEdge { epoch: 0 }));
+        q.push(Entry::new(SimTime(9), 3, Ev::FaultEdge { epoch: 0 }));
+        // A newer arrival replaces the one in the slot.
+        q.set_slot(Entry::new(SimTime(7), 4, Ev::Arrival { epoch: 0 }));
+        assert_eq!(q.len(), 3);
+        let times: Vec<u64> = std::iter::from_fn(|| q.pop()).map(|e| (e.key >> 64) as u64).collect();
+        assert_eq!(times, [3, 7, 9]);
+        assert_eq!(q.peek(), None);
     }
 
     fn pop(q: &mut Queue) -> Option<u128> {
