@@ -228,8 +228,8 @@ fn unknown(id: &str) -> String {
 pub fn nearest(id: &str) -> Vec<&'static str> {
     let words: Vec<String> = id.to_ascii_lowercase().split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| w.len() > 2).map(str::to_string).collect();
     // Most words in common first, ties in the table's order: (fewer missing, index) as one
-    // number each, so that the page carries one sort.
-    // 128-bit, as every sort the page carries (one unstable sorting routine, the engine's).
+    // number each, and 128-bit as every unstable sort the page carries, so that it carries one
+    // such routine (the engine's).
     let mut near: Vec<u128> = TABLE
         .iter()
         .enumerate()

@@ -248,13 +248,7 @@ pub(super) struct Entry {
 
 impl Entry {
     pub(super) fn new(time: SimTime, seq: u64, ev: Ev) -> Entry {
-        Entry { key: Entry::key_of(time, seq), ev }
-    }
-
-    /// The key of an entry at `time` with sequence number `seq`.
-    #[inline]
-    pub(super) fn key_of(time: SimTime, seq: u64) -> u128 {
-        (u128::from(time.0) << 64) | u128::from(seq)
+        Entry { key: (u128::from(time.0) << 64) | u128::from(seq), ev }
     }
 }
 

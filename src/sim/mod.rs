@@ -554,9 +554,7 @@ impl Sim {
     #[inline]
     fn schedule_timeout(&mut self, t: usize, at: SimTime, call: Key) {
         self.seq += 1;
-        let e = Entry::new(at, self.seq, Ev::Timeout { call });
-        let lane = self.heap.lane_takes(t, e.key).then_some(t);
-        self.heap.push_timeout(lane, e);
+        self.heap.push_timeout(t, Entry::new(at, self.seq, Ev::Timeout { call }));
     }
 
     /// Records a lifecycle event of an attempt at tier `t`, when the trace follows that tier.

@@ -668,8 +668,8 @@ pub fn nearest(key: &str) -> Vec<&'static str> {
     }
     let key: String = key.chars().take(80).collect();
     // (distance, then the key's place in PARAMS: the order the page lists them) as one number
-    // each, so that the page carries one sort.
-    // 128-bit, as every sort the page carries (one unstable sorting routine, the engine's).
+    // each, and 128-bit as every unstable sort the page carries, so that it carries one such
+    // routine (the engine's).
     let mut scored: Vec<u128> = PARAMS
         .iter()
         .enumerate()
