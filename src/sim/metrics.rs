@@ -500,7 +500,8 @@ impl Metrics {
 
     /// A request succeeded after `latency`; `first_try`: at its only attempt, which took as
     /// long (that attempt is then counted here, and not with [`Metrics::attempt_done`]).
-    #[inline]
+    #[cfg_attr(target_arch = "wasm32", inline)]
+    #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
     pub fn success(&mut self, latency: SimTime, first_try: bool) {
         let c = &mut self.current.counts;
         c.successes += 1;

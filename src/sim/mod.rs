@@ -85,6 +85,7 @@ pub mod params;
 mod queue;
 pub mod quota;
 pub mod rng;
+mod settled;
 pub mod slab;
 mod summary;
 pub mod theory;
@@ -235,15 +236,8 @@ pub struct Sim {
     /// Zero-delay retries nested inline right now.
     depth: u32,
 
-    settled_users: u64,
-    settled_attempts: [u64; MAX_TIERS],
-    /// Settled user requests and their attempts per tier, per second of settling, in a ring of
-    /// the last [`RECENT_S`] + 1 seconds (each bucket names its second): amplification over a
-    /// trailing span.
-    recent: Vec<(u64, u64, [u64; MAX_TIERS])>,
-    /// The ring's bucket for the current second, and when that second ends.
-    recent_at: usize,
-    recent_until: SimTime,
+    /// Settled user requests and their attempts per tier: exact amplification.
+    settled: settled::Settled,
     /// Changes planned for later instants, in the order they apply ([`Sim::plan`]).
     planned: std::collections::VecDeque<(SimTime, Config)>,
     /// When each planned change applies (or applied), in the order they were planned.
@@ -290,11 +284,7 @@ impl Sim {
             live_cap_reached: false,
             stale: 0,
             depth: 0,
-            settled_users: 0,
-            settled_attempts: [0; MAX_TIERS],
-            recent: vec![(u64::MAX, 0, [0; MAX_TIERS]); RECENT_S as usize + 1],
-            recent_at: 0,
-            recent_until: SimTime::ZERO,
+            settled: settled::Settled::new(),
             changed_at: SimTime::ZERO,
             cfg: Config::default(),
             planned: Default::default(),
@@ -418,7 +408,7 @@ impl Sim {
             + self.closed_running.capacity()
             + self.trace.bytes()
             + self.fault_edges.capacity() * std::mem::size_of::<(SimTime, u8, u16)>()
-            + self.recent.capacity() * std::mem::size_of::<(u64, u64, [u64; MAX_TIERS])>()
+            + self.settled.bytes()
             + self
                 .tiers
                 .iter()

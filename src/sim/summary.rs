@@ -190,21 +190,14 @@ impl Sim {
 
     /// Attempts at tier `t` per settled user request.
     pub fn amplification(&self, t: usize) -> Option<f64> {
-        (self.settled_users > 0 && t < self.tiers.len()).then(|| self.settled_attempts[t] as f64 / self.settled_users as f64)
+        if t < self.tiers.len() { self.settled.per_user(t) } else { None }
     }
 
     /// Attempts at tier `t` per user request over the requests that settled in the last
     /// `span_s` seconds (whole seconds, at most [`RECENT_S`]), with how many settled; `None`
     /// when none did.
     pub fn recent_amplification(&self, t: usize, span_s: u64) -> Option<(f64, u64)> {
-        let now = self.now.0 / 1_000_000;
-        let from = now.saturating_sub(span_s.min(RECENT_S));
-        let (mut users, mut attempts) = (0, 0);
-        for (_, u, a) in self.recent.iter().filter(|(s, _, _)| (from..=now).contains(s)) {
-            users += u;
-            attempts += a.get(t).copied().unwrap_or(0);
-        }
-        (users > 0).then(|| (attempts as f64 / users as f64, users))
+        self.settled.recent(t, span_s, self.now)
     }
 
     /// User requests alive now, and attempts alive at every tier.
