@@ -58,6 +58,13 @@ impl Sim {
             // Its own caller has left: a tier that knows it sends nothing more.
             return self.give_up(caller);
         }
+        self.try_send(caller, t);
+    }
+
+    /// [`Sim::start_attempt`] for a caller known to wait, before its deadline, for a call to
+    /// tier `t` (a new user request: looking it up again cost every request 20 instructions).
+    #[inline]
+    pub(super) fn try_send(&mut self, caller: Caller, t: usize) {
         let tier = &mut self.tiers[t];
         if !tier.limits.admit(self.now, &mut self.client_rng, tier.metrics.c()) {
             return self.give_up(caller);

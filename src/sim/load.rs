@@ -49,7 +49,7 @@ impl Sim {
         self.next_op_id += 1;
         self.tiers[0].open_ops += 1;
         let key = self.users.insert(User { op, origin, done: false, open_calls: 0, per_tier: [0; MAX_TIERS] });
-        self.start_attempt(Caller::user(key));
+        self.try_send(Caller::user(key), 0);
     }
 
     /// After a user request ends: a closed-loop client thinks, then sends again. Only the
