@@ -38,8 +38,9 @@ impl Settled {
         Settled { before: Bucket::EMPTY, ring: vec![Bucket::EMPTY; RECENT_S as usize + 1], at: 0, until: SimTime::ZERO }
     }
 
-    /// A user request settles at `now`, with its attempts per tier.
-    #[cfg_attr(target_arch = "wasm32", inline)]
+    /// A user request settles at `now`, with its attempts per tier. Inlined natively; the page
+    /// keeps one copy (its download has a budget).
+    #[cfg_attr(target_arch = "wasm32", inline(never))]
     #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
     pub(super) fn settle(&mut self, now: SimTime, per_tier: &[u32; MAX_TIERS]) {
         // A new second is found without dividing while the clock stays inside the current one.
