@@ -189,8 +189,8 @@ impl Sim {
         self.release(key);
     }
 
-    /// Inlined into its callers natively, as `end_work` and `answer` are (and `end_op` and
-    /// `settled` in the caller): each call on a request's path paid about 17 instructions of
+    /// Inlined into its callers natively, as `end_work` and `answer` are (and `end_op` in the
+    /// caller, and settling): each call on a request's path paid about 17 instructions of
     /// prologue and epilogue, and these five on every request came to 4.5 % of M/M/c
     /// (callgrind). The page keeps the compiler's choice: its download has a budget.
     #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
