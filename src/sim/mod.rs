@@ -284,7 +284,7 @@ impl Sim {
             live_cap_reached: false,
             stale: 0,
             depth: 0,
-            settled: settled::Settled::new(),
+            settled: settled::Settled::new(cfg.tiers.len() + 1),
             changed_at: SimTime::ZERO,
             cfg: Config::default(),
             planned: Default::default(),
