@@ -260,11 +260,12 @@ impl Sim {
         c.counted = false;
         let now = self.now;
         let tier = &mut self.tiers[t];
+        let host = &mut tier.hosts[h];
         if counted {
-            tier.hosts[h].outstanding = tier.hosts[h].outstanding.saturating_sub(1);
+            host.outstanding = host.outstanding.saturating_sub(1);
         }
+        host.counts.timeouts += 1;
         tier.metrics.c().timeouts += 1;
-        tier.hosts[h].counts.timeouts += 1;
         tier.metrics.attempt_done(now.saturating_sub(sent_at));
         tier.limits.outcome(now, false);
         self.trace(t, op_id, number, TraceKind::TimedOut);

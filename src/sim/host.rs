@@ -131,23 +131,26 @@ impl Sim {
     pub(super) fn admit(&mut self, key: Key, a: Arriving) {
         let now = self.now;
         let Arriving { t, h, op_id, number, deadline } = a;
-        let tier = &mut self.tiers[t];
-        tier.metrics.c().server_arrivals += 1;
-        tier.hosts[h].counts.arrivals += 1;
-        if tier.hosts[h].faults.down {
+        // The host borrowed once, beside its tier's metrics (through `tier.hosts[h]` again after
+        // each store, every use was a bounds check and an address).
+        let Tier { hosts, metrics, server, queued, .. } = &mut self.tiers[t];
+        let host = &mut hosts[h];
+        metrics.c().server_arrivals += 1;
+        host.counts.arrivals += 1;
+        if host.faults.down {
             // Restarting: the connection is refused at once.
-            tier.metrics.c().resets += 1;
+            metrics.c().resets += 1;
             self.trace(t, op_id, number, TraceKind::Reset);
             self.answer(key, t, h, Outcome::Error);
             return;
         }
-        if tier.server.drop_expired && now >= deadline {
+        if server.drop_expired && now >= deadline {
             self.drop_expired(key);
             return;
         }
-        if let Some(Err(retry_after)) = tier.hosts[h].throttle.as_mut().map(|x| x.admit(now)) {
-            tier.metrics.c().rejected_throttle += 1;
-            tier.hosts[h].counts.rejected += 1;
+        if let Some(Err(retry_after)) = host.throttle.as_mut().map(|x| x.admit(now)) {
+            metrics.c().rejected_throttle += 1;
+            host.counts.rejected += 1;
             self.trace(t, op_id, number, TraceKind::Rejected { throttle: true });
             if let Some(c) = self.calls.get_mut(key) {
                 c.retry_after = retry_after;
@@ -155,22 +158,20 @@ impl Sim {
             self.answer(key, t, h, Outcome::Throttled);
             return;
         }
-        let host = &mut tier.hosts[h];
         if host.busy < host.capacity && host.queue.is_empty() {
-            tier.metrics.c().accepted += 1;
+            metrics.c().accepted += 1;
             self.start_service(key, t, h);
-        } else if tier.server.queue_limit.is_none_or(|limit| (host.queue.len() as u64) < u64::from(limit)) {
-            tier.metrics.c().accepted += 1;
+        } else if server.queue_limit.is_none_or(|limit| (host.queue.len() as u64) < u64::from(limit)) {
+            metrics.c().accepted += 1;
             host.queue.push_back(key);
-            tier.queued += 1;
-            let queued = tier.queued;
-            tier.metrics.note_queue(queued);
+            *queued += 1;
+            metrics.note_queue(*queued);
             if let Some(c) = self.calls.get_mut(key) {
                 c.stage = Stage::Queued;
             }
             self.trace(t, op_id, number, TraceKind::Queued);
         } else {
-            tier.metrics.c().rejected_queue_full += 1;
+            metrics.c().rejected_queue_full += 1;
             host.counts.rejected += 1;
             self.trace(t, op_id, number, TraceKind::Rejected { throttle: false });
             self.answer(key, t, h, Outcome::Rejected);
@@ -326,8 +327,9 @@ impl Sim {
         }
         let now = self.now;
         let tier = &mut self.tiers[t];
-        if tier.hosts[h].busy > 0 {
-            tier.hosts[h].busy -= 1;
+        let host = &mut tier.hosts[h];
+        if host.busy > 0 {
+            host.busy -= 1;
             tier.busy -= 1;
         }
         tier.worked_us += now.0.saturating_sub(started.0);
