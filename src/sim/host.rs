@@ -131,8 +131,8 @@ impl Sim {
     pub(super) fn admit(&mut self, key: Key, a: Arriving) {
         let now = self.now;
         let Arriving { t, h, op_id, number, deadline } = a;
-        // The host borrowed once, beside its tier's metrics (through `tier.hosts[h]` again after
-        // each store, every use was a bounds check and an address).
+        // `hosts[h]` borrowed once, beside the tier's other fields: indexing `tier.hosts[h]`
+        // again after a store through another field redid its bounds check and address.
         let Tier { hosts, metrics, server, queued, .. } = &mut self.tiers[t];
         let host = &mut hosts[h];
         metrics.c().server_arrivals += 1;
