@@ -256,18 +256,23 @@ impl Sim {
 
     /// The host's own work on an attempt is done: it fails with the tier's error rate, or the
     /// tier's kind answers it or calls another tier while the worker waits.
+    ///
+    /// One look-up of the call serves every path: its worker's work ends here (the stage says
+    /// so at once), unless its kind calls another tier, which sets the stage to calling. Going
+    /// through `finish_work` looked the call up a second time and matched its stage again.
     pub(super) fn service_done(&mut self, key: Key) {
-        let Some(c) = self.calls.get(key) else { return };
+        let Some(c) = self.calls.get_mut(key) else { return };
         if c.stage != Stage::Serving {
             // A restart already failed it and freed its worker.
             return;
         }
+        c.stage = Stage::Answered;
         let (t, h, op_id, number) = (c.tier as usize, c.host as usize, c.op_id, c.number);
+        let work = Work { started: c.started, caller: c.caller, abandoned_at: c.abandoned_at };
         if c.cut {
             // Its deadline passed mid-service: the worker stops; nobody waits for an answer.
             self.trace(t, op_id, number, TraceKind::Dropped);
-            self.finish_work(key, Outcome::Error);
-            return;
+            return self.work_done(key, t, h, work, Outcome::Error);
         }
         let tier = &mut self.tiers[t];
         tier.metrics.c().completions += 1;
@@ -277,13 +282,12 @@ impl Sim {
         self.trace(t, op_id, number, TraceKind::Served { ok });
         if !ok {
             self.tiers[t].metrics.c().errors += 1;
-            self.finish_work(key, Outcome::Error);
-            return;
+            return self.work_done(key, t, h, work, Outcome::Error);
         }
         match self.tiers[t].kind.served(&mut self.kinds_rng) {
-            Next::Answer => self.finish_work(key, Outcome::Ok),
+            Next::Answer => self.work_done(key, t, h, work, Outcome::Ok),
             Next::Call(to) if to < self.tiers.len() => self.call_tier(key, to),
-            Next::Call(_) => self.finish_work(key, Outcome::Error),
+            Next::Call(_) => self.work_done(key, t, h, work, Outcome::Error),
         }
     }
 
@@ -292,6 +296,27 @@ impl Sim {
     #[inline]
     pub(super) fn finish_work(&mut self, key: Key, outcome: Outcome) {
         let Some((t, h)) = self.end_work(key) else { return };
+        self.answer_after_work(key, t, h, outcome);
+    }
+
+    /// [`Sim::finish_work`] for an attempt whose worker's work was read, and its stage ended,
+    /// by the caller.
+    #[inline(never)]
+    fn work_done(&mut self, key: Key, t: usize, h: usize, work: Work, outcome: Outcome) {
+        // The host borrowed once for everything: after a store through it, indexing
+        // `tiers[t].hosts[h]` again redid the bounds checks and the address.
+        let (host, net) = self.free_worker(key, t, h, work);
+        host.counts.answered(outcome);
+        if !host.queue.is_empty() {
+            self.dispatch(t, h);
+        }
+        self.send_answer(key, net, outcome);
+    }
+
+    /// Starts queued work on the freed worker, then answers.
+    #[cfg_attr(target_arch = "wasm32", inline)]
+    #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
+    fn answer_after_work(&mut self, key: Key, t: usize, h: usize, outcome: Outcome) {
         if !self.tiers[t].hosts[h].queue.is_empty() {
             self.dispatch(t, h);
         }
@@ -316,28 +341,37 @@ impl Sim {
             _ => return Some((t, h)),
         }
         c.stage = Stage::Answered;
-        let (started, below) = (c.started, c.below.take());
-        let dead = match c.caller.who() {
-            Who::User(_) => c.abandoned_at,
-            Who::Call(_) => self.dead_since(key),
-        };
-        if let Some(op) = below {
+        let work = Work { started: c.started, caller: c.caller, abandoned_at: c.abandoned_at };
+        if let Some(op) = c.below.take() {
             // Its call to another tier ended with its worker.
             self.ops.discard(op);
         }
+        self.free_worker(key, t, h, work);
+        Some((t, h))
+    }
+
+    /// Frees the worker host `h` of tier `t` gave attempt `key`, and counts its work; the host,
+    /// and the tier's network delay.
+    #[cfg_attr(target_arch = "wasm32", inline)]
+    #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
+    fn free_worker(&mut self, key: Key, t: usize, h: usize, work: Work) -> (&mut Host, SimTime) {
+        let dead = match work.caller.who() {
+            Who::User(_) => work.abandoned_at,
+            Who::Call(_) => self.dead_since(key),
+        };
         let now = self.now;
-        let tier = &mut self.tiers[t];
-        let host = &mut tier.hosts[h];
+        let Tier { hosts, busy, worked_us, wasted_us, network, .. } = &mut self.tiers[t];
+        let host = &mut hosts[h];
         if host.busy > 0 {
             host.busy -= 1;
-            tier.busy -= 1;
+            *busy -= 1;
         }
-        tier.worked_us += now.0.saturating_sub(started.0);
+        *worked_us += now.0.saturating_sub(work.started.0);
         if dead <= now {
             // Only the time after the user's request stopped waiting is wasted.
-            tier.wasted_us += now.0.saturating_sub(started.0.max(dead.0));
+            *wasted_us += now.0.saturating_sub(work.started.0.max(dead.0));
         }
-        Some((t, h))
+        (host, *network)
     }
 
     /// Since when nobody waits for this attempt's result: the earliest moment its caller, or
@@ -360,13 +394,16 @@ impl Sim {
     #[cfg_attr(target_arch = "wasm32", inline)]
     #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
     fn answer(&mut self, key: Key, t: usize, h: usize, outcome: Outcome) {
-        let counts = &mut self.tiers[t].hosts[h].counts;
-        match outcome {
-            Outcome::Ok => counts.ok += 1,
-            Outcome::Error => counts.errors += 1,
-            Outcome::Rejected | Outcome::Throttled => {}
-        }
-        let net = self.tiers[t].network;
+        let tier = &mut self.tiers[t];
+        tier.hosts[h].counts.answered(outcome);
+        let net = tier.network;
+        self.send_answer(key, net, outcome);
+    }
+
+    /// Sends an answer back to the caller, `net` away.
+    #[cfg_attr(target_arch = "wasm32", inline)]
+    #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
+    fn send_answer(&mut self, key: Key, net: SimTime, outcome: Outcome) {
         if net == SimTime::ZERO {
             // Delivered now: the attempt ends there, whatever its stage.
             self.deliver(key, outcome);
@@ -375,6 +412,26 @@ impl Sim {
                 c.stage = Stage::Answered;
             }
             self.schedule(self.now.saturating_add(net), Ev::Response { call: key, outcome });
+        }
+    }
+}
+
+/// What freeing a worker needs to know of its attempt, read with the attempt's stage.
+#[derive(Clone, Copy)]
+struct Work {
+    started: SimTime,
+    caller: Caller,
+    abandoned_at: SimTime,
+}
+
+impl HostCounts {
+    /// Counts an answer the host sends (a refusal is counted where it is decided).
+    #[inline(always)]
+    fn answered(&mut self, outcome: Outcome) {
+        match outcome {
+            Outcome::Ok => self.ok += 1,
+            Outcome::Error => self.errors += 1,
+            Outcome::Rejected | Outcome::Throttled => {}
         }
     }
 }
