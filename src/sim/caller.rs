@@ -359,8 +359,8 @@ impl Sim {
     #[inline]
     fn succeeded(&mut self, caller: Caller, took: SimTime) -> bool {
         let Some(op) = self.op(caller) else { return false };
-        let t = self.count_success(Done::of(op), took);
-        self.end_op(caller, t, true);
+        self.count_success(Done::of(op), took);
+        self.end_op(caller, true);
         true
     }
 
@@ -381,15 +381,16 @@ impl Sim {
             self.settled.settle(self.now, &u.per_tier);
             self.users.discard(k);
         }
-        let t = self.count_success(op, took);
-        self.tiers[t].open_ops = self.tiers[t].open_ops.saturating_sub(1);
+        self.count_success(op, took);
         self.after_request(origin);
     }
 
-    /// Counts a logical call's success at its tier (returned), its last attempt after `took`.
+    /// Counts a logical call's success at its tier, its last attempt after `took`, and ends it
+    /// there (in the tier's one borrow: `end_op` indexing the tier again after these stores
+    /// redid the bounds check and the address).
     #[cfg_attr(target_arch = "wasm32", inline)]
     #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
-    fn count_success(&mut self, op: Done, took: SimTime) -> usize {
+    fn count_success(&mut self, op: Done, took: SimTime) {
         let t = op.tier;
         let tier = &mut self.tiers[t];
         let latency = self.now.saturating_sub(op.first_sent);
@@ -402,25 +403,26 @@ impl Sim {
             tier.metrics.c().late += 1;
         }
         tier.limits.succeeded(op.cost);
+        tier.open_ops = tier.open_ops.saturating_sub(1);
         self.trace(t, op.id, op.attempts, TraceKind::Succeeded);
-        t
     }
 
     /// The logical call failed for good.
     pub(super) fn give_up(&mut self, caller: Caller) {
         let Some(op) = self.op(caller) else { return };
         let (t, id, attempts) = (op.tier as usize, op.id, op.attempts);
-        self.tiers[t].metrics.c().failures += 1;
+        let tier = &mut self.tiers[t];
+        tier.metrics.c().failures += 1;
+        tier.open_ops = tier.open_ops.saturating_sub(1);
         self.trace(t, id, attempts, TraceKind::GaveUp);
-        self.end_op(caller, t, false);
+        self.end_op(caller, false);
     }
 
-    /// The caller has its answer: a user request ends (a closed-loop client thinks again), a
-    /// served call answers its own caller.
+    /// The caller has its answer (its tier has counted it, and its end): a user request ends
+    /// (a closed-loop client thinks again), a served call answers its own caller.
     #[cfg_attr(target_arch = "wasm32", inline)]
     #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
-    fn end_op(&mut self, caller: Caller, t: usize, ok: bool) {
-        self.tiers[t].open_ops = self.tiers[t].open_ops.saturating_sub(1);
+    fn end_op(&mut self, caller: Caller, ok: bool) {
         match caller.who() {
             Who::User(k) => {
                 if let Some(origin) = self.user_done(k) {
