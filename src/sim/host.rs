@@ -284,7 +284,12 @@ impl Sim {
             self.tiers[t].metrics.c().errors += 1;
             return self.work_done(key, t, h, work, Outcome::Error);
         }
-        match self.tiers[t].kind.served(&mut self.kinds_rng) {
+        let tier = &mut self.tiers[t];
+        let next = match tier.next {
+            Some(next) => next,
+            None => tier.kind.served(&mut self.kinds_rng),
+        };
+        match next {
             Next::Answer => self.work_done(key, t, h, work, Outcome::Ok),
             Next::Call(to) if to < self.tiers.len() => self.call_tier(key, to),
             Next::Call(_) => self.work_done(key, t, h, work, Outcome::Error),

@@ -159,6 +159,8 @@ struct Tier {
     /// The policy of the calls into this tier.
     policy: ClientConfig,
     kind: Box<dyn kind::Kind>,
+    /// `kind.always()`, read when the kind is built or reconfigured.
+    next: Option<kind::Next>,
     hosts: Vec<Host>,
     /// Faults on every host of the tier (for the edge: `faults`, load faults included).
     timeline: Timeline,
@@ -568,6 +570,7 @@ impl Sim {
             tier.server = server.clone();
             tier.policy = policy.clone();
             tier.kind.reconfigure(&cfg, t);
+            tier.next = tier.kind.always();
             tier.service_mean_us = server.service_ms * 1e3;
             tier.timeout = policy.timeout_ms.map(SimTime::from_millis_f64);
             tier.network = SimTime::from_millis_f64(policy.network_ms);
@@ -726,6 +729,7 @@ fn build_tiers(cfg: &Config) -> Vec<Tier> {
             server: server.clone(),
             policy: policy.clone(),
             kind: kind::build(cfg, t, (t + 1 < n).then_some(t + 1)),
+            next: None,
             hosts: (0..server.hosts)
                 .map(|_| Host {
                     queue: VecDeque::new(),

@@ -47,6 +47,13 @@ pub trait Kind {
     /// host's, decided before). `rng` is the kinds' own seeded stream.
     fn served(&mut self, rng: &mut Stream) -> Next;
 
+    /// What `served` returns for every call, when that never varies (a service calls the tier
+    /// below, or answers at the bottom), so that the engine need not ask: the call through
+    /// `dyn Kind` on every served call was 1 % of M/M/c. `None` (the default): ask each time.
+    fn always(&self) -> Option<Next> {
+        None
+    }
+
     /// Takes new parameters on a live change (the tier's shape stays).
     fn reconfigure(&mut self, cfg: &Config, tier: usize);
 }

@@ -13,5 +13,9 @@ impl Kind for Service {
         self.below.map_or(Next::Answer, Next::Call)
     }
 
+    fn always(&self) -> Option<Next> {
+        Some(self.below.map_or(Next::Answer, Next::Call))
+    }
+
     fn reconfigure(&mut self, _cfg: &Config, _tier: usize) {}
 }
