@@ -160,30 +160,29 @@ impl Sim {
 
     /// An answer reaches the caller.
     pub(super) fn deliver(&mut self, key: Key, outcome: Outcome) {
-        let Some(c) = self.calls.get_mut(key) else { return };
-        c.held = false;
+        // An answered attempt is held by nobody any more: it is forgotten here, read and freed
+        // with one look-up (a look-up, then `discard`'s, were two).
+        let Some(c) = self.calls.take(key) else { return };
         let (t, caller, sent_at, retry_after, op_id, number, deadline) = (c.tier as usize, c.caller, c.sent_at, c.retry_after, c.op_id, c.number, c.deadline);
-        if !c.caller_waiting {
+        let (waiting, counted, host, user, abandoned_at) = (c.caller_waiting, c.counted, c.host as usize, c.user, c.abandoned_at);
+        if !waiting {
             // The caller gave up on this attempt: whatever was done for it is wasted.
             if outcome == Outcome::Ok {
                 self.tiers[t].metrics.c().wasted += 1;
                 self.trace(t, op_id, number, TraceKind::Wasted);
             }
-            self.release(key);
+            self.forget(t, user);
             return;
         }
-        c.caller_waiting = false;
-        let (counted, host, user) = (c.counted, c.host as usize, c.user);
         // Work for a caller whose own caller (up to the user) has left is wasted all the same.
         let dead = match caller.who() {
             Who::User(_) => false,
-            Who::Call(_) => self.dead_since(key) <= self.now,
+            Who::Call(above) => abandoned_at.min(self.dead_since(above)) <= self.now,
         };
-        // Nobody holds it any more: the balancer stops counting it and it is forgotten. This is
-        // `uncount` and `release` done in place with what is already read (the hot path of
-        // every answer: calling them costs M/M/c 3 % in instructions); the user cannot settle
-        // here, as its caller, or its caller's tree, still waits.
-        self.calls.discard(key);
+        // The balancer stops counting it, and its tier and user forget it: `uncount` and
+        // `forget` done in place with what is already read (the hot path of every answer:
+        // calling them costs M/M/c 3 % in instructions); the user cannot settle here, as its
+        // caller, or its caller's tree, still waits.
         let now = self.now;
         let took = now.saturating_sub(sent_at);
         let ok = outcome == Outcome::Ok;
@@ -465,6 +464,11 @@ impl Sim {
         }
         let (t, user) = (c.tier as usize, c.user);
         self.calls.discard(key);
+        self.forget(t, user);
+    }
+
+    /// Tier `t` and `user` forget an attempt that is gone; the user settles if it was its last.
+    fn forget(&mut self, t: usize, user: Key) {
         let tier = &mut self.tiers[t];
         tier.live_calls = tier.live_calls.saturating_sub(1);
         if let Some(u) = self.users.get_mut(user) {
