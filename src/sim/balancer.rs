@@ -7,32 +7,33 @@
 
 use super::*;
 
-impl Sim {
-    /// The host of tier `t` for the next attempt: every host of every tier is picked here.
-    pub(super) fn pick_host(&mut self, t: usize) -> usize {
-        let tier = &mut self.tiers[t];
-        let n = tier.hosts.len();
+impl Tier {
+    /// The host of this tier for the next attempt (`rng`: the balancers' stream): every host
+    /// of every tier is picked here.
+    #[inline]
+    pub(super) fn pick_host(&mut self, rng: &mut Stream) -> usize {
+        let n = self.hosts.len();
         if n <= 1 {
             return 0;
         }
-        match tier.server.balancer {
+        match self.server.balancer {
             Balancer::RoundRobin => {
-                let h = tier.rr as usize % n;
-                tier.rr = tier.rr.wrapping_add(1);
+                let h = self.rr as usize % n;
+                self.rr = self.rr.wrapping_add(1);
                 h
             }
-            Balancer::Random => self.balance_rng.up_to(n as u64 - 1) as usize,
+            Balancer::Random => rng.up_to(n as u64 - 1) as usize,
             Balancer::LeastOutstanding => {
                 // Fewest outstanding; ties go round, so an idle tier still spreads its calls.
-                let start = tier.rr as usize % n;
-                tier.rr = tier.rr.wrapping_add(1);
-                (0..n).map(|i| (start + i) % n).min_by_key(|&h| tier.hosts[h].outstanding).unwrap_or(start)
+                let start = self.rr as usize % n;
+                self.rr = self.rr.wrapping_add(1);
+                (0..n).map(|i| (start + i) % n).min_by_key(|&h| self.hosts[h].outstanding).unwrap_or(start)
             }
             Balancer::TwoChoices => {
-                let a = self.balance_rng.up_to(n as u64 - 1) as usize;
+                let a = rng.up_to(n as u64 - 1) as usize;
                 // A second host, different from the first.
-                let b = (a + 1 + self.balance_rng.up_to(n as u64 - 2) as usize) % n;
-                if tier.hosts[b].outstanding < tier.hosts[a].outstanding { b } else { a }
+                let b = (a + 1 + rng.up_to(n as u64 - 2) as usize) % n;
+                if self.hosts[b].outstanding < self.hosts[a].outstanding { b } else { a }
             }
         }
     }

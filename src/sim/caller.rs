@@ -93,11 +93,6 @@ impl Sim {
             return self.give_up(caller);
         }
         let now = self.now;
-        let host = self.pick_host(t);
-        let tier = &mut self.tiers[t];
-        tier.hosts[host].outstanding += 1;
-        tier.live_calls += 1;
-        let (timeout, net) = (tier.timeout, tier.network);
         // The attempt is counted in its logical call, and in its user request's tree.
         let (user, op) = match caller.who() {
             Who::User(k) => {
@@ -117,11 +112,18 @@ impl Sim {
             }
         };
         op.attempts += 1;
-        let (op_id, number) = (op.id, op.attempts);
-        let deadline = timeout.map_or(SimTime::MAX, |d| now.saturating_add(d)).min(op.deadline);
+        let (op_id, number, op_deadline) = (op.id, op.attempts, op.deadline);
+        // Its host, and all its tier counts of it, in one borrow of the tier (indexing it again
+        // after a store through it redid the bounds check and the address).
+        let tier = &mut self.tiers[t];
+        let host = tier.pick_host(&mut self.balance_rng);
+        tier.hosts[host].outstanding += 1;
+        tier.live_calls += 1;
         if number > 1 {
-            self.tiers[t].metrics.c().retries += 1;
+            tier.metrics.c().retries += 1;
         }
+        let (timeout, net) = (tier.timeout, tier.network);
+        let deadline = timeout.map_or(SimTime::MAX, |d| now.saturating_add(d)).min(op_deadline);
         let key = self.calls.insert(Call {
             user,
             caller,

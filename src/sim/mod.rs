@@ -27,7 +27,7 @@
 //! - `caller`: the calling side of every tier, users included: sending an attempt, its
 //!   timeout, **the retry decision** (`Sim::retry_or_fail`: which failures are retried, max
 //!   attempts, the limiters, backoff and jitter, the deadline), and the end of a logical call;
-//! - `balancer`: **where a host is picked** (`Sim::pick_host`);
+//! - `balancer`: **where a host is picked** (`Tier::pick_host`);
 //! - `host`: admission (down, expired, throttle, queue limit), the queue discipline, service
 //!   with contention, faults and restarts, and what a finished service leads to;
 //! - [`kind`]: **where a tier's kind acts**: after its own work, answer or call another tier
