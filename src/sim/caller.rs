@@ -20,14 +20,14 @@ impl Sim {
     pub(super) fn op(&self, caller: Caller) -> Option<&Op> {
         match caller.who() {
             Who::User(k) => self.users.get(k).filter(|u| !u.done).map(|u| &u.op),
-            Who::Call(k) => self.calls.get(k).filter(|c| c.stage == Stage::Calling).and_then(|c| c.below).and_then(|b| self.ops.get(b)),
+            Who::Call(k) => self.calls.get(k).filter(|c| c.stage == Stage::Calling).and_then(|c| c.below.get()).and_then(|b| self.ops.get(b)),
         }
     }
 
     fn op_mut(&mut self, caller: Caller) -> Option<&mut Op> {
         match caller.who() {
             Who::User(k) => self.users.get_mut(k).filter(|u| !u.done).map(|u| &mut u.op),
-            Who::Call(k) => self.calls.get(k).filter(|c| c.stage == Stage::Calling).and_then(|c| c.below).and_then(|b| self.ops.get_mut(b)),
+            Who::Call(k) => self.calls.get(k).filter(|c| c.stage == Stage::Calling).and_then(|c| c.below.get()).and_then(|b| self.ops.get_mut(b)),
         }
     }
 
@@ -39,7 +39,7 @@ impl Sim {
         let op = self.ops.insert(Op::new(id, to, self.now, deadline));
         if let Some(c) = self.calls.get_mut(key) {
             c.stage = Stage::Calling;
-            c.below = Some(op);
+            c.below = MaybeKey::some(op);
         }
         self.next_op_id += 1;
         let tier = &mut self.tiers[to];
@@ -102,7 +102,7 @@ impl Sim {
                 (k, &mut u.op)
             }
             Who::Call(k) => {
-                let Some((user, Some(below))) = self.calls.get(k).map(|c| (c.user, c.below)) else { return };
+                let Some((user, Some(below))) = self.calls.get(k).map(|c| (c.user, c.below.get())) else { return };
                 if let Some(u) = self.users.get_mut(user) {
                     u.per_tier[t] = u.per_tier[t].saturating_add(1);
                     u.open_calls += 1;
@@ -141,12 +141,12 @@ impl Sim {
             cut: false,
             counted: true,
             retry_after: SimTime::ZERO,
-            below: None,
+            below: MaybeKey::NONE,
         });
         if caller.is_call() {
             // A served call keeps its attempt below, so that its worker's end abandons it.
             if let Some(op) = self.op_mut(caller) {
-                op.current = Some(key);
+                op.current = MaybeKey::some(key);
             }
         }
         self.trace(t, op_id, number, TraceKind::Sent);
@@ -283,7 +283,7 @@ impl Sim {
     fn clear_current(&mut self, caller: Caller) {
         if caller.is_call() {
             if let Some(op) = self.op_mut(caller) {
-                op.current = None;
+                op.current = MaybeKey::NONE;
             }
         }
     }
@@ -507,7 +507,7 @@ impl Sim {
             Who::Call(k) => calls
                 .get(k)
                 .filter(|c| c.stage == Stage::Calling)
-                .and_then(|c| c.below)
+                .and_then(|c| c.below.get())
                 .and_then(|b| ops.get(b))
                 .is_some_and(|op| op.deadline == SimTime::MAX || now < op.deadline),
         };

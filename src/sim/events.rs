@@ -5,7 +5,7 @@
 
 use super::SimTime;
 use super::config::MAX_TIERS;
-use super::slab::Key;
+use super::slab::{Key, MaybeKey};
 
 /// Where a user request came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -72,7 +72,7 @@ pub(super) struct Op {
     /// `cost`). Sentinels, not options: a user request is alive in the hundreds of thousands.
     retry_cost: f64,
     /// The attempt in flight, if any.
-    pub(super) current: Option<Key>,
+    pub(super) current: MaybeKey,
     /// The deadline its own caller passed down (`SimTime::MAX` when none travels): no attempt
     /// is sent, and no retry scheduled, at or after it.
     pub(super) deadline: SimTime,
@@ -80,7 +80,7 @@ pub(super) struct Op {
 
 impl Op {
     pub(super) fn new(id: u64, tier: usize, now: SimTime, deadline: SimTime) -> Op {
-        Op { id, tier: tier as u8, first_sent: now, attempts: 0, previous_sleep: u64::MAX, retry_cost: f64::NAN, current: None, deadline }
+        Op { id, tier: tier as u8, first_sent: now, attempts: 0, previous_sleep: u64::MAX, retry_cost: f64::NAN, current: MaybeKey::NONE, deadline }
     }
 
     /// The last backoff, if there was one.
@@ -156,7 +156,7 @@ pub(super) struct Call {
     /// A throttle's "come back after" hint, once throttled.
     pub(super) retry_after: SimTime,
     /// Its own call to another tier (in [`super::Sim`]'s `ops`), while it is `Calling`.
-    pub(super) below: Option<Key>,
+    pub(super) below: MaybeKey,
 }
 
 /// What a host needs to know of an attempt that reaches it, read once.
@@ -254,3 +254,7 @@ impl Entry {
 
 // Small entries keep the heap's sift loops in cache: 32 bytes with the event inline.
 const _: () = assert!(std::mem::size_of::<Entry>() <= 32);
+// A storm holds thousands of attempts and user requests: their size is the engine's memory
+// traffic (each new slot is written to fresh memory, and the slabs are copied as they grow).
+const _: () = assert!(std::mem::size_of::<Call>() <= 88);
+const _: () = assert!(std::mem::size_of::<User>() <= 104);

@@ -105,7 +105,7 @@ use events::*;
 use faults::{FaultState, Timeline};
 use metrics::Metrics;
 use rng::Stream;
-use slab::{Key, Slab};
+use slab::{Key, MaybeKey, Slab};
 use std::collections::VecDeque;
 use throttle::ServerThrottle;
 use trace::Trace;

@@ -39,6 +39,33 @@ impl Key {
     }
 }
 
+/// A key or none, in 8 bytes where an `Option<Key>` takes 16 (an attempt and a logical call
+/// each hold one, and a storm holds thousands of them: their size is memory traffic). None is
+/// a key no slab gives out: its generation is odd, which marks a free slot, so a look-up of it
+/// finds nothing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MaybeKey(Key);
+
+impl MaybeKey {
+    pub const NONE: MaybeKey = MaybeKey(Key(u64::MAX));
+
+    #[inline]
+    pub fn some(k: Key) -> MaybeKey {
+        MaybeKey(k)
+    }
+
+    #[inline]
+    pub fn get(self) -> Option<Key> {
+        (self != MaybeKey::NONE).then_some(self.0)
+    }
+
+    /// The key, leaving none.
+    #[inline]
+    pub fn take(&mut self) -> Option<Key> {
+        std::mem::replace(self, MaybeKey::NONE).get()
+    }
+}
+
 /// A slot: its value and generation. The generation is even while the slot holds a value
 /// and odd while it is free, so a look-up is one comparison (a key always carries the even
 /// generation of its value): no separate "occupied" flag to test. A free slot keeps its last
