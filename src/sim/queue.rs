@@ -138,6 +138,22 @@ impl Queue {
         if self.used == 0 {
             self.side = (e.key, SLOT);
         } else {
+            self.slot_beside_lanes(e.key);
+        }
+    }
+
+    /// The side's earliest after the slot took an entry with `key`, lanes in use (out of line,
+    /// as `find_side`).
+    #[inline(never)]
+    fn slot_beside_lanes(&mut self, key: u128) {
+        if self.side.1 != SLOT {
+            // A lane's front was the earliest, not the slot's entry this one replaces: the
+            // earliest is that front or this entry (looking at every lane again cost each
+            // arrival of a run with timeouts a loop over them).
+            if key < self.side.0 {
+                self.side = (key, SLOT);
+            }
+        } else {
             self.find_side();
         }
     }
