@@ -117,7 +117,12 @@ impl Sim {
         // after a store through it redid the bounds check and the address).
         let tier = &mut self.tiers[t];
         let host = tier.pick_host(&mut self.balance_rng);
-        tier.hosts[host].outstanding += 1;
+        // The balancer counts the calls outstanding on each host only where it has a choice
+        // (a tier has as many hosts all run).
+        let counted = tier.hosts.len() > 1;
+        if counted {
+            tier.hosts[host].outstanding += 1;
+        }
         tier.live_calls += 1;
         if number > 1 {
             tier.metrics.c().retries += 1;
@@ -139,7 +144,7 @@ impl Sim {
             caller_waiting: true,
             abandoned_at: SimTime::MAX,
             cut: false,
-            counted: true,
+            counted,
             retry_after: SimTime::ZERO,
             below: MaybeKey::NONE,
         });

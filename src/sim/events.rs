@@ -151,7 +151,8 @@ pub(super) struct Call {
     pub(super) abandoned_at: SimTime,
     /// Its service was cut short at its deadline (the tier honours deadlines).
     pub(super) cut: bool,
-    /// The load balancer still counts it as outstanding on its host.
+    /// The load balancer still counts it as outstanding on its host (only where the tier has
+    /// more than one host: with one, there is no choice to steer).
     pub(super) counted: bool,
     /// A throttle's "come back after" hint, once throttled.
     pub(super) retry_after: SimTime,
