@@ -133,7 +133,7 @@ impl Sim {
         let Arriving { t, h, op_id, number, deadline } = a;
         // `hosts[h]` borrowed once, beside the tier's other fields: indexing `tier.hosts[h]`
         // again after a store through another field redid its bounds check and address.
-        let Tier { hosts, metrics, server, queued, .. } = &mut self.tiers[t];
+        let Tier { hosts, metrics, server, queued, busy, service_mean_us, .. } = &mut self.tiers[t];
         let host = &mut hosts[h];
         metrics.c().server_arrivals += 1;
         host.counts.arrivals += 1;
@@ -160,7 +160,8 @@ impl Sim {
         }
         if host.busy < host.capacity && host.queue.is_empty() {
             metrics.c().accepted += 1;
-            self.start_service(key, t, h);
+            let service = begin_service(host, busy, server, *service_mean_us);
+            self.start_service(key, t, service);
         } else if server.queue_limit.is_none_or(|limit| (host.queue.len() as u64) < u64::from(limit)) {
             metrics.c().accepted += 1;
             host.queue.push_back(key);
@@ -190,24 +191,17 @@ impl Sim {
         self.release(key);
     }
 
+    /// Attempt `key` at tier `t` starts service `s` ([`begin_service`] took the worker): its
+    /// duration is drawn, and its end scheduled.
+    ///
     /// Inlined into its callers natively, as `end_work` and `answer` are (and `end_op` in the
     /// caller, and settling): each call on a request's path paid about 17 instructions of
     /// prologue and epilogue, and these five on every request came to 4.5 % of M/M/c
     /// (callgrind). The page keeps the compiler's choice: its download has a budget.
     #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
-    fn start_service(&mut self, key: Key, t: usize, h: usize) {
-        let tier = &mut self.tiers[t];
-        let host = &mut tier.hosts[h];
-        host.busy += 1;
-        tier.busy += 1;
-        let s = &tier.server;
-        let mut mean = (tier.service_mean_us * host.faults.slow).max(0.0);
-        if s.contention > 0.0 {
-            let in_host = u64::from(host.busy) + host.queue.len() as u64;
-            let excess = in_host.saturating_sub(u64::from(s.workers));
-            mean *= 1.0 + s.contention * excess as f64 / f64::from(s.workers);
-        }
-        let d = match s.service {
+    fn start_service(&mut self, key: Key, t: usize, s: Service) {
+        let mean = s.mean_us;
+        let d = match s.dist {
             ServiceDist::Constant => mean,
             ServiceDist::Exponential => self.service_rng.exp(mean),
             ServiceDist::Lognormal => {
@@ -217,7 +211,7 @@ impl Sim {
             }
         };
         let mut at = self.now.saturating_add(SimTime::from_micros_f64(d));
-        let honours = s.drop_expired;
+        let honours = s.honours_deadline;
         let Some(c) = self.calls.get_mut(key) else { return };
         c.stage = Stage::Serving;
         c.started = self.now;
@@ -250,7 +244,8 @@ impl Sim {
                 self.drop_expired(key);
                 continue;
             }
-            self.start_service(key, t, h);
+            let service = begin_service(host, &mut tier.busy, &tier.server, tier.service_mean_us);
+            self.start_service(key, t, service);
         }
     }
 
@@ -419,6 +414,33 @@ impl Sim {
             self.schedule(self.now.saturating_add(net), Ev::Response { call: key, outcome });
         }
     }
+}
+
+/// A worker of `host` takes an attempt (`tier_busy`: its tier's count of busy workers): the
+/// service it starts, its mean stretched by the host's slowness and by contention. With the
+/// host still borrowed from its caller (`start_service` indexing the tier and host again, after
+/// the caller's stores, redid the bounds checks and the addresses).
+#[inline(always)]
+fn begin_service(host: &mut Host, tier_busy: &mut u32, s: &ServerConfig, service_mean_us: f64) -> Service {
+    host.busy += 1;
+    *tier_busy += 1;
+    let mut mean = (service_mean_us * host.faults.slow).max(0.0);
+    if s.contention > 0.0 {
+        let in_host = u64::from(host.busy) + host.queue.len() as u64;
+        let excess = in_host.saturating_sub(u64::from(s.workers));
+        mean *= 1.0 + s.contention * excess as f64 / f64::from(s.workers);
+    }
+    Service { mean_us: mean, dist: s.service, sigma: s.sigma, honours_deadline: s.drop_expired }
+}
+
+/// A service a worker starts: its mean time, µs, how it is drawn, and whether it stops at the
+/// attempt's deadline.
+#[derive(Clone, Copy)]
+struct Service {
+    mean_us: f64,
+    dist: ServiceDist,
+    sigma: f64,
+    honours_deadline: bool,
 }
 
 /// What freeing a worker needs to know of its attempt, read with the attempt's stage.
