@@ -508,8 +508,12 @@ impl Sim {
         if t >= self.window_end {
             self.close_windows(t);
         }
-        for x in &mut self.tiers {
-            x.metrics.integrate(t, x.queued, x.busy, x.capacity);
+        // The edge, then the tiers below: a run of one tier (most) takes no loop.
+        if let Some((edge, below)) = self.tiers.split_first_mut() {
+            edge.metrics.integrate(t, edge.queued, edge.busy, edge.capacity);
+            for x in below {
+                x.metrics.integrate(t, x.queued, x.busy, x.capacity);
+            }
         }
         self.now = t;
     }
