@@ -70,22 +70,32 @@ impl MaybeKey {
 /// and odd while it is free, so a look-up is one comparison (a key always carries the even
 /// generation of its value): no separate "occupied" flag to test. A free slot keeps its last
 /// value, which nothing reads; values are `Copy`, so nothing needs dropping.
+///
+/// Free slots are a list threaded through them (`next_free`, in the bytes beside the
+/// generation that aligning the value leaves), most recently freed first: a separate list of
+/// free indices was a second buffer to grow, and a push and a pop with their checks for
+/// every entity.
 #[derive(Clone, Debug)]
 struct Slot<T> {
     generation: u32,
+    next_free: u32,
     value: T,
 }
+
+/// The end of the free list (no slab has that many slots).
+const NO_SLOT: u32 = u32::MAX;
 
 #[derive(Clone, Debug)]
 pub struct Slab<T> {
     slots: Vec<Slot<T>>,
-    free: Vec<u32>,
+    /// The first free slot, or `NO_SLOT`.
+    free: u32,
     len: usize,
 }
 
 impl<T> Default for Slab<T> {
     fn default() -> Self {
-        Slab { slots: Vec::new(), free: Vec::new(), len: 0 }
+        Slab { slots: Vec::new(), free: NO_SLOT, len: 0 }
     }
 }
 
@@ -94,9 +104,9 @@ impl<T: Copy> Slab<T> {
         self.len
     }
 
-    /// Bytes the slab holds (slots and free list), for memory checks.
+    /// Bytes the slab holds, for memory checks.
     pub fn bytes(&self) -> usize {
-        self.slots.capacity() * std::mem::size_of::<Slot<T>>() + self.free.capacity() * 4
+        self.slots.capacity() * std::mem::size_of::<Slot<T>>()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -105,14 +115,16 @@ impl<T: Copy> Slab<T> {
 
     pub fn insert(&mut self, value: T) -> Key {
         self.len += 1;
-        if let Some(index) = self.free.pop() {
-            let slot = &mut self.slots[index as usize];
+        // `NO_SLOT` is past the end: the bounds check is the test for a free slot.
+        let index = self.free;
+        if let Some(slot) = self.slots.get_mut(index as usize) {
+            self.free = slot.next_free;
             slot.generation = slot.generation.wrapping_add(1);
             slot.value = value;
             Key::new(index, slot.generation)
         } else {
             let index = u32::try_from(self.slots.len()).unwrap_or(u32::MAX);
-            self.slots.push(Slot { generation: 0, value });
+            self.slots.push(Slot { generation: 0, next_free: NO_SLOT, value });
             Key::new(index, 0)
         }
     }
@@ -143,7 +155,8 @@ impl<T: Copy> Slab<T> {
             return None;
         }
         s.generation = s.generation.wrapping_add(1);
-        self.free.push(k.index());
+        s.next_free = self.free;
+        self.free = k.index();
         self.len -= 1;
         Some(&s.value)
     }
@@ -166,7 +179,8 @@ impl<T: Copy> Slab<T> {
         }
         // Odd: free. Generations wrap after 2^31 reuses of one slot.
         s.generation = s.generation.wrapping_add(1);
-        self.free.push(k.index());
+        s.next_free = self.free;
+        self.free = k.index();
         self.len -= 1;
         true
     }
