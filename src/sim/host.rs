@@ -120,14 +120,19 @@ impl Sim {
         }
     }
 
-    /// An attempt reaches its host.
+    /// An attempt reaches its host (after a network delay: out of line, as admission is
+    /// inlined here and into `send_now`).
+    #[inline(never)]
     pub(super) fn arrive(&mut self, key: Key) {
         let Some(c) = self.calls.get(key) else { return };
         let a = Arriving { t: c.tier as usize, h: c.host as usize, op_id: c.op_id, number: c.number, deadline: c.deadline };
         self.admit(key, a);
     }
 
-    /// Host `a.h` of tier `a.t` takes attempt `key` in, or refuses it.
+    /// Host `a.h` of tier `a.t` takes attempt `key` in, or refuses it. Inlined natively into
+    /// its two callers: out of line, `send_now` wrote what arrives to memory, and this read
+    /// it back, with a prologue and an epilogue, on every attempt.
+    #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
     pub(super) fn admit(&mut self, key: Key, a: Arriving) {
         let now = self.now;
         let Arriving { t, h, op_id, number, deadline } = a;
