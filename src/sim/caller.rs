@@ -166,7 +166,18 @@ impl Sim {
     }
 
     /// An answer reaches the caller.
+    #[cfg_attr(target_arch = "wasm32", inline(always))]
+    #[cfg_attr(not(target_arch = "wasm32"), inline(never))]
     pub(super) fn deliver(&mut self, key: Key, outcome: Outcome) {
+        self.deliver_here(key, outcome);
+    }
+
+    /// [`Sim::deliver`], inlined natively where a finished service answers at once (the path
+    /// of nearly every answer: the call cost its prologue and epilogue each time). The page
+    /// keeps one copy: its download has a budget.
+    #[cfg_attr(target_arch = "wasm32", inline(never))]
+    #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
+    pub(super) fn deliver_here(&mut self, key: Key, outcome: Outcome) {
         // An answered attempt is held by nobody any more: it is forgotten here, read and freed
         // with one look-up (a look-up, then `discard`'s, were two).
         let Some(c) = self.calls.take(key) else { return };

@@ -315,7 +315,11 @@ impl Sim {
         if !host.queue.is_empty() {
             self.dispatch(t, h);
         }
-        self.send_answer(key, net, outcome);
+        if net == SimTime::ZERO {
+            self.deliver_here(key, outcome);
+        } else {
+            self.send_answer(key, net, outcome);
+        }
     }
 
     /// Starts queued work on the freed worker, then answers.
