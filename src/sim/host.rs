@@ -323,7 +323,6 @@ impl Sim {
     }
 
     /// Starts queued work on the freed worker, then answers.
-    #[cfg_attr(target_arch = "wasm32", inline)]
     #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
     fn answer_after_work(&mut self, key: Key, t: usize, h: usize, outcome: Outcome) {
         if !self.tiers[t].hosts[h].queue.is_empty() {
@@ -361,7 +360,6 @@ impl Sim {
 
     /// Frees the worker host `h` of tier `t` gave attempt `key`, and counts its work; the host,
     /// and the tier's network delay.
-    #[cfg_attr(target_arch = "wasm32", inline)]
     #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
     fn free_worker(&mut self, key: Key, t: usize, h: usize, work: Work) -> (&mut Host, SimTime) {
         let dead = match work.caller.who() {
@@ -429,7 +427,7 @@ impl Sim {
 /// service it starts, its mean stretched by the host's slowness and by contention. With the
 /// host still borrowed from its caller (`start_service` indexing the tier and host again, after
 /// the caller's stores, redid the bounds checks and the addresses).
-#[inline(always)]
+#[cfg_attr(not(target_arch = "wasm32"), inline(always))]
 fn begin_service(host: &mut Host, tier_busy: &mut u32, s: &ServerConfig, service_mean_us: f64) -> Service {
     host.busy += 1;
     *tier_busy += 1;
@@ -462,7 +460,7 @@ struct Work {
 
 impl HostCounts {
     /// Counts an answer the host sends (a refusal is counted where it is decided).
-    #[inline(always)]
+    #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
     fn answered(&mut self, outcome: Outcome) {
         match outcome {
             Outcome::Ok => self.ok += 1,

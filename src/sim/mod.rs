@@ -508,12 +508,18 @@ impl Sim {
         if t >= self.window_end {
             self.close_windows(t);
         }
-        // The edge, then the tiers below: a run of one tier (most) takes no loop.
+        // Natively, the edge, then the tiers below: a run of one tier (most) takes no loop. The
+        // page keeps one loop (a second copy of the integration cost its download bytes).
+        #[cfg(not(target_arch = "wasm32"))]
         if let Some((edge, below)) = self.tiers.split_first_mut() {
             edge.metrics.integrate(t, edge.queued, edge.busy, edge.capacity);
             for x in below {
                 x.metrics.integrate(t, x.queued, x.busy, x.capacity);
             }
+        }
+        #[cfg(target_arch = "wasm32")]
+        for x in &mut self.tiers {
+            x.metrics.integrate(t, x.queued, x.busy, x.capacity);
         }
         self.now = t;
     }
