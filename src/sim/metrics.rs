@@ -279,7 +279,10 @@ impl Histogram {
         (mant << shift) + ((1u64 << shift) >> 1)
     }
 
-    #[inline]
+    /// Inlined natively (out of line, each success paid a call for it); the page keeps the
+    /// compiler's choice.
+    #[cfg_attr(target_arch = "wasm32", inline)]
+    #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
     pub fn record(&mut self, v: u64) {
         self.counts[Self::index(v)] += 1;
         self.total += 1;
