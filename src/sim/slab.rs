@@ -154,6 +154,7 @@ impl<T: Copy> Slab<T> {
         if s.generation != k.generation() {
             return None;
         }
+        // Odd: free. Generations wrap after 2^31 reuses of one slot.
         s.generation = s.generation.wrapping_add(1);
         s.next_free = self.free;
         self.free = k.index();
@@ -173,16 +174,7 @@ impl<T: Copy> Slab<T> {
     #[cfg_attr(target_arch = "wasm32", inline)]
     #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
     pub fn discard(&mut self, k: Key) -> bool {
-        let Some(s) = self.slots.get_mut(k.index() as usize) else { return false };
-        if s.generation != k.generation() {
-            return false;
-        }
-        // Odd: free. Generations wrap after 2^31 reuses of one slot.
-        s.generation = s.generation.wrapping_add(1);
-        s.next_free = self.free;
-        self.free = k.index();
-        self.len -= 1;
-        true
+        self.take(k).is_some()
     }
 }
 
