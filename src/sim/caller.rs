@@ -118,7 +118,7 @@ impl Sim {
         let tier = &mut self.tiers[t];
         let host = tier.pick_host(&mut self.balance_rng);
         // The balancer counts the calls outstanding on each host only where it has a choice
-        // (a tier has as many hosts all run).
+        // (a tier keeps its number of hosts for the whole run).
         let counted = tier.hosts.len() > 1;
         if counted {
             tier.hosts[host].outstanding += 1;

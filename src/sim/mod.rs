@@ -159,7 +159,8 @@ struct Tier {
     /// The policy of the calls into this tier.
     policy: ClientConfig,
     kind: Box<dyn kind::Kind>,
-    /// `kind.always()`, read when the kind is built or reconfigured.
+    /// `kind.always()`, read in `apply` after the kind is reconfigured (at the start and on
+    /// each live change).
     next: Option<kind::Next>,
     hosts: Vec<Host>,
     /// Faults on every host of the tier (for the edge: `faults`, load faults included).
@@ -508,8 +509,9 @@ impl Sim {
         if t >= self.window_end {
             self.close_windows(t);
         }
-        // Natively, the edge, then the tiers below: a run of one tier (most) takes no loop. The
-        // page keeps one loop (a second copy of the integration cost its download bytes).
+        // Natively, the edge, then the tiers below: a run of one tier (most) loops over
+        // nothing. The page keeps one loop (a second copy of the integration cost its download
+        // bytes).
         #[cfg(not(target_arch = "wasm32"))]
         if let Some((edge, below)) = self.tiers.split_first_mut() {
             edge.metrics.integrate(t, edge.queued, edge.busy, edge.capacity);
