@@ -347,15 +347,31 @@ impl Browser {
         // The page left behind is marked, so its Play button is never taken for the new page's.
         self.js("window.backoffLabLeft = true;");
         self.goto(url);
-        self.wait_for(&format!("the lab at {url} to mount"), Duration::from_secs(20), |b| {
-            b.js("return !window.backoffLabLeft;") == json!(true) && b.text("#play").contains("Play")
-        });
+        // Asked while the old page is still unloading, a driver may answer "no such frame"
+        // (WebKitGTK: "Callback was not called before the unload event"): not mounted yet.
+        let ready = "return !window.backoffLabLeft && !!document.querySelector('#play') && document.querySelector('#play').textContent.includes('Play');";
+        self.wait_for(&format!("the lab at {url} to mount"), Duration::from_secs(20), |b| b.js_during_load(ready) == Some(json!(true)));
         // The lessons' prose arrives after the first paint.
-        self.wait_for("the lessons' texts", Duration::from_secs(20), |b| b.js("return document.querySelector('main').dataset.texts;") == json!("loaded"));
+        self.wait_for("the lessons' texts", Duration::from_secs(20), |b| {
+            b.js_during_load("return document.querySelector('main').dataset.texts;") == Some(json!("loaded"))
+        });
     }
 
     pub fn js(&self, script: &str) -> Value {
         self.cmd("POST", "/execute/sync", Some(json!({ "script": script, "args": [] })))
+    }
+
+    /// [`Browser::js`] while a page may be loading: `None` when the driver says the document
+    /// went away under the script (the page before is unloading); any other error still fails.
+    fn js_during_load(&self, script: &str) -> Option<Value> {
+        let v = http(self.port, "POST", &format!("/session/{}/execute/sync", self.session), Some(&json!({ "script": script, "args": [] })));
+        let message = v["value"]["message"].as_str().unwrap_or("").to_lowercase();
+        match v["value"].get("error").and_then(Value::as_str) {
+            None => Some(v["value"].clone()),
+            Some("no such frame") => None,
+            Some("javascript error" | "unknown error") if ["unload", "navigat"].iter().any(|w| message.contains(w)) => None,
+            Some(err) => panic!("WebDriver /execute/sync: {err:?} {message}"),
+        }
     }
 
     /// Presses and releases a key as a person would (WebDriver actions: the focused element
