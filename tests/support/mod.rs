@@ -306,11 +306,16 @@ impl Browser {
     }
 
     pub fn cmd(&self, method: &str, path: &str, body: Option<Value>) -> Value {
+        self.try_cmd(method, path, body).unwrap_or_else(|(err, message)| panic!("WebDriver {path}: {err} {message}"))
+    }
+
+    /// A WebDriver command's value, or its error code and message.
+    fn try_cmd(&self, method: &str, path: &str, body: Option<Value>) -> Result<Value, (Value, Value)> {
         let v = http(self.port, method, &format!("/session/{}{path}", self.session), body.as_ref());
-        if let Some(err) = v["value"].get("error") {
-            panic!("WebDriver {path}: {err} {}", v["value"]["message"]);
+        match v["value"].get("error") {
+            Some(err) => Err((err.clone(), v["value"]["message"].clone())),
+            None => Ok(v["value"].clone()),
         }
-        v["value"].clone()
     }
 
     /// Emulates the dark colour scheme (prefers-color-scheme: dark) from the next page load
@@ -361,16 +366,13 @@ impl Browser {
         self.cmd("POST", "/execute/sync", Some(json!({ "script": script, "args": [] })))
     }
 
-    /// [`Browser::js`] while a page may be loading: `None` when the driver says the document
-    /// went away under the script (the page before is unloading); any other error still fails.
+    /// [`Browser::js`] while a page may be loading: `None` when the driver answers "no such
+    /// frame" (the page before is unloading); any other error still fails.
     fn js_during_load(&self, script: &str) -> Option<Value> {
-        let v = http(self.port, "POST", &format!("/session/{}/execute/sync", self.session), Some(&json!({ "script": script, "args": [] })));
-        let message = v["value"]["message"].as_str().unwrap_or("").to_lowercase();
-        match v["value"].get("error").and_then(Value::as_str) {
-            None => Some(v["value"].clone()),
-            Some("no such frame") => None,
-            Some("javascript error" | "unknown error") if ["unload", "navigat"].iter().any(|w| message.contains(w)) => None,
-            Some(err) => panic!("WebDriver /execute/sync: {err:?} {message}"),
+        match self.try_cmd("POST", "/execute/sync", Some(json!({ "script": script, "args": [] }))) {
+            Ok(v) => Some(v),
+            Err((err, _)) if err == "no such frame" => None,
+            Err((err, message)) => panic!("WebDriver /execute/sync: {err} {message}"),
         }
     }
 
